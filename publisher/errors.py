@@ -1,0 +1,73 @@
+"""Typed errors raised by the library; the CLI and the web app render them.
+
+::
+
+    PublisherError                 anything this package raises on purpose
+    ├── SettingsError              a setting has a bad value
+    ├── ParseError                 a report cannot be read (file, line)
+    ├── MappingError               records cannot become RDF
+    ├── ValidationFailed           a report's graph violates the SHACL shapes
+    ├── StoreError                 the store cannot be opened, read or written
+    │   └── StoreUnavailable       a remote store does not answer
+    ├── QueryError                 a SPARQL query is malformed or not allowed
+    │   └── QueryTimeout           a query ran past its time limit
+    └── NotFound                   no such resource
+
+Messages name the offending file, line or IRI so that they can be shown as they are.
+"""
+
+from __future__ import annotations
+
+
+class PublisherError(Exception):
+    """Base class of every error this package raises on purpose."""
+
+
+class SettingsError(PublisherError):
+    """A setting has a value that cannot work."""
+
+
+class ParseError(PublisherError):
+    """A report cannot be read. ``str(err)`` is ``file:line: message``."""
+
+    def __init__(self, file: str, message: str, line: int | None = None) -> None:
+        self.file = file
+        self.line = line
+        self.message = message
+        where = f"{file}:{line}" if line is not None else file
+        super().__init__(f"{where}: {message}")
+
+
+class MappingError(PublisherError):
+    """Records cannot be turned into RDF."""
+
+
+class ValidationFailed(PublisherError):
+    """A report's graph violates the shapes; ``violations`` holds readable lines."""
+
+    def __init__(self, report: str, violations: list[str]) -> None:
+        self.report = report
+        self.violations = violations
+        shown = "\n  ".join(violations[:20])
+        more = f"\n  … and {len(violations) - 20} more" if len(violations) > 20 else ""
+        super().__init__(f"{report}: {len(violations)} SHACL violation(s)\n  {shown}{more}")
+
+
+class StoreError(PublisherError):
+    """The store cannot be opened, read or written."""
+
+
+class StoreUnavailable(StoreError):
+    """A remote store does not answer."""
+
+
+class QueryError(PublisherError):
+    """A SPARQL query is malformed or not allowed here."""
+
+
+class QueryTimeout(QueryError):
+    """A SPARQL query ran past its time limit and was stopped."""
+
+
+class NotFound(PublisherError):
+    """No such resource."""

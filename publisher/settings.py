@@ -1,0 +1,129 @@
+"""One Settings object, built once and passed explicitly.
+
+Precedence: defaults < TOML file < environment (``PUBLISHER_<NAME>``) < explicit overrides
+(CLI flags). Every field has a default and a help text; ``tests/test_docs.py`` checks that
+each one is documented in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from publisher.errors import SettingsError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of the publisher: build, store and web site."""
+
+    data_dir: Path = _setting(
+        Path("data"), "Folder holding the published store, dumps and build versions."
+    )
+    base_uri: str = _setting(
+        "http://localhost:8000/", "Base of every IRI we mint; must end with '/'."
+    )
+    store: str = _setting("oxigraph", "Store kind: 'oxigraph' (embedded) or 'sparql' (remote).")
+    sparql_query_url: str | None = _setting(
+        None, "Remote store: SPARQL 1.1 query endpoint URL (store = 'sparql')."
+    )
+    sparql_update_url: str | None = _setting(
+        None, "Remote store: SPARQL 1.1 update endpoint URL (store = 'sparql')."
+    )
+    sparql_user: str | None = _setting(None, "Remote store: user name for HTTP basic auth.")
+    sparql_password: str | None = _setting(None, "Remote store: password for HTTP basic auth.")
+    query_timeout: float = _setting(30.0, "Seconds a SPARQL query may run before it is stopped.")
+    max_rows: int = _setting(10000, "Most result rows the SPARQL endpoint returns for a query.")
+    max_query_bytes: int = _setting(20000, "Largest SPARQL query text accepted, in bytes.")
+    host: str = _setting("127.0.0.1", "Address the web server listens on.")
+    port: int = _setting(8000, "Port the web server listens on.")
+    workers: int = _setting(2, "Web server worker processes.")
+    site_dir: Path = _setting(
+        PROJECT_ROOT / "site", "Folder with the site's templates/ and static/."
+    )
+    examples_dir: Path = _setting(
+        PROJECT_ROOT / "examples" / "reports", "Reports built when 'build' is given no files."
+    )
+
+    def validate(self) -> Settings:
+        """Check values that cannot work; raise SettingsError naming the setting."""
+        if not self.base_uri.startswith(("http://", "https://")) or not self.base_uri.endswith(
+            "/"
+        ):
+            raise SettingsError(
+                f"base_uri must be an http(s) URI ending with '/': {self.base_uri!r}"
+            )
+        if self.store not in ("oxigraph", "sparql"):
+            raise SettingsError(f"store must be 'oxigraph' or 'sparql', not {self.store!r}")
+        if self.store == "sparql" and not self.sparql_query_url:
+            raise SettingsError("store 'sparql' needs sparql_query_url")
+        for name in ("query_timeout", "max_rows", "max_query_bytes", "workers"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name} must be positive, not {getattr(self, name)!r}")
+        if not 0 < self.port < 65536:
+            raise SettingsError(f"port must be between 1 and 65535, not {self.port!r}")
+        return self
+
+
+def setting_help() -> dict[str, str]:
+    """Each setting's name and help text, in declaration order."""
+    return {f.name: f.metadata["help"] for f in fields(Settings)}
+
+
+def _convert(name: str, raw: Any) -> Any:
+    """Turn a TOML or environment value into the field's type."""
+    default = Settings.__dataclass_fields__[name].default
+    try:
+        if isinstance(default, Path):
+            return Path(raw)
+        if isinstance(default, bool):
+            return str(raw).lower() in ("1", "true", "yes", "on")
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+    except ValueError as err:
+        raise SettingsError(f"setting {name}: cannot read {raw!r}: {err}") from err
+    return None if raw == "" else str(raw)
+
+
+def load(
+    file: Path | None = None,
+    env: dict[str, str] | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Build Settings from defaults < TOML file < PUBLISHER_* environment < overrides.
+
+    Overrides whose value is None are ignored, so CLI options can be passed straight in.
+    """
+    known = setting_help()
+    values: dict[str, Any] = {}
+    if file is not None:
+        try:
+            data = tomllib.loads(Path(file).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as err:
+            raise SettingsError(f"{file}: cannot read settings: {err}") from err
+        for name, raw in data.items():
+            if name not in known:
+                raise SettingsError(f"{file}: unknown setting {name!r}")
+            values[name] = _convert(name, raw)
+    environ = os.environ if env is None else env
+    for name in known:
+        raw = environ.get(f"PUBLISHER_{name.upper()}")
+        if raw is not None:
+            values[name] = _convert(name, raw)
+    for name, value in overrides.items():
+        if name not in known:
+            raise SettingsError(f"unknown setting {name!r}")
+        if value is not None:
+            values[name] = value
+    return replace(Settings(), **values).validate()
