@@ -56,9 +56,7 @@ class Settings:
 
     def validate(self) -> Settings:
         """Check values that cannot work; raise SettingsError naming the setting."""
-        if not self.base_uri.startswith(("http://", "https://")) or not self.base_uri.endswith(
-            "/"
-        ):
+        if not self.base_uri.startswith(("http://", "https://")) or not self.base_uri.endswith("/"):
             raise SettingsError(
                 f"base_uri must be an http(s) URI ending with '/': {self.base_uri!r}"
             )

@@ -1,0 +1,29 @@
+"""SERVE: the Flask app factory.
+
+``create_app(settings, store)`` returns a new app with the store on
+``app.extensions["publisher.store"]`` and one blueprint per area.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from publisher.settings import Settings, load
+from publisher.store import Store
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
+    """Build the web app for ``settings``, serving ``store`` (opened from settings if None)."""
+    settings = settings or load()
+    app = Flask(
+        __name__,
+        template_folder=str(settings.site_dir / "templates"),
+        static_folder=str(settings.site_dir / "static"),
+    )
+    app.extensions["publisher.settings"] = settings
+    if store is None:
+        from publisher.store import open_store
+
+        store = open_store(settings)
+    app.extensions["publisher.store"] = store
+    return app
