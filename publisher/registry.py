@@ -1,0 +1,221 @@
+"""The reference registry of Ecuadorian public institutions and territories, shipped as data.
+
+``registry/institutions.csv`` lists institutions (official name, short name, aliases, kind,
+web domain, RUC, DPA code, Wikidata item, sources); ``registry/territories.csv`` lists the
+INEC DPA provinces and cantons we link to. ``registry/README.md`` names the source of each
+column. An empty cell means "not verified", never "does not exist".
+
+The parser infers a report's institution with :func:`by_domain` and :func:`by_id`; the link
+stage (``publisher/link.py``) matches names against :func:`load_registry`'s entries.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from publisher.errors import ParseError
+
+REGISTRY_DIR = Path(__file__).resolve().parent.parent / "registry"
+INSTITUTIONS_CSV = REGISTRY_DIR / "institutions.csv"
+TERRITORIES_CSV = REGISTRY_DIR / "territories.csv"
+
+#: Kinds of institution, as used in the ``kind`` column.
+KINDS = (
+    "municipal-gad",
+    "provincial-gad",
+    "parish-gad",
+    "association",
+    "superintendency",
+    "ministry",
+    "public-agency",
+    "council",
+)
+
+_INSTITUTION_COLUMNS = (
+    "id",
+    "name",
+    "short_name",
+    "aliases",
+    "kind",
+    "domain",
+    "ruc",
+    "dpa_code",
+    "wikidata",
+    "sources",
+)
+_TERRITORY_COLUMNS = ("code", "name", "level", "parent", "wikidata", "sources")
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    """One public institution of the registry. Unverified fields are ``None``."""
+
+    id: str  # slug, also the last segment of the institution IRI
+    name: str  # official name
+    short_name: str | None
+    aliases: tuple[str, ...]
+    kind: str  # one of KINDS
+    domain: str | None  # official web domain, e.g. "loja.gob.ec"
+    ruc: str | None  # 13-digit tax id (Registro Único de Contribuyentes)
+    dpa_code: str | None  # INEC DPA code of the territory governed: "11" or "1101"
+    wikidata: str | None  # Wikidata item id, e.g. "Q123"
+    sources: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the institution is known by: official, short, aliases."""
+        short = (self.short_name,) if self.short_name else ()
+        return (self.name, *short, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Territory:
+    """A province (2-digit DPA code) or canton (4-digit) of INEC's DPA."""
+
+    code: str
+    name: str
+    level: str  # "province" or "canton"
+    parent: str | None  # the province code of a canton
+    wikidata: str | None
+    sources: tuple[str, ...]
+
+
+def load_registry(path: Path | None = None) -> list[RegistryEntry]:
+    """Read the institutions CSV (the shipped one by default), checking every row."""
+    source = path or INSTITUTIONS_CSV
+    entries = [_entry(row, source, line) for line, row in _rows(source, _INSTITUTION_COLUMNS)]
+    _check_unique(source, [e.id for e in entries], "id")
+    _check_unique(source, [e.domain for e in entries if e.domain], "domain")
+    return entries
+
+
+def load_territories(path: Path | None = None) -> list[Territory]:
+    """Read the territories CSV (the shipped one by default), checking every row."""
+    source = path or TERRITORIES_CSV
+    items = [_territory(row, source, line) for line, row in _rows(source, _TERRITORY_COLUMNS)]
+    _check_unique(source, [t.code for t in items], "code")
+    return items
+
+
+def by_id(entries: list[RegistryEntry], id: str) -> RegistryEntry | None:
+    """The entry with this registry id, or None."""
+    return next((e for e in entries if e.id == id), None)
+
+
+def by_domain(entries: list[RegistryEntry], domain: str) -> RegistryEntry | None:
+    """The entry whose official domain is ``domain`` or a parent of it, or None.
+
+    Accepts a bare domain, an e-mail address or a URL: ``"x@loja.gob.ec"``,
+    ``"https://www.loja.gob.ec/"`` and ``"mail.loja.gob.ec"`` all find Loja.
+    """
+    host = _host(domain)
+    if not host:
+        return None
+    for entry in entries:
+        if entry.domain and (host == entry.domain or host.endswith("." + entry.domain)):
+            return entry
+    return None
+
+
+def _host(text: str) -> str:
+    """The lower-case host name in a domain, e-mail address or URL."""
+    text = text.strip().lower()
+    if "@" in text and "://" not in text:
+        text = text.rsplit("@", 1)[1]
+    if "://" in text:
+        text = urlsplit(text).hostname or ""
+    return text.split("/", 1)[0].rstrip(".")
+
+
+def _rows(source: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """The CSV's rows with their line numbers, after checking the header."""
+    try:
+        with source.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            if tuple(reader.fieldnames or ()) != columns:
+                raise ParseError(str(source), f"header must be {','.join(columns)}", 1)
+            return [(reader.line_num, row) for row in reader]
+    except OSError as err:
+        raise ParseError(str(source), f"cannot read registry: {err.strerror}") from err
+
+
+def _entry(row: dict[str, str], source: Path, line: int) -> RegistryEntry:
+    """One institution row, checked."""
+    for column in ("id", "name", "kind"):
+        if not (row.get(column) or "").strip():
+            raise ParseError(str(source), f"empty {column}", line)
+    if row["kind"] not in KINDS:
+        raise ParseError(str(source), f"unknown kind {row['kind']!r}", line)
+    ruc = _optional(row["ruc"])
+    if ruc is not None and not (len(ruc) == 13 and ruc.isdigit()):
+        raise ParseError(str(source), f"RUC must have 13 digits: {ruc!r}", line)
+    return RegistryEntry(
+        id=row["id"].strip(),
+        name=row["name"].strip(),
+        short_name=_optional(row["short_name"]),
+        aliases=_list(row["aliases"]),
+        kind=row["kind"],
+        domain=_optional(row["domain"]),
+        ruc=ruc,
+        dpa_code=_dpa(row["dpa_code"], source, line),
+        wikidata=_wikidata(row["wikidata"], source, line),
+        sources=_list(row["sources"]),
+    )
+
+
+def _territory(row: dict[str, str], source: Path, line: int) -> Territory:
+    """One territory row, checked: the code's length must agree with the level."""
+    code = _dpa(row["code"], source, line)
+    level = row["level"]
+    if code is None or {"province": 2, "canton": 4}.get(level) != len(code):
+        raise ParseError(str(source), f"code {row['code']!r} does not fit level {level!r}", line)
+    parent = _optional(row["parent"])
+    if level == "canton" and parent != code[:2]:
+        raise ParseError(str(source), f"canton {code} must have parent {code[:2]}", line)
+    return Territory(
+        code=code,
+        name=row["name"].strip(),
+        level=level,
+        parent=parent,
+        wikidata=_wikidata(row["wikidata"], source, line),
+        sources=_list(row["sources"]),
+    )
+
+
+def _dpa(value: str, source: Path, line: int) -> str | None:
+    """A DPA code: 2 (province), 4 (canton) or 6 (parish) digits, or None."""
+    code = _optional(value)
+    if code is not None and not (len(code) in (2, 4, 6) and code.isdigit()):
+        raise ParseError(str(source), f"DPA code must have 2, 4 or 6 digits: {code!r}", line)
+    return code
+
+
+def _wikidata(value: str, source: Path, line: int) -> str | None:
+    """A Wikidata item id (``Q`` and digits), or None."""
+    item = _optional(value)
+    if item is not None and not (item.startswith("Q") and item[1:].isdigit()):
+        raise ParseError(str(source), f"not a Wikidata item id: {item!r}", line)
+    return item
+
+
+def _optional(value: str | None) -> str | None:
+    """The stripped cell, or None when empty."""
+    value = (value or "").strip()
+    return value or None
+
+
+def _list(value: str | None) -> tuple[str, ...]:
+    """A ``|``-separated cell as a tuple of non-empty items."""
+    return tuple(part.strip() for part in (value or "").split("|") if part.strip())
+
+
+def _check_unique(source: Path, values: list[str], column: str) -> None:
+    """Raise ParseError when a column that must be unique repeats a value."""
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ParseError(str(source), f"duplicate {column} {value!r}")
+        seen.add(value)
