@@ -5,13 +5,16 @@ run SPARQL, and tell the dataset's version (for caches and ETags). The default g
 by queries is the union of all named graphs (one per report).
 
 ``OxigraphStore`` is the embedded default (pyoxigraph, in memory or on disk).
+``PublishedStore`` is what readers (the web workers) use: the published version under
+``DATA/current/store``, opened read-only and reopened when a build switches ``current``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -86,6 +89,7 @@ class OxigraphStore:
             elif read_only:
                 self._store = ox.Store.read_only(str(path))
             else:
+                path.parent.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(path))
         except OSError as err:
             raise StoreError(f"cannot open the store at {path}: {err}") from err
@@ -146,13 +150,134 @@ class OxigraphStore:
         """Every quad, as pyoxigraph ``Quad`` objects (for dumps)."""
         return iter(self._store.quads_for_pattern(None, None, None, None))
 
+    def load_graph(self, graph_iri: URIRef, graph: Iterable[tuple[Node, Node, Node]]) -> int:
+        """Add ``graph``'s triples to the named graph ``graph_iri`` with the bulk loader.
+
+        Faster than ``replace_graph`` but not transactional: only for a store that no
+        reader sees yet (a build writes a fresh version, then publishes it whole).
+        Returns the number of triples given.
+        """
+        name = ox.NamedNode(str(graph_iri))
+        count = 0
+
+        def quads() -> Iterator[Any]:
+            nonlocal count
+            for s, p, o in graph:
+                count += 1
+                yield ox.Quad(to_ox(s), to_ox(p), to_ox(o), name)
+
+        try:
+            self._store.bulk_extend(quads())
+            self._store.add_graph(name)
+        except OSError as err:
+            raise StoreError(f"cannot write graph {graph_iri} to {self.path}: {err}") from err
+        return count
+
+    def graph_size(self, graph_iri: URIRef) -> int:
+        """Number of triples in the named graph ``graph_iri``."""
+        name = ox.NamedNode(str(graph_iri))
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, name))
+
+    def dump(self, output: IO[bytes], format: ox.RdfFormat) -> None:
+        """Write every quad (a quad format) to ``output``."""
+        try:
+            self._store.dump(output, format)
+        except OSError as err:
+            raise StoreError(f"cannot dump the store at {self.path}: {err}") from err
+
+    def flush(self) -> None:
+        """Make every write durable on disk."""
+        self._store.flush()
+
     def __len__(self) -> int:
         return len(self._store)
 
 
+class PublishedStore:
+    """The published version of an on-disk data folder, read-only.
+
+    ``DATA/current`` is a symlink to ``versions/<id>``; a build replaces it atomically.
+    Each call reads the link (a cheap ``readlink``) and reopens the store when it points
+    to a new version, so long-lived readers pick up a new build without a restart.
+    Writes raise ``StoreError``.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._lock = threading.Lock()
+        self._target: str | None = None
+        self._store: OxigraphStore | None = None
+        self._current()  # fail now, with a clear message, when nothing is published
+
+    def _current(self) -> OxigraphStore:
+        link = self.data_dir / "current"
+        try:
+            target = str(link.readlink())
+        except OSError as err:
+            raise StoreError(
+                f"no published data at {link}: run 'lotaip-lod build --out {self.data_dir}'"
+            ) from err
+        with self._lock:
+            if target != self._target or self._store is None:
+                self._store = _open_version(link.parent / target / "store")
+                self._target = target
+            return self._store
+
+    @property
+    def version(self) -> str:
+        """Identifier of the published version being read (for caches and ETags)."""
+        self._current()
+        return Path(self._target or "").name
+
+    def replace_graph(self, graph_iri: URIRef, graph: Graph) -> None:
+        raise StoreError(f"the published store under {self.data_dir} is read-only")
+
+    def remove_graph(self, graph_iri: URIRef) -> None:
+        raise StoreError(f"the published store under {self.data_dir} is read-only")
+
+    def graphs(self) -> list[URIRef]:
+        return self._current().graphs()
+
+    def select(self, query: str, bindings: dict[str, Identifier] | None = None) -> list[Row]:
+        return self._current().select(query, bindings)
+
+    def ask(self, query: str, bindings: dict[str, Identifier] | None = None) -> bool:
+        return self._current().ask(query, bindings)
+
+    def construct(self, query: str, bindings: dict[str, Identifier] | None = None) -> Graph:
+        return self._current().construct(query, bindings)
+
+    @property
+    def native(self) -> ox.Store:
+        """The pyoxigraph store of the version published now."""
+        return self._current().native
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+def _open_version(path: Path) -> OxigraphStore:
+    """Open one published version's store read-only, or explain why it cannot be read."""
+    if not path.is_dir():
+        raise StoreError(f"published store missing at {path}: rebuild with 'lotaip-lod build'")
+    try:
+        return OxigraphStore(path, read_only=True)
+    except (StoreError, RuntimeError) as err:  # pyoxigraph reports corruption as RuntimeError
+        raise StoreError(f"published store at {path} is unreadable (corrupt?): {err}") from err
+
+
+def _open_embedded(settings: Settings) -> Store:
+    return PublishedStore(settings.data_dir)
+
+
+#: Store kinds (``Settings.store``) and how to open the published data for each.
+STORES: dict[str, Callable[[Settings], Store]] = {"oxigraph": _open_embedded}
+
+
 def open_store(settings: Settings) -> Store:
     """The published store named by ``settings`` (read-only for the embedded store)."""
-    path = settings.data_dir / "current" / "store"
-    if not path.is_dir():
-        raise StoreError(f"no published store at {path}: run 'lotaip-lod build' first")
-    return OxigraphStore(path, read_only=True)
+    try:
+        opener = STORES[settings.store]
+    except KeyError as err:
+        raise StoreError(f"unknown store kind {settings.store!r}") from err
+    return opener(settings)
