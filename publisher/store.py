@@ -12,7 +12,7 @@ by queries is the union of all named graphs (one per report).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -38,13 +38,13 @@ class Store(Protocol):
     def graphs(self) -> list[URIRef]:
         """The named graphs in the store."""
 
-    def select(self, query: str, bindings: dict[str, Identifier] | None = None) -> list[Row]:
+    def select(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> list[Row]:
         """Run a SELECT; rows map variable names to rdflib terms (unbound ones left out)."""
 
-    def ask(self, query: str, bindings: dict[str, Identifier] | None = None) -> bool:
+    def ask(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> bool:
         """Run an ASK."""
 
-    def construct(self, query: str, bindings: dict[str, Identifier] | None = None) -> Graph:
+    def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
         """Run a CONSTRUCT or DESCRIBE into an rdflib Graph."""
 
     def __len__(self) -> int:
@@ -118,7 +118,7 @@ class OxigraphStore:
     def graphs(self) -> list[URIRef]:
         return sorted(URIRef(g.value) for g in self._store.named_graphs())
 
-    def _run(self, query: str, bindings: dict[str, Identifier] | None) -> Any:
+    def _run(self, query: str, bindings: Mapping[str, Identifier] | None) -> Any:
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
         try:
             return self._store.query(
@@ -129,7 +129,7 @@ class OxigraphStore:
         except OSError as err:
             raise StoreError(f"store failed to answer: {err}") from err
 
-    def select(self, query: str, bindings: dict[str, Identifier] | None = None) -> list[Row]:
+    def select(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> list[Row]:
         solutions = self._run(query, bindings)
         names = [v.value for v in solutions.variables]
         return [
@@ -137,10 +137,10 @@ class OxigraphStore:
             for solution in solutions
         ]
 
-    def ask(self, query: str, bindings: dict[str, Identifier] | None = None) -> bool:
+    def ask(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> bool:
         return bool(self._run(query, bindings))
 
-    def construct(self, query: str, bindings: dict[str, Identifier] | None = None) -> Graph:
+    def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
         graph = Graph()
         for triple in self._run(query, bindings):
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
@@ -238,13 +238,13 @@ class PublishedStore:
     def graphs(self) -> list[URIRef]:
         return self._current().graphs()
 
-    def select(self, query: str, bindings: dict[str, Identifier] | None = None) -> list[Row]:
+    def select(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> list[Row]:
         return self._current().select(query, bindings)
 
-    def ask(self, query: str, bindings: dict[str, Identifier] | None = None) -> bool:
+    def ask(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> bool:
         return self._current().ask(query, bindings)
 
-    def construct(self, query: str, bindings: dict[str, Identifier] | None = None) -> Graph:
+    def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
         return self._current().construct(query, bindings)
 
     @property
