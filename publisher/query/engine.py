@@ -1,0 +1,87 @@
+"""Run one checked query on a pyoxigraph store and serialise its answer.
+
+``execute`` is the whole job of a query worker: it is a plain function of a store and
+a ``Job`` so that the worker process and the in-process runner share it. The answer is
+already serialised (bytes), so only bytes cross the process boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+import pyoxigraph as ox
+
+from publisher.query.results import BY_NAME, RDF_FORMATS, TABLE_WRITERS, boolean
+from publisher.vocab import PREFIXES
+
+
+@dataclass(frozen=True)
+class Job:
+    """A checked query and how to answer it."""
+
+    text: str
+    form: str  # SELECT, ASK, CONSTRUCT, DESCRIBE
+    format: str  # a name in results.FORMATS
+    max_rows: int
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A serialised answer: its body, media type, and whether the row limit cut it."""
+
+    body: bytes
+    media_type: str
+    rows: int
+    truncated: bool = False
+
+
+def _dataset(job: Job) -> dict[str, Any]:
+    """pyoxigraph query options for the protocol's dataset parameters."""
+    if not job.default_graphs and not job.named_graphs:
+        # The default graph is the union of every report's graph, unless the query's own
+        # FROM/FROM NAMED say otherwise (pyoxigraph honours those itself).
+        return {"use_default_graph_as_union": True}
+    options: dict[str, Any] = {}
+    if job.default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
+    else:
+        options["default_graph"] = []
+    if job.named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
+    else:
+        options["named_graphs"] = []
+    return options
+
+
+def execute(store: ox.Store, job: Job) -> Answer:
+    """Run ``job`` on ``store``; raise SyntaxError/OSError as pyoxigraph does."""
+    result: Any = store.query(job.text, **_dataset(job))
+    media_type = BY_NAME[job.format].media_type
+    if job.form == "ASK":
+        return Answer(boolean(bool(result), job.format), media_type, rows=1)
+    head = list(islice(result, job.max_rows + 1))
+    truncated = len(head) > job.max_rows
+    head = head[: job.max_rows]
+    if job.form == "SELECT":
+        names = [v.value for v in result.variables]
+        rows = [[solution[n] for n in names] for solution in head]
+        body = TABLE_WRITERS[job.format](names, rows)
+    else:
+        prefixes = _used_prefixes(head)
+        body = ox.serialize(head, format=RDF_FORMATS[job.format], prefixes=prefixes) or b""
+    return Answer(body, media_type, rows=len(head), truncated=truncated)
+
+
+def _used_prefixes(triples: list[Any]) -> dict[str, str]:
+    """The PREFIXES whose namespace some IRI in ``triples`` starts with (no noise in Turtle)."""
+    iris = {
+        term.value
+        for triple in triples
+        for term in (triple.subject, triple.predicate, triple.object)
+        if isinstance(term, ox.NamedNode)
+    }
+    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}

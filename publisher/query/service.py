@@ -1,0 +1,206 @@
+"""The query service behind ``/sparql``: check, cache, run with limits.
+
+``QueryService.run`` checks the text (``check.py``), answers from the cache when the
+same request was answered on the same dataset version, and otherwise runs it on the
+store's own engine: in worker processes for a store on disk (a deadline that really
+stops the work), or in the calling thread for an in-memory store (tests and small
+embedded uses: there the time limit cannot be enforced, since the data lives only in
+this process).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import pyoxigraph as ox
+
+from publisher.errors import QueryError, StoreError
+from publisher.query.check import check_query
+from publisher.query.engine import Answer, Job, execute
+from publisher.query.pool import WorkerPool
+from publisher.query.results import BY_NAME
+from publisher.settings import Settings
+
+CACHE_BYTES = 64 * 1024 * 1024
+POOL_SIZE = 2
+
+
+class Runner(Protocol):
+    """Something that runs a Job to an Answer."""
+
+    def run(self, job: Job) -> Answer:
+        """Run ``job``."""
+
+    def close(self) -> None:
+        """Release processes or handles."""
+
+
+class InlineRunner:
+    """Runs jobs on a pyoxigraph store in the calling thread (in-memory stores only)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def run(self, job: Job) -> Answer:
+        try:
+            return execute(self.store, job)
+        except SyntaxError as err:
+            raise QueryError(f"malformed SPARQL query: {err}") from err
+        except OSError as err:
+            raise StoreError(f"the store failed to answer: {err}") from err
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked query ready to run: the job, the dataset version, cache key and ETag."""
+
+    job: Job
+    version: str
+    key: str
+    etag: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An answer with the validator that identifies it, and whether it came from the cache."""
+
+    answer: Answer
+    etag: str
+    cached: bool
+
+
+def dataset_version(store: Any) -> str:
+    """A string that changes whenever the published data may have changed."""
+    version = getattr(store, "version", None)
+    if callable(version):
+        version = version()
+    if version:
+        return str(version)
+    path = getattr(store, "path", None)
+    if path is not None:
+        # A build publishes a new folder and switches ``current`` to it; resolving the
+        # link gives the version's folder, its mtime catches stores rewritten in place.
+        real = Path(path).resolve()
+        try:
+            return f"{real}@{real.stat().st_mtime_ns}"
+        except OSError as err:
+            raise StoreError(f"cannot read the store at {real}: {err}") from err
+    return f"memory:{id(store)}:{len(store)}"
+
+
+class ResultCache:
+    """Serialised answers by request key, least recently used out first, bounded in bytes."""
+
+    def __init__(self, max_bytes: int = CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, Answer] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Answer | None:
+        """The answer stored under ``key``, if any."""
+        with self._lock:
+            answer = self._items.get(key)
+            if answer is not None:
+                self._items.move_to_end(key)
+            return answer
+
+    def put(self, key: str, answer: Answer) -> None:
+        """Keep ``answer`` unless it alone is bigger than a quarter of the cache."""
+        if len(answer.body) > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key in self._items:
+                return
+            self._items[key] = answer
+            self._size += len(answer.body)
+            while self._size > self.max_bytes:
+                _, old = self._items.popitem(last=False)
+                self._size -= len(old.body)
+
+
+class QueryService:
+    """Checks, caches and runs SPARQL queries against ``store`` within ``settings``' limits."""
+
+    def __init__(self, store: Any, settings: Settings, pool_size: int = POOL_SIZE) -> None:
+        self.store = store
+        self.settings = settings
+        self.pool_size = pool_size
+        self.cache = ResultCache()
+        self._runner: Runner | None = None
+        self._runner_version = ""
+        self._lock = threading.Lock()
+
+    def prepare(
+        self,
+        text: str,
+        fmt: str,
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+    ) -> Prepared:
+        """Check ``text`` and name its answer in format ``fmt`` (a name in results.FORMATS).
+
+        The ETag is known before anything runs, so a client revalidating gets its 304
+        without touching the store.
+        """
+        checked = check_query(text, self.settings.max_query_bytes)
+        kind = "graph" if checked.is_graph else "table"
+        if BY_NAME[fmt].kind != kind:
+            raise QueryError(f"format {fmt!r} cannot carry the answer of a {checked.form} query")
+        job = Job(text, checked.form, fmt, self.settings.max_rows, default_graphs, named_graphs)
+        version = dataset_version(self.store)
+        key = f"{version}\0{job!r}"
+        etag = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
+        return Prepared(job, version, key, etag)
+
+    def answer(self, prepared: Prepared) -> Outcome:
+        """The answer to a prepared query, from the cache or from the engine."""
+        answer = self.cache.get(prepared.key)
+        if answer is not None:
+            return Outcome(answer, prepared.etag, cached=True)
+        answer = self._runner_for(prepared.version).run(prepared.job)
+        self.cache.put(prepared.key, answer)
+        return Outcome(answer, prepared.etag, cached=False)
+
+    def run(
+        self,
+        text: str,
+        fmt: str,
+        default_graphs: tuple[str, ...] = (),
+        named_graphs: tuple[str, ...] = (),
+    ) -> Outcome:
+        """Check and answer ``text`` in one call."""
+        return self.answer(self.prepare(text, fmt, default_graphs, named_graphs))
+
+    def _runner_for(self, version: str) -> Runner:
+        with self._lock:
+            if self._runner is None or version != self._runner_version:
+                old, self._runner = self._runner, self._new_runner()
+                self._runner_version = version
+                if old is not None:
+                    old.close()
+            return self._runner
+
+    def _new_runner(self) -> Runner:
+        path = getattr(self.store, "path", None)
+        if path is not None:
+            return WorkerPool(Path(path).resolve(), self.pool_size, self.settings.query_timeout)
+        native = getattr(self.store, "native", None)
+        if isinstance(native, ox.Store):
+            return InlineRunner(native)
+        raise StoreError(f"the SPARQL endpoint cannot query a {type(self.store).__name__}")
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        with self._lock:
+            if self._runner is not None:
+                self._runner.close()
+                self._runner = None
