@@ -1,0 +1,267 @@
+"""A "Meta cuantificable" cell -> ``Target`` records; due dates in free text.
+
+One cell may hold several targets. They are split, in this order, at:
+
+1. paragraph markup (``<p>…</p>``, ``<br>``, ``<li>``): each paragraph is a statement;
+2. M-labels (``M1.``, ``M.2``, ``M. 1.``, ``M4 ``, ``M2.A1 2022``) inside a paragraph;
+3. a sentence end followed by a new quantity, when two quantified statements run together
+   (``… competencias.9 municipios …``, ``… prensa) 1 Manual de manejo``).
+
+Each statement then gives one ``Target``:
+
+* ``NO APLICA …`` / ``No aplica, …`` -> ``not_applicable=True``, ``reason`` the text after it
+  (without the joining comma or the parentheses around it); nothing else is derived.
+* the first quantity in reading order is the ``value``: ``90%``, ``80 % de …``,
+  ``80 por ciento`` -> ``unit="percent"``; ``45 Reuniones`` -> unit ``"Reuniones"`` (the
+  counted noun: the first word after the number, skipping ``de``/``el``/``los``…).
+  Four-digit numbers between 1900 and 2099 are years, never values. Spelled-out numbers
+  (``dos`` … ``diez``, ``veinte``, ``cien``…) count anywhere. ``un``/``una``/``uno`` are
+  usually articles, so they count as 1 only where they are plainly a quantity: right after
+  ``al menos`` (``Al menos una evaluación``) or opening the statement (``Un documento de
+  formación``); ``M2. Al 2020, un informe …`` has no value.
+* a percentage that opens the statement followed by a capitalised remark
+  (``20% Sólo posee estudios, …``) keeps the remark as ``note``; ``80 % de cumplimiento``
+  has no note (the words after the number belong to the quantity).
+* ``label`` is the M-label normalised to ``M<n>``; ``text`` is the statement as read
+  (label included, markup removed, whitespace folded).
+* ``due_date`` comes from ``find_due_date``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+
+from publisher.records import Target
+
+MONTHS = {
+    "enero": 1,
+    "febrero": 2,
+    "marzo": 3,
+    "abril": 4,
+    "mayo": 5,
+    "junio": 6,
+    "julio": 7,
+    "agosto": 8,
+    "septiembre": 9,
+    "setiembre": 9,
+    "octubre": 10,
+    "noviembre": 11,
+    "diciembre": 12,
+}
+
+NUMBER_WORDS = {
+    "dos": 2,
+    "tres": 3,
+    "cuatro": 4,
+    "cinco": 5,
+    "seis": 6,
+    "siete": 7,
+    "ocho": 8,
+    "nueve": 9,
+    "diez": 10,
+    "once": 11,
+    "doce": 12,
+    "quince": 15,
+    "veinte": 20,
+    "treinta": 30,
+    "cincuenta": 50,
+    "cien": 100,
+}
+
+_YEAR = r"((?:19|20)\d\d)"
+_MONTH = r"(" + "|".join(MONTHS) + r")"
+
+_PARAGRAPH = re.compile(r"</?p\b[^>]*>|<br\s*/?>|</?li\b[^>]*>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]{0,500}>")
+_SPACE = re.compile(r"\s+")
+
+# An M-label: at the start or after white space / a full stop; "M", an optional dot and
+# space, one or two digits, an optional dot. Not followed by another digit (so "M12" is
+# one label) and followed by a space, a letter or the end.
+_LABEL = re.compile(r"(?:(?<=^)|(?<=[\s.]))M\s?\.?\s?(\d{1,2})(?!\d)(?:\s?\.)?(?=\s|[^\W\d]|$)")
+_NOT_APPLICABLE = re.compile(r"^[\"'“”«\s]*no\s+aplica\b[\"'“”»]*", re.IGNORECASE)
+
+# A new quantified statement glued to the previous one: a sentence end after a word, then a
+# number followed by a word or a percent sign. Abbreviations like "Art. 6" are excluded.
+_RUN_ON = re.compile(
+    r"(?:(?<=[^\W\d]{2})|(?<=\)))"
+    r"(?:\.\s*|\)\s+)(?=\d+(?:[.,]\d+)?\s*(?:%|[^\W\d]{2,}))"
+)
+
+_PERCENT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(?:%|por\s*ciento\b)", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.,/(-])(\d+(?:[.,]\d+)?)(?![\d%])(?!\s*%)(?!\s*por\s*ciento)")
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_ONE = re.compile(r"(?:^|\bal\s+menos\s+(?:en\s+|a\s+)?)(un|una|uno)\b(?!\s+\d)", re.IGNORECASE)
+_NOUN = re.compile(r"\s*(?:(?:de|del|el|la|los|las)\s+)*([^\W\d][^\s,.;:()]*)", re.IGNORECASE)
+# A remark after an opening percentage: capitalised, and not a noun heading a "de" phrase
+# ("100 % Cobertura de Servicios …" is the quantity, "20% Sólo posee …" is a remark).
+_NOTE = re.compile(
+    r"^\s*\d+(?:[.,]\d+)?\s*%\s*[-–:.,]?\s*"
+    r"([A-ZÁÉÍÓÚÑ][^\s,]*+(?!\s+(?:de|del|en|para|a|por)\b).*)$",
+    re.DOTALL,
+)
+_ABBREVIATION_BEFORE = re.compile(r"(?:\b(?:art|arts|nro|no|núm|num)\.?\s*)$", re.IGNORECASE)
+
+_FULL_DATE = re.compile(
+    r"\b(\d{1,2})\s+de\s+" + _MONTH + r"\s+(?:de(?:l)?\s+)?" + _YEAR + r"\b", re.IGNORECASE
+)
+_NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/" + _YEAR + r"\b")
+_MONTH_YEAR = re.compile(r"\b" + _MONTH + r"\s+(?:de(?:l)?\s+)?" + _YEAR + r"\b", re.IGNORECASE)
+_YEAR_ONLY = re.compile(
+    r"\b(?:a[l1]?|en(?:\s+el)?|para(?:\s+el)?|hasta(?:\s+el)?|durante\s+el|(?:del?\s+)?año|"
+    r"(?:finales|fines|final)(?:\s+del?)?(?:\s+año)?|"
+    r"per[ií]odo(?:\s+fiscal)?)\s+" + _YEAR + r"\b",
+    re.IGNORECASE,
+)
+
+
+def parse_targets(raw_cell: str, line: int) -> list[Target]:
+    """Split a raw "Meta cuantificable" cell into its targets (see the module docstring)."""
+    return [_target(statement, line) for statement in _statements(raw_cell)]
+
+
+def find_due_date(text: str) -> str | None:
+    """The first due date stated in ``text``, as ISO ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``.
+
+    A full date wins over a month, and a month over a bare year: ``A abril de 2023`` ->
+    ``"2023-04"``, ``Para finales del año 2023`` -> ``"2023"``, ``Al 2022`` -> ``"2022"``.
+    """
+    if found := _FULL_DATE.search(text):
+        day, month, year = int(found[1]), MONTHS[found[2].lower()], found[3]
+        return f"{year}-{month:02d}-{day:02d}" if 1 <= day <= 31 else f"{year}-{month:02d}"
+    if found := _NUMERIC_DATE.search(text):
+        day, month, year = int(found[1]), int(found[2]), found[3]
+        if 1 <= day <= 31 and 1 <= month <= 12:
+            return f"{year}-{month:02d}-{day:02d}"
+    if found := _MONTH_YEAR.search(text):
+        return f"{found[2]}-{MONTHS[found[1].lower()]:02d}"
+    if found := _YEAR_ONLY.search(text):
+        return found[1]
+    return None
+
+
+def clean_text(raw: str) -> str:
+    """Markup removed (tags, entities, ``**``), white space folded, ends trimmed."""
+    text = html.unescape(_TAG.sub(" ", raw)).replace("**", " ")
+    return _SPACE.sub(" ", text).strip()
+
+
+def _statements(raw_cell: str) -> Iterator[str]:
+    """The statements of a cell, in order: paragraphs, then M-labels, then run-ons."""
+    for paragraph in _PARAGRAPH.split(raw_cell):
+        text = clean_text(paragraph)
+        if not text:
+            continue
+        for part in _split_labels(text):
+            if _NOT_APPLICABLE.match(part):
+                yield part  # a reason is free prose: "Art. 6 del COOTAD" must stay whole
+            else:
+                yield from (s.strip() for s in _split_run_ons(part) if s.strip())
+
+
+def _split_labels(text: str) -> list[str]:
+    """Cut ``text`` before every M-label; text before the first label stays a statement."""
+    starts = [m.start() for m in _LABEL.finditer(text)]
+    bounds = [0, *[s for s in starts if s > 0], len(text)]
+    parts = (text[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False))
+    return [p for p in parts if p]
+
+
+def _split_run_ons(text: str) -> list[str]:
+    """Cut ``text`` where a new quantified statement is glued to the previous one."""
+    parts, start = [], 0
+    for found in _RUN_ON.finditer(text):
+        if _ABBREVIATION_BEFORE.search(text[start : found.start()]):
+            continue
+        end = found.start() + (1 if text[found.start()] in ".)" else 0)
+        parts.append(text[start:end])
+        start = found.end()
+    parts.append(text[start:])
+    return parts
+
+
+def _target(statement: str, line: int) -> Target:
+    """One statement -> one ``Target``."""
+    label, body = _label(statement)
+    if na := _NOT_APPLICABLE.match(body):
+        return Target(
+            text=statement, line=line, label=label, not_applicable=True, reason=_reason(body, na)
+        )
+    value, unit = _quantity(_mask_dates(body))
+    note = _NOTE.match(body) if unit == "percent" else None
+    return Target(
+        text=statement,
+        line=line,
+        value=value,
+        unit=unit,
+        label=label,
+        due_date=find_due_date(body),
+        note=note[1].strip() if note else None,
+    )
+
+
+def _label(statement: str) -> tuple[str | None, str]:
+    """``("M2", "rest")`` when the statement opens with an M-label, else ``(None, statement)``."""
+    found = _LABEL.match(statement)
+    if not found:
+        return None, statement
+    return f"M{int(found[1])}", statement[found.end() :].strip()
+
+
+def _reason(body: str, found: re.Match[str]) -> str | None:
+    """What follows ``NO APLICA``, without the joining punctuation or enclosing parentheses."""
+    rest = body[found.end() :].strip().lstrip(",;:.-–— ").strip()
+    if rest.startswith("(") and rest.endswith(")"):
+        rest = rest[1:-1].strip()
+    return rest or None
+
+
+def _mask_dates(text: str) -> str:
+    """Blank out date phrases so that their numbers are not read as quantities."""
+    for pattern in (_FULL_DATE, _NUMERIC_DATE, _MONTH_YEAR, _YEAR_ONLY):
+        text = pattern.sub(lambda m: " " * len(m[0]), text)
+    return text
+
+
+def _quantity(text: str) -> tuple[Decimal | None, str | None]:
+    """The first quantity in reading order, with its unit (``"percent"`` or the noun)."""
+    candidates: list[tuple[int, Decimal, str | None]] = []
+    if found := _PERCENT.search(text):
+        candidates.append((found.start(), _decimal(found[1]), "percent"))
+    if number := _first_number(text):
+        candidates.append(number)
+    if found := _WORD_NUMBER.search(text):
+        value = Decimal(NUMBER_WORDS[found[1].lower()])
+        candidates.append((found.start(), value, _noun(text, found.end())))
+    if found := _ONE.search(text):
+        candidates.append((found.start(1), Decimal(1), _noun(text, found.end())))
+    if not candidates:
+        return None, None
+    _, value, unit = min(candidates, key=lambda c: c[0])
+    return value, unit
+
+
+def _first_number(text: str) -> tuple[int, Decimal, str | None] | None:
+    """The first plain number that is not a year nor an article/law number."""
+    for found in _NUMBER.finditer(text):
+        digits = found[1]
+        if len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2099:
+            continue
+        if _ABBREVIATION_BEFORE.search(text[: found.start()]):
+            continue
+        return found.start(), _decimal(digits), _noun(text, found.end())
+    return None
+
+
+def _noun(text: str, end: int) -> str | None:
+    """The counted noun after a number: the next word, skipping articles and ``de``."""
+    found = _NOUN.match(text, end)
+    return found[1] if found else None
+
+
+def _decimal(digits: str) -> Decimal:
+    """``"12,5"`` or ``"12.5"`` -> ``Decimal("12.5")``."""
+    return Decimal(digits.replace(",", "."))
