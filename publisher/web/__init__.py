@@ -26,4 +26,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
         store = open_store(settings)
     app.extensions["publisher.store"] = store
+    from publisher.web import errors, pages, resources
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(resources.bp)
+    errors.init_app(app)
     return app

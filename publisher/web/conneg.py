@@ -1,0 +1,133 @@
+"""Content negotiation as one table, and the HTTP headers every document carries.
+
+``FORMATS`` lists each format once (media type, rdflib format, extension). The same table
+chooses a response format, writes ``Link: rel="alternate"`` headers and the page footer's
+"this page as …" links, and negotiates 404s. JSON-LD is compacted with the context we
+publish at ``/context.jsonld`` (inlined, so that documents stand alone).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+from flask import Request, Response, current_app, request
+from rdflib import Graph
+
+from publisher.vocab import PREFIXES
+
+
+@dataclass(frozen=True)
+class Format:
+    """One way of writing a document."""
+
+    name: str
+    media_type: str
+    rdflib_format: str | None  # None: HTML, rendered from a template
+    extension: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+HTML = Format("html", "text/html", None, "html", "HTML", ("application/xhtml+xml",))
+FORMATS: tuple[Format, ...] = (
+    HTML,
+    Format("turtle", "text/turtle", "turtle", "ttl", "Turtle", ("application/x-turtle",)),
+    Format("jsonld", "application/ld+json", "json-ld", "jsonld", "JSON-LD", ("application/json",)),
+    Format("rdfxml", "application/rdf+xml", "xml", "rdf", "RDF/XML"),
+    Format("ntriples", "application/n-triples", "nt", "nt", "N-Triples", ("text/plain",)),
+)
+BY_EXTENSION = {f.extension: f for f in FORMATS}
+BY_NAME = {f.name: f for f in FORMATS}
+_BY_MEDIA_TYPE = {m: f for f in FORMATS for m in (f.media_type, *f.aliases)}
+#: Offered in this order, so that ``*/*`` and browsers get HTML.
+_OFFERED = [m for f in FORMATS for m in (f.media_type, *f.aliases)]
+
+
+def split_extension(path: str) -> tuple[str, Format | None]:
+    """``"a/b.ttl"`` -> ``("a/b", TURTLE)``; a path without a known extension is unchanged."""
+    stem, dot, ext = path.rpartition(".")
+    if dot and "/" not in ext and ext in BY_EXTENSION:
+        return stem, BY_EXTENSION[ext]
+    return path, None
+
+
+def choose_format(req: Request, explicit: Format | None = None) -> Format:
+    """The format to answer with: an explicit extension, then ``?format=``, then Accept."""
+    if explicit is not None:
+        return explicit
+    asked = req.args.get("format")
+    if asked:
+        return BY_NAME.get(asked) or BY_EXTENSION.get(asked) or HTML
+    best = req.accept_mimetypes.best_match(_OFFERED)
+    return _BY_MEDIA_TYPE[best] if best else HTML
+
+
+def wants_html(req: Request) -> bool:
+    """True when the client prefers HTML over our machine formats (a browser)."""
+    return choose_format(req) is HTML
+
+
+@cache
+def jsonld_context() -> dict[str, Any]:
+    """The JSON-LD ``@context`` published at ``/context.jsonld``: our namespace prefixes."""
+    return {"@context": dict(PREFIXES)}
+
+
+def json_text(data: Any) -> str:
+    """``data`` as readable JSON text (UTF-8 kept, not escaped)."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def serialize(graph: Graph, fmt: Format) -> bytes:
+    """``graph`` written in the RDF format ``fmt``, as UTF-8 bytes."""
+    assert fmt.rdflib_format is not None, "HTML is rendered, not serialised"
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    if fmt.name == "jsonld":
+        data = graph.serialize(format="json-ld", context=jsonld_context()["@context"])
+        return data.encode("utf-8")
+    return graph.serialize(format=fmt.rdflib_format, encoding="utf-8")
+
+
+def alternates(doc_path: str) -> list[tuple[Format, str]]:
+    """Each format's URL of the document at ``doc_path`` (no extension)."""
+    return [(f, f"{doc_path}.{f.extension}") for f in FORMATS]
+
+
+def link_header(doc_path: str) -> str:
+    """``Link`` header value naming every alternate of ``doc_path``."""
+    return ", ".join(
+        f'<{href}>; rel="alternate"; type="{f.media_type}"' for f, href in alternates(doc_path)
+    )
+
+
+def data_modified() -> datetime:
+    """When the published data last changed (the store's version), for Last-Modified."""
+    settings = current_app.extensions["publisher.settings"]
+    current = settings.data_dir / "current"
+    try:
+        stamp = current.lstat().st_mtime
+    except OSError:  # nothing published on disk (an in-memory store): the app's start
+        started: datetime = current_app.extensions.setdefault(
+            "publisher.started", datetime.now(UTC).replace(microsecond=0)
+        )
+        return started
+    return datetime.fromtimestamp(int(stamp), UTC)
+
+
+def finish(response: Response, fmt: Format, doc_path: str | None = None) -> Response:
+    """Add negotiation and caching headers, and answer 304 when the client's copy is fresh."""
+    if fmt.rdflib_format is not None:
+        response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    response.vary.add("Accept")
+    if doc_path is not None:
+        response.headers["Link"] = link_header(doc_path)
+    response.last_modified = data_modified()
+    response.add_etag()
+    response.make_conditional(request)
+    return response

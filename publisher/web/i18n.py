@@ -1,0 +1,133 @@
+"""The site's own labels in Spanish (first) and English, and how a request picks one.
+
+Only the site's wording lives here; texts from reports are shown as published. The
+language comes from ``?lang=`` (remembered in a cookie), then ``Accept-Language``.
+"""
+
+from __future__ import annotations
+
+from flask import Request
+
+LANGUAGES = ("es", "en")
+DEFAULT_LANGUAGE = "es"
+COOKIE = "lang"
+
+LABELS: dict[str, dict[str, str]] = {
+    "site.title": {
+        "es": "Metas y objetivos LOTAIP",
+        "en": "LOTAIP goals and targets",
+    },
+    "site.tagline": {
+        "es": "Datos abiertos enlazados de los informes LOTAIP, literal a4",
+        "en": "Linked open data from LOTAIP literal a4 reports",
+    },
+    "nav.home": {"es": "Inicio", "en": "Home"},
+    "nav.browse": {"es": "Explorar", "en": "Browse"},
+    "nav.sparql": {"es": "SPARQL", "en": "SPARQL"},
+    "nav.downloads": {"es": "Descargas", "en": "Downloads"},
+    "nav.vocabulary": {"es": "Vocabulario", "en": "Vocabulary"},
+    "nav.language": {"es": "English", "en": "Español"},
+    "home.intro": {
+        "es": "Cada institución pública del Ecuador publica cada mes las metas y objetivos "
+        "de sus unidades administrativas (LOTAIP, art. 19, literal a4). Este sitio los "
+        "publica como datos abiertos enlazados: cada institución, unidad, objetivo, "
+        "indicador y meta tiene un URI que se puede consultar.",
+        "en": "Every Ecuadorian public institution publishes, each month, the goals and "
+        "targets of its administrative units (LOTAIP literal a4). This site publishes them "
+        "as linked open data: every institution, unit, objective, indicator and target has "
+        "a URI you can look up.",
+    },
+    "home.counts": {"es": "En cifras", "en": "In figures"},
+    "home.institutions": {"es": "Instituciones", "en": "Institutions"},
+    "home.latest": {"es": "Últimos informes", "en": "Latest reports"},
+    "home.examples": {"es": "Consultas SPARQL de ejemplo", "en": "Example SPARQL queries"},
+    "home.run": {"es": "Ejecutar", "en": "Run"},
+    "count.institutions": {"es": "instituciones", "en": "institutions"},
+    "count.units": {"es": "unidades", "en": "units"},
+    "count.objectives": {"es": "objetivos", "en": "objectives"},
+    "count.indicators": {"es": "indicadores", "en": "indicators"},
+    "count.targets": {"es": "metas", "en": "targets"},
+    "count.reports": {"es": "informes", "en": "reports"},
+    "count.triples": {"es": "tripletas", "en": "triples"},
+    "browse.title": {"es": "Explorar y buscar", "en": "Browse and search"},
+    "browse.institution": {"es": "Institución", "en": "Institution"},
+    "browse.level": {"es": "Nivel de proceso", "en": "Process level"},
+    "browse.text": {"es": "Texto en objetivos", "en": "Text in objectives"},
+    "browse.min": {"es": "Meta desde", "en": "Target from"},
+    "browse.max": {"es": "hasta", "en": "to"},
+    "browse.any": {"es": "Todas", "en": "Any"},
+    "browse.search": {"es": "Buscar", "en": "Search"},
+    "browse.results": {"es": "resultados", "en": "results"},
+    "browse.none": {"es": "Ningún resultado.", "en": "No results."},
+    "browse.truncated": {
+        "es": "Se muestran los primeros resultados; afine la búsqueda.",
+        "en": "Showing the first results only; narrow the search.",
+    },
+    "col.institution": {"es": "Institución", "en": "Institution"},
+    "col.unit": {"es": "Unidad", "en": "Unit"},
+    "col.objective": {"es": "Objetivo", "en": "Objective"},
+    "col.indicator": {"es": "Indicador", "en": "Indicator"},
+    "col.target": {"es": "Meta", "en": "Target"},
+    "col.value": {"es": "Valor", "en": "Value"},
+    "col.property": {"es": "Propiedad", "en": "Property"},
+    "col.file": {"es": "Archivo", "en": "File"},
+    "col.format": {"es": "Formato", "en": "Format"},
+    "col.size": {"es": "Tamaño", "en": "Size"},
+    "col.date": {"es": "Fecha", "en": "Date"},
+    "col.report": {"es": "Informe", "en": "Report"},
+    "resource.about": {"es": "Datos", "en": "Data"},
+    "resource.incoming": {"es": "Enlaces entrantes", "en": "Incoming links"},
+    "resource.sources": {"es": "Procede de", "en": "Comes from"},
+    "resource.as": {"es": "Esta página como", "en": "This page as"},
+    "resource.uri": {"es": "URI", "en": "URI"},
+    "resource.more": {"es": "y más", "en": "and more"},
+    "institution.units": {"es": "Unidades por nivel de proceso", "en": "Units by process level"},
+    "institution.chart": {"es": "Metas porcentuales", "en": "Percentage targets"},
+    "institution.no_level": {"es": "Sin nivel de proceso", "en": "No process level"},
+    "institution.reports": {"es": "Informes publicados", "en": "Published reports"},
+    "report.source": {"es": "Archivo fuente", "en": "Source file"},
+    "report.contents": {"es": "Contenido", "en": "Contents"},
+    "downloads.title": {"es": "Descargas", "en": "Downloads"},
+    "downloads.intro": {
+        "es": "El conjunto de datos completo, bajo licencia CC BY 4.0.",
+        "en": "The whole dataset, under the CC BY 4.0 licence.",
+    },
+    "downloads.void": {"es": "Descripción VoID/DCAT", "en": "VoID/DCAT description"},
+    "downloads.none": {
+        "es": "Todavía no hay volcados publicados.",
+        "en": "No dumps have been published yet.",
+    },
+    "downloads.sitemap": {"es": "Mapa del sitio", "en": "Sitemap"},
+    "vocab.title": {"es": "Vocabulario LOTAIP", "en": "LOTAIP vocabulary"},
+    "vocab.classes": {"es": "Clases", "en": "Classes"},
+    "vocab.properties": {"es": "Propiedades", "en": "Properties"},
+    "vocab.other": {"es": "Otros términos", "en": "Other terms"},
+    "error.title": {"es": "Error", "en": "Error"},
+    "error.404": {"es": "No encontrado", "en": "Not found"},
+    "error.404.help": {
+        "es": "No hay nada publicado con esta dirección. Puede buscar en el sitio, "
+        "explorar las instituciones o consultar el punto SPARQL.",
+        "en": "Nothing is published at this address. You can search the site, browse the "
+        "institutions or ask the SPARQL endpoint.",
+    },
+    "footer.licence": {
+        "es": "Datos bajo licencia CC BY 4.0; fuente: informes LOTAIP de cada institución.",
+        "en": "Data under CC BY 4.0; source: each institution's LOTAIP reports.",
+    },
+}
+
+
+def translate(key: str, lang: str) -> str:
+    """The label ``key`` in ``lang`` (Spanish when missing; the key itself if unknown)."""
+    entry = LABELS.get(key)
+    if entry is None:
+        return key
+    return entry.get(lang) or entry[DEFAULT_LANGUAGE]
+
+
+def request_language(request: Request) -> str:
+    """``?lang=`` first, then the remembered choice, then ``Accept-Language``; else Spanish."""
+    for candidate in (request.args.get("lang"), request.cookies.get(COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)

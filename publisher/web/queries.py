@@ -1,0 +1,172 @@
+"""The SPARQL the site issues, as named constants (Trifid's query table, minus templating).
+
+IRIs and values are bound through the store's ``bindings`` (pyoxigraph substitutions),
+never pasted into the text. pyoxigraph only binds variables that the outer SELECT
+projects, and not inside sub-selects: so each query projects its parameters. ``?s`` is
+the thing a page is about. The default graph is the union of the named graphs (one per
+report, plus the ontology's).
+"""
+
+from __future__ import annotations
+
+from publisher.vocab import sparql_prefixes
+
+_P = sparql_prefixes()
+_LABEL = "(rdfs:label|skos:prefLabel|foaf:name|dct:title)"
+
+#: Whether the store says anything about ?s, either way.
+EXISTS = "ASK { { ?s ?p ?o } UNION { ?x ?q ?s } }"
+
+#: Outgoing triples of ?s with the labels of their objects and predicates.
+OUTGOING = (
+    _P
+    + f"""SELECT ?s ?p ?o ?olabel ?plabel WHERE {{
+  ?s ?p ?o .
+  OPTIONAL {{ ?o {_LABEL} ?olabel }}
+  OPTIONAL {{ ?p rdfs:label ?plabel }}
+}}"""
+)
+
+#: Triples of the blank nodes ?s points at (one level: contact points, quantities).
+BLANK_OUTGOING = """SELECT ?s ?b ?p ?o WHERE { ?s ?p0 ?b . FILTER(isBlank(?b)) ?b ?p ?o }"""
+
+#: Incoming links to ?s, with the labels of the linking things (bounded: hubs are big).
+INCOMING = (
+    _P
+    + f"""SELECT ?s ?x ?p ?xlabel ?plabel WHERE {{
+  ?x ?p ?s FILTER(!isBlank(?x))
+  OPTIONAL {{ ?x {_LABEL} ?xlabel }}
+  OPTIONAL {{ ?p rdfs:label ?plabel }}
+}} LIMIT 4000"""
+)
+
+#: Named graphs (reports) that state something about ?s, with their titles and files.
+SOURCES = (
+    _P
+    + f"""SELECT DISTINCT ?s ?g ?title ?file WHERE {{
+  GRAPH ?g {{ {{ ?s ?p ?o }} UNION {{ ?x ?q ?s }} }}
+  OPTIONAL {{ ?g {_LABEL} ?title }}
+  OPTIONAL {{ ?g prov:wasDerivedFrom ?src . ?src (lotaip:fileName|rdfs:label|dct:title) ?file }}
+}} ORDER BY ?g"""
+)
+
+#: Counts for the home page.
+COUNTS = (
+    _P
+    + """SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  VALUES ?class { lotaip:Institution lotaip:AdministrativeUnit lotaip:Objective
+                  lotaip:Indicator lotaip:Target lotaip:Report }
+  ?x a ?class
+} GROUP BY ?class"""
+)
+
+#: Institutions with their names and how many reports each published.
+INSTITUTIONS = (
+    _P
+    + f"""SELECT ?i (SAMPLE(?name) AS ?label) (COUNT(DISTINCT ?r) AS ?reports) WHERE {{
+  ?i a lotaip:Institution .
+  OPTIONAL {{ ?i {_LABEL} ?name }}
+  OPTIONAL {{ ?r a lotaip:Report ; dct:publisher ?i }}
+}} GROUP BY ?i ORDER BY ?label"""
+)
+
+#: Reports, newest first, with publisher and date.
+REPORTS = (
+    _P
+    + f"""SELECT ?r ?title ?issued ?i ?iname WHERE {{
+  ?r a lotaip:Report .
+  OPTIONAL {{ ?r {_LABEL} ?title }}
+  OPTIONAL {{ ?r dct:issued ?issued }}
+  OPTIONAL {{ ?r dct:publisher ?i . OPTIONAL {{ ?i {_LABEL} ?iname }} }}
+}} ORDER BY DESC(?issued) ?r"""
+)
+
+#: The tree under institution ?s: units (with process level), objectives, indicators and
+#: targets. One row per target (or per childless node), in a stable order.
+INSTITUTION_TREE = (
+    _P
+    + f"""SELECT ?s ?lang ?unit ?uname ?level ?levelLabel ?objective ?otext ?indicator ?itext
+       ?target ?ttext ?value WHERE {{
+  ?s org:hasUnit ?unit .
+  OPTIONAL {{ ?unit {_LABEL} ?uname }}
+  OPTIONAL {{ ?unit org:classification ?level .
+             OPTIONAL {{ ?level skos:prefLabel ?levelLabel FILTER(lang(?levelLabel) = ?lang) }} }}
+  OPTIONAL {{
+    ?unit org:purpose ?objective .
+    OPTIONAL {{ ?objective {_LABEL} ?otext }}
+    OPTIONAL {{ ?objective lotaip:hasIndicator ?indicator .
+               OPTIONAL {{ ?indicator {_LABEL} ?itext }} }}
+    OPTIONAL {{ ?target lotaip:targetOf ?indicator }}
+    OPTIONAL {{ ?target {_LABEL} ?ttext . OPTIONAL {{ ?target qudt:numericValue ?value }} }}
+  }}
+}} ORDER BY ?level ?uname ?otext ?itext ?ttext"""
+)
+
+#: Percentage targets of institution ?s, for its chart.
+INSTITUTION_PERCENT_TARGETS = (
+    _P
+    + f"""SELECT ?s ?target ?label ?value WHERE {{
+  ?s org:hasUnit ?unit .
+  ?unit org:purpose ?objective .
+  ?target lotaip:objective ?objective ; qudt:numericValue ?value ; qudt:unit unit:PERCENT .
+  OPTIONAL {{ ?target {_LABEL} ?label }}
+}} ORDER BY DESC(?value) ?target LIMIT 60"""
+)
+
+#: Browse: objectives and their targets, with one FILTER per search field given. The
+#: filters are fixed fragments chosen by name (``search_query``); their values are bound.
+#: (pyoxigraph's substitutions do not make ``BOUND(?x)`` true, so "filter only when
+#: given" cannot be written as ``!BOUND(?x) || …`` in one fixed query.)
+_SEARCH = (
+    _P
+    + f"""SELECT ?institution ?level ?text ?min ?max
+       ?inst ?iname ?unit ?uname ?objective ?otext ?target ?ttext ?value WHERE {{
+  ?inst org:hasUnit ?unit .
+  ?unit org:purpose ?objective .
+  ?objective {_LABEL} ?otext .
+  OPTIONAL {{ ?target a lotaip:Target ; lotaip:objective ?objective .
+             OPTIONAL {{ ?target {_LABEL} ?ttext }}
+             OPTIONAL {{ ?target qudt:numericValue ?value }} }}
+  OPTIONAL {{ ?inst {_LABEL} ?iname }}
+  OPTIONAL {{ ?unit {_LABEL} ?uname }}
+  %s
+}} ORDER BY ?iname ?uname ?otext ?ttext LIMIT 501"""
+)
+SEARCH_FILTERS = {
+    "institution": "FILTER(?inst = ?institution)",
+    "level": "?unit org:classification ?level .",
+    "text": "FILTER(CONTAINS(LCASE(STR(?otext)), LCASE(?text)))",
+    "min": "FILTER(?value >= ?min)",
+    "max": "FILTER(?value <= ?max)",
+}
+
+
+def search_query(fields: list[str]) -> str:
+    """The browse query filtering on ``fields`` (keys of ``SEARCH_FILTERS``)."""
+    return _SEARCH % "\n  ".join(SEARCH_FILTERS[f] for f in fields)
+
+
+#: Process levels, for the browse form.
+PROCESS_LEVELS = (
+    _P
+    + """SELECT ?lang ?level ?label WHERE {
+  ?level a lotaip:ProcessLevel .
+  OPTIONAL { ?level skos:prefLabel ?label FILTER(lang(?label) = ?lang) }
+} ORDER BY ?label"""
+)
+
+#: Terms of our vocabulary (?ns bound to the namespace), for /def/.
+VOCABULARY_TERMS = (
+    _P
+    + """SELECT ?lang ?ns ?term ?type ?label ?comment WHERE {
+  ?term rdfs:isDefinedBy ?ontology .
+  OPTIONAL { ?term a ?type FILTER(?type IN (owl:Class, rdfs:Class, owl:ObjectProperty,
+                                          owl:DatatypeProperty, rdf:Property, skos:Concept)) }
+  OPTIONAL { ?term rdfs:label ?label FILTER(lang(?label) = ?lang) }
+  OPTIONAL { ?term rdfs:comment ?comment FILTER(lang(?comment) = ?lang) }
+  FILTER(STRSTARTS(STR(?term), STR(?ns)))
+} ORDER BY ?term"""
+)
+
+#: Every thing with a page, for the sitemap.
+SITEMAP = """SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"""

@@ -1,0 +1,96 @@
+"""Dereferenceable URIs: ``/id/…`` things, ``/doc/…`` documents, ``/def/…`` vocabulary.
+
+Following "Cool URIs for the Semantic Web": a thing's IRI answers ``303 See Other`` to the
+document describing it, in the format the client asked for; documents are also reachable
+with an explicit extension. Unknown IRIs are 404s (negotiated by ``web/errors.py``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, redirect, render_template, request
+from rdflib import Literal, URIRef
+from werkzeug.wrappers import Response as BaseResponse
+
+from publisher.vocab import LOTAIP
+from publisher.web import conneg, entities, queries
+from publisher.web.pages import lang, store, urls
+from publisher.web.view import Description, describe
+
+bp = Blueprint("resources", __name__)
+
+
+@bp.route("/id/<path:path>", methods=["GET", "HEAD"])
+def thing(path: str) -> BaseResponse:
+    """303 to the document describing the thing, in the format the client prefers."""
+    iri = urls().thing(path)
+    if not store().ask(queries.EXISTS, {"s": iri}):
+        abort(404)
+    fmt = conneg.choose_format(request)
+    location = f"/doc/{path}" if fmt is conneg.HTML else f"/doc/{path}.{fmt.extension}"
+    response = redirect(location, code=303)
+    response.vary.add("Accept")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/doc/<path:path>", methods=["GET", "HEAD"])
+def document(path: str) -> Response:
+    """The document about ``/id/<path>``: HTML for people, RDF by Accept or extension."""
+    path, explicit = conneg.split_extension(path)
+    return _describe_response(urls().thing(path), f"/doc/{path}", explicit)
+
+
+@bp.route("/def/", methods=["GET", "HEAD"])
+def vocabulary() -> Response:
+    """Index of our vocabulary: classes, properties and concepts, with their comments."""
+    fmt = conneg.choose_format(request)
+    if fmt is not conneg.HTML:
+        ontology = URIRef(str(LOTAIP))
+        return _describe_response(ontology, "/def/", fmt)
+    rows = store().select(
+        queries.VOCABULARY_TERMS, {"lang": Literal(lang()), "ns": Literal(str(LOTAIP))}
+    )
+    html = render_template("vocabulary.html", groups=entities.vocabulary_groups(rows))
+    return conneg.finish(Response(html, mimetype="text/html"), conneg.HTML)
+
+
+@bp.route("/def/<path:term>", methods=["GET", "HEAD"])
+def term(term: str) -> Response:
+    """One term of our vocabulary: its documentation, or its RDF by negotiation."""
+    term, explicit = conneg.split_extension(term)
+    return _describe_response(URIRef(str(LOTAIP) + term), f"/def/{term}", explicit)
+
+
+@bp.route("/context.jsonld", methods=["GET", "HEAD"])
+def context() -> Response:
+    """The JSON-LD context our documents are compacted with."""
+    response = Response(conneg.json_text(conneg.jsonld_context()))
+    response.headers["Content-Type"] = "application/ld+json; charset=utf-8"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return conneg.finish(response, conneg.HTML)
+
+
+def _describe_response(iri: URIRef, doc_path: str, explicit: conneg.Format | None) -> Response:
+    desc = describe(store(), iri)
+    if not desc.exists:
+        abort(404)
+    fmt = conneg.choose_format(request, explicit)
+    if fmt is conneg.HTML:
+        body = render_page(desc, doc_path)
+        response = Response(body, mimetype="text/html")
+    else:
+        doc_iri = URIRef(urls().base.rstrip("/") + doc_path)
+        response = Response(conneg.serialize(desc.graph(doc_iri), fmt))
+    return conneg.finish(response, fmt, doc_path)
+
+
+def render_page(desc: Description, doc_path: str) -> str:
+    """The HTML page for ``desc``: a kind-specific template when there is one."""
+    template, extra = entities.page_for(desc, lang())
+    return render_template(
+        template,
+        desc=desc,
+        doc_path=doc_path,
+        alternates=conneg.alternates(doc_path),
+        **extra,
+    )

@@ -1,0 +1,148 @@
+"""What a page says about one IRI: its triples, incoming links, labels and sources.
+
+``describe(store, iri)`` runs the queries in ``queries.py`` once and keeps the answer as a
+``Description``, from which both the HTML page and the RDF document are made, so that the
+two always say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.namespace import FOAF, PROV
+from rdflib.term import Identifier
+
+from publisher.store import Store
+from publisher.vocab import PREFIXES
+from publisher.web import queries
+
+Labels = dict[Identifier, dict[str, str]]
+
+
+@dataclass
+class Source:
+    """A named graph (report) that states something about the thing."""
+
+    graph: URIRef
+    title: str | None = None
+    file: str | None = None
+
+
+@dataclass
+class Description:
+    """Everything the store says about ``iri`` that a page shows."""
+
+    iri: URIRef
+    outgoing: dict[URIRef, list[Identifier]] = field(default_factory=dict)
+    incoming: dict[URIRef, list[URIRef]] = field(default_factory=dict)
+    blanks: dict[BNode, list[tuple[URIRef, Identifier]]] = field(default_factory=dict)
+    labels: Labels = field(default_factory=dict)
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def exists(self) -> bool:
+        """True when the store says anything about the thing, either way."""
+        return bool(self.outgoing or self.incoming)
+
+    @property
+    def types(self) -> list[URIRef]:
+        """The thing's classes."""
+        return [t for t in self.outgoing.get(RDF.type, []) if isinstance(t, URIRef)]
+
+    def label(self, node: Identifier, lang: str) -> str | None:
+        """``node``'s label in ``lang`` (or Spanish, untagged, any), None when it has none."""
+        return pick_label(self.labels.get(node, {}), lang)
+
+    def graph(self, doc_iri: URIRef) -> Graph:
+        """The RDF document: triples both ways, labels of neighbours, and its sources."""
+        graph = Graph()
+        for p, objects in self.outgoing.items():
+            for o in objects:
+                graph.add((self.iri, p, o))
+        for b, pairs in self.blanks.items():
+            for p, o in pairs:
+                graph.add((b, p, o))
+        for p, subjects in self.incoming.items():
+            for x in subjects:
+                graph.add((x, p, self.iri))
+        for node in neighbours(self):
+            for lang, text in self.labels.get(node, {}).items():
+                graph.add((node, RDFS.label, Literal(text, lang=lang or None)))
+        graph.add((doc_iri, FOAF.primaryTopic, self.iri))
+        for source in self.sources:
+            graph.add((doc_iri, PROV.wasDerivedFrom, source.graph))
+        return graph
+
+
+def pick_label(by_lang: dict[str, str], lang: str) -> str | None:
+    """The best of a node's labels for a reader of ``lang``."""
+    for choice in (lang, "es", ""):
+        if choice in by_lang:
+            return by_lang[choice]
+    return next(iter(by_lang.values()), None)
+
+
+def neighbours(desc: Description) -> set[Identifier]:
+    """IRIs the thing links to or is linked from (not literals, not itself)."""
+    found: set[Identifier] = {o for os in desc.outgoing.values() for o in os}
+    found |= {x for xs in desc.incoming.values() for x in xs}
+    return {n for n in found if isinstance(n, URIRef) and n != desc.iri}
+
+
+def _add_label(labels: Labels, node: Identifier | None, text: Identifier | None) -> None:
+    if node is not None and isinstance(text, Literal):
+        labels.setdefault(node, {}).setdefault(text.language or "", str(text))
+
+
+def describe(store: Store, iri: URIRef) -> Description:
+    """Ask the store about ``iri``: outgoing, blank-node details, incoming, sources."""
+    desc = Description(iri)
+    bind = {"s": iri}
+    outgoing: dict[URIRef, list[Identifier]] = defaultdict(list)
+    for row in store.select(queries.OUTGOING, bind):
+        p, o = row["p"], row["o"]
+        if o not in outgoing[p]:  # type: ignore[index]
+            outgoing[p].append(o)  # type: ignore[index]
+        _add_label(desc.labels, o, row.get("olabel"))
+        _add_label(desc.labels, p, row.get("plabel"))
+    desc.outgoing = dict(outgoing)
+    if any(isinstance(o, BNode) for os in outgoing.values() for o in os):
+        for row in store.select(queries.BLANK_OUTGOING, bind):
+            desc.blanks.setdefault(row["b"], []).append((row["p"], row["o"]))  # type: ignore
+    incoming: dict[URIRef, list[URIRef]] = defaultdict(list)
+    for row in store.select(queries.INCOMING, bind):
+        p, x = row["p"], row["x"]
+        if x not in incoming[p]:  # type: ignore[index]
+            incoming[p].append(x)  # type: ignore[index, arg-type]
+        _add_label(desc.labels, x, row.get("xlabel"))
+        _add_label(desc.labels, p, row.get("plabel"))
+    desc.incoming = dict(incoming)
+    desc.sources = _sources(store, bind)
+    return desc
+
+
+def _sources(store: Store, bind: Mapping[str, Identifier]) -> list[Source]:
+    """Named graphs stating something about the thing, one entry each."""
+    found: dict[URIRef, Source] = {}
+    for row in store.select(queries.SOURCES, bind):
+        g = URIRef(row["g"])
+        source = found.setdefault(g, Source(g))
+        source.title = source.title or _text(row.get("title"))
+        source.file = source.file or _text(row.get("file"))
+    return list(found.values())
+
+
+def _text(term: Identifier | None) -> str | None:
+    return None if term is None else str(term)
+
+
+def curie(iri: str) -> str:
+    """``http://www.w3.org/ns/org#hasUnit`` -> ``org:hasUnit`` (the IRI when no prefix fits)."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+            best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else iri
