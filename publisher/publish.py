@@ -1,0 +1,250 @@
+"""Versioned publishing: write a new version beside the published one, then switch.
+
+Layout of a data folder ``DATA``::
+
+    DATA/
+      current -> versions/<id>     symlink, replaced atomically (os.replace) on success
+      versions/<id>/
+        store/                     pyoxigraph store: one named graph per report + ontology
+        dumps/lotaip.nq.gz         N-Quads (gzip), every named graph
+        dumps/lotaip.ttl           Turtle, the union of the graphs (distinct triples)
+        void.ttl                   VoID + DCAT description of the dataset (describe.py)
+        validation.ttl             SHACL sh:ValidationReport holding the warnings
+        build.json                 manifest: inputs and their sha256, counts, warnings
+      .build.lock                  held while a build runs
+
+Readers only ever follow ``current``, and a version is never changed once ``current``
+points to it, so a failed or interrupted build leaves the published files byte-for-byte
+as they were. The last ``KEEP`` versions stay on disk, so a reader still holding the
+previous version keeps working until it notices the switch.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, cast
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF
+
+from publisher.errors import StoreError
+from publisher.store import OxigraphStore
+from publisher.vocab import PREFIXES, SH
+
+#: How many versions stay on disk (the published one and the one before it).
+KEEP = 2
+MANIFEST = "build.json"
+VOID = "void.ttl"
+VALIDATION = "validation.ttl"
+
+
+@dataclass(frozen=True)
+class Dump:
+    """One downloadable file of the dataset."""
+
+    name: str  # file name under dumps/, also the last segment of its download URL
+    media_type: str
+    compression: str | None  # media type of the compression, or None
+    size: int
+    sha256: str
+
+
+def current_version(data_dir: Path) -> Path | None:
+    """The published version's folder, or None when nothing is published."""
+    link = data_dir / "current"
+    if not link.is_symlink():
+        return None
+    return data_dir / link.readlink()
+
+
+def read_manifest(data_dir: Path) -> dict[str, Any] | None:
+    """The published ``build.json``, or None when there is none (or it is unreadable)."""
+    version = current_version(data_dir)
+    if version is None:
+        return None
+    try:
+        data: dict[str, Any] = json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def new_version(data_dir: Path, now: datetime | None = None) -> Path:
+    """Create an empty folder for a new version; names sort in creation order."""
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = data_dir / "versions" / stamp
+    folder.mkdir(parents=True)
+    return folder
+
+
+def publish_version(data_dir: Path, version_dir: Path) -> None:
+    """Point ``current`` at ``version_dir`` in one atomic rename, then drop old versions."""
+    link = data_dir / "current"
+    tmp = data_dir / f".current.{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(version_dir.relative_to(data_dir))
+    tmp.replace(link)
+    _fsync_dir(data_dir)
+    prune_versions(data_dir)
+
+
+def discard_version(version_dir: Path) -> None:
+    """Remove a version that was never published."""
+    shutil.rmtree(version_dir, ignore_errors=True)
+
+
+def prune_versions(data_dir: Path, keep: int = KEEP) -> list[Path]:
+    """Keep the published version and the newest ``keep - 1`` others; delete the rest."""
+    published = current_version(data_dir)
+    folders = sorted((data_dir / "versions").iterdir(), key=lambda p: p.name, reverse=True)
+    if published is not None:
+        folders = [f for f in folders if f.resolve() != published.resolve()]
+        keep -= 1
+    removed = folders[max(keep, 0) :]
+    for folder in removed:
+        shutil.rmtree(folder, ignore_errors=True)
+    return removed
+
+
+@contextmanager
+def build_lock(data_dir: Path) -> Iterator[None]:
+    """Hold ``DATA/.build.lock`` so that two builds never write the same folder."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / ".build.lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as err:
+            raise StoreError(f"another build is running in {data_dir}") from err
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_dumps(store: OxigraphStore, dumps_dir: Path) -> list[Dump]:
+    """Write the N-Quads (gzip) and union Turtle dumps of ``store``."""
+    dumps_dir.mkdir(parents=True, exist_ok=True)
+    nquads = dumps_dir / "lotaip.nq.gz"
+    # mtime=0 and no file name in the header: the same data gives the same bytes.
+    with nquads.open("wb") as raw, gzip.GzipFile("", "wb", 6, raw, mtime=0) as out:
+        store.dump(cast(IO[bytes], out), ox.RdfFormat.N_QUADS)
+    turtle = dumps_dir / "lotaip.ttl"
+    with turtle.open("wb") as out:
+        ox.serialize(_union_triples(store), out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    return [
+        _dump_info(nquads, "application/n-quads", "application/gzip"),
+        _dump_info(turtle, "text/turtle", None),
+    ]
+
+
+def _union_triples(store: OxigraphStore) -> Iterator[Any]:
+    """Distinct triples of the union of every named graph, grouped by subject."""
+    solutions = store.native.query(
+        "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s",
+        use_default_graph_as_union=True,
+    )
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise StoreError("the store answered a SELECT with something else than solutions")
+    for row in solutions:
+        yield ox.Triple(row["s"], row["p"], row["o"])
+
+
+def _dump_info(path: Path, media_type: str, compression: str | None) -> Dump:
+    return Dump(path.name, media_type, compression, path.stat().st_size, file_sha256(path))
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_turtle(graph: Graph, path: Path) -> None:
+    """Serialise ``graph`` as Turtle with the project's prefixes."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    graph.serialize(destination=path, format="turtle", encoding="utf-8")
+
+
+def write_manifest(version_dir: Path, manifest: dict[str, Any]) -> None:
+    """Write ``build.json`` (sorted keys, so equal manifests give equal bytes)."""
+    text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
+    (version_dir / MANIFEST).write_text(text + "\n", encoding="utf-8")
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class PublishedValidation:
+    """The published SHACL report, as readable lines."""
+
+    version: str
+    conforms: bool
+    violations: list[str]
+    warnings: list[str]
+    infos: list[str]
+
+
+def published_validation(data_dir: Path) -> PublishedValidation:
+    """Read ``validation.ttl`` of the published version."""
+    version = current_version(data_dir)
+    if version is None:
+        raise StoreError(f"nothing published in {data_dir}: run 'lotaip-lod build' first")
+    graph = Graph()
+    try:
+        graph.parse(version / VALIDATION, format="turtle")
+    except (OSError, SyntaxError, ValueError) as err:
+        raise StoreError(f"cannot read {version / VALIDATION}: {err}") from err
+    lines: dict[Any, list[str]] = {SH.Violation: [], SH.Warning: [], SH.Info: []}
+    for result in graph.subjects(RDF.type, SH.ValidationResult):
+        severity = graph.value(result, SH.resultSeverity)
+        lines.setdefault(severity, []).append(result_line(graph, result))
+    conforms = graph.value(predicate=RDF.type, object=SH.ValidationReport)
+    return PublishedValidation(
+        version=version.name,
+        conforms=bool(conforms and graph.value(conforms, SH.conforms, default=Literal(True))),
+        violations=sorted(lines[SH.Violation]),
+        warnings=sorted(lines[SH.Warning]),
+        infos=sorted(lines[SH.Info]),
+    )
+
+
+def result_line(graph: Graph, result: Any) -> str:
+    """One SHACL result as ``report: focus path: message (value v)``."""
+    parts = []
+    source = graph.value(result, DCTERMS.source)
+    if source is not None:
+        parts.append(f"{source}:")
+    parts.append(str(graph.value(result, SH.focusNode)))
+    path = graph.value(result, SH.resultPath)
+    if isinstance(path, URIRef):
+        parts.append(graph.namespace_manager.normalizeUri(path))
+    message = graph.value(result, SH.resultMessage)
+    if message is None:
+        message = graph.value(result, SH.sourceConstraintComponent)
+    parts.append(f"— {message}")
+    value = graph.value(result, SH.value)
+    if value is not None:
+        parts.append(f"(value {value})")
+    return " ".join(parts)

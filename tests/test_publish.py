@@ -1,0 +1,173 @@
+"""Versioned publishing, dumps and the VoID/DCAT description, on hand-made graphs."""
+
+from __future__ import annotations
+
+import gzip
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
+
+from publisher import publish
+from publisher.describe import LICENSE, Subset, dataset_iri, describe_dataset
+from publisher.errors import StoreError
+from publisher.store import OxigraphStore, PublishedStore
+from publisher.uris import Urls
+from publisher.vocab import SH
+
+EX = "http://example.org/"
+BASE = "http://data.example.org/"
+
+
+def labelled(label: str, n: int) -> Graph:
+    """``n`` things labelled in Spanish; one triple shared by every such graph."""
+    graph = Graph()
+    for i in range(n):
+        graph.add((URIRef(f"{EX}{label}/{i}"), RDFS.label, Literal(f"{label} {i}", lang="es")))
+    graph.add((URIRef(EX + "shared"), RDFS.label, Literal("compartido", lang="es")))
+    return graph
+
+
+def filled_store(path: Path | None = None) -> OxigraphStore:
+    store = OxigraphStore(path)
+    store.load_graph(URIRef(EX + "g1"), labelled("a", 3))
+    store.load_graph(URIRef(EX + "g2"), labelled("b", 2))
+    return store
+
+
+def parse_nquads_gz(path: Path) -> Dataset:
+    dataset = Dataset()
+    with warnings.catch_warnings():  # rdflib's N-Quads parser uses a deprecated attribute
+        warnings.filterwarnings("ignore", "Dataset.default_context", DeprecationWarning)
+        dataset.parse(data=gzip.decompress(path.read_bytes()).decode(), format="nquads")
+    return dataset
+
+
+def test_dumps_hold_every_quad_and_the_distinct_union(tmp_path: Path) -> None:
+    store = filled_store()
+    dumps = publish.write_dumps(store, tmp_path / "dumps")
+    assert [d.name for d in dumps] == ["lotaip.nq.gz", "lotaip.ttl"]
+    dataset = parse_nquads_gz(tmp_path / "dumps" / "lotaip.nq.gz")
+    assert len(list(dataset.quads())) == len(store) == 7
+    assert {str(c.identifier) for c in dataset.graphs()} >= {EX + "g1", EX + "g2"}
+    union = Graph().parse(tmp_path / "dumps" / "lotaip.ttl", format="turtle")
+    assert len(union) == 6  # the shared triple once
+    assert dumps[0].size == (tmp_path / "dumps" / "lotaip.nq.gz").stat().st_size
+
+
+def test_same_data_gives_byte_identical_dumps(tmp_path: Path) -> None:
+    publish.write_dumps(filled_store(), tmp_path / "one")
+    publish.write_dumps(filled_store(), tmp_path / "two")
+    for name in ("lotaip.nq.gz", "lotaip.ttl"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def make_version(data_dir: Path, second: int) -> Path:
+    folder = publish.new_version(data_dir, datetime(2026, 1, 1, 0, 0, second, tzinfo=UTC))
+    filled_store(folder / "store").flush()
+    return folder
+
+
+def test_publishing_switches_current_and_keeps_two_versions(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    versions = []
+    for second in range(3):
+        versions.append(make_version(data, second))
+        publish.publish_version(data, versions[-1])
+        assert publish.current_version(data) == versions[-1]
+    kept = sorted(p.name for p in (data / "versions").iterdir())
+    assert kept == [versions[1].name, versions[2].name]
+    assert (data / "current").is_symlink()
+    assert not (data / "current").readlink().is_absolute()  # the folder can be moved
+
+
+def test_pruning_never_removes_the_published_version(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = make_version(data, 0)
+    publish.publish_version(data, first)
+    newer = [make_version(data, s) for s in (1, 2)]  # built, never published
+    publish.prune_versions(data)
+    assert first.is_dir()
+    assert newer[1].is_dir()
+    assert not newer[0].exists()
+
+
+def test_a_second_build_in_the_same_folder_is_refused(tmp_path: Path) -> None:
+    with publish.build_lock(tmp_path), pytest.raises(StoreError, match="another build"):  # noqa: SIM117
+        with publish.build_lock(tmp_path):
+            pass
+
+
+def test_reader_follows_each_published_version(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    publish.publish_version(data, make_version(data, 0))
+    reader = PublishedStore(data)
+    before = reader.version
+    second = make_version(data, 1)
+    OxigraphStore(second / "store").load_graph(URIRef(EX + "g3"), labelled("c", 4))
+    publish.publish_version(data, second)
+    assert reader.version != before
+    assert URIRef(EX + "g3") in reader.graphs()
+
+
+def test_void_states_size_endpoint_dumps_licence_and_subsets(tmp_path: Path) -> None:
+    store = filled_store()
+    dumps = publish.write_dumps(store, tmp_path / "dumps")
+    urls = Urls(BASE)
+    subsets = [
+        Subset(URIRef(EX + "g1"), 4, "a.txt", URIRef(EX + "g1")),
+        Subset(URIRef(EX + "g2"), 3),
+    ]
+    graph = describe_dataset(
+        urls, version="v1", issued=datetime(2026, 1, 1, tzinfo=UTC), triples=len(store),
+        subsets=subsets, dumps=dumps,
+    )  # fmt: skip
+    publish.write_turtle(graph, tmp_path / "void.ttl")
+    void = Graph().parse(tmp_path / "void.ttl", format="turtle")
+    node = dataset_iri(urls)
+    assert (node, RDF.type, VOID.Dataset) in void
+    assert (node, RDF.type, DCAT.Catalog) in void
+    assert void.value(node, VOID.triples) == Literal(7, datatype=XSD.integer)
+    assert void.value(node, VOID.sparqlEndpoint) == URIRef(BASE + "sparql")
+    assert void.value(node, VOID.uriSpace) == Literal(BASE + "id/")
+    assert void.value(node, DCTERMS.license) == LICENSE
+    assert set(void.objects(node, VOID.dataDump)) == {
+        URIRef(BASE + "dumps/lotaip.nq.gz"),
+        URIRef(BASE + "dumps/lotaip.ttl"),
+    }
+    distributions = list(void.objects(node, DCAT.distribution))
+    assert len(distributions) == 2
+    assert all((d, RDF.type, DCAT.Distribution) in void for d in distributions)
+    assert set(void.objects(node, VOID.subset)) == {URIRef(EX + "g1"), URIRef(EX + "g2")}
+    assert void.value(URIRef(EX + "g2"), VOID.triples) == Literal(3, datatype=XSD.integer)
+    assert list(void.objects(node, DCAT.dataset)) == [URIRef(EX + "g1")]
+
+
+def test_published_validation_reads_the_results(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    folder = make_version(data, 0)
+    graph = Graph()
+    report, result = BNode(), BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(True)))
+    graph.add((report, SH.result, result))
+    graph.add((result, RDF.type, SH.ValidationResult))
+    graph.add((result, SH.resultSeverity, SH.Warning))
+    graph.add((result, SH.focusNode, URIRef(EX + "target/1")))
+    graph.add((result, SH.resultMessage, Literal("value above 100")))
+    graph.add((result, SH.value, Literal(120)))
+    graph.add((result, DCTERMS.source, URIRef(EX + "g1")))
+    publish.write_turtle(graph, folder / publish.VALIDATION)
+    publish.publish_version(data, folder)
+    published = publish.published_validation(data)
+    assert published.conforms
+    assert published.violations == []
+    assert published.warnings == [f"{EX}g1: {EX}target/1 — value above 100 (value 120)"]
+
+
+def test_published_validation_without_a_build_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="nothing published"):
+        publish.published_validation(tmp_path)
