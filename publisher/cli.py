@@ -6,10 +6,77 @@ turns ``PublisherError`` into a one-line error with a non-zero exit.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import click
+
+from publisher.errors import PublisherError
+from publisher.settings import load
 
 
 @click.group()
 @click.version_option(package_name="lotaip-lod")
 def cli() -> None:
     """Publish Ecuador's LOTAIP goals-and-targets reports as linked open data."""
+
+
+@cli.command("build")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Data folder (setting data_dir).")
+@click.option("--base-uri", help="Base of every IRI we mint (setting base_uri).")
+@click.option("--quiet", is_flag=True, help="No progress bar; print only the summary.")
+def build_command(
+    files: tuple[Path, ...], out: Path | None, base_uri: str | None, quiet: bool
+) -> None:
+    """Parse, map, validate and publish FILES (default: the examples) as a new version."""
+    from publisher.pipeline import build  # imported here: pyshacl is slow to import
+
+    try:
+        settings = load(data_dir=out, base_uri=base_uri)
+        with _progress_bar(quiet) as progress:
+            result = build(list(files), settings, quiet=quiet, progress=progress)
+    except PublisherError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(result.summary())
+
+
+@contextmanager
+def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A rich progress bar on stderr fed by the build's progress callback."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("building", total=None)
+
+        def advance(done: int, total: int, label: str) -> None:
+            bar.update(task, completed=done, total=total, description=label)
+
+        yield advance
+
+
+@cli.command("validate")
+@click.argument("data_dir", required=False, type=click.Path(path_type=Path))
+def validate_command(data_dir: Path | None) -> None:
+    """Print the published SHACL validation report of DATA_DIR; fail on violations."""
+    from publisher.publish import published_validation
+
+    try:
+        report = published_validation(data_dir or load().data_dir)
+    except PublisherError as err:
+        raise click.ClickException(str(err)) from err
+    verdict = "conforms" if report.conforms else "does not conform"
+    click.echo(
+        f"version {report.version}: {verdict}; {len(report.violations)} violation(s), "
+        f"{len(report.warnings)} warning(s), {len(report.infos)} note(s)"
+    )
+    for kind, lines in (("violation", report.violations), ("warning", report.warnings)):
+        for line in lines:
+            click.echo(f"{kind}: {line}")
+    if report.violations:
+        raise SystemExit(1)
