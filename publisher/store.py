@@ -270,8 +270,17 @@ def _open_embedded(settings: Settings) -> Store:
     return PublishedStore(settings.data_dir)
 
 
+def _open_remote(settings: Settings) -> Store:
+    from publisher.remote import RemoteStore  # imported here: only remote setups need requests
+
+    return RemoteStore.from_settings(settings)
+
+
 #: Store kinds (``Settings.store``) and how to open the published data for each.
-STORES: dict[str, Callable[[Settings], Store]] = {"oxigraph": _open_embedded}
+STORES: dict[str, Callable[[Settings], Store]] = {
+    "oxigraph": _open_embedded,
+    "sparql": _open_remote,
+}
 
 
 def open_store(settings: Settings) -> Store:
