@@ -66,6 +66,9 @@ def to_ox(term: Node) -> Any:
     raise StoreError(f"cannot convert {term!r} to a store term")
 
 
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def from_ox(term: Any) -> Identifier:
     """pyoxigraph term -> rdflib term."""
     if isinstance(term, ox.NamedNode):
@@ -75,6 +78,8 @@ def from_ox(term: Any) -> Identifier:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:  # a simple literal, as rdflib's parsers give it
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise StoreError(f"cannot convert {term!r} to an rdflib term")
 
