@@ -96,6 +96,14 @@ def dataset_version(store: Any) -> str:
     return f"memory:{id(store)}:{len(store)}"
 
 
+def store_dir(store: Any) -> Path | None:
+    """The on-disk folder of ``store``'s published version, or None for an in-memory store."""
+    path = getattr(store, "path", None)
+    if path is None and getattr(store, "data_dir", None) is not None:
+        path = Path(store.data_dir) / "current" / "store"  # a PublishedStore
+    return None if path is None else Path(path).resolve()
+
+
 class ResultCache:
     """Serialised answers by request key, least recently used out first, bounded in bytes."""
 
@@ -190,9 +198,9 @@ class QueryService:
             return self._runner
 
     def _new_runner(self) -> Runner:
-        path = getattr(self.store, "path", None)
+        path = store_dir(self.store)
         if path is not None:
-            return WorkerPool(Path(path).resolve(), self.pool_size, self.settings.query_timeout)
+            return WorkerPool(path, self.pool_size, self.settings.query_timeout)
         native = getattr(self.store, "native", None)
         if isinstance(native, ox.Store):
             return InlineRunner(native)
