@@ -11,14 +11,17 @@ Templates and views call these helpers; nobody joins strings into IRIs elsewhere
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
+from datetime import date
 
 from rdflib import URIRef
 
 from publisher.vocab import LOTAIP
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_UNSAFE_VERSION = re.compile(r"[^0-9A-Za-z.+]+")
 
 
 def normalise(text: str) -> str:
@@ -61,3 +64,77 @@ class Urls:
     def iri_for_path(self, path: str) -> URIRef:
         """The thing described at ``/doc/<path>`` (``path`` without ``/doc/``)."""
         return self.thing(path.strip("/"))
+
+    # --- minting: one method per kind of thing; ``mapping.py`` names them in mappings/ ---
+
+    def institution(self, registry_id: str) -> URIRef:
+        """``B id/institucion/{registry id}``."""
+        return self.thing(f"institucion/{slugify(registry_id)}")
+
+    def unit(self, institution: URIRef, name: str) -> URIRef:
+        """``…/institucion/{inst}/unidad/{slug of name}``: units are keyed by name."""
+        return URIRef(f"{institution}/unidad/{slugify(name)}")
+
+    def objective(self, unit: URIRef, text: str) -> URIRef:
+        """``…/unidad/{u}/objetivo/{key}``."""
+        return URIRef(f"{unit}/objetivo/{text_key(text)}")
+
+    def indicator(self, objective: URIRef, text: str) -> URIRef:
+        """``…/objetivo/{o}/indicador/{key}``."""
+        return URIRef(f"{objective}/indicador/{text_key(text)}")
+
+    def target(self, parent: URIRef, text: str) -> URIRef:
+        """``…/indicador/{i}/meta/{key}`` (or under the objective when no indicator)."""
+        return URIRef(f"{parent}/meta/{text_key(text)}")
+
+    def activity(self, parent: URIRef, text: str) -> URIRef:
+        """``…/indicador/{i}/actividad/{key}`` (or under the objective)."""
+        return URIRef(f"{parent}/actividad/{text_key(text)}")
+
+    def note(self, report: URIRef, text: str) -> URIRef:
+        """A sentence standing in place of rows: ``…/reporte/{inst}/{period}/nota/{key}``."""
+        return URIRef(f"{report}/nota/{text_key(text)}")
+
+    def report(self, institution_id: str, updated: date | None, sha256: str) -> URIRef:
+        """The report's named graph (and dataset): ``B id/reporte/{inst}/{yyyy-mm}``.
+
+        Without a date the period is unknown, so the file's content names it instead.
+        """
+        period = f"{updated:%Y-%m}" if updated is not None else sha256[:12]
+        return self.thing(f"reporte/{slugify(institution_id)}/{period}")
+
+    def contact(self, report: URIRef) -> URIRef:
+        """The report's contact point (a vCard individual)."""
+        return URIRef(f"{report}/contacto")
+
+    def generation(self, report: URIRef) -> URIRef:
+        """The activity that generated the report's graph."""
+        return URIRef(f"{report}/generacion")
+
+    def source_file(self, sha256: str) -> URIRef:
+        """A source file, named by its content: ``B id/fuente/{sha256}``."""
+        return self.thing(f"fuente/{sha256.lower()}")
+
+    def software(self, version: str) -> URIRef:
+        """This software at one version: ``B id/software/lotaip-lod/{version}``."""
+        return self.thing(f"software/lotaip-lod/{_UNSAFE_VERSION.sub('-', version)}")
+
+    @staticmethod
+    def process_level(key: str) -> URIRef:
+        """A process level concept of the vocabulary: ``LOTAIP nivel/{key}``."""
+        return LOTAIP[f"nivel/{key}"]
+
+    @staticmethod
+    def numbered(iri: URIRef, n: int) -> URIRef:
+        """The ``n``-th thing with the same text under one parent: ``{iri}-{n}`` (n ≥ 2)."""
+        return URIRef(f"{iri}-{n}")
+
+
+def text_key(text: str, words: int = 6) -> str:
+    """A key stable across republication: slug of the first words + 8 hex of a text hash.
+
+    The hash is over the normalised full text, so case, accents, punctuation and spacing
+    changes keep the key, and two texts that share their first words still differ.
+    """
+    digest = hashlib.sha1(normalise(text).encode("utf-8")).hexdigest()[:8]
+    return f"{slugify(text, max_words=words)}-{digest}"

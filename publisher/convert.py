@@ -1,0 +1,181 @@
+"""Small value converters named by the mappings (``converter = "…"`` in ``mappings/``).
+
+Each converter takes one record value (never ``None``: the mapper skips absent values) and
+returns the RDF term to publish, or ``None`` when the value has nothing to say in that
+property (for example a counted noun asked for its QUDT unit). A value that cannot be
+what its field promises raises ``MappingError``. ``CONVERTERS`` is the table mappings use.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import quote
+
+from rdflib import Literal, URIRef
+from rdflib.term import Node
+
+from publisher.errors import MappingError
+from publisher.records import PROCESS_LEVELS
+from publisher.uris import Urls, normalise
+from publisher.vocab import FREQ, UNIT, XSD
+
+Converter = Callable[[Any], Node | None]
+
+_DUE_DATE_TYPES = (
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date),
+    (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
+    (re.compile(r"^\d{4}$"), XSD.gYear),
+)
+
+#: Spanish periodicity words -> the EU frequency vocabulary (normalised text as key).
+FREQUENCIES = {
+    "diaria": "DAILY",
+    "diario": "DAILY",
+    "semanal": "WEEKLY",
+    "quincenal": "BIWEEKLY",
+    "mensual": "MONTHLY",
+    "bimestral": "BIMONTHLY",
+    "trimestral": "QUARTERLY",
+    "cuatrimestral": "ANNUAL_3",
+    "semestral": "ANNUAL_2",
+    "anual": "ANNUAL",
+}
+
+_EXTENSION = re.compile(r"\bext(?:ension)?\.?", re.IGNORECASE)
+_EMAIL_UNSAFE = "@.-_+'"
+
+
+def to_date(value: date | str) -> Literal:
+    """A calendar date as ``xsd:date``."""
+    if isinstance(value, datetime):
+        raise MappingError(f"expected a date, got a date and time: {value!r}")
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError as err:
+            raise MappingError(f"not an ISO date: {value!r}") from err
+    return Literal(value.isoformat(), datatype=XSD.date)
+
+
+def to_datetime(value: datetime) -> Literal:
+    """A moment as ``xsd:dateTime`` (ISO form, with its offset when it has one)."""
+    return Literal(value.isoformat(), datatype=XSD.dateTime)
+
+
+def to_decimal(value: Decimal | int | float | str) -> Literal:
+    """A number as ``xsd:decimal`` in plain notation (``90``, ``12.5``)."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as err:
+        raise MappingError(f"not a number: {value!r}") from err
+    if not number.is_finite():
+        raise MappingError(f"not a finite number: {value!r}")
+    return Literal(format(number, "f"), datatype=XSD.decimal)
+
+
+def to_due_date(value: str) -> Literal:
+    """An ISO due date at its own precision: ``xsd:date``, ``xsd:gYearMonth`` or ``xsd:gYear``."""
+    for pattern, datatype in _DUE_DATE_TYPES:
+        if pattern.match(value):
+            return Literal(value, datatype=datatype)
+    raise MappingError(f"due date is not YYYY-MM-DD, YYYY-MM or YYYY: {value!r}")
+
+
+def to_qudt_unit(value: str) -> URIRef:
+    """``"percent"`` -> ``unit:PERCENT``; any counted noun -> ``unit:NUM`` (a count)."""
+    return UNIT.PERCENT if value == "percent" else UNIT.NUM
+
+
+def to_unit_text(value: str) -> Literal | None:
+    """The counted noun as written (``"Reuniones"@es``); nothing for percentages."""
+    return None if value == "percent" else Literal(value, lang="es")
+
+
+def to_frequency(value: str) -> URIRef | None:
+    """``"Mensual"`` -> ``freq:MONTHLY``; unknown words give nothing (the text is kept)."""
+    code = FREQUENCIES.get(normalise(value))
+    return FREQ[code] if code else None
+
+
+def to_mailto(value: str) -> URIRef:
+    """An e-mail address as a ``mailto:`` IRI (the shapes check its form)."""
+    address = value.strip().removeprefix("mailto:").strip()
+    return URIRef("mailto:" + quote(address, safe=_EMAIL_UNSAFE))
+
+
+def to_tel(value: str) -> URIRef | None:
+    """A phone number as a ``tel:`` IRI (RFC 3966); Ecuadorian numbers get ``+593``.
+
+    ``"(593-7) 2570407 EXT 206"`` -> ``tel:+593-7-2570407;ext=206``;
+    ``"(03) 2930-153 EXTENSIÓN 204"`` -> ``tel:+593-3-2930-153;ext=204``.
+    """
+    main, *rest = _EXTENSION.split(_fold_accents(value), maxsplit=1)
+    extension = rest[0] if rest else ""
+    groups = re.findall(r"\d+", main)
+    if not groups:
+        return None
+    if groups[0] == "593":
+        groups = groups[1:]
+    if groups and groups[0].startswith("0"):
+        # the trunk prefix 0 is dropped in the international form
+        groups[0] = groups[0][1:]
+    number = "-".join(g for g in groups if g)
+    ext_digits = "".join(re.findall(r"\d+", extension))
+    return URIRef(f"tel:+593-{number}" + (f";ext={ext_digits}" if ext_digits else ""))
+
+
+def _fold_accents(value: str) -> str:
+    """Accents removed (``EXTENSIÓN`` -> ``EXTENSION``) so that extension words match."""
+    folded = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def to_http_iri(value: str) -> URIRef | None:
+    """An ``http(s)`` link as an IRI; anything else (``"Reporte del GPR"``) gives nothing."""
+    text = value.strip()
+    if not re.match(r"^https?://\S+$", text):
+        return None
+    return URIRef(quote(text, safe=":/?#[]@!$&'()*+,;=%~.-_"))
+
+
+def to_homepage(value: str) -> URIRef:
+    """An institution's web domain (``loja.gob.ec``) as its home page IRI."""
+    domain = value.strip().lower().removeprefix("www.")
+    if not re.match(r"^[a-z0-9.-]+\.[a-z]{2,}$", domain):
+        raise MappingError(f"not a web domain: {value!r}")
+    return URIRef(f"https://{domain}/")
+
+
+def to_process_level(value: str) -> URIRef:
+    """A process level key of ``records.PROCESS_LEVELS`` -> its SKOS concept."""
+    if value not in PROCESS_LEVELS:
+        raise MappingError(f"unknown process level {value!r}; known: {sorted(PROCESS_LEVELS)}")
+    return Urls.process_level(value)
+
+
+def to_warning_text(value: Any) -> Literal:
+    """A parser warning (``ParseWarning``) as one line of text."""
+    where = f"line {value.line}: " if value.line is not None else ""
+    return Literal(f"{where}{value.message}")
+
+
+CONVERTERS: dict[str, Converter] = {
+    "date": to_date,
+    "datetime": to_datetime,
+    "decimal": to_decimal,
+    "due_date": to_due_date,
+    "qudt_unit": to_qudt_unit,
+    "unit_text": to_unit_text,
+    "frequency": to_frequency,
+    "mailto": to_mailto,
+    "tel": to_tel,
+    "http_iri": to_http_iri,
+    "homepage": to_homepage,
+    "process_level": to_process_level,
+    "warning_text": to_warning_text,
+}
