@@ -6,21 +6,34 @@ INEC DPA provinces and cantons we link to. ``registry/README.md`` names the sour
 column. An empty cell means "not verified", never "does not exist".
 
 The parser infers a report's institution with :func:`by_domain` and :func:`by_id`; the link
-stage (``publisher/link.py``) matches names against :func:`load_registry`'s entries.
+stage (``publisher/link.py``) matches names against :func:`load_registry`'s entries and
+classifies units with :func:`load_function_rules`. :func:`reference_graph` publishes all of
+it as RDF: the registry entries, the territory scheme (``B id/territorio/{DPA code}``) and
+the unit-function scheme (``ontology/unit-functions.ttl``).
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS
+
 from publisher.errors import ParseError
+from publisher.uris import Urls
+from publisher.vocab import CV, LOTAIP, PREFIXES, WD
 
 REGISTRY_DIR = Path(__file__).resolve().parent.parent / "registry"
 INSTITUTIONS_CSV = REGISTRY_DIR / "institutions.csv"
 TERRITORIES_CSV = REGISTRY_DIR / "territories.csv"
+FUNCTION_RULES_CSV = REGISTRY_DIR / "function-rules.csv"
+ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+FUNCION = Namespace(str(LOTAIP) + "funcion/")
+FUNCTION_SCHEME = LOTAIP["funcion"]
 
 #: Kinds of institution, as used in the ``kind`` column.
 KINDS = (
@@ -47,6 +60,7 @@ _INSTITUTION_COLUMNS = (
     "sources",
 )
 _TERRITORY_COLUMNS = ("code", "name", "level", "parent", "wikidata", "sources")
+_RULE_COLUMNS = ("concept", "pattern", "final")
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,19 @@ class Territory:
     sources: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class FunctionRule:
+    """A unit-function rule: a regex over the normalised unit name and the concept it gives.
+
+    A ``final`` rule that matches decides alone (the head of the institution is not also
+    "territorial planning" because the Superintendent's title names it).
+    """
+
+    concept: str  # slug of a concept of ontology/unit-functions.ttl
+    pattern: re.Pattern[str]
+    final: bool
+
+
 def load_registry(path: Path | None = None) -> list[RegistryEntry]:
     """Read the institutions CSV (the shipped one by default), checking every row."""
     source = path or INSTITUTIONS_CSV
@@ -98,6 +125,12 @@ def load_territories(path: Path | None = None) -> list[Territory]:
     items = [_territory(row, source, line) for line, row in _rows(source, _TERRITORY_COLUMNS)]
     _check_unique(source, [t.code for t in items], "code")
     return items
+
+
+def load_function_rules(path: Path | None = None) -> list[FunctionRule]:
+    """Read the unit-function rules, in order (order matters: see ``link.classify_unit``)."""
+    source = path or FUNCTION_RULES_CSV
+    return [_rule(row, source, line) for line, row in _rows(source, _RULE_COLUMNS)]
 
 
 def by_id(entries: list[RegistryEntry], id: str) -> RegistryEntry | None:
@@ -185,6 +218,17 @@ def _territory(row: dict[str, str], source: Path, line: int) -> Territory:
     )
 
 
+def _rule(row: dict[str, str], source: Path, line: int) -> FunctionRule:
+    """One rule row, its pattern compiled."""
+    try:
+        pattern = re.compile(row["pattern"])
+    except re.error as err:
+        raise ParseError(str(source), f"bad pattern {row['pattern']!r}: {err}", line) from err
+    if not row["concept"].strip():
+        raise ParseError(str(source), "empty concept", line)
+    return FunctionRule(row["concept"].strip(), pattern, row["final"].strip() == "yes")
+
+
 def _dpa(value: str, source: Path, line: int) -> str | None:
     """A DPA code: 2 (province), 4 (canton) or 6 (parish) digits, or None."""
     code = _optional(value)
@@ -219,3 +263,84 @@ def _check_unique(source: Path, values: list[str], column: str) -> None:
         if value in seen:
             raise ParseError(str(source), f"duplicate {column} {value!r}")
         seen.add(value)
+
+
+def reference_graph_iri(urls: Urls) -> URIRef:
+    """Name of the graph holding the registry, territories and function scheme."""
+    return urls.thing("referencia")
+
+
+def territory_iri(urls: Urls, code: str) -> URIRef:
+    """A province or canton of our territory scheme, by DPA code."""
+    return urls.thing(f"territorio/{code}")
+
+
+def new_graph() -> Graph:
+    """An empty graph with the project's prefixes bound."""
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    graph.bind("funcion", FUNCION)
+    return graph
+
+
+# --- the registry as RDF ---------------------------------------------------------------
+
+
+def reference_graph(urls: Urls) -> Graph:
+    """The registry, the territory scheme and the unit-function scheme as RDF."""
+    graph = new_graph()
+    name = reference_graph_iri(urls)
+    for text, lang in (
+        ("Registro de instituciones, territorios y funciones", "es"),
+        ("Registry of institutions, territories and functions", "en"),
+    ):
+        graph.add((name, RDFS.label, Literal(text, lang)))
+    graph.parse(ONTOLOGY_DIR / "unit-functions.ttl", format="turtle")
+    graph.parse(ONTOLOGY_DIR / "territories.ttl", format="turtle")
+    _add_territories(graph, urls, load_territories())
+    for entry in load_registry():
+        _add_entry(graph, urls, entry)
+    return graph
+
+
+def _add_territories(graph: Graph, urls: Urls, territories: list[Territory]) -> None:
+    """Our territory scheme: provinces and cantons as SKOS concepts keyed by DPA code."""
+    scheme = urls.thing("territorio")
+    graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+    graph.add((scheme, SKOS.prefLabel, Literal("División político-administrativa (INEC)", "es")))
+    graph.add((scheme, SKOS.prefLabel, Literal("Political-administrative division (INEC)", "en")))
+    for t in territories:
+        node = territory_iri(urls, t.code)
+        graph.add((node, RDF.type, SKOS.Concept))
+        graph.add((node, RDF.type, LOTAIP.Provincia if t.level == "province" else LOTAIP.Canton))
+        graph.add((node, SKOS.inScheme, scheme))
+        graph.add((node, SKOS.prefLabel, Literal(t.name, "es")))
+        graph.add((node, SKOS.notation, Literal(t.code, datatype=LOTAIP.codigoDPA)))
+        graph.add((node, LOTAIP.dpaCode, Literal(t.code)))
+        if t.parent:
+            graph.add((node, SKOS.broader, territory_iri(urls, t.parent)))
+        else:
+            graph.add((node, SKOS.topConceptOf, scheme))
+        if t.wikidata:
+            graph.add((node, SKOS.exactMatch, WD[t.wikidata]))
+
+
+def _add_entry(graph: Graph, urls: Urls, entry: RegistryEntry) -> None:
+    """One registry entry: names, kind, homepage, RUC and DPA code, and its sources."""
+    node = urls.institution(entry.id)
+    graph.add((node, RDF.type, ORG.FormalOrganization))
+    graph.add((node, RDF.type, CV.PublicOrganisation))
+    graph.add((node, SKOS.prefLabel, Literal(entry.name, "es")))
+    for alias in (entry.short_name, *entry.aliases):
+        if alias:
+            graph.add((node, SKOS.altLabel, Literal(alias, "es")))
+    graph.add((node, DCTERMS.type, LOTAIP[f"tipo-institucion/{entry.kind}"]))
+    if entry.domain:
+        graph.add((node, FOAF.homepage, URIRef(f"https://{entry.domain}/")))
+    if entry.ruc:
+        graph.add((node, LOTAIP.ruc, Literal(entry.ruc)))
+    if entry.dpa_code:
+        graph.add((node, LOTAIP.dpaCode, Literal(entry.dpa_code)))
+    for source in entry.sources:
+        graph.add((node, DCTERMS.source, Literal(source)))

@@ -1,0 +1,319 @@
+"""Link stage: join our institutions and units with other public datasets.
+
+Three kinds of link, each found by rules that can be read and tested:
+
+- **institutions → registry → Wikidata**: a report's institution is matched to the registry
+  (``registry/institutions.csv``) by exact id, then official web domain, then normalised
+  name (rapidfuzz, with a score and thresholds). A sure match (``exact``) gives
+  ``owl:sameAs`` to its Wikidata item; a probable one (``close``) only ``skos:closeMatch``;
+  anything under ``CLOSE_SCORE`` stays unmatched and is reported, never guessed.
+- **GADs → territory**: a matched municipal or provincial GAD gets its INEC DPA code as a
+  literal (``lotaip:dpaCode``) and ``dct:spatial`` to the canton or province in our small
+  territory scheme, whose provinces are ``skos:exactMatch`` their Wikidata items.
+- **units → function**: each unit is classified (``org:classification``) into the concept
+  scheme of ``ontology/unit-functions.ttl`` by the rules of ``registry/function-rules.csv``
+  over its normalised name; units no rule fits are listed for review.
+
+``link_graph(reports, urls)`` returns the links plus their VoID ``void:Linkset``
+descriptions, to be stored as one separate graph (``links_graph_iri``);
+``reference_graph(urls)`` returns the registry, the territory scheme and the function scheme
+as RDF (``reference_graph_iri``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, VOID, XSD
+
+from publisher.describe import dataset_iri
+from publisher.records import Institution, Report
+from publisher.registry import (
+    FUNCION,
+    FUNCTION_SCHEME,
+    FunctionRule,
+    RegistryEntry,
+    Territory,
+    by_domain,
+    by_id,
+    load_function_rules,
+    load_registry,
+    load_territories,
+    new_graph,
+    reference_graph,
+    reference_graph_iri,
+    territory_iri,
+)
+from publisher.uris import Urls, normalise
+from publisher.vocab import LOTAIP, WD
+
+#: At or above: the same institution (owl:sameAs). Name matches only; id and domain are sure.
+EXACT_SCORE = 95.0
+#: At or above (and under EXACT_SCORE): probably the same (skos:closeMatch). Below: unmatched.
+CLOSE_SCORE = 85.0
+#: A name match closer than this to a second entry is ambiguous, so at best ``close``.
+AMBIGUITY_MARGIN = 5.0
+
+# Words that say what kind of body it is, not which one: they must not make two
+# different municipalities look alike ("GAD Municipal de Loja" / "… de Cuenca").
+_GENERIC_WORDS = frozenset(
+    {
+        *("gobierno", "autonomo", "descentralizado", "gad", "gadm", "gadp"),
+        *("municipal", "municipalidad", "municipio", "alcaldia", "canton", "cantonal"),
+        *("provincial", "provincia", "prefectura", "consejo", "concejo"),
+        *("de", "del", "la", "el", "los", "las", "y", "en"),
+    }
+)
+
+
+@dataclass(frozen=True)
+class InstitutionMatch:
+    """How one institution named in a report was matched to the registry."""
+
+    query: str  # the name looked up (or the id, when matched by id)
+    entry: RegistryEntry | None
+    method: str | None  # "id", "domain" or "name"; None when unmatched
+    score: float  # 100 for id and domain; rapidfuzz score for names
+    ambiguous: bool = False
+
+    @property
+    def confidence(self) -> str | None:
+        """``"exact"``, ``"close"`` or None (unmatched)."""
+        if self.entry is None or self.score < CLOSE_SCORE:
+            return None
+        return "exact" if self.score >= EXACT_SCORE and not self.ambiguous else "close"
+
+
+@dataclass
+class LinkReport:
+    """What the link stage found: institution matches and unit classifications."""
+
+    matches: dict[str, InstitutionMatch] = field(default_factory=dict)  # by report file
+    functions: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (inst, unit)
+
+    @property
+    def unclassified(self) -> list[tuple[str, str]]:
+        """(institution id, unit name) of units no rule classified, for review."""
+        return [key for key, concepts in self.functions.items() if not concepts]
+
+    @property
+    def unmatched(self) -> list[str]:
+        """Report files whose institution matched no registry entry."""
+        return [file for file, m in self.matches.items() if m.confidence is None]
+
+
+# --- institutions ------------------------------------------------------------------------
+
+
+def match_institution(
+    entries: list[RegistryEntry],
+    *,
+    id: str | None = None,
+    domain: str | None = None,
+    name: str | None = None,
+) -> InstitutionMatch:
+    """Match by exact registry id, else by web domain (or e-mail), else by name."""
+    if id and (entry := by_id(entries, id)):
+        return InstitutionMatch(id, entry, "id", 100.0)
+    if domain and (entry := by_domain(entries, domain)):
+        return InstitutionMatch(domain, entry, "domain", 100.0)
+    if name:
+        return match_name(entries, name)
+    return InstitutionMatch(id or domain or "", None, None, 0.0)
+
+
+def match_name(entries: list[RegistryEntry], name: str) -> InstitutionMatch:
+    """The registry entry whose names best match ``name``, with score; None under threshold."""
+    ranked = sorted(((_name_score(name, e), e) for e in entries), key=lambda p: -p[0])
+    if not ranked or ranked[0][0] < CLOSE_SCORE:
+        return InstitutionMatch(name, None, None, ranked[0][0] if ranked else 0.0)
+    best_score, best = ranked[0]
+    second = ranked[1][0] if len(ranked) > 1 else 0.0
+    return InstitutionMatch(name, best, "name", best_score, best_score - second < AMBIGUITY_MARGIN)
+
+
+def link_institutions(
+    institutions: Iterable[Institution], entries: list[RegistryEntry] | None = None
+) -> list[InstitutionMatch]:
+    """Match each institution as the parser recorded it (id, domain, name) to the registry."""
+    known = load_registry() if entries is None else entries
+    return [match_institution(known, id=i.id, domain=i.domain, name=i.name) for i in institutions]
+
+
+def _name_score(name: str, entry: RegistryEntry) -> float:
+    """Best score of ``name`` against the entry's names.
+
+    The score is the lower of two rapidfuzz token-sort ratios: over the whole normalised
+    names, and over their distinctive words only (without "GAD", "municipal", "de"…), so
+    that a shared boilerplate cannot carry two different places over the threshold.
+    """
+    query = normalise(name)
+    return max((_pair_score(query, normalise(n)) for n in entry.names), default=0.0)
+
+
+def _pair_score(a: str, b: str) -> float:
+    """min(whole-name ratio, distinctive-words ratio) of two normalised names."""
+    whole = fuzz.token_sort_ratio(a, b)
+    da, db = _distinctive(a), _distinctive(b)
+    if not da and not db:
+        return float(whole)
+    return float(min(whole, fuzz.token_sort_ratio(da, db)))
+
+
+def _distinctive(normalised_name: str) -> str:
+    """The words of a normalised name that are not generic, sorted."""
+    return " ".join(sorted(w for w in normalised_name.split() if w not in _GENERIC_WORDS))
+
+
+# --- unit functions ----------------------------------------------------------------------
+
+
+def classify_unit(name: str, rules: list[FunctionRule] | None = None) -> list[str]:
+    """Function concept slugs for a unit name (``[]`` when no rule applies).
+
+    Names like ``"Dirección Administrativa Financiera - Coordinación de Talento Humano"``
+    name a sub-unit after the dash, so the most specific part decides: the last part is
+    classified first, the whole name only when that part gives nothing.
+    """
+    active = load_function_rules() if rules is None else rules
+    parts = [p for p in name.split("-") if normalise(p)]
+    if len(parts) > 1 and (found := _apply_rules(normalise(parts[-1]), active)):
+        return found
+    return _apply_rules(normalise(name), active)
+
+
+def _apply_rules(text: str, rules: list[FunctionRule]) -> list[str]:
+    """Run the rules in order; each match is cut out so later rules cannot reuse its words.
+
+    (So "tecnologías de la información y comunicaciones" is IT, not also communication.)
+    """
+    found: list[str] = []
+    for rule in rules:
+        match = rule.pattern.search(text)
+        if match is None:
+            continue
+        if rule.final:
+            return [rule.concept]
+        if rule.concept not in found:
+            found.append(rule.concept)
+        text = rule.pattern.sub(" ", text)
+    return found
+
+
+# --- discovery and graphs ----------------------------------------------------------------
+
+
+def discover(reports: Sequence[Report], entries: list[RegistryEntry] | None = None) -> LinkReport:
+    """Match every report's institution and classify every unit."""
+    known = load_registry() if entries is None else entries
+    rules = load_function_rules()
+    found = LinkReport()
+    for report in reports:
+        inst = report.institution
+        found.matches[report.source.file] = match_institution(
+            known, id=inst.id, domain=inst.domain, name=inst.name
+        )
+        for unit in report.units:
+            found.functions.setdefault((inst.id, unit.name), classify_unit(unit.name, rules))
+    return found
+
+
+def links_graph_iri(urls: Urls) -> URIRef:
+    """Name of the graph holding the links and their VoID description."""
+    return urls.thing("enlaces")
+
+
+def link_stage(reports: Sequence[Report], urls: Urls) -> list[tuple[URIRef, Graph]]:
+    """The pipeline's corpus stage: the links graph and the reference graph, by name."""
+    return [
+        (links_graph_iri(urls), link_graph(reports, urls)),
+        (reference_graph_iri(urls), reference_graph(urls)),
+    ]
+
+
+def link_graph(reports: Sequence[Report], urls: Urls) -> Graph:
+    """Links found for ``reports`` plus their ``void:Linkset`` descriptions."""
+    found = discover(reports)
+    territories = {t.code: t for t in load_territories()}
+    graph = new_graph()
+    name = links_graph_iri(urls)
+    graph.add((name, RDFS.label, Literal("Enlaces con otros conjuntos de datos", "es")))
+    graph.add((name, RDFS.label, Literal("Links to other datasets", "en")))
+    for report in reports:
+        match = found.matches[report.source.file]
+        _add_institution_links(graph, urls, report.institution.id, match, territories)
+    for (inst_id, unit_name), concepts in found.functions.items():
+        unit = urls.unit(urls.institution(inst_id), unit_name)
+        for concept in concepts:
+            graph.add((unit, ORG.classification, FUNCION[concept]))
+    _add_linksets(graph, urls)
+    return graph
+
+
+def _add_institution_links(
+    graph: Graph,
+    urls: Urls,
+    inst_id: str,
+    match: InstitutionMatch,
+    territories: dict[str, Territory],
+) -> None:
+    """sameAs/closeMatch to Wikidata and the registry entry; territory for sure matches."""
+    entry, confidence = match.entry, match.confidence
+    if entry is None or confidence is None:
+        return
+    subject = urls.institution(inst_id)
+    same = SKOS.exactMatch if confidence == "exact" else SKOS.closeMatch
+    if entry.id != inst_id:
+        graph.add((subject, same, urls.institution(entry.id)))
+    if entry.wikidata:
+        to_wikidata = OWL.sameAs if confidence == "exact" else SKOS.closeMatch
+        graph.add((subject, to_wikidata, WD[entry.wikidata]))
+    if confidence == "exact" and entry.dpa_code:
+        graph.add((subject, LOTAIP.dpaCode, Literal(entry.dpa_code)))
+        if entry.dpa_code in territories:
+            graph.add((subject, DCTERMS.spatial, territory_iri(urls, entry.dpa_code)))
+
+
+def _linkset_targets(urls: Urls) -> list[tuple[str, URIRef, URIRef, str]]:
+    """(linkset slug, link predicate, objects target dataset, IRI prefix of the objects)."""
+    wikidata, registry = urls.thing("conjunto/wikidata"), urls.thing("conjunto/registro")
+    territory_prefix = str(territory_iri(urls, ""))
+    institution_prefix = str(urls.thing("institucion/"))
+    return [
+        ("wikidata-sameas", OWL.sameAs, wikidata, str(WD)),
+        ("wikidata-closematch", SKOS.closeMatch, wikidata, str(WD)),
+        ("registro-exactmatch", SKOS.exactMatch, registry, institution_prefix),
+        ("registro-closematch", SKOS.closeMatch, registry, institution_prefix),
+        ("territorio", DCTERMS.spatial, urls.thing("territorio"), territory_prefix),
+        ("funcion", ORG.classification, FUNCTION_SCHEME, str(FUNCION)),
+    ]
+
+
+def _add_linksets(graph: Graph, urls: Urls) -> None:
+    """One void:Linkset per (predicate, target) that has links, with its triple count."""
+    ours = dataset_iri(urls)
+    for slug, predicate, target, prefix in _linkset_targets(urls):
+        count = sum(1 for _ in _objects_under(graph, predicate, prefix))
+        if not count:
+            continue
+        linkset = urls.thing(f"enlaces/{slug}")
+        graph.add((linkset, RDF.type, VOID.Linkset))
+        graph.add((linkset, VOID.linkPredicate, predicate))
+        graph.add((linkset, VOID.subjectsTarget, ours))
+        graph.add((linkset, VOID.objectsTarget, target))
+        graph.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
+        graph.add((target, RDF.type, VOID.Dataset))
+    wikidata = urls.thing("conjunto/wikidata")
+    if (wikidata, RDF.type, VOID.Dataset) in graph:
+        graph.add((wikidata, FOAF.homepage, URIRef("https://www.wikidata.org/")))
+        graph.add((wikidata, VOID.uriSpace, Literal(str(WD))))
+
+
+def _objects_under(graph: Graph, predicate: URIRef, prefix: str) -> Iterable[URIRef]:
+    """Objects of ``predicate`` whose IRI starts with ``prefix`` (VoID counts these)."""
+    for obj in graph.objects(None, predicate):
+        if isinstance(obj, URIRef) and str(obj).startswith(prefix):
+            yield obj
