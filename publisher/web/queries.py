@@ -81,8 +81,13 @@ REPORTS = (
 }} ORDER BY DESC(?issued) ?r"""
 )
 
+#: Targets hang from an indicator, or straight from the objective when the row's
+#: indicator slot was empty or NO APLICA.
+_TARGET_OF_OBJECTIVE = """{ ?objective lotaip:hasTarget ?target }
+    UNION { ?objective lotaip:hasIndicator ?holder . ?holder lotaip:hasTarget ?target }"""
+
 #: The tree under institution ?s: units (with process level), objectives, indicators and
-#: targets. One row per target (or per childless node), in a stable order.
+#: targets. One row per target (or per childless node).
 INSTITUTION_TREE = (
     _P
     + f"""SELECT ?s ?lang ?unit ?uname ?level ?levelLabel ?objective ?otext ?indicator ?itext
@@ -94,10 +99,17 @@ INSTITUTION_TREE = (
   OPTIONAL {{
     ?unit org:purpose ?objective .
     OPTIONAL {{ ?objective {_LABEL} ?otext }}
-    OPTIONAL {{ ?objective lotaip:hasIndicator ?indicator .
-               OPTIONAL {{ ?indicator {_LABEL} ?itext }} }}
-    OPTIONAL {{ ?target lotaip:targetOf ?indicator }}
-    OPTIONAL {{ ?target {_LABEL} ?ttext . OPTIONAL {{ ?target qudt:numericValue ?value }} }}
+    OPTIONAL {{
+      {{ ?objective lotaip:hasIndicator ?indicator .
+        OPTIONAL {{ ?indicator {_LABEL} ?itext }}
+        OPTIONAL {{ ?indicator lotaip:hasTarget ?target .
+                   OPTIONAL {{ ?target {_LABEL} ?ttext }}
+                   OPTIONAL {{ ?target qudt:numericValue ?value }} }} }}
+      UNION
+      {{ ?objective lotaip:hasTarget ?target .
+        OPTIONAL {{ ?target {_LABEL} ?ttext }}
+        OPTIONAL {{ ?target qudt:numericValue ?value }} }}
+    }}
   }}
 }} ORDER BY ?level ?uname ?otext ?itext ?ttext"""
 )
@@ -108,7 +120,8 @@ INSTITUTION_PERCENT_TARGETS = (
     + f"""SELECT ?s ?target ?label ?value WHERE {{
   ?s org:hasUnit ?unit .
   ?unit org:purpose ?objective .
-  ?target lotaip:objective ?objective ; qudt:numericValue ?value ; qudt:unit unit:PERCENT .
+  {_TARGET_OF_OBJECTIVE}
+  ?target qudt:numericValue ?value ; qudt:unit unit:PERCENT .
   OPTIONAL {{ ?target {_LABEL} ?label }}
 }} ORDER BY DESC(?value) ?target LIMIT 60"""
 )
@@ -124,7 +137,7 @@ _SEARCH = (
   ?inst org:hasUnit ?unit .
   ?unit org:purpose ?objective .
   ?objective {_LABEL} ?otext .
-  OPTIONAL {{ ?target a lotaip:Target ; lotaip:objective ?objective .
+  OPTIONAL {{ {_TARGET_OF_OBJECTIVE}
              OPTIONAL {{ ?target {_LABEL} ?ttext }}
              OPTIONAL {{ ?target qudt:numericValue ?value }} }}
   OPTIONAL {{ ?inst {_LABEL} ?iname }}

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
-from rdflib.namespace import FOAF, PROV
+from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 from rdflib.term import Identifier
 
 from publisher.store import Store
@@ -20,6 +20,8 @@ from publisher.vocab import PREFIXES
 from publisher.web import queries
 
 Labels = dict[Identifier, dict[str, str]]
+#: Predicates whose values name a thing (the same as queries._LABEL), in order of preference.
+LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, FOAF.name, DCTERMS.title)
 
 
 @dataclass
@@ -51,6 +53,15 @@ class Description:
     def types(self) -> list[URIRef]:
         """The thing's classes."""
         return [t for t in self.outgoing.get(RDF.type, []) if isinstance(t, URIRef)]
+
+    def rows(self) -> list[tuple[URIRef, list[Identifier]]]:
+        """Outgoing predicates in reading order: type, names, then the rest by CURIE."""
+        first = (RDF.type, *LABEL_PREDICATES)
+
+        def key(p: URIRef) -> tuple[int, str]:
+            return (first.index(p), "") if p in first else (len(first), curie(p))
+
+        return [(p, self.outgoing[p]) for p in sorted(self.outgoing, key=key)]
 
     def label(self, node: Identifier, lang: str) -> str | None:
         """``node``'s label in ``lang`` (or Spanish, untagged, any), None when it has none."""
@@ -106,6 +117,8 @@ def describe(store: Store, iri: URIRef) -> Description:
         p, o = row["p"], row["o"]
         if o not in outgoing[p]:  # type: ignore[index]
             outgoing[p].append(o)  # type: ignore[index]
+        if p in LABEL_PREDICATES:
+            _add_label(desc.labels, iri, o)
         _add_label(desc.labels, o, row.get("olabel"))
         _add_label(desc.labels, p, row.get("plabel"))
     desc.outgoing = dict(outgoing)

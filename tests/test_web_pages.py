@@ -1,0 +1,146 @@
+"""Pages for people: home, browse and search, institution page, downloads, VoID, sitemap."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from rdflib import Graph, URIRef
+from rdflib.namespace import VOID
+
+from publisher.settings import Settings
+
+INSTITUTION_PAGE = "/doc/institucion/demo"
+LEVEL = "https://w3id.org/lotaip/def/nivel/support"
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")
+
+
+def text(client: FlaskClient, path: str, **headers: str) -> str:
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200, response.data[:500]
+    return response.data.decode()
+
+
+def test_home_shows_counts_institutions_and_latest_reports(site_client: FlaskClient) -> None:
+    page = text(site_client, "/")
+    assert "<strong>2</strong> metas" not in page  # three targets in the sample
+    assert "<strong>3</strong> metas" in page
+    assert "<strong>1</strong> instituciones" in page
+    assert '<a href="/doc/institucion/demo">Institución de Prueba</a>' in page
+    assert 'href="/doc/reporte/demo/2023-01"' in page
+    assert 'href="/sparql"' in page and 'href="/downloads"' in page
+
+
+def test_home_carries_schema_org_dataset_markup_escaped(site_client: FlaskClient) -> None:
+    page = text(site_client, "/")
+    block = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    assert block is not None
+    data = json.loads(block.group(1))
+    assert data["@type"] == "Dataset"
+    assert data["license"] == "https://creativecommons.org/licenses/by/4.0/"
+    assert "</" not in block.group(1)  # nothing in the data can close the script element
+
+
+def test_site_labels_switch_to_english(site_client: FlaskClient) -> None:
+    spanish = text(site_client, "/")
+    assert "Instituciones" in spanish and 'href="/?lang=en"' in spanish
+    english = text(site_client, "/?lang=en")
+    assert '<html lang="en">' in english and "Institutions" in english
+    # the choice is remembered for the next page, and Accept-Language works alone
+    assert '<html lang="en">' in text(site_client, "/browse")
+    fresh = site_client.application.test_client()
+    assert '<html lang="en">' in text(fresh, "/", **{"Accept-Language": "en-GB,en;q=0.9"})
+    assert '<html lang="es">' in text(fresh, "/", **{"Accept-Language": "es-EC"})
+
+
+def test_institution_page_lists_units_by_level_with_objectives_targets_and_chart(
+    site_client: FlaskClient,
+) -> None:
+    page = text(site_client, INSTITUTION_PAGE)
+    assert "<h3>Procesos habilitantes de apoyo</h3>" in page
+    level_at = page.index("Procesos habilitantes de apoyo")
+    assert page.index("Dirección Financiera", level_at) > level_at
+    assert "Porcentaje de cobertura" in page  # indicator
+    assert "45 Reuniones" in page and "Informe anual publicado" in page  # targets
+    chart = re.search(r'<svg class="chart".*?</svg>', page, re.S)
+    assert chart is not None
+    assert "90% de cobertura" in chart.group(0)
+    assert "45 Reuniones" not in chart.group(0)  # only percentage targets are charted
+
+
+def test_browse_filters_by_text_level_institution_and_range(site_client: FlaskClient) -> None:
+    assert "45 Reuniones" in text(site_client, "/browse?q=AGUA")
+    assert 'result-count">0' in text(site_client, "/browse?q=electricidad")
+    ranged = text(site_client, "/browse?min=50&max=100")
+    assert "90% de cobertura" in ranged and "45 Reuniones" not in ranged
+    by_level = text(site_client, f"/browse?level={LEVEL}&max=50")
+    assert "45 Reuniones" in by_level and "90% de cobertura" not in by_level
+    inst = "http://localhost:8000/id/institucion/demo"
+    assert "Informe anual publicado" in text(site_client, f"/browse?institution={inst}")
+
+
+def test_browse_rejects_bad_values_and_unknown_choices(site_client: FlaskClient) -> None:
+    assert site_client.get("/browse?min=mucho").status_code == 400
+    assert site_client.get("/browse?institution=http://example.org/x").status_code == 400
+
+
+def test_browse_escapes_the_search_text(site_client: FlaskClient) -> None:
+    page = text(site_client, '/browse?q="><script>x</script>')
+    assert "<script>x</script>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def publish(settings: Settings) -> Path:
+    """A minimal published version on disk: a dump and a void.ttl."""
+    current = settings.data_dir / "current"
+    (current / "dumps").mkdir(parents=True)
+    with gzip.open(current / "dumps" / "lotaip.nq.gz", "wb") as out:
+        out.write(b"<http://a> <http://b> <http://c> <http://g> .\n")
+    (current / "void.ttl").write_text(
+        "@prefix void: <http://rdfs.org/ns/void#> .\n"
+        "<http://localhost:8000/> a void:Dataset ; void:triples 1 .\n",
+        encoding="utf-8",
+    )
+    return current
+
+
+def test_downloads_lists_and_serves_the_dumps(site_app: Flask) -> None:
+    client = site_app.test_client()
+    assert "Todavía no hay volcados" in text(client, "/downloads")
+    publish(site_app.extensions["publisher.settings"])
+    page = text(client, "/downloads")
+    assert 'href="/dumps/lotaip.nq.gz"' in page
+    with client.get("/dumps/lotaip.nq.gz") as dump:  # closes the file it streams
+        assert dump.status_code == 200
+        assert gzip.decompress(dump.data).startswith(b"<http://a>")
+    assert client.get("/dumps/../void.ttl").status_code == 404
+    assert client.get("/dumps/missing.nq.gz").status_code == 404
+
+
+def test_well_known_void_by_negotiation(site_app: Flask) -> None:
+    client = site_app.test_client()
+    assert client.get("/.well-known/void", headers={"Accept": "text/turtle"}).status_code == 404
+    publish(site_app.extensions["publisher.settings"])
+    turtle = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert turtle.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    graph = Graph().parse(data=turtle.data, format="turtle")
+    assert graph.value(URIRef("http://localhost:8000/"), VOID.triples).toPython() == 1
+    jsonld = client.get("/.well-known/void", headers={"Accept": "application/ld+json"})
+    assert len(Graph().parse(data=jsonld.data, format="json-ld")) == len(graph)
+    assert client.get("/.well-known/void", headers={"Accept": "text/html"}).mimetype == "text/html"
+
+
+def test_sitemap_lists_home_and_entity_pages(site_client: FlaskClient) -> None:
+    response = site_client.get("/sitemap.xml")
+    assert response.mimetype == "application/xml"
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locations = [e.text for e in ElementTree.fromstring(response.data).findall(".//s:loc", ns)]
+    assert "http://localhost/" in locations
+    assert "http://localhost/doc/institucion/demo" in locations
+    assert all(loc and loc.startswith("http://localhost/") for loc in locations)
