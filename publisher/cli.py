@@ -60,6 +60,22 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int, str], None] | Non
         yield advance
 
 
+@cli.command("parse")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--institution", metavar="ID", help="Registry id of the publisher (else inferred).")
+def parse_command(file: Path, institution: str | None) -> None:
+    """Print the report FILE (.txt/.tsv/.csv/.xlsx/.html) parsed, as JSON."""
+    import json
+
+    from publisher.parse import parse_file
+
+    try:
+        report = parse_file(file, institution)
+    except PublisherError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+
+
 @cli.command("validate")
 @click.argument("data_dir", required=False, type=click.Path(path_type=Path))
 def validate_command(data_dir: Path | None) -> None:
@@ -80,3 +96,23 @@ def validate_command(data_dir: Path | None) -> None:
             click.echo(f"{kind}: {line}")
     if report.violations:
         raise SystemExit(1)
+
+
+@cli.command("serve")
+@click.option("--data", type=click.Path(path_type=Path), help="Data folder (setting data_dir).")
+@click.option("--host", help="Address to listen on (setting host).")
+@click.option("--port", type=int, help="Port to listen on (setting port).")
+@click.option("--workers", type=int, help="Worker processes (setting workers).")
+@click.option("--debug", is_flag=True, help="Flask's development server with reloader.")
+def serve_command(
+    data: Path | None, host: str | None, port: int | None, workers: int | None, debug: bool
+) -> None:
+    """Serve the published data: pages, documents, SPARQL (gunicorn; --debug: Flask)."""
+    from publisher.serve import serve
+
+    try:
+        settings = load(data_dir=data, host=host, port=port, workers=workers)
+        click.echo(f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/")
+        serve(settings, debug=debug)
+    except PublisherError as err:
+        raise click.ClickException(str(err)) from err

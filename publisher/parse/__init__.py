@@ -9,3 +9,66 @@ Reading is split in two so that every file format shares one interpretation:
 
 Adding a format means one reader function and one line in ``READERS``.
 """
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from publisher.errors import ParseError
+from publisher.parse import text
+from publisher.parse.grid import Grid
+from publisher.parse.institution import resolve
+from publisher.parse.table import read_table
+from publisher.records import Report, Source
+
+#: File suffix -> reader (bytes, file name) -> Grid.
+READERS: dict[str, Callable[[bytes, str], Grid]] = {
+    ".txt": text.read,
+    ".tsv": text.read,
+}
+
+#: Larger files are refused before reading: real reports are a few hundred kilobytes.
+MAX_BYTES = 50 * 1024 * 1024
+
+
+def parse_file(path: str | Path, institution: str | None = None) -> Report:
+    """Read one report file into a ``Report``; ``institution`` is a registry id, if known.
+
+    Raises ``ParseError`` (``file:line: message``) for anything that cannot be read.
+    """
+    path = Path(path)
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        known = ", ".join(sorted(READERS))
+        raise ParseError(path.name, f"unsupported file type {path.suffix!r} (known: {known})")
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ParseError(path.name, f"file too large ({size} bytes, limit {MAX_BYTES})")
+        data = path.read_bytes()
+    except OSError as err:
+        raise ParseError(path.name, f"cannot read the file: {err.strerror}") from err
+    return parse_bytes(data, path.name, reader, institution, path)
+
+
+def parse_bytes(
+    data: bytes,
+    name: str,
+    reader: Callable[[bytes, str], Grid] = text.read,
+    institution: str | None = None,
+    path: Path | None = None,
+) -> Report:
+    """Read a report held in memory; ``path`` (if any) is where a manifest is looked for."""
+    grid = reader(data, name)
+    table = read_table(grid, name)
+    who = resolve(name, path, table.title_lines, table.metadata, table.texts, institution)
+    return Report(
+        source=Source(name, hashlib.sha256(data).hexdigest(), grid.format),
+        institution=who,
+        metadata=table.metadata,
+        units=table.units,
+        notes=table.notes,
+        warnings=table.warnings,
+    )

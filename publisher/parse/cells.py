@@ -1,0 +1,61 @@
+"""Cell cleaning: HTML tags and entities, ``**`` emphasis, white space; small cell tests.
+
+Readers keep cells as they were published; these helpers give the text a reader sees.
+``<p>`` boundaries matter to target splitting, so ``parse.targets`` receives raw cells.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+_TAG = re.compile(r"<[^>]{0,500}>")
+_SPACE = re.compile(r"\s+")
+_MAILTO = re.compile(r"mailto:\s*([^\"'>\s?]+)", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HREF = re.compile(r"href\s*=\s*[\"']?\s*(https?://[^\"'>\s]+)", re.IGNORECASE)
+_URL = re.compile(r"https?://\S+")
+_NOT_APPLICABLE = re.compile(r"^[\"'“”«\s]*no\s+aplica\b[\"'“”»]*\W*", re.IGNORECASE)
+
+
+def clean(raw: str) -> str:
+    """The text of a cell: tags dropped, entities decoded, ``**`` removed, spaces folded.
+
+    >>> clean("<b>PROCESOS&nbsp;DESCONCENTRADOS</b> ")
+    'PROCESOS DESCONCENTRADOS'
+    """
+    if "<" in raw:
+        raw = _TAG.sub(" ", raw)
+    if "&" in raw:
+        raw = html.unescape(raw)
+    if "**" in raw:
+        raw = raw.replace("**", " ")
+    return _SPACE.sub(" ", raw).strip()
+
+
+def email_in(raw: str) -> str | None:
+    """The e-mail address of a cell: a ``mailto:`` link first, else an address in the text."""
+    if found := _MAILTO.search(raw):
+        return html.unescape(found[1])
+    found = _EMAIL.search(clean(raw))
+    return found[0] if found else None
+
+
+def url_in(raw: str) -> str | None:
+    """The first web address of a cell: an ``href`` first, else a URL in the text."""
+    if found := _HREF.search(raw):
+        return html.unescape(found[1])
+    found = _URL.search(clean(raw))
+    return found[0] if found else None
+
+
+def not_applicable_reason(text: str) -> str | None:
+    """For a ``NO APLICA …`` statement, the reason after it ("" when none); else None.
+
+    >>> not_applicable_reason('"NO APLICA", en razón de que se refiere a la Máxima Autoridad.')
+    'en razón de que se refiere a la Máxima Autoridad.'
+    """
+    found = _NOT_APPLICABLE.match(text)
+    if not found:
+        return None
+    return text[found.end() :].strip()

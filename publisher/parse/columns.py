@@ -1,0 +1,237 @@
+"""Column roles: the header row, what a cell's content looks like, and undoing shifts.
+
+Text extracted from PDF or HTML often moves cells one to three columns left or right. A
+cell is put back in the column its content fits, guided by the row's anchors:
+
+* *target-like*: an M-label (``M1.``, ``M.2``) or a leading number (``45 Reuniones``, ``90%``);
+* *indicator-like*: ``%``, ``Porcentaje``, ``Número``, ``Nº``, ``No. de``, ``Cantidad``, ``I2.``;
+* a cell beyond the table's last column.
+
+The rightmost anchor gives the row's shift. Each non-empty cell is then assigned a role by
+a small dynamic programme over (cell, role) pairs, in reading order, minimising
+displacement (free when it is 0 or the row's shift) plus content misfit: a number where the
+``No.`` goes, a unit-like name where the unit goes, an infinitive ("Fortalecer …") where an
+objective goes (every objective in the real reports opens with one), no indicator-like text
+in the target column and no target-like text before it. Two objectives, or two target-like
+cells, may share a role: they become two objectives or two targets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from publisher.uris import normalise
+
+ROLES = ("number", "unit", "objective", "activity", "indicator", "target")
+#: Role names as the reports' headers spell them, for messages.
+ROLE_LABELS = {
+    "number": "No.",
+    "unit": "Descripción de la unidad",
+    "objective": "Objetivo de la unidad",
+    "activity": "Actividad",
+    "indicator": "Indicador",
+    "target": "Meta cuantificable",
+}
+
+_HEADER_ROLES = (
+    (re.compile(r"^(no|n|nro|num|numero|item)$"), "number"),
+    (re.compile(r"^objetivo"), "objective"),
+    (re.compile(r"^actividad"), "activity"),
+    (re.compile(r"^indicador"), "indicator"),
+    (re.compile(r"^meta"), "target"),
+    (re.compile(r"^(descripcion de la )?unidad"), "unit"),
+)
+
+_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
+_TARGET_LIKE = re.compile(r"^(?:M\s?\.?\s?\d{1,2}(?!\d)|\d)")
+_INDICATOR_LIKE = re.compile(
+    r"^(?:%|porcentaje\b|n[úu]mero\b|n[º°]|no\.?\s+de\b|nro\b|cantidad\b|i\s?\.?\s?\d{1,2}\b|i\.\s)",
+    re.IGNORECASE,
+)
+_FIRST_WORD = re.compile(r"^[a-záéíóúñü]+", re.IGNORECASE)
+# First words of unit names (normalised): "Dirección …", "Unidad …", "Gestión …".
+_UNIT_WORDS_TEXT = """
+direccion direcciones unidad gestion coordinacion proyecto asamblea comision presidencia
+alcaldia vicealcaldia concejo cabildo intendencia intendencias superintendente
+superintendencia secretaria asesoria auditoria patronato distrito regeneracion
+participacion puerto departamento jefatura subdireccion procuraduria sindicatura area
+oficina consejo junta registro tesoreria subproceso proceso division seccion centro
+empresa agencia instituto despacho gerencia subgerencia comisaria administracion
+"""
+_UNIT_WORDS = frozenset(_UNIT_WORDS_TEXT.split())
+
+INF = 1000.0
+_MISFIT = 4.0  # an anchor in the wrong role
+_NOT_A_UNIT = 3.0
+_NOT_INFINITIVE = 1.5
+_SHARE = 2.0  # two cells in one role
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The table's columns: which role sits in which column, from the header row."""
+
+    columns: tuple[tuple[int, str], ...]  # (column index, role), in column order
+
+    @property
+    def width(self) -> int:
+        """Number of columns up to the last one with a role."""
+        return self.columns[-1][0] + 1
+
+    def col(self, role: str) -> int | None:
+        """The column of a role, or None when the table has no such column."""
+        return next((c for c, r in self.columns if r == role), None)
+
+    def role_at(self, col: int) -> str | None:
+        """The role of a column, or None."""
+        return next((r for c, r in self.columns if c == col), None)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A non-empty cell: its column, its raw text and its cleaned text."""
+
+    col: int
+    raw: str
+    text: str
+
+
+def header_layout(texts: list[str]) -> Layout | None:
+    """The layout when these cleaned cells are a header row, else None.
+
+    A header names the unit column and at least two of objective, indicator and target.
+    """
+    columns: list[tuple[int, str]] = []
+    for col, text in enumerate(texts):
+        key = normalise(text)
+        role = next((r for pattern, r in _HEADER_ROLES if pattern.match(key)), None)
+        if role and role not in (r for _, r in columns):
+            columns.append((col, role))
+    roles = {r for _, r in columns}
+    if "unit" in roles and len(roles & {"objective", "indicator", "target"}) >= 2:
+        return Layout(tuple(columns))
+    return None
+
+
+def is_number(text: str) -> bool:
+    """A unit number: ``1``, ``6.1``, ``16.6``."""
+    return bool(_NUMBER.match(text))
+
+
+def target_like(text: str) -> bool:
+    """Opens with an M-label or a number: ``M1. …``, ``45 Reuniones``, ``90%``."""
+    return bool(_TARGET_LIKE.match(text))
+
+
+def indicator_like(text: str) -> bool:
+    """Opens like an indicator: ``% de …``, ``Porcentaje …``, ``Número de …``, ``I2. …``."""
+    return bool(_INDICATOR_LIKE.match(text))
+
+
+def infinitive(text: str) -> bool:
+    """Opens with a Spanish infinitive (``Fortalecer``, ``Brindar``, ``Garantizar``)."""
+    found = _FIRST_WORD.match(text)
+    if found is None:
+        return False
+    word = found[0].lower()
+    return len(word) >= 4 and word.endswith(("ar", "er", "ir"))
+
+
+def unit_like(text: str, known: set[str]) -> bool:
+    """A unit's name: upper case, a known unit, or opening with ``Dirección``, ``Unidad``…"""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) > 3 and all(c.isupper() for c in letters):
+        return True
+    key = normalise(text)
+    return key in known or key.split(" ", 1)[0] in _UNIT_WORDS
+
+
+def row_shift(cells: list[Cell], layout: Layout, previous: int) -> int:
+    """How far the row's right-hand cells sit from their columns, from its anchors."""
+    target_col, indicator_col = layout.col("target"), layout.col("indicator")
+    for cell in reversed(cells):
+        if cell.col >= 2 and target_col is not None and target_like(cell.text):
+            return cell.col - target_col
+    for cell in reversed(cells):
+        if cell.col >= 2 and indicator_col is not None and indicator_like(cell.text):
+            return cell.col - indicator_col
+    last = layout.columns[-1][0]
+    if cells and cells[-1].col > last:
+        return cells[-1].col - last
+    if cells and cells[0].col == layout.col("number") and not is_number(cells[0].text):
+        return previous if previous < 0 else -1
+    return 0
+
+
+def fits(cells: list[Cell], layout: Layout, shift: int) -> bool:
+    """True when every cell can stay where it is (the fast path, most rows)."""
+    if shift:
+        return False
+    for cell in cells:
+        role = layout.role_at(cell.col)
+        if role is None or _content_cost(role, cell.text, set()) >= _MISFIT:
+            return False
+    return True
+
+
+def assign(cells: list[Cell], layout: Layout, shift: int, known: set[str]) -> list[str]:
+    """The role of each cell, by the least-cost monotone alignment (see module docstring)."""
+    roles = layout.columns
+    cost = [[_cell_cost(cell, col, role, shift, known) for col, role in roles] for cell in cells]
+    best: list[list[float]] = [cost[0][:]]
+    back: list[list[int]] = [[-1] * len(roles)]
+    for i in range(1, len(cells)):
+        row, links = [], []
+        for k, (_, role) in enumerate(roles):
+            options = [(best[i - 1][j], j) for j in range(k)]
+            if role in ("objective", "target") or k == len(roles) - 1:
+                options.append((best[i - 1][k] + _share_cost(cells[i - 1], cells[i], role), k))
+            value, link = min(options, default=(INF * 10, -1))
+            row.append(value + cost[i][k])
+            links.append(link)
+        best.append(row)
+        back.append(links)
+    k = min(range(len(roles)), key=lambda j: best[-1][j])
+    chosen = [k]
+    for i in range(len(cells) - 1, 0, -1):
+        k = back[i][k]
+        chosen.append(k)
+    return [roles[k][1] for k in reversed(chosen)]
+
+
+def _cell_cost(cell: Cell, col: int, role: str, shift: int, known: set[str]) -> float:
+    """Displacement (free at 0 or at the row's shift) plus content misfit."""
+    offset = cell.col - col
+    # In a shifted row, staying put costs a little: cells next to an anchor move with it.
+    displacement = min(abs(offset) + (0.1 if shift else 0.0), abs(offset - shift))
+    return displacement + _content_cost(role, cell.text, known)
+
+
+def _content_cost(role: str, text: str, known: set[str]) -> float:
+    """How badly ``text`` fits ``role`` (0 = fits)."""
+    if role == "number":
+        return 0.0 if is_number(text) else INF
+    anchored_target, anchored_indicator = target_like(text), indicator_like(text)
+    if role == "target":
+        return _MISFIT if anchored_indicator else 0.0
+    if anchored_target:
+        return _MISFIT
+    if role == "indicator":
+        return 0.0
+    if anchored_indicator:
+        return _MISFIT
+    if role == "unit":
+        return 0.0 if unit_like(text, known) else _NOT_A_UNIT
+    if role == "objective":
+        return 0.0 if infinitive(text) else _NOT_INFINITIVE
+    return 0.0
+
+
+def _share_cost(left: Cell, right: Cell, role: str) -> float:
+    """Cost of a second cell in the same role: two objectives, or two target statements."""
+    if role == "objective":
+        return _SHARE
+    if role == "target":
+        return _SHARE if target_like(left.text) and target_like(right.text) else INF
+    return INF  # more cells than columns: they are joined, see table.py

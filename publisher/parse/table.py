@@ -1,0 +1,323 @@
+"""Grid -> units, objectives, indicators and targets: the reading rules of READING.md.
+
+Rows are read top to bottom. Before the column-header row come title lines (kept: they may
+name the institution). After it, each row is one of:
+
+* a repeated page header (the ``Art. 7 …``/``Literal a4)`` titles or the header row again);
+* a process-level banner (``PROCESOS GOBERNANTES / NIVEL DIRECTIVO``, with or without
+  ``<b>``/``**``), which sets the level of the units below it;
+* a sentence alone under a banner, before any unit: a ``SectionNote``;
+* the template's ``Ejemplo:`` row, skipped;
+* a footer row (``FECHA ACTUALIZACIÓN …``), see ``footer.py``; the table ends there;
+* a data row, whose cells are put back in their columns (``columns.py``). A unit name
+  opens (or reopens: units are keyed by name) a unit; an empty one continues the unit
+  above. An objective cell opens an objective; indicator, activity and target cells make
+  one indicator slot under the current objective.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from publisher.errors import ParseError
+from publisher.parse import columns
+from publisher.parse.cells import clean, not_applicable_reason
+from publisher.parse.columns import Cell, Layout
+from publisher.parse.footer import Footer, footer_field
+from publisher.parse.grid import Grid, Row
+from publisher.parse.targets import find_due_date, parse_targets
+from publisher.records import (
+    Indicator,
+    Metadata,
+    Objective,
+    ParseWarning,
+    SectionNote,
+    Target,
+    Unit,
+)
+from publisher.uris import normalise
+
+#: Banner wording (normalised) -> process level (a key of records.PROCESS_LEVELS).
+BANNERS = (
+    ("habilitantes de asesoria", "advisory"),
+    ("gobernante", "governing"),
+    ("nivel directivo", "governing"),
+    ("agregador", "value-adding"),
+    ("nivel operativo", "value-adding"),
+    ("apoyo", "support"),
+    ("asesoria", "advisory"),
+    ("desconcentrad", "deconcentrated"),
+    ("gestion institucional", "institutional"),
+)
+_BANNER_START = re.compile(r"^(procesos?|nivel|niveles)\b")
+_TITLE = re.compile(r"^(art \d+ de la ley|literal [a-z]\d?\b|pagina \d+)")
+_EXAMPLE = re.compile(r"^ejemplo\b")
+
+
+@dataclass(frozen=True)
+class Table:
+    """What the table holds, before the institution is known."""
+
+    units: tuple[Unit, ...]
+    notes: tuple[SectionNote, ...]
+    metadata: Metadata
+    warnings: tuple[ParseWarning, ...]
+    title_lines: tuple[str, ...]  # cleaned texts above the header row
+    texts: tuple[str, ...]  # every cleaned non-empty cell, for names in the text
+
+
+@dataclass
+class _Objective:
+    text: str
+    line: int
+    indicators: list[Indicator] = field(default_factory=list)
+
+
+@dataclass
+class _Unit:
+    name: str
+    line: int
+    number: str | None
+    level: str | None
+    objectives: list[_Objective] = field(default_factory=list)
+    not_applicable_reason: str | None = None
+
+    def freeze(self) -> Unit:
+        objectives = tuple(Objective(o.text, o.line, tuple(o.indicators)) for o in self.objectives)
+        return Unit(
+            self.name, self.line, self.number, self.level, objectives, self.not_applicable_reason
+        )
+
+
+@dataclass
+class _Slot:
+    """The cells of one data row, by role, after undoing shifts."""
+
+    number: str | None = None
+    unit: str | None = None
+    objectives: list[str] = field(default_factory=list)
+    activity: str | None = None
+    indicator: str | None = None
+    target_cells: list[str] = field(default_factory=list)
+
+
+def read_table(grid: Grid, name: str) -> Table:
+    """Interpret a grid as a literal a4 report (see the module docstring)."""
+    reader = _Reader(name)
+    for row in grid.rows:
+        if not row.is_blank():
+            reader.row(row)
+    return reader.finish()
+
+
+class _Reader:
+    """The reading state: layout, current level, unit and objective."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.layout: Layout | None = None
+        self.header_line = 0
+        self.level: str | None = None
+        self.units: dict[str, _Unit] = {}
+        self.unit: _Unit | None = None
+        self.objective: _Objective | None = None
+        self.units_since_banner = 0
+        self.shift = 0
+        self.footer = Footer()
+        self.notes: list[SectionNote] = []
+        self.warnings: list[ParseWarning] = []
+        self.titles: list[str] = []
+        self.texts: list[str] = []
+        self.last_line = 0
+
+    def row(self, row: Row) -> None:
+        """Read one non-blank row."""
+        texts = [clean(c) for c in row.cells]
+        self.texts.extend(t for t in texts if t)
+        self.last_line = row.line
+        if self.layout is None:
+            self._before_header(texts, row.line)
+            return
+        filled = [i for i, t in enumerate(texts) if t]
+        if (label := footer_field(texts[filled[0]])) is not None:
+            self.footer.add(label, list(row.cells[filled[0] :]), row.line)
+        elif self.footer.first_line is not None:
+            return  # text below the footer is not part of the table
+        elif layout := columns.header_layout(texts):
+            self._repeated_header(layout, row.line)
+        elif filled[0] == 0 and all(texts[i] == texts[0] for i in filled):
+            self._lone_cell(row, texts[0])  # merged cells may repeat a banner across
+        elif _EXAMPLE.match(normalise(texts[filled[0]])):
+            self.warnings.append(ParseWarning(row.line, "skipped the template's 'Ejemplo:' row"))
+        else:
+            self._data(row, texts)
+
+    def finish(self) -> Table:
+        """The table read so far; raises when there was nothing to read."""
+        if self.layout is None:
+            raise ParseError(
+                self.name,
+                "no header row with the expected columns (No. | Descripción de la unidad | "
+                "Objetivo de la unidad | Indicador | Meta cuantificable)",
+                1,
+            )
+        if not self.units:
+            raise ParseError(self.name, "no units below the header row", self.header_line)
+        if self.footer.first_line is None:
+            self.warnings.append(
+                ParseWarning(
+                    self.last_line,
+                    f"no footer (FECHA ACTUALIZACIÓN …): the report looks truncated after "
+                    f"line {self.last_line}; read what is there",
+                )
+            )
+        return Table(
+            units=tuple(u.freeze() for u in self.units.values()),
+            notes=tuple(self.notes),
+            metadata=self.footer.metadata(),
+            warnings=tuple(sorted(self.warnings + self.footer.warnings, key=_line_of)),
+            title_lines=tuple(self.titles),
+            texts=tuple(self.texts),
+        )
+
+    def _before_header(self, texts: list[str], line: int) -> None:
+        if layout := columns.header_layout(texts):
+            self.layout, self.header_line = layout, line
+        else:
+            self.titles.append(" ".join(t for t in texts if t))
+
+    def _repeated_header(self, layout: Layout, line: int) -> None:
+        if layout != self.layout:
+            self.warnings.append(ParseWarning(line, "the header row changes the columns here"))
+            self.layout = layout
+
+    def _lone_cell(self, row: Row, text: str) -> None:
+        """A title, a banner, a sentence under a banner, or a data row with one cell."""
+        key = normalise(text)
+        if _TITLE.match(key):
+            return
+        if _BANNER_START.match(key) or any(word in key for word, _ in BANNERS[:2]):
+            self.level = next((lvl for word, lvl in BANNERS if word in key), None)
+            if self.level is None:
+                self.warnings.append(ParseWarning(row.line, f"unknown process level {text!r}"))
+            self.units_since_banner = 0
+            self.objective = None
+        elif self.units_since_banner == 0:
+            self.notes.append(SectionNote(self.level, text, row.line))
+        else:
+            self._data(row, [text])
+
+    def _data(self, row: Row, texts: list[str]) -> None:
+        assert self.layout is not None
+        cells = [Cell(i, row.cells[i], t) for i, t in enumerate(texts) if t]
+        slot = self._place(cells, row.line)
+        if slot.unit:
+            self._open_unit(slot, row.line)
+        elif slot.number:
+            self.warnings.append(
+                ParseWarning(
+                    row.line,
+                    f"number {slot.number} with no unit name: read as a "
+                    "continuation of the unit above",
+                )
+            )
+        if self.unit is None:
+            self.warnings.append(ParseWarning(row.line, "a row before any unit: skipped"))
+            return
+        for text in slot.objectives:
+            self.objective = _Objective(text, row.line)
+            self.unit.objectives.append(self.objective)
+        if slot.activity or slot.indicator or slot.target_cells:
+            self._indicator(slot, row.line)
+
+    def _place(self, cells: list[Cell], line: int) -> _Slot:
+        """Cells -> roles, undoing shifts by meaning; warns about every moved cell."""
+        assert self.layout is not None
+        layout = self.layout
+        shift = columns.row_shift(cells, layout, self.shift)
+        if columns.fits(cells, layout, shift):
+            roles = [layout.role_at(c.col) or "target" for c in cells]
+        else:
+            roles = columns.assign(cells, layout, shift, set(self.units))
+            self._warn_moves(cells, roles, layout, line)
+        self.shift = shift
+        slot = _Slot()
+        for cell, role in zip(cells, roles, strict=True):
+            _put(slot, role, cell)
+        return slot
+
+    def _warn_moves(self, cells: list[Cell], roles: list[str], layout: Layout, line: int) -> None:
+        moves = [
+            f"{_short(c.text)} from column {c.col + 1} to {columns.ROLE_LABELS[r]}"
+            for c, r in zip(cells, roles, strict=True)
+            if layout.role_at(c.col) != r
+        ]
+        if moves:
+            self.warnings.append(ParseWarning(line, "cells shifted, moved " + "; ".join(moves)))
+
+    def _open_unit(self, slot: _Slot, line: int) -> None:
+        assert slot.unit is not None
+        key = normalise(slot.unit)
+        unit = self.units.get(key)
+        if unit is None:
+            unit = _Unit(slot.unit, line, slot.number, self.level)
+            self.units[key] = unit
+        self.unit, self.objective = unit, None
+        self.units_since_banner += 1
+
+    def _indicator(self, slot: _Slot, line: int) -> None:
+        """One indicator slot; a unit with only NO APLICA and no objective keeps the reason."""
+        assert self.unit is not None
+        targets = [t for raw in slot.target_cells for t in parse_targets(raw, line)]
+        reason = not_applicable_reason(slot.indicator) if slot.indicator else None
+        if self.objective is None:
+            if _only_not_applicable(slot, reason, targets):
+                first = targets[0].reason if targets else None
+                self.unit.not_applicable_reason = reason or first or slot.indicator
+            else:
+                self.warnings.append(ParseWarning(line, "an indicator with no objective: skipped"))
+            return
+        text = slot.indicator if reason is None else None
+        due = find_due_date(text) if text else None
+        if due:
+            targets = [
+                replace(t, due_date=t.due_date or (None if t.not_applicable else due))
+                for t in targets
+            ]
+        self.objective.indicators.append(
+            Indicator(
+                text=text,
+                line=line,
+                activity=slot.activity,
+                targets=tuple(targets),
+                not_applicable_reason=(reason or slot.indicator) if reason is not None else None,
+                due_date=due,
+            )
+        )
+
+
+def _put(slot: _Slot, role: str, cell: Cell) -> None:
+    """Store a cell in its role; extra cells in a one-cell role are joined to it."""
+    if role == "objective":
+        slot.objectives.append(cell.text)
+    elif role == "target":
+        slot.target_cells.append(cell.raw)
+    else:
+        old = getattr(slot, role)
+        setattr(slot, role, f"{old} {cell.text}" if old else cell.text)
+
+
+def _only_not_applicable(slot: _Slot, reason: str | None, targets: list[Target]) -> bool:
+    """True when the row states only NO APLICA (in the indicator and/or target cells)."""
+    if slot.activity or (slot.indicator and reason is None):
+        return False
+    return all(t.not_applicable for t in targets) and (reason is not None or bool(targets))
+
+
+def _short(text: str) -> str:
+    return repr(text if len(text) <= 40 else text[:39] + "…")
+
+
+def _line_of(warning: ParseWarning) -> int:
+    return warning.line or 0
