@@ -1,0 +1,110 @@
+"""XLSX reader: bytes -> ``Grid`` via openpyxl in read-only mode (the seam to openpyxl).
+
+* **Bounded.** An XLSX file is a zip archive; before openpyxl sees it, the archive's
+  directory is checked: too many members, too much uncompressed data or a compression
+  ratio only a zip bomb has are refused with a ``ParseError``. Rows and columns are capped.
+* **Merged cells** keep their value in the top-left cell and leave the others empty, which
+  is what read-only mode gives and what the text layout shows: a unit merged down over its
+  continuation rows reads as those rows' empty No./unit cells; a banner merged across the
+  row reads as one cell and blanks. Filling merged values down would repeat an objective
+  on every row it spans and count it several times.
+* **Values as text**: whole numbers without ``.0``; cells formatted as percentages as
+  ``90%``; dates as ``dd/mm/yyyy`` (the footer's own form).
+* ``line`` is the spreadsheet row number.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import load_workbook
+
+from publisher.errors import ParseError
+from publisher.parse.grid import Grid, Row
+
+MAX_BYTES = 64 * 1024 * 1024
+MAX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_RATIO = 150  # real sheets compress 5-20x; bombs 1000x and more
+MAX_MEMBERS = 5_000
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 64  # the widest real layout has 7 columns
+
+
+def read(data: bytes, name: str) -> Grid:
+    """Read the first worksheet of an XLSX file into a ``Grid`` (``format="xlsx"``)."""
+    if not data.strip():
+        raise ParseError(name, "the file is empty")
+    if len(data) > MAX_BYTES:
+        raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    check_archive(data, name)
+    with warnings.catch_warnings():
+        # openpyxl warns about styles and extensions it ignores; they do not touch values.
+        warnings.simplefilter("ignore")
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as err:  # openpyxl raises many types for one cause: not a workbook
+            raise ParseError(name, f"not a readable XLSX workbook ({err})") from err
+        try:
+            return Grid(rows=tuple(_rows(workbook.worksheets[0], name)), format="xlsx")
+        finally:
+            workbook.close()
+
+
+def check_archive(data: bytes, name: str) -> None:
+    """Refuse what is not a zip, or a zip that would expand past the limits."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile as err:
+        raise ParseError(name, "not an XLSX file (it is not a zip archive)") from err
+    if len(members) > MAX_MEMBERS:
+        raise ParseError(name, f"the archive holds {len(members)} members: refused")
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNCOMPRESSED:
+        raise ParseError(name, f"the archive expands to {total} bytes: refused")
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > 1024 * 1024 and ratio > MAX_RATIO:
+            raise ParseError(name, f"{member.filename} compresses {ratio:.0f}x: refused")
+
+
+def _rows(sheet: Any, name: str) -> list[Row]:
+    """Every row of the sheet as text cells, trailing empty cells dropped."""
+    sheet.reset_dimensions()  # do not trust a stored dimension: read what is there
+    rows = []
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        if number > MAX_ROWS:
+            raise ParseError(name, f"more than {MAX_ROWS} rows: refused", number)
+        texts = [_text(c.value, getattr(c, "number_format", "General")) for c in cells]
+        while texts and not texts[-1]:
+            texts.pop()
+        if len(texts) > MAX_COLUMNS:
+            raise ParseError(name, f"a value in column {len(texts)}: too wide a table", number)
+        rows.append(Row(line=number, cells=tuple(texts)))
+    return rows
+
+
+def _text(value: Any, number_format: str) -> str:
+    """A cell value as the text a person sees (numbers without a spurious ``.0``)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "VERDADERO" if value else "FALSO"
+    if isinstance(value, datetime | date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, int | float):
+        if "%" in (number_format or ""):
+            return f"{_number(Decimal(str(value)) * 100)}%"
+        return _number(Decimal(str(value)))
+    return str(value)
+
+
+def _number(value: Decimal) -> str:
+    """``Decimal("90.0")`` -> ``"90"``; ``Decimal("0.125")`` -> ``"0.125"``."""
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")

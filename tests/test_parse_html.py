@@ -1,0 +1,143 @@
+"""HTML reader: the same real tables as <table> pages; spans, markup, bounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publisher.errors import ParseError
+from publisher.parse import html
+
+REPORTS = Path(__file__).resolve().parent / "data" / "reports"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"
+SOURCES = {
+    "alausi-2021-05": EXAMPLES / "alausi-2021-05.txt",
+    "sot-2023-01-slice": REPORTS / "sot-2023-01-slice.txt",
+}
+
+
+def text_cells(path: Path) -> list[tuple[str, ...]]:
+    """Non-blank lines of the text layout, trailing empty cells dropped."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        while cells and not cells[-1]:
+            cells.pop()
+        if any(c.strip() for c in cells):
+            rows.append(tuple(cells))
+    return rows
+
+
+def read(document: str) -> list[tuple[int, tuple[str, ...]]]:
+    """(line, cells) of every row read from ``document``."""
+    return [(r.line, r.cells) for r in html.read(document.encode(), "t.html").rows]
+
+
+@pytest.mark.parametrize("stem", sorted(SOURCES))
+def test_same_rows_as_text(stem: str) -> None:
+    """Titles in <p>, colspan banners and rowspan units read back as the text layout's rows."""
+    grid = html.read((REPORTS / f"{stem}.html").read_bytes(), f"{stem}.html")
+    assert grid.format == "html"
+    assert [r.cells for r in grid.rows] == text_cells(SOURCES[stem])
+
+
+@pytest.mark.parametrize("stem", sorted(SOURCES))
+def test_lines_point_at_the_source(stem: str) -> None:
+    """Each row's line is the source line holding its first non-empty cell."""
+    path = REPORTS / f"{stem}.html"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for row in html.read(path.read_bytes(), path.name).rows:
+        first = next(c for c in row.cells if c)
+        assert first in lines[row.line - 1]
+
+
+def test_markup_and_entities_stay_in_cells() -> None:
+    """<p>, <b>, <a> and entities are kept as written: the interpreter needs <p>."""
+    rows = read(
+        "<table><tr><td><p>M1. Uno</p> <p>M2. Dos</p></td>"
+        '<td><a href="mailto:a@b.ec">a@b.ec</a></td>'
+        "<td>Gesti&oacute;n &amp; &#243;</td></tr></table>"
+    )
+    assert rows == [
+        (
+            1,
+            (
+                "<p>M1. Uno</p> <p>M2. Dos</p>",
+                '<a href="mailto:a@b.ec">a@b.ec</a>',
+                "Gesti&oacute;n &amp; &#243;",
+            ),
+        )
+    ]
+
+
+def test_colspan_and_rowspan_keep_columns() -> None:
+    """A rowspan leaves empty cells below it; a colspan pads its row."""
+    rows = read(
+        "<table>\n"
+        '<tr><td colspan="3">LABEL</td><td>value</td></tr>\n'
+        '<tr><td rowspan="3">1</td><td rowspan="2">U</td><td>a</td></tr>\n'
+        "<tr><td>b</td></tr>\n"
+        "<tr><td>V</td><td>c</td></tr>\n"
+        "<tr><td>2</td><td>W</td></tr>\n"
+        "</table>"
+    )
+    assert rows == [
+        (2, ("LABEL", "", "", "value")),
+        (3, ("1", "U", "a")),
+        (4, ("", "", "b")),
+        (5, ("", "V", "c")),
+        (6, ("2", "W")),
+    ]
+
+
+def test_scripts_comments_and_nested_tables() -> None:
+    """Scripts and comments vanish; a table inside a cell stays that cell's markup."""
+    rows = read(
+        "<script>var x = '<table><tr><td>no</td></tr></table>';</script><!-- <td>no</td> -->"
+        "<table><tr><td>1</td><td>A<table><tr><td>inner</td></tr></table></td><td>z</td></tr>"
+        "</table>"
+    )
+    assert rows == [(1, ("1", "A<table><tr><td>inner</td></tr></table>", "z"))]
+
+
+def test_unclosed_tags_are_closed_as_browsers_do() -> None:
+    """Missing </td> and </tr> (common in exported HTML) still give whole rows."""
+    rows = read("<table><tr><td>1<td>ALCALDÍA<tr><td>2<td>CONCEJO</table>")
+    assert [cells for _, cells in rows] == [("1", "ALCALDÍA"), ("2", "CONCEJO")]
+
+
+def test_deep_nesting_is_read_without_recursion() -> None:
+    """200,000 nested <div>s and 5,000 nested tables in one cell: read, not a crash."""
+    deep = "<div>" * 200_000 + "<table><tr><td>1</td><td>" + "<table><tr><td>" * 5000
+    rows = read(deep + "x" + "</td></tr></table>" * 5000 + "</td></tr></table>")
+    assert rows[0][1][0] == "1"
+    assert rows[0][1][1].count("<table>") == 5000
+
+
+def test_huge_cell_is_refused() -> None:
+    """A cell past MAX_CELL characters is a ParseError, not unbounded memory."""
+    document = "<table><tr><td>" + "x" * (html.MAX_CELL + 1) + "</td></tr></table>"
+    with pytest.raises(ParseError, match="cell longer"):
+        read(document)
+
+
+def test_huge_file_is_refused() -> None:
+    """A file past MAX_BYTES is refused before parsing."""
+    with pytest.raises(ParseError, match="larger than"):
+        html.read(b" " * (html.MAX_BYTES + 1), "big.html")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b"<html><p>no table here</p></html>", "no <table>"),
+        (b"\x00\x01\x02<table>", "binary"),
+    ],
+)
+def test_unreadable_files(data: bytes, message: str) -> None:
+    """One-line errors naming the file."""
+    with pytest.raises(ParseError, match=message) as caught:
+        html.read(data, "bad.html")
+    assert str(caught.value).startswith("bad.html")
