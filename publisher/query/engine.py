@@ -27,6 +27,7 @@ class Job:
     max_rows: int
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None  # resolves relative IRIs; the protocol suggests the endpoint
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _dataset(job: Job) -> dict[str, Any]:
 
 def execute(store: ox.Store, job: Job) -> Answer:
     """Run ``job`` on ``store``; raise SyntaxError/OSError as pyoxigraph does."""
-    result: Any = store.query(job.text, **_dataset(job))
+    result: Any = store.query(job.text, base_iri=job.base_iri, **_dataset(job))
     media_type = BY_NAME[job.format].media_type
     if job.form == "ASK":
         return Answer(boolean(bool(result), job.format), media_type, rows=1)

@@ -60,7 +60,7 @@ class InlineRunner:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A checked query ready to run: the job, the dataset version, cache key and ETag."""
+    """A checked query ready to run: the job, the dataset version, cache key and ETag (unquoted)."""
 
     job: Job
     version: str
@@ -153,6 +153,7 @@ class QueryService:
         fmt: str,
         default_graphs: tuple[str, ...] = (),
         named_graphs: tuple[str, ...] = (),
+        base_iri: str | None = None,
     ) -> Prepared:
         """Check ``text`` and name its answer in format ``fmt`` (a name in results.FORMATS).
 
@@ -163,10 +164,12 @@ class QueryService:
         kind = "graph" if checked.is_graph else "table"
         if BY_NAME[fmt].kind != kind:
             raise QueryError(f"format {fmt!r} cannot carry the answer of a {checked.form} query")
-        job = Job(text, checked.form, fmt, self.settings.max_rows, default_graphs, named_graphs)
+        job = Job(
+            text, checked.form, fmt, self.settings.max_rows, default_graphs, named_graphs, base_iri
+        )
         version = dataset_version(self.store)
         key = f"{version}\0{job!r}"
-        etag = '"' + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32] + '"'
+        etag = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
         return Prepared(job, version, key, etag)
 
     def answer(self, prepared: Prepared) -> Outcome:

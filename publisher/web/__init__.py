@@ -26,9 +26,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
         store = open_store(settings)
     app.extensions["publisher.store"] = store
-    from publisher.web import errors, pages, resources
+    from publisher.web import errors, pages, resources, sparql
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(resources.bp)
+    sparql.init_app(app)
     errors.init_app(app)
     return app

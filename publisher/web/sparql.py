@@ -140,7 +140,7 @@ def _direct_body() -> str:
 def _answer(query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str, ...]) -> Response:
     service = _service()
     fmt = _choose_format(service, query)
-    prepared = service.prepare(query, fmt, default_graphs, named_graphs)
+    prepared = service.prepare(query, fmt, default_graphs, named_graphs, request.base_url)
     if prepared.etag in request.if_none_match:
         return _with_headers(Response(status=304), prepared.etag)
     outcome = service.answer(prepared)
@@ -178,20 +178,23 @@ def _content_type(media_type: str) -> str:
 
 
 def _with_headers(response: Response, etag: str) -> Response:
-    response.headers["ETag"] = etag
+    response.set_etag(etag)
     # Answers change only with the data; clients revalidate and get 304 until then.
     response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
     return response
 
 
 def _wants_page() -> bool:
-    """A browser following a link to ``/sparql?query=…`` gets the page, not raw results."""
+    """A browser following a link to ``/sparql?query=…`` gets the page, not raw results.
+
+    Only when HTML is preferred strictly over every result format: ``*/*`` (curl, most
+    libraries) still gets results.
+    """
     if request.method != "GET" or "format" in request.args:
         return False
-    offered = ["text/html"] + [m for f in FORMATS for m in f.media_types]
-    return request.accept_mimetypes.best_match(offered) == "text/html" and (
-        request.accept_mimetypes["text/html"] > request.accept_mimetypes["*/*"]
-    )
+    accept = request.accept_mimetypes
+    machine = max(accept.quality(m) for f in FORMATS for m in f.media_types)
+    return accept.quality("text/html") > machine
 
 
 def _no_query() -> Response:

@@ -1,0 +1,124 @@
+"""Hand-made data in the published shape, for the SPARQL endpoint's tests.
+
+Two institutions, three reports (one named graph each): enough for every protocol case
+and for example-query shapes (a unit in two institutions, a target that changed between
+two reports of the same institution, a percent target over 90 about water).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from flask import Flask
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, XSD
+from werkzeug.serving import make_server
+
+from publisher.settings import Settings, load
+from publisher.store import OxigraphStore
+from publisher.vocab import LOTAIP, QUDT, UNIT
+
+ID = Namespace("http://localhost:8000/id/")
+REPORTS = {
+    "a-2023-01": ("gad-a", "GAD Municipal A", date(2023, 1, 31)),
+    "a-2023-02": ("gad-a", "GAD Municipal A", date(2023, 2, 28)),
+    "b-2023-01": ("gad-b", "GAD Municipal B", date(2023, 1, 31)),
+}
+
+
+def report_iri(key: str) -> URIRef:
+    """The named graph (and node) of a hand-made report."""
+    inst, _, when = key.partition("-")
+    return ID[f"reporte/gad-{inst}/{when}"]
+
+
+def report_graph(key: str) -> Graph:
+    """One report: institution, a unit, an objective about water, an indicator, a target."""
+    inst_id, inst_name, issued = REPORTS[key]
+    g = Graph()
+    report, inst = report_iri(key), ID[f"institucion/{inst_id}"]
+    unit = ID[f"institucion/{inst_id}/unidad/direccion-financiera"]
+    objective = URIRef(f"{unit}/objetivo/agua-potable")
+    indicator = URIRef(f"{objective}/indicador/cobertura")
+    value = 95 if key != "a-2023-02" else 97  # the February report changed the target
+    target = URIRef(f"{indicator}/meta/cobertura-{value}")
+    g.add((report, RDF.type, LOTAIP.Report))
+    g.add((report, DCTERMS.publisher, inst))
+    g.add((report, DCTERMS.issued, Literal(issued, datatype=XSD.date)))
+    g.add((inst, RDF.type, LOTAIP.Institution))
+    g.add((inst, RDFS.label, Literal(inst_name, lang="es")))
+    g.add((inst, ORG.hasUnit, unit))
+    g.add((unit, RDF.type, LOTAIP.AdministrativeUnit))
+    g.add((unit, RDFS.label, Literal("Dirección Financiera", lang="es")))
+    g.add((unit, ORG.purpose, objective))
+    g.add((objective, RDF.type, LOTAIP.Objective))
+    g.add((objective, RDFS.label, Literal("Garantizar el agua potable", lang="es")))
+    g.add((objective, LOTAIP.hasIndicator, indicator))
+    g.add((indicator, RDF.type, LOTAIP.Indicator))
+    g.add((indicator, RDFS.label, Literal("Cobertura de agua potable", lang="es")))
+    g.add((indicator, LOTAIP.hasTarget, target))
+    g.add((target, RDF.type, LOTAIP.Target))
+    g.add((target, RDFS.label, Literal(f"{value}% de cobertura", lang="es")))
+    g.add((target, QUDT.numericValue, Literal(value)))
+    g.add((target, QUDT.unit, UNIT.PERCENT))
+    g.add((target, LOTAIP.dueDate, Literal("2023-12-31", datatype=XSD.date)))
+    return g
+
+
+def make_store(path: Path | None) -> OxigraphStore:
+    """An OxigraphStore (on disk at ``path``, or in memory) holding the three reports."""
+    store = OxigraphStore(path)
+    for key in REPORTS:
+        store.replace_graph(report_iri(key), report_graph(key))
+    return store
+
+
+def sparql_settings(tmp: Path, **overrides: object) -> Settings:
+    """Settings for endpoint tests (data folder under ``tmp``)."""
+    return load(env={}, data_dir=tmp / "data", **overrides)
+
+
+def make_app(store: OxigraphStore, settings: Settings) -> Flask:
+    """The whole web app over ``store``."""
+    from publisher.web import create_app
+
+    app = create_app(settings, store)
+    app.testing = True
+    return app
+
+
+def close_app(app: Flask) -> None:
+    """Stop the query worker processes of ``app``."""
+    app.extensions["publisher.sparql"].close()
+
+
+@contextmanager
+def live_server(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free port of 127.0.0.1 (threaded); yields its /sparql URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/sparql"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
+
+
+def quads_fingerprint(store: OxigraphStore) -> list[str]:
+    """Every quad of ``store`` as sorted text: equal lists mean unchanged data."""
+    return sorted(str(q) for q in store.quads())
+
+
+def parse_rdf(data: bytes | str, rdflib_format: str) -> Graph:
+    """Parse an RDF answer; rdflib's JSON-LD parser warns about its own internals, not us."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+        return Graph().parse(data=data, format=rdflib_format)

@@ -1,0 +1,312 @@
+"""/sparql through Flask's test client: every media type it serves, limits and caching."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.query import Result
+from sparql_data import (
+    ID,
+    close_app,
+    make_app,
+    make_store,
+    parse_rdf,
+    report_iri,
+    sparql_settings,
+)
+
+from publisher.query.examples import load_examples
+from publisher.vocab import SD
+
+SELECT = (
+    "SELECT ?label WHERE { ?u a <https://w3id.org/lotaip/def/AdministrativeUnit> ;"
+    " <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+)
+TARGETS = "SELECT ?t WHERE { ?t a <https://w3id.org/lotaip/def/Target> } ORDER BY ?t"
+CONSTRUCT = (
+    "CONSTRUCT { ?t a ?c } WHERE { ?t a ?c . FILTER(?c = <https://w3id.org/lotaip/def/Target>) }"
+)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    tmp = tmp_path_factory.mktemp("sparql")
+    store = make_store(tmp / "store")
+    app = make_app(store, sparql_settings(tmp, max_rows=2))
+    yield app
+    close_app(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def _get(client: FlaskClient, query: str, accept: str = "*/*", **params: str):  # type: ignore[no-untyped-def]
+    return client.get(
+        "/sparql", query_string={"query": query, **params}, headers={"Accept": accept}
+    )
+
+
+@pytest.mark.parametrize(
+    ("accept", "media_type"),
+    [
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv"),
+        ("text/tab-separated-values", "text/tab-separated-values"),
+        ("*/*", "application/sparql-results+json"),
+    ],
+)
+def test_select_in_each_result_format(client: FlaskClient, accept: str, media_type: str) -> None:
+    response = _get(client, SELECT, accept)
+    assert response.status_code == 200
+    assert response.mimetype == media_type
+    fmt = {"application/sparql-results+json": "json", "application/sparql-results+xml": "xml"}
+    if media_type in fmt:
+        result = Result.parse(io.BytesIO(response.data), format=fmt[media_type])
+        labels = {str(row[0]) for row in result}  # type: ignore[index]
+    elif media_type == "text/csv":
+        rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+        assert rows[0] == ["label"]
+        labels = {r[0] for r in rows[1:]}
+    else:
+        result = Result.parse(io.StringIO(response.get_data(as_text=True)), format="tsv")
+        labels = {str(row[0]) for row in result}  # type: ignore[index]
+    assert labels == {"Dirección Financiera"}
+
+
+def test_format_parameter_overrides_accept(client: FlaskClient) -> None:
+    response = _get(client, SELECT, "application/sparql-results+json", format="csv")
+    assert response.mimetype == "text/csv"
+    assert response.get_data(as_text=True).startswith("label\r\n")
+
+
+def test_format_that_cannot_carry_the_answer_is_400(client: FlaskClient) -> None:
+    response = _get(client, SELECT, format="turtle")
+    assert response.status_code == 400
+    assert "json" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "accept", ["application/sparql-results+json", "application/sparql-results+xml"]
+)
+def test_ask(client: FlaskClient, accept: str) -> None:
+    response = _get(client, "ASK { ?s a <https://w3id.org/lotaip/def/Target> }", accept)
+    assert response.status_code == 200
+    assert response.mimetype == accept
+    fmt = "json" if accept.endswith("json") else "xml"
+    assert Result.parse(io.BytesIO(response.data), format=fmt).askAnswer is True
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        ("application/n-triples", "nt"),
+    ],
+)
+def test_construct_in_each_rdf_format(client: FlaskClient, accept: str, rdflib_format: str) -> None:
+    response = _get(client, CONSTRUCT.replace("WHERE", "WHERE"), accept)
+    assert response.status_code == 200
+    assert response.mimetype == accept
+    graph = parse_rdf(response.data, rdflib_format)
+    assert len(graph) == 2  # three targets, cut at max_rows = 2
+    assert response.headers["X-SPARQL-Truncated"] == "2"
+
+
+def test_describe_answers_rdf(client: FlaskClient) -> None:
+    iri = ID["institucion/gad-b"]
+    response = _get(client, f"DESCRIBE <{iri}>", "text/turtle")
+    graph = Graph().parse(data=response.data, format="turtle")
+    assert (URIRef(iri), RDF.type, URIRef("https://w3id.org/lotaip/def/Institution")) in graph
+
+
+def test_row_limit_cuts_and_says_so(client: FlaskClient) -> None:
+    response = _get(client, TARGETS, "application/sparql-results+json")
+    assert len(response.get_json()["results"]["bindings"]) == 2
+    assert response.headers["X-SPARQL-Truncated"] == "2"
+    small = _get(client, TARGETS + " LIMIT 1", "application/sparql-results+json")
+    assert "X-SPARQL-Truncated" not in small.headers
+
+
+def test_post_form_and_post_direct(client: FlaskClient) -> None:
+    form = client.post("/sparql", data={"query": SELECT}, headers={"Accept": "text/csv"})
+    direct = client.post(
+        "/sparql",
+        data=SELECT.encode("utf-8"),
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+    )
+    assert form.status_code == direct.status_code == 200
+    assert form.data == direct.data
+
+
+def test_default_graph_uri_and_named_graph_uri(client: FlaskClient) -> None:
+    only_b = _get(
+        client,
+        TARGETS,
+        "application/sparql-results+json",
+        **{"default-graph-uri": str(report_iri("b-2023-01"))},
+    )
+    assert len(only_b.get_json()["results"]["bindings"]) == 1
+    graphs = client.get(
+        "/sparql",
+        query_string=[
+            ("query", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"),
+            ("named-graph-uri", str(report_iri("a-2023-01"))),
+        ],
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    found = [b["g"]["value"] for b in graphs.get_json()["results"]["bindings"]]
+    assert found == [str(report_iri("a-2023-01"))]
+
+
+def test_malformed_query_is_400_with_the_parser_message(client: FlaskClient) -> None:
+    response = _get(client, "SELECT ?s WHERE { ?s ?p ", "text/plain")
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert "malformed SPARQL query" in response.get_data(as_text=True)
+    assert "Expected" in response.get_data(as_text=True)  # rdflib's own words
+
+
+def test_errors_have_the_fixed_json_shape_for_json_clients(client: FlaskClient) -> None:
+    response = _get(client, "ASK {", "application/json")
+    assert response.status_code == 400
+    body = response.get_json()
+    assert set(body) == {"error", "status"}
+    assert body["status"] == 400
+
+
+def test_too_big_a_query_is_refused(client: FlaskClient, app: Flask) -> None:
+    limit = app.extensions["publisher.settings"].max_query_bytes
+    padding = "#" + "x" * limit + "\n"
+    response = client.post("/sparql", data={"query": padding + "ASK {}"})
+    assert response.status_code == 400
+    assert "at most" in response.get_data(as_text=True)
+
+
+def test_etag_and_cache(client: FlaskClient) -> None:
+    first = _get(client, SELECT + " # etag", "text/csv")
+    again = _get(client, SELECT + " # etag", "text/csv")
+    assert first.headers["ETag"] == again.headers["ETag"]
+    assert (first.headers["X-SPARQL-Cache"], again.headers["X-SPARQL-Cache"]) == ("miss", "hit")
+    revalidated = client.get(
+        "/sparql",
+        query_string={"query": SELECT + " # etag"},
+        headers={"Accept": "text/csv", "If-None-Match": first.headers["ETag"]},
+    )
+    assert revalidated.status_code == 304
+    other_format = _get(client, SELECT + " # etag", "application/sparql-results+json")
+    assert other_format.headers["ETag"] != first.headers["ETag"]
+
+
+def test_cors(client: FlaskClient) -> None:
+    assert _get(client, SELECT).headers["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options(
+        "/sparql",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "POST"},
+    )
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+
+
+@pytest.mark.parametrize(
+    ("accept", "rdflib_format"),
+    [("text/turtle", "turtle"), ("application/rdf+xml", "xml"), ("application/ld+json", "json-ld")],
+)
+def test_service_description(client: FlaskClient, accept: str, rdflib_format: str) -> None:
+    response = client.get("/sparql", headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response.mimetype == accept
+    graph = parse_rdf(response.data, rdflib_format)
+    service = URIRef("http://localhost/sparql")
+    assert (service, RDF.type, SD.Service) in graph
+    assert (service, SD.endpoint, service) in graph
+    assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
+    names = set(graph.objects(None, SD.name))
+    assert names == {report_iri(k) for k in ("a-2023-01", "a-2023-02", "b-2023-01")}
+
+
+def test_browser_gets_the_query_page(client: FlaskClient) -> None:
+    accept = "text/html,application/xhtml+xml,*/*;q=0.8"
+    page = client.get("/sparql", headers={"Accept": accept})
+    assert page.status_code == 200
+    assert page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert '<textarea id="query"' in html
+    for example in load_examples():
+        assert f'value="{example.name}"' in html
+    linked = client.get("/sparql", query_string={"query": "ASK {}"}, headers={"Accept": accept})
+    assert linked.mimetype == "text/html"
+    assert 'data-autorun="true"' in linked.get_data(as_text=True)
+
+
+def test_page_escapes_the_query_text(client: FlaskClient) -> None:
+    accept = "text/html,*/*;q=0.8"
+    evil = "ASK {} # </textarea><script>alert(1)</script>"
+    html = client.get("/sparql", query_string={"query": evil}, headers={"Accept": accept}).get_data(
+        as_text=True
+    )
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_example_page_link_selects_the_example(client: FlaskClient) -> None:
+    example = load_examples()[3]
+    html = client.get(
+        "/sparql", query_string={"example": example.name}, headers={"Accept": "text/html"}
+    ).get_data(as_text=True)
+    assert f'value="{example.name}" selected' in html
+
+
+def test_example_queries_are_checked_and_titled() -> None:
+    from publisher.query import check_query
+
+    examples = load_examples()
+    assert len(examples) >= 12
+    for example in examples:
+        assert example.title
+        assert check_query(example.text, 20000).form in ("SELECT", "ASK", "CONSTRUCT")
+
+
+def test_example_queries_answer_on_hand_made_data(client: FlaskClient) -> None:
+    # The hand-made data has the shapes the key examples look for (water, >90 %, 2023,
+    # a unit in two institutions, a target changed between two reports).
+    wanted = [
+        "04-percent-targets-over-90",
+        "05-objectives-about-water",
+        "03-targets-due-in-a-year",
+        "06-same-unit-across-institutions",
+        "07-targets-changed-between-reports",
+    ]
+    by_name = {e.name: e for e in load_examples()}
+    for name in wanted:
+        response = _get(client, by_name[name].text, "application/sparql-results+json")
+        assert response.status_code == 200, name
+        assert response.get_json()["results"]["bindings"], name
+
+
+def test_unsupported_method_is_405(client: FlaskClient) -> None:
+    assert client.put("/sparql", query_string={"query": "ASK {}"}).status_code == 405
+
+
+def test_in_memory_store_is_served_in_process(tmp_path: Path) -> None:
+    app = make_app(make_store(None), sparql_settings(tmp_path))
+    response = app.test_client().get(
+        "/sparql", query_string={"query": TARGETS}, headers={"Accept": "text/csv"}
+    )
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).count("\r\n") == 4  # header + three targets
+    body = json.dumps(response.headers.get("X-SPARQL-Truncated"))
+    assert body == "null"
