@@ -116,3 +116,17 @@ def serve_command(
         serve(settings, debug=debug)
     except PublisherError as err:
         raise click.ClickException(str(err)) from err
+
+
+@cli.command("link")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--units", is_flag=True, help="List every unit with its functions.")
+def link_command(files: tuple[Path, ...], units: bool) -> None:
+    """Match FILES' institutions to the registry and classify their units (default: examples)."""
+    from publisher.link import describe_links, discover_files
+
+    try:
+        found = discover_files(list(files) or [load().examples_dir])
+    except PublisherError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo("\n".join(describe_links(found, units=units)))

@@ -12,20 +12,17 @@ from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Identifier
 
-from publisher.vocab import LOTAIP
+from publisher.records import PROCESS_LEVELS
+from publisher.vocab import LOTAIP, UNIT
 from publisher.web import queries
 from publisher.web.pages import store
 from publisher.web.view import Description
 
 Row = dict[str, Identifier]
 
-#: Template per class; anything else gets the generic ``resource.html``.
-TEMPLATES = {
-    LOTAIP.Institution: "institution.html",
-    LOTAIP.Report: "report.html",
-}
 CHART_WIDTH = 640
 BAR_HEIGHT = 16
+CHART_BARS = 60
 
 
 @dataclass
@@ -35,61 +32,78 @@ class Node:
     iri: Identifier
     label: str
     value: Decimal | None = None
-    children: dict[Identifier, Node] = field(default_factory=dict)
+    percent: bool = False
+    children: list[Node] = field(default_factory=list)
 
 
 def page_for(desc: Description, lang: str) -> tuple[str, dict[str, Any]]:
     """The template for ``desc`` and the extra data it needs."""
-    for cls, template in TEMPLATES.items():
-        if cls in desc.types:
-            if cls == LOTAIP.Institution:
-                return template, institution_data(desc.iri, lang)
-            return template, {}
+    if LOTAIP.Institution in desc.types:
+        return "institution.html", institution_data(desc.iri, lang)
+    if LOTAIP.Report in desc.types:
+        return "report.html", {}
     return "resource.html", {}
 
 
-def _text(row: Row, key: str, fallback: Identifier) -> str:
-    value = row.get(key)
-    return str(value) if value is not None else str(fallback).rsplit("/", 1)[-1]
+def _label(row: Row, node: Identifier) -> str:
+    label = row.get("label")
+    return str(label) if label is not None else str(node).rsplit("/", 1)[-1]
 
 
-def _child(parent: Node, row: Row, key: str, label_key: str) -> Node | None:
-    iri = row.get(key)
-    if iri is None:
-        return None
-    if iri not in parent.children:
-        parent.children[iri] = Node(iri, _text(row, label_key, iri))
-    return parent.children[iri]
-
-
-def institution_tree(iri: URIRef, lang: str) -> list[tuple[str, list[Node]]]:
-    """Units of ``iri`` grouped by process level, each with objectives, indicators, targets."""
-    levels: dict[str, Node] = {}
-    for row in store().select(queries.INSTITUTION_TREE, {"s": iri, "lang": Literal(lang)}):
-        level_label = str(row.get("levelLabel", row.get("level", "")))
-        level = levels.setdefault(level_label, Node(row.get("level", iri), level_label))
-        unit = _child(level, row, "unit", "uname")
-        objective = _child(unit, row, "objective", "otext") if unit else None
-        if objective is None:
+def _attach(nodes: dict[Identifier, Node], rows: list[Row]) -> dict[Identifier, Node]:
+    """Make a node of each row and hang it under its ``parent`` node (one per IRI)."""
+    made: dict[Identifier, Node] = {}
+    for row in sorted(rows, key=lambda r: _label(r, r["node"])):
+        parent = nodes.get(row["parent"])
+        if parent is None or row["node"] in made:
             continue
-        holder = _child(objective, row, "indicator", "itext") or objective
-        target = _child(holder, row, "target", "ttext")
-        if target is not None and isinstance(row.get("value"), Literal):
-            target.value = Decimal(str(row["value"]))
-    return [(name, list(node.children.values())) for name, node in levels.items()]
+        node = Node(row["node"], _label(row, row["node"]))
+        if isinstance(row.get("value"), Literal):
+            node.value = Decimal(str(row["value"]))
+            node.percent = row.get("unit") == UNIT.PERCENT
+        made[row["node"]] = node
+        parent.children.append(node)
+    return made
 
 
-def chart(iri: URIRef) -> dict[str, Any]:
-    """Bars of the institution's percentage targets, sized for a small server-side SVG."""
+def _level_order(level: Identifier | None) -> int:
+    key = str(level or "").rsplit("/", 1)[-1]
+    order = list(PROCESS_LEVELS)
+    return order.index(key) if key in order else len(order)
+
+
+def institution_tree(iri: URIRef, lang: str) -> tuple[list[tuple[str, list[Node]]], list[Node]]:
+    """Units of ``iri`` by process level, each with its objectives, indicators and targets;
+    and every target, for the chart."""
+    bind = {"s": iri}
+    levels: dict[Identifier | None, Node] = {}
+    units: dict[Identifier, Node] = {}
+    rows = store().select(queries.INSTITUTION_UNITS, {**bind, "lang": Literal(lang)})
+    for row in sorted(rows, key=lambda r: (_level_order(r.get("level")), str(r.get("uname")))):
+        level = levels.setdefault(row.get("level"), Node(iri, str(row.get("levelLabel", ""))))
+        if row["unit"] not in units:
+            units[row["unit"]] = Node(row["unit"], str(row.get("uname", row["unit"])))
+            level.children.append(units[row["unit"]])
+    objectives = _attach(units, store().select(queries.INSTITUTION_OBJECTIVES, bind))
+    indicators = _attach(objectives, store().select(queries.INSTITUTION_INDICATORS, bind))
+    targets = _attach(
+        {**objectives, **indicators}, store().select(queries.INSTITUTION_TARGETS, bind)
+    )
+    tree = [(level.label, level.children) for level in levels.values()]
+    return tree, list(targets.values())
+
+
+def chart(targets: list[Node]) -> dict[str, Any]:
+    """Bars of the percentage targets, largest first, sized for a small server-side SVG."""
+    charted = sorted((t for t in targets if t.percent), key=lambda t: -(t.value or 0))
     bars = []
-    for i, row in enumerate(store().select(queries.INSTITUTION_PERCENT_TARGETS, {"s": iri})):
-        value = max(Decimal(0), min(Decimal(100), Decimal(str(row["value"]))))
-        label = str(row.get("label", row["target"]))
+    for i, target in enumerate(charted[:CHART_BARS]):
+        value = max(Decimal(0), min(Decimal(100), target.value or Decimal(0)))
         bars.append(
             {
-                "iri": row["target"],
-                "label": label if len(label) <= 60 else label[:59] + "…",
-                "value": row["value"],
+                "iri": target.iri,
+                "label": target.label,
+                "value": target.value,
                 "y": i * (BAR_HEIGHT + 4),
                 "width": float(value) * (CHART_WIDTH - 300) / 100,
             }
@@ -100,8 +114,9 @@ def chart(iri: URIRef) -> dict[str, Any]:
 
 def institution_data(iri: URIRef, lang: str) -> dict[str, Any]:
     """What the institution page shows beyond the generic description."""
+    tree, targets = institution_tree(iri, lang)
     reports = [r for r in store().select(queries.REPORTS) if r.get("i") == iri]
-    return {"tree": institution_tree(iri, lang), "chart": chart(iri), "reports": reports}
+    return {"tree": tree, "chart": chart(targets), "reports": reports}
 
 
 _KINDS = {

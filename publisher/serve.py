@@ -1,0 +1,64 @@
+"""Serve the site for real: gunicorn with N worker processes; Flask's server only to debug.
+
+Each gunicorn worker builds its own app (and opens the published store read-only) after
+the fork, so no store handle crosses a process boundary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from publisher.settings import Settings
+from publisher.store import open_store
+
+
+class SiteServer(BaseApplication):
+    """gunicorn driven from Python: our options, our app factory, no command line."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Apply ``options`` (gunicorn setting names) to gunicorn's configuration."""
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        """The WSGI app, built in each worker."""
+        from publisher.web import create_app
+
+        return create_app(self.settings)
+
+
+def gunicorn_options(settings: Settings) -> dict[str, Any]:
+    """gunicorn settings for ``settings``: bind address, workers, logs on stderr."""
+    return {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": settings.workers,
+        "worker_class": "sync",
+        "accesslog": None,
+        "errorlog": "-",
+        "timeout": max(30, int(settings.query_timeout) + 10),
+        "proc_name": "lotaip-lod",
+        "control_socket_disable": True,  # several servers (tests, benchmarks) on one host
+    }
+
+
+def serve(settings: Settings, *, debug: bool = False) -> None:
+    """Serve the published data of ``settings`` until interrupted.
+
+    Opens the store once first, so that a missing build fails here with a clear
+    ``StoreError`` instead of in every worker.
+    """
+    open_store(settings)
+    if debug:
+        from publisher.web import create_app
+
+        create_app(settings).run(host=settings.host, port=settings.port, debug=True)
+        return
+    SiteServer(settings, gunicorn_options(settings)).run()
