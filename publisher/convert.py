@@ -68,14 +68,16 @@ def to_datetime(value: datetime) -> Literal:
 
 
 def to_decimal(value: Decimal | int | float | str) -> Literal:
-    """A number as ``xsd:decimal`` in plain notation (``90``, ``12.5``)."""
+    """A number as ``xsd:decimal`` in canonical notation (``90.0``, ``12.5``)."""
     try:
         number = Decimal(str(value))
     except InvalidOperation as err:
         raise MappingError(f"not a number: {value!r}") from err
     if not number.is_finite():
         raise MappingError(f"not a finite number: {value!r}")
-    return Literal(format(number, "f"), datatype=XSD.decimal)
+    # canonical xsd:decimal lexical form ("90.0", "12.5"), as Turtle's 90.0 shorthand reads back
+    text = format(number.normalize(), "f") if number != number.to_integral_value() else None
+    return Literal(text or f"{int(number)}.0", datatype=XSD.decimal)
 
 
 def to_due_date(value: str) -> Literal:

@@ -33,6 +33,8 @@ from publisher.vocab import PREFIXES, RDF, XSD
 
 MAPPINGS_DIR = PROJECT_ROOT / "mappings"
 ONTOLOGY_DIR = PROJECT_ROOT / "ontology"
+#: The vocabulary files ``ontology_graph`` serves (others in ontology/ belong to other stages).
+ONTOLOGY_FILES = ("publisher.ttl", "process-levels.ttl")
 DEFAULT_MAPPING = "literal-a4"
 SOFTWARE_NAME = "lotaip-lod"
 _BASE = "base"  # ``under = "base"``: the child's IRI has no parent IRI
@@ -345,8 +347,8 @@ def _line(record: Any) -> int | None:
 @functools.cache
 def _ontology() -> Graph:
     graph = Graph()
-    for path in sorted(ONTOLOGY_DIR.glob("*.ttl")):
-        graph.parse(path, format="turtle")
+    for name in ONTOLOGY_FILES:
+        graph.parse(ONTOLOGY_DIR / name, format="turtle")
     return graph
 
 

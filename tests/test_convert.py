@@ -1,0 +1,102 @@
+"""Value converters named by the mappings."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from rdflib import Literal, URIRef
+
+from publisher.convert import (
+    CONVERTERS,
+    to_date,
+    to_datetime,
+    to_decimal,
+    to_due_date,
+    to_frequency,
+    to_homepage,
+    to_http_iri,
+    to_mailto,
+    to_process_level,
+    to_qudt_unit,
+    to_tel,
+    to_unit_text,
+)
+from publisher.errors import MappingError
+from publisher.vocab import FREQ, LOTAIP, UNIT, XSD
+
+
+def test_dates() -> None:
+    assert to_date(date(2023, 1, 31)) == Literal("2023-01-31", datatype=XSD.date)
+    assert to_date("2023-01-31") == Literal("2023-01-31", datatype=XSD.date)
+    moment = datetime(2026, 11, 22, 1, 2, 3, tzinfo=UTC)
+    assert to_datetime(moment) == Literal("2026-11-22T01:02:03+00:00", datatype=XSD.dateTime)
+    with pytest.raises(MappingError, match="not an ISO date"):
+        to_date("31/01/2023")
+
+
+@pytest.mark.parametrize(
+    ("text", "datatype"),
+    [("2023-12-31", XSD.date), ("2023-04", XSD.gYearMonth), ("2023", XSD.gYear)],
+)
+def test_due_dates_keep_their_precision(text: str, datatype: URIRef) -> None:
+    assert to_due_date(text) == Literal(text, datatype=datatype)
+
+
+def test_bad_due_date_and_number_raise() -> None:
+    with pytest.raises(MappingError, match="due date"):
+        to_due_date("diciembre")
+    with pytest.raises(MappingError, match="not a number"):
+        to_decimal("abc")
+
+
+def test_decimal_in_canonical_notation() -> None:
+    assert to_decimal(Decimal("90")) == Literal("90.0", datatype=XSD.decimal)
+    assert to_decimal(Decimal("1E+2")) == Literal("100.0", datatype=XSD.decimal)
+    assert to_decimal(Decimal("12.50")) == Literal("12.5", datatype=XSD.decimal)
+    assert to_decimal(Decimal("-0.5")) == Literal("-0.5", datatype=XSD.decimal)
+
+
+def test_units() -> None:
+    assert to_qudt_unit("percent") == UNIT.PERCENT
+    assert to_qudt_unit("Reuniones") == UNIT.NUM
+    assert to_unit_text("percent") is None
+    assert to_unit_text("Reuniones") == Literal("Reuniones", lang="es")
+
+
+def test_frequency_from_spanish_words() -> None:
+    assert to_frequency("MENSUAL") == FREQ.MONTHLY
+    assert to_frequency("Trimestral") == FREQ.QUARTERLY
+    assert to_frequency("cuando se requiera") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "iri"),
+    [
+        ("(593-7) 2570407 EXT 206", "tel:+593-7-2570407;ext=206"),
+        ("(03) 2930-153 EXTENSIÓN 204", "tel:+593-3-2930-153;ext=204"),
+        ("(+593) 0960835043", "tel:+593-960835043"),
+    ],
+)
+def test_phone_numbers_from_the_examples(text: str, iri: str) -> None:
+    assert to_tel(text) == URIRef(iri)
+
+
+def test_links() -> None:
+    assert to_mailto(" mailto:ana@sot.gob.ec") == URIRef("mailto:ana@sot.gob.ec")
+    assert to_http_iri("Reporte del GPR") is None
+    assert to_http_iri("https://gpr.gob.ec/x?a=1") == URIRef("https://gpr.gob.ec/x?a=1")
+    assert to_homepage("www.loja.gob.ec") == URIRef("https://loja.gob.ec/")
+    assert to_tel("sin número") is None
+
+
+def test_process_levels() -> None:
+    assert to_process_level("support") == LOTAIP["nivel/support"]
+    with pytest.raises(MappingError, match="unknown process level"):
+        to_process_level("operativo")
+
+
+def test_every_converter_is_registered_by_name() -> None:
+    assert CONVERTERS["due_date"] is to_due_date
+    assert all(callable(c) for c in CONVERTERS.values())
