@@ -22,15 +22,18 @@ as RDF (``reference_graph_iri``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rapidfuzz import fuzz
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, VOID, XSD
 
 from publisher.describe import dataset_iri
-from publisher.records import Institution, Report
+from publisher.parse import parse_file
+from publisher.records import Institution, Report, Unit
 from publisher.registry import (
     FUNCION,
     FUNCTION_SCHEME,
@@ -221,6 +224,58 @@ def discover(reports: Sequence[Report], entries: list[RegistryEntry] | None = No
     return found
 
 
+def discover_files(paths: Sequence[Path]) -> LinkReport:
+    """Parse the report files (a folder stands for its visible files) and discover links."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.is_file() and _visible(p))
+        else:
+            files.append(path)
+    return discover([parse_file(f) for f in files])
+
+
+def _visible(path: Path) -> bool:
+    """Not a hidden file nor an editor's backup."""
+    return not path.name.startswith(".") and not path.name.endswith("~")
+
+
+def describe_links(found: LinkReport, *, units: bool = False) -> list[str]:
+    """Readable lines: each institution match with its score, function counts, and the
+    unclassified units (every unit with its functions when ``units``)."""
+    lines = ["institutions:"]
+    for file, match in found.matches.items():
+        lines.append(f"  {file}: {_describe_match(match)}")
+    counts = Counter(c for concepts in found.functions.values() for c in concepts)
+    classified = len(found.functions) - len(found.unclassified)
+    lines.append(f"units: {classified} classified, {len(found.unclassified)} unclassified")
+    lines += [f"  {concept}: {n}" for concept, n in sorted(counts.items())]
+    if units:
+        lines.append("unit functions:")
+        lines += [
+            f"  {inst} | {name} -> {', '.join(concepts) or '-'}"
+            for (inst, name), concepts in found.functions.items()
+        ]
+    if found.unclassified:
+        lines.append("unclassified units (for review):")
+        lines += [f"  {inst} | {name}" for inst, name in found.unclassified]
+    return lines
+
+
+def _describe_match(match: InstitutionMatch) -> str:
+    """One match as ``id (by method, score 97.5, exact; wikidata Q1, DPA 1101)``."""
+    if match.confidence is None or match.entry is None:
+        return f"UNMATCHED {match.query!r} (best score {match.score:.1f} < {CLOSE_SCORE:.0f})"
+    entry = match.entry
+    extra = [f"wikidata {entry.wikidata}"] if entry.wikidata else []
+    extra += [f"DPA {entry.dpa_code}"] if entry.dpa_code else []
+    note = ", ambiguous" if match.ambiguous else ""
+    details = "; ".join(
+        [f"by {match.method}, score {match.score:.1f}, {match.confidence}{note}"] + extra
+    )
+    return f"{entry.id} ({details})"
+
+
 def links_graph_iri(urls: Urls) -> URIRef:
     """Name of the graph holding the links and their VoID description."""
     return urls.thing("enlaces")
@@ -234,9 +289,14 @@ def link_stage(reports: Sequence[Report], urls: Urls) -> list[tuple[URIRef, Grap
     ]
 
 
-def link_graph(reports: Sequence[Report], urls: Urls) -> Graph:
-    """Links found for ``reports`` plus their ``void:Linkset`` descriptions."""
-    found = discover(reports)
+def link_graph(
+    reports: Sequence[Report], urls: Urls, entries: list[RegistryEntry] | None = None
+) -> Graph:
+    """Links found for ``reports`` plus their ``void:Linkset`` descriptions.
+
+    ``entries`` replaces the shipped registry (for tests and other registries).
+    """
+    found = discover(reports, entries)
     territories = {t.code: t for t in load_territories()}
     graph = new_graph()
     name = links_graph_iri(urls)
@@ -245,12 +305,25 @@ def link_graph(reports: Sequence[Report], urls: Urls) -> Graph:
     for report in reports:
         match = found.matches[report.source.file]
         _add_institution_links(graph, urls, report.institution.id, match, territories)
-    for (inst_id, unit_name), concepts in found.functions.items():
-        unit = urls.unit(urls.institution(inst_id), unit_name)
-        for concept in concepts:
-            graph.add((unit, ORG.classification, FUNCION[concept]))
+        for unit, iri in unit_iris(report, urls):
+            for concept in found.functions[(report.institution.id, unit.name)]:
+                graph.add((iri, ORG.classification, FUNCION[concept]))
     _add_linksets(graph, urls)
     return graph
+
+
+def unit_iris(report: Report, urls: Urls) -> Iterator[tuple[Unit, URIRef]]:
+    """Each unit of a report with its IRI, minted as the mapping mints it.
+
+    Units are keyed by name under their institution; a name met again in the same report
+    is numbered (``…-2``) in reading order, as ``mapping.py`` does.
+    """
+    institution = urls.institution(report.institution.id)
+    seen: dict[URIRef, int] = {}
+    for unit in report.units:
+        iri = urls.unit(institution, unit.name)
+        seen[iri] = seen.get(iri, 0) + 1
+        yield unit, iri if seen[iri] == 1 else Urls.numbered(iri, seen[iri])
 
 
 def _add_institution_links(
