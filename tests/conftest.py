@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
 from publisher.settings import Settings, load
-from publisher.store import OxigraphStore
+from publisher.store import OxigraphStore, Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "reports"
@@ -52,3 +52,29 @@ def site_app(settings: Settings, site_store: OxigraphStore) -> Flask:
 def site_client(site_app: Flask) -> FlaskClient:
     """A test client of ``site_app``."""
     return site_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose data folder holds the five example reports, built once per session."""
+    from publisher.pipeline import build  # imported here: the build pulls in pyshacl
+
+    settings = load(env={}, data_dir=tmp_path_factory.mktemp("built") / "data")
+    build([EXAMPLES], settings, quiet=True)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def built_store(built_settings: Settings) -> Store:
+    """The published store of ``built_settings`` (read-only)."""
+    return open_store(built_settings)
+
+
+@pytest.fixture(scope="session")
+def built_app(built_settings: Settings, built_store: Store) -> Flask:
+    """The web app over the built examples."""
+    from publisher.web import create_app
+
+    app = create_app(built_settings, built_store)
+    app.testing = True
+    return app

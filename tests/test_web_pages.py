@@ -144,3 +144,73 @@ def test_sitemap_lists_home_and_entity_pages(site_client: FlaskClient) -> None:
     assert "http://localhost/" in locations
     assert "http://localhost/doc/institucion/demo" in locations
     assert all(loc and loc.startswith("http://localhost/") for loc in locations)
+
+
+# --- the same pages over the five real reports, built once per session ----------------
+
+LOJA = "/doc/institucion/gad-municipal-loja"
+
+
+def sections(page: str) -> dict[str, list[str]]:
+    """Process-level headings of an institution page, each with its unit names."""
+    found: dict[str, list[str]] = {}
+    current: list[str] = []
+    for match in re.finditer(r"<h3>(.*?)</h3>|<h4><a [^>]*>(.*?)</a>", page):
+        if match.group(1):
+            current = found.setdefault(match.group(1), [])
+        else:
+            current.append(match.group(2))
+    return found
+
+
+def test_loja_page_lists_units_by_process_level_in_organic_order(built_app: Flask) -> None:
+    page = text(built_app.test_client(), LOJA)
+    levels = sections(page)
+    assert list(levels)[:2] == [
+        "Procesos gobernantes / nivel directivo",
+        "Procesos agregadores de valor / nivel operativo",
+    ]
+    assert "Alcaldía" in levels["Procesos gobernantes / nivel directivo"]
+    assert "Distrito Norte" in levels["Procesos desconcentrados"]
+    assert sum(len(units) for units in levels.values()) >= 30
+    assert '<svg class="chart"' in page and page.count('<rect class="bar"') > 5
+
+
+def test_home_over_real_data_links_every_institution(built_app: Flask) -> None:
+    client = built_app.test_client()
+    page = text(client, "/")
+    links = re.findall(r'<li><a href="(/doc/institucion/[^"]+)">', page)
+    assert len(links) == 5
+    for link in links:
+        assert client.get(link).status_code == 200
+    assert "<strong>5</strong> informes" in page
+
+
+def test_browse_over_real_data_finds_objectives_about_water(built_app: Flask) -> None:
+    page = text(built_app.test_client(), "/browse?q=agua")
+    assert 'result-count">0 ' not in page
+    rows = re.findall(r"<tr>\s*<td><a href=\"/doc/institucion/", page)
+    assert rows
+    assert "agua" in page.lower()
+
+
+def test_real_ontology_is_documented_at_def(built_app: Flask) -> None:
+    client = built_app.test_client()
+    index = text(client, "/def/")
+    assert 'href="/def/Target"' in index and 'href="/def/hasTarget"' in index
+    assert "<h1>Target</h1>" in text(client, "/def/Target?lang=en")
+    level = text(client, "/def/nivel/governing?lang=en")
+    assert "Governing processes" in level
+
+
+def test_real_dumps_and_void_are_served(built_app: Flask) -> None:
+    client = built_app.test_client()
+    page = text(client, "/downloads")
+    dumps = re.findall(r'href="(/dumps/[^"]+)"', page)
+    assert dumps
+    for href in dumps:
+        with client.get(href) as response:
+            assert response.status_code == 200 and response.data
+    void = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=void.data, format="turtle")
+    assert any(graph.triples((None, VOID.triples, None)))
