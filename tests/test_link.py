@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -19,14 +20,17 @@ from publisher.link import (
     discover,
     link_graph,
     link_institutions,
+    links_graph_iri,
     match_institution,
     match_name,
     unit_iris,
 )
 from publisher.mapping import map_report
 from publisher.parse import parse_file
-from publisher.records import Institution, Report
-from publisher.registry import load_registry, territory_iri
+from publisher.query.examples import load_examples
+from publisher.records import Institution, Report, Target, Unit
+from publisher.registry import load_registry, reference_graph, reference_graph_iri, territory_iri
+from publisher.store import OxigraphStore
 from publisher.uris import Urls, normalise
 from publisher.vocab import LOTAIP, WD
 
@@ -289,3 +293,106 @@ def test_link_command_fails_cleanly_on_a_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["link", str(tmp_path / "nope.txt")])
     assert result.exit_code != 0
     assert "nope.txt" in result.output
+
+
+# --- example queries over the mapped examples plus the link and reference graphs ----------
+
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
+
+
+@pytest.fixture(scope="module")
+def store(reports: list[Report], links: Graph) -> OxigraphStore:
+    store = OxigraphStore()
+    for report in reports:
+        mapped = map_report(report, URLS)
+        store.replace_graph(mapped.graph_iri, mapped.graph)
+    store.replace_graph(links_graph_iri(URLS), links)
+    store.replace_graph(reference_graph_iri(URLS), reference_graph(URLS))
+    return store
+
+
+def _run(store: OxigraphStore, name: str) -> list[dict[str, str]]:
+    rows = store.select((QUERIES / name).read_text(encoding="utf-8"))
+    return [{k: str(v) for k, v in row.items()} for row in rows]
+
+
+def _targets(unit: Unit) -> list[Target]:
+    return [t for o in unit.objectives for i in o.indicators for t in i.targets]
+
+
+OUR_QUERIES = (
+    "20-legal-targets-by-function",
+    "21-units-by-function",
+    "22-institutions-by-territory",
+    "23-function-by-territory",
+)
+
+
+def test_our_example_queries_are_listed_with_the_others_and_titled() -> None:
+    examples = {e.name: e for e in load_examples(QUERIES)}
+    for name in OUR_QUERIES:
+        assert examples[name].title and examples[name].description
+
+
+def test_legal_targets_query_lists_every_target_of_every_legal_unit(
+    store: OxigraphStore, reports: list[Report]
+) -> None:
+    rows = _run(store, "20-legal-targets-by-function.rq")
+    expected = Counter(
+        (r.institution.name, u.name)
+        for r in reports
+        for u in r.units
+        if "asesoria-juridica" in classify_unit(u.name)
+        for t in _targets(u)
+        if not t.not_applicable
+    )
+    assert Counter((row["institution_name"], row["unit_name"]) for row in rows) == expected
+    assert len({row["institution_name"] for row in rows}) == 4  # Loja's is NO APLICA
+
+
+def test_units_by_function_query_agrees_with_the_classification(
+    store: OxigraphStore, reports: list[Report]
+) -> None:
+    rows = {row["function"]: row for row in _run(store, "21-units-by-function.rq")}
+    found = discover(reports)
+    for concept in {c for concepts in found.functions.values() for c in concepts}:
+        holders = {inst for (inst, _), cs in found.functions.items() if concept in cs}
+        units = {key for key, cs in found.functions.items() if concept in cs}
+        row = rows[str(FUNCION[concept])]
+        assert int(row["institutions"]) == len(holders), concept
+        assert int(row["units"]) == len(units), concept
+    assert rows[str(FUNCION["finanzas"])]["function_label"] == "Finance"
+
+
+def test_institutions_by_territory_query_gives_cantons_provinces_and_wikidata(
+    store: OxigraphStore, reports: list[Report]
+) -> None:
+    rows = _run(store, "22-institutions-by-territory.rq")
+    targets = {r.institution.name: len(r.targets()) for r in reports}
+    got = [
+        (row["dpa_code"], row["territory_name"], row["province_name"], row["province_wikidata"])
+        for row in rows
+    ]
+    assert got == [
+        ("0602", "Alausí", "Chimborazo", str(WD.Q238492)),
+        ("1101", "Loja", "Loja", str(WD.Q504238)),
+    ]
+    for row in rows:
+        assert int(row["targets"]) == targets[row["institution_name"]] > 0
+
+
+def test_function_by_territory_query_finds_the_planning_units_of_local_governments(
+    store: OxigraphStore, reports: list[Report]
+) -> None:
+    rows = _run(store, "23-function-by-territory.rq")
+    planning = {"planificacion", "ordenamiento-territorial", "proyectos"}
+    gads = {"gad-municipal-loja", "gad-municipal-alausi"}
+    expected = {
+        u.name
+        for r in reports
+        if r.institution.id in gads
+        for u in r.units
+        if planning & set(classify_unit(u.name))
+    }
+    assert {row["unit_name"] for row in rows} == expected
+    assert {row["province_name"] for row in rows} == {"Loja", "Chimborazo"}
