@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from publisher.errors import ParseError
-from publisher.parse import text
+from publisher.parse import delimited, html, spreadsheet, text
 from publisher.parse.grid import Grid
 from publisher.parse.institution import resolve
 from publisher.parse.table import read_table
@@ -27,6 +27,10 @@ from publisher.records import Report, Source
 READERS: dict[str, Callable[[bytes, str], Grid]] = {
     ".txt": text.read,
     ".tsv": text.read,
+    ".csv": delimited.read,
+    ".xlsx": spreadsheet.read,
+    ".html": html.read,
+    ".htm": html.read,
 }
 
 #: Larger files are refused before reading: real reports are a few hundred kilobytes.
