@@ -42,6 +42,16 @@ _DEFAULT_FORMAT = {"table": "json", "graph": "turtle"}
 _DIRECT = "application/sparql-query"
 _FORM = "application/x-www-form-urlencoded"
 _UPDATE = "application/sparql-update"
+#: other names clients use in ``format=`` (SPARQLWrapper, Virtuoso-style links)
+_FORMAT_NAMES = {
+    "rdf+xml": "rdfxml",
+    "rdf": "rdfxml",
+    "json-ld": "jsonld",
+    "n3": "turtle",
+    "ttl": "turtle",
+    "ntriples": "nt",
+    "n-triples": "nt",
+}
 _READ_ONLY = "SPARQL Update is not allowed: this endpoint is read-only"
 
 
@@ -157,15 +167,17 @@ def _answer(query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str
 
 
 def _choose_format(service: QueryService, query: str) -> str:
-    """``format=`` first (a name or a media type), else the best Accept match for the form."""
+    """``format=`` first (a name or a media type), else the best Accept match for the form.
+
+    ``format`` values that cannot carry this kind of answer are passed over rather than
+    refused: SPARQLWrapper, for one, sends several (``format=tsv&format=text/tab-…``).
+    """
     kind = "graph" if check_query(query, service.settings.max_query_bytes).is_graph else "table"
-    asked = request.values.get("format")
-    if asked:
+    for asked in request.values.getlist("format"):
+        name = _FORMAT_NAMES.get(asked.lower(), asked.lower())
         for fmt in FORMATS:
-            if asked in (fmt.name, *fmt.media_types) and fmt.kind == kind:
+            if fmt.kind == kind and name in (fmt.name, *fmt.media_types):
                 return fmt.name
-        names = ", ".join(f.name for f in FORMATS if f.kind == kind)
-        raise ProtocolError(400, f"format {asked!r} cannot carry this answer; use one of {names}")
     # Offered in table order, so that "*/*" or no Accept gets JSON (tables) or Turtle.
     offered = {m: f.name for f in FORMATS if f.kind == kind for m in f.media_types}
     best = request.accept_mimetypes.best_match(list(offered))
