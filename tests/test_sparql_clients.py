@@ -18,6 +18,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from rdflib.query import Result
+from sparql_data import ID, close_app, live_server, make_app, make_store, sparql_settings
 from SPARQLWrapper import (
     CSV,
     GET,
@@ -33,7 +34,6 @@ from SPARQLWrapper import (
     XML,
     SPARQLWrapper,
 )
-from sparql_data import ID, close_app, live_server, make_app, make_store, sparql_settings
 
 from publisher.vocab import LOTAIP
 

@@ -94,7 +94,8 @@ def _service_queries(port: int) -> list[str]:
         f"SELECT * WHERE {{ SERVICE SILENT {target} {{ ?s ?p ?o }} }}",
         f"select * where {{ ?x ?y ?z OPTIONAL {{ service {target} {{ ?x ?p ?o }} }} }}",
         f"ASK {{ ?s ?p ?o FILTER EXISTS {{ SERVICE {target} {{ ?s ?q ?r }} }} }}",
-        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {{ SELECT * {{ SERVICE {target} {{ ?s ?p ?o }} }} }} }}",
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE "
+        f"{{ {{ SELECT * {{ SERVICE {target} {{ ?s ?p ?o }} }} }} }}",
         f"SELECT * WHERE {{ VALUES ?e {{ {target} }} SERVICE ?e {{ ?s ?p ?o }} }}",
         # A codepoint escape spelling the keyword: refused either way, never sent.
         f"SELECT * WHERE {{ SERV\\u0049CE {target} {{ ?s ?p ?o }} }}",
