@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -154,7 +155,13 @@ def _name_score(name: str, entry: RegistryEntry) -> float:
     that a shared boilerplate cannot carry two different places over the threshold.
     """
     query = normalise(name)
-    return max((_pair_score(query, normalise(n)) for n in entry.names), default=0.0)
+    return max((_pair_score(query, n) for n in _normalised_names(entry)), default=0.0)
+
+
+@lru_cache(maxsize=4096)
+def _normalised_names(entry: RegistryEntry) -> tuple[str, ...]:
+    """The entry's names, normalised once (entries are frozen, so they can be cached)."""
+    return tuple(normalise(n) for n in entry.names)
 
 
 def _pair_score(a: str, b: str) -> float:
