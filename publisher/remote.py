@@ -17,11 +17,16 @@ Scope. A remote store may be shared. ``scope`` lists the IRI prefixes of the gra
 publisher owns (``base_uri`` and the LOTAIP vocabulary by default): ``graphs()`` and
 ``len()`` count only those, and writes to any other graph are refused.
 
-Atomicity. A graph of up to ``chunk_size`` triples is replaced by ONE update request
-(``DROP SILENT GRAPH <g> ; INSERT DATA {…}``), which both servers apply in one transaction.
-A larger graph is sent in several requests, so readers may see it half loaded meanwhile.
-Virtuoso refuses blank nodes in ``INSERT DATA``: triples with blank nodes go, all in the
-first request, through ``INSERT {…} WHERE {}``, which keeps their labels consistent.
+Loading and atomicity. With a Graph Store Protocol URL (``graph_store_url``: Oxigraph's
+``/store``, Virtuoso's ``/sparql-graph-crud-auth``) a graph is replaced by ONE ``PUT`` of
+N-Triples, of any size: atomic on both servers, and on Virtuoso ~100× faster than
+updates. Without one, SPARQL Update is used: a graph of up to ``chunk_size`` triples is
+replaced by ONE request (``DROP SILENT GRAPH <g> ; INSERT DATA {…}``), applied in one
+transaction; a larger graph takes several requests, so readers may see it half loaded.
+The default chunk of 1,000 triples stays under Virtuoso's limit on the SQL it generates
+from one update (2,000 fail). Virtuoso also refuses blank nodes in ``INSERT DATA``:
+triples with blank nodes go, all in the first request, through ``INSERT {…} WHERE {}``,
+which keeps their labels consistent.
 
 Every HTTP exchange goes through one callable, ``send`` (``HttpSender`` by default), so
 unit tests pass a fake and integration tests talk to real servers.
@@ -50,11 +55,14 @@ Row = dict[str, Identifier]
 
 @dataclass(frozen=True)
 class HttpRequest:
-    """One form-encoded POST to a SPARQL endpoint."""
+    """One request to a SPARQL endpoint: a form-encoded POST, or a Graph Store request."""
 
     url: str
-    form: Mapping[str, str]
+    form: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    method: str = "POST"
+    params: Mapping[str, str] = field(default_factory=dict)
+    body: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -101,9 +109,11 @@ class HttpSender:
 
     def _post(self, request: HttpRequest) -> HttpResponse:
         try:
-            raw = self._session.post(
+            raw = self._session.request(
+                request.method,
                 request.url,
-                data=dict(request.form),
+                params=dict(request.params),
+                data=request.body if request.body is not None else dict(request.form),
                 headers=dict(request.headers),
                 auth=self._auth,
                 timeout=(min(5.0, self.timeout), self.timeout),
@@ -126,15 +136,17 @@ class RemoteStore:
         query_url: str,
         update_url: str | None = None,
         *,
+        graph_store_url: str | None = None,
         user: str | None = None,
         password: str | None = None,
         timeout: float = 30.0,
         scope: Sequence[str] = (),
-        chunk_size: int = 5000,
+        chunk_size: int = 1000,
         send: Send | None = None,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url
+        self.graph_store_url = graph_store_url
         self.scope = tuple(scope)
         self.chunk_size = chunk_size
         self._send = send or HttpSender(user, password, timeout)
@@ -147,6 +159,8 @@ class RemoteStore:
         return cls(
             settings.sparql_query_url,
             settings.sparql_update_url,
+            # Not a setting yet: read it when the lead adds ``sparql_graph_store_url``.
+            graph_store_url=getattr(settings, "sparql_graph_store_url", None),
             user=settings.sparql_user,
             password=settings.sparql_password,
             timeout=settings.query_timeout,
@@ -156,9 +170,15 @@ class RemoteStore:
     # -- writing ---------------------------------------------------------------------------
 
     def replace_graph(self, graph_iri: URIRef, graph: Graph) -> None:
-        """Replace ``graph_iri`` by ``graph``: one update request when it fits a chunk."""
+        """Replace ``graph_iri`` by ``graph``: one Graph Store PUT when there is a graph
+        store URL, else one update request per ``chunk_size`` triples."""
         name = self._owned(graph_iri)
         first, blank, rest = _split_for_update(graph, self.chunk_size)
+        if self.graph_store_url:
+            lines = first + [line for chunk in rest for line in chunk]
+            body = "\n".join(lines).encode("utf-8")
+            self._graph_store(self.graph_store_url, "PUT", graph_iri, body)
+            return
         insert = f" ;\n{_insert(name, first, blank)}" if first else ""
         self._update(f"DROP SILENT GRAPH {name}{insert}")
         for chunk in rest:
@@ -166,7 +186,18 @@ class RemoteStore:
 
     def remove_graph(self, graph_iri: URIRef) -> None:
         """Withdraw ``graph_iri`` (nothing happens when it does not exist)."""
-        self._update(f"DROP SILENT GRAPH {self._owned(graph_iri)}")
+        name = self._owned(graph_iri)
+        if self.graph_store_url and not self.update_url:
+            self._graph_store(self.graph_store_url, "DELETE", graph_iri, None)
+        else:
+            self._update(f"DROP SILENT GRAPH {name}")
+
+    def _graph_store(self, url: str, method: str, graph_iri: URIRef, body: bytes | None) -> None:
+        headers = {"Content-Type": "application/n-triples"} if body is not None else {}
+        request = HttpRequest(url, {}, headers, method, {"graph": str(graph_iri)}, body)
+        response = self._send(request)
+        if not (method == "DELETE" and response.status == 404):  # already gone
+            check_response(request.url, response)
 
     def _owned(self, graph_iri: URIRef) -> str:
         if self.scope and not str(graph_iri).startswith(self.scope):
@@ -298,6 +329,12 @@ def _check_complete(url: str, response: HttpResponse) -> None:
 # -- terms ---------------------------------------------------------------------------------
 
 _IRI = re.compile(r'[^<>"{}|^`\\\x00-\x20]+\Z')
+# Every character a string literal may not hold as it is; other servers' parsers (rdflib's
+# among them) also mishandle raw tabs, so those are escaped too.
+_ESCAPES = str.maketrans(
+    {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+)
+_LANGUAGE = re.compile(r"[A-Za-z]+(-[A-Za-z0-9]+)*\Z")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -308,9 +345,12 @@ def term_n3(term: Node) -> str:
             raise QueryError(f"not a valid IRI: {str(term)!r}")
         return f"<{term}>"
     if isinstance(term, Literal):
-        if term.datatype is not None:
-            term_n3(term.datatype)
-        return term.n3()
+        text = f'"{str(term).translate(_ESCAPES)}"'
+        if term.language:
+            if not _LANGUAGE.match(term.language):
+                raise QueryError(f"not a valid language tag: {term.language!r}")
+            return f"{text}@{term.language}"
+        return f"{text}^^{term_n3(term.datatype)}" if term.datatype else text
     raise QueryError(f"cannot write {term!r} as a SPARQL constant (IRIs and literals only)")
 
 

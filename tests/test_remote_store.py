@@ -1,0 +1,359 @@
+"""RemoteStore unit tests: a fake at the HTTP seam, no server needed.
+
+The fake (``OxigraphEndpoint``) answers like a SPARQL 1.1 server would, from an in-process
+pyoxigraph store, and records every request, so tests check both what is sent and what
+comes back. Real servers are exercised by ``test_store_contract.py``.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDFS, XSD
+
+from publisher.errors import QueryError, QueryTimeout, StoreError, StoreUnavailable
+from publisher.remote import (
+    HttpRequest,
+    HttpResponse,
+    HttpSender,
+    RemoteStore,
+    bind_values,
+    check_response,
+    term_from_json,
+)
+from publisher.settings import load
+from publisher.store import open_store
+from publisher.vocab import LOTAIP
+
+EX = "http://example.org/"
+G1, G2 = URIRef(EX + "graph/1"), URIRef(EX + "graph/2")
+JSON = {"content-type": "application/sparql-results+json"}
+
+
+class OxigraphEndpoint:
+    """A fake SPARQL server: pyoxigraph behind the ``send`` seam, union default graph."""
+
+    def __init__(self) -> None:
+        self.store = ox.Store()
+        self.requests: list[HttpRequest] = []
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        self.requests.append(request)
+        if "update" in request.form:
+            self.store.update(request.form["update"])
+            return HttpResponse(204, {}, b"")
+        try:
+            result = self.store.query(request.form["query"], use_default_graph_as_union=True)
+        except SyntaxError as err:
+            return HttpResponse(400, {"content-type": "text/plain"}, str(err).encode())
+        if isinstance(result, ox.QueryTriples):
+            body = result.serialize(format=ox.RdfFormat.N_TRIPLES)
+            return HttpResponse(200, {"content-type": "application/n-triples"}, body)
+        return HttpResponse(200, JSON, result.serialize(format=ox.QueryResultsFormat.JSON))
+
+    @property
+    def updates(self) -> list[str]:
+        """The text of every update request, in order."""
+        return [r.form["update"] for r in self.requests if "update" in r.form]
+
+
+@pytest.fixture
+def endpoint() -> OxigraphEndpoint:
+    return OxigraphEndpoint()
+
+
+@pytest.fixture
+def store(endpoint: OxigraphEndpoint) -> RemoteStore:
+    return RemoteStore(EX + "query", EX + "update", scope=(EX,), send=endpoint)
+
+
+def labels(count: int, prefix: str = "item") -> Graph:
+    graph = Graph()
+    for i in range(count):
+        graph.add((URIRef(f"{EX}{prefix}/{i}"), RDFS.label, Literal(f"{prefix} {i}", lang="es")))
+    return graph
+
+
+# -- loading -------------------------------------------------------------------------------
+
+
+def test_small_graph_is_replaced_by_one_update_request(store, endpoint):
+    store.replace_graph(G1, labels(3))
+    store.replace_graph(G1, labels(2, "other"))
+    assert len(endpoint.updates) == 2
+    assert endpoint.updates[1].startswith(f"DROP SILENT GRAPH <{G1}> ;")
+    assert len(store) == 2
+    assert store.graphs() == [G1]
+
+
+def test_large_graph_is_sent_in_chunks_and_arrives_whole(endpoint):
+    store = RemoteStore(EX + "query", EX + "update", chunk_size=100, send=endpoint)
+    store.replace_graph(G1, labels(250))
+    assert len(endpoint.updates) == 3
+    assert "DROP SILENT GRAPH" in endpoint.updates[0]
+    assert all("DROP" not in u for u in endpoint.updates[1:])
+    assert len(store) == 250
+
+
+def test_blank_nodes_keep_their_identity_across_chunks(endpoint):
+    store = RemoteStore(EX + "query", EX + "update", chunk_size=2, send=endpoint)
+    graph, node = labels(5), BNode()
+    graph.add((URIRef(EX + "a"), URIRef(EX + "p"), node))
+    graph.add((node, RDFS.label, Literal("nodo")))
+    store.replace_graph(G1, graph)
+    # Virtuoso refuses blank nodes in INSERT DATA; the template form keeps one label per request.
+    assert "INSERT { GRAPH" in endpoint.updates[0]
+    assert "_:" not in "".join(endpoint.updates[1:])
+    rows = store.select(f"SELECT ?l WHERE {{ <{EX}a> <{EX}p> ?n . ?n ?x ?l }}")
+    assert rows == [{"l": Literal("nodo")}]
+
+
+def test_empty_graph_just_drops(store, endpoint):
+    store.replace_graph(G1, labels(2))
+    store.replace_graph(G1, Graph())
+    assert endpoint.updates[-1] == f"DROP SILENT GRAPH <{G1}>"
+    assert len(store) == 0
+
+
+def test_remove_graph_leaves_the_others(store):
+    store.replace_graph(G1, labels(2))
+    store.replace_graph(G2, labels(3, "b"))
+    store.remove_graph(G1)
+    store.remove_graph(URIRef(EX + "graph/never-loaded"))
+    assert store.graphs() == [G2]
+    assert len(store) == 3
+
+
+def test_graphs_outside_the_scope_are_neither_written_nor_counted(store, endpoint):
+    endpoint.store.update('INSERT DATA { GRAPH <urn:system> { <urn:a> <urn:b> "c" } }')
+    store.replace_graph(G1, labels(2))
+    assert store.graphs() == [G1]
+    assert len(store) == 2
+    with pytest.raises(StoreError, match="outside this store's scope"):
+        store.replace_graph(URIRef("urn:system"), labels(1))
+    with pytest.raises(StoreError, match="outside"):
+        store.remove_graph(URIRef("urn:system"))
+
+
+def test_without_update_url_the_store_is_read_only(endpoint):
+    store = RemoteStore(EX + "query", send=endpoint)
+    with pytest.raises(StoreError, match="read-only"):
+        store.replace_graph(G1, labels(1))
+    assert endpoint.requests == []
+
+
+def test_invalid_iri_in_data_is_refused_before_sending(store, endpoint):
+    graph = Graph()
+    graph.add((URIRef(EX + "a b"), RDFS.label, Literal("x")))
+    with pytest.raises(QueryError, match="not a valid IRI"):
+        store.replace_graph(G1, graph)
+    assert endpoint.requests == []
+
+
+# -- querying ------------------------------------------------------------------------------
+
+
+def test_select_with_bindings_sends_values_and_reads_terms(store, endpoint):
+    store.replace_graph(G1, labels(3))
+    rows = store.select("SELECT ?l WHERE { ?s ?p ?l }", {"s": URIRef(EX + "item/1")})
+    assert rows == [{"l": Literal("item 1", lang="es")}]
+    sent = endpoint.requests[-1]
+    assert f"VALUES (?s) {{ (<{EX}item/1>) }}" in sent.form["query"]
+    assert sent.headers["Accept"] == "application/sparql-results+json"
+
+
+def test_unbound_variables_are_left_out(store):
+    store.replace_graph(G1, labels(1))
+    rows = store.select(
+        f"SELECT ?s ?missing WHERE {{ ?s ?p ?o OPTIONAL {{ ?s <{EX}no> ?missing }} }}"
+    )
+    assert rows == [{"s": URIRef(EX + "item/0")}]
+
+
+def test_ask_and_construct(store):
+    store.replace_graph(G1, labels(2))
+    assert store.ask("ASK { ?s ?p ?o }", {"s": URIRef(EX + "item/0")}) is True
+    assert store.ask("ASK { ?s ?p ?o }", {"s": URIRef(EX + "nothing")}) is False
+    graph = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert set(graph) == set(labels(2))
+
+
+def test_malformed_query_is_a_query_error(store):
+    with pytest.raises(QueryError, match="HTTP 400"):
+        store.select("SELECT ?x WHERE { ?x")
+
+
+def test_open_store_builds_a_remote_store_from_settings(tmp_path):
+    settings = load(
+        env={"PUBLISHER_SPARQL_USER": "ana", "PUBLISHER_SPARQL_PASSWORD": "secreto"},
+        data_dir=tmp_path,
+        store="sparql",
+        sparql_query_url="http://127.0.0.1:9/query",
+    )
+    store = open_store(settings)
+    assert isinstance(store, RemoteStore)
+    assert store.query_url == "http://127.0.0.1:9/query"
+    assert store.scope == (settings.base_uri, str(LOTAIP))
+
+
+# -- binding variables safely --------------------------------------------------------------
+
+
+def test_values_go_at_the_top_of_the_outer_where_clause():
+    query = (
+        "PREFIX where: <http://e/{x}>\n# a comment { with braces }\n"
+        'SELECT ?where WHERE { ?s ?p "}{" { SELECT ?s WHERE { ?s ?q ?r } } }'
+    )
+    bound = bind_values(query, {"s": URIRef("http://e/a")})
+    assert bound.index("VALUES") == query.index('WHERE { ?s ?p "}{"') + len("WHERE {") + 1
+    assert bound.count("VALUES") == 1
+
+
+def test_construct_binds_in_the_where_clause_not_the_template():
+    bound = bind_values("CONSTRUCT { ?s ?p ?o } { ?s ?p ?o }", {"s": URIRef("http://e/a")})
+    assert bound.startswith("CONSTRUCT { ?s ?p ?o } { VALUES (?s)")
+    with pytest.raises(QueryError, match="CONSTRUCT WHERE"):
+        bind_values("CONSTRUCT WHERE { ?s ?p ?o }", {"s": URIRef("http://e/a")})
+
+
+def test_describe_without_where_gets_one():
+    bound = bind_values("DESCRIBE ?s", {"s": URIRef("http://e/a")})
+    assert bound == "DESCRIBE ?s\nWHERE { VALUES (?s) { (<http://e/a>) } }"
+
+
+@pytest.mark.parametrize(
+    ("bindings", "message"),
+    [
+        ({"s": URIRef("http://e/a> } ; DROP ALL ; #")}, "not a valid IRI"),
+        ({"s": BNode()}, "IRIs and literals only"),
+        ({"s x": URIRef("http://e/a")}, "variable name"),
+        ({"s": Literal("x", datatype=URIRef("http://e/ bad"))}, "not a valid IRI"),
+    ],
+)
+def test_unsafe_bindings_are_refused(bindings, message):
+    with pytest.raises(QueryError, match=message):
+        bind_values("SELECT * WHERE { ?s ?p ?o }", bindings)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_any_literal_text_is_bound_as_data_not_syntax(text):
+    """Quotes, braces, backslashes or newlines in a value never change the query."""
+    bound = bind_values("SELECT ?s WHERE { ?s ?p ?label }", {"label": Literal(text)})
+    graph, native = Graph(), ox.Store()
+    for name, value in (("a", text), ("b", text + "x")):
+        graph.add((URIRef(f"http://e/{name}"), RDFS.label, Literal(value)))
+        native.add(
+            ox.Quad(ox.NamedNode(f"http://e/{name}"), ox.NamedNode(RDFS.label), ox.Literal(value))
+        )
+    assert [row.s for row in graph.query(bound)] == [URIRef("http://e/a")]
+    assert [row["s"] for row in native.query(bound)] == [ox.NamedNode("http://e/a")]
+
+
+# -- reading results and errors ------------------------------------------------------------
+
+
+def test_virtuoso_terms_come_back_in_canonical_shape():
+    def typed(value: str, datatype: str) -> dict[str, str]:
+        return {"type": "typed-literal", "datatype": str(datatype), "value": value}
+
+    assert term_from_json(typed("1", XSD.boolean)) == Literal(True)
+    assert term_from_json(typed("s", XSD.string)) == Literal("s")
+    assert term_from_json(typed("1.5", XSD.decimal)) == Literal("1.5", datatype=XSD.decimal)
+    assert term_from_json({"type": "bnode", "value": "nodeID://b1"}) == BNode("b1")
+    assert term_from_json({"type": "literal", "xml:lang": "es", "value": "a"}) == Literal(
+        "a", lang="es"
+    )
+    with pytest.raises(StoreError, match="unknown term type"):
+        term_from_json({"type": "triple", "value": "x"})
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "error", "message"),
+    [
+        (400, {}, b"SP030: syntax error", QueryError, "HTTP 400"),
+        (401, {}, b"", StoreError, "PUBLISHER_SPARQL_USER"),
+        (503, {}, b"", StoreUnavailable, "unavailable"),
+        (
+            500,
+            {},
+            b"Virtuoso 42000 Error The estimated execution time 900 (sec) exceeds the limit",
+            QueryTimeout,
+            "time limit",
+        ),
+        (500, {}, b"Virtuoso 22023 Error SR005", StoreError, "HTTP 500"),
+        (200, {"x-sparql-maxrows": "10000"}, b"{}", StoreError, "truncated the results"),
+        (200, {"x-sql-state": "S1TAT"}, b"{}", QueryTimeout, "partial results"),
+    ],
+)
+def test_failed_answers_raise_typed_errors(status, headers, body, error, message):
+    with pytest.raises(error, match=message):
+        check_response("http://e/sparql", HttpResponse(status, headers, body))
+
+
+def test_truncated_json_is_a_store_error():
+    def truncated(request: HttpRequest) -> HttpResponse:
+        return HttpResponse(200, JSON, b'{"head":{"vars":["s"]},"results":{"bindings":[{"s"')
+
+    store = RemoteStore(EX + "query", send=truncated)
+    with pytest.raises(StoreError, match="truncated or malformed"):
+        store.select("SELECT ?s WHERE { ?s ?p ?o }")
+
+
+# -- the real HTTP sender ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A loopback server that accepts connections and never answers."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    accepted: list[socket.socket] = []
+    thread = threading.Thread(target=lambda: accepted.append(server.accept()[0]), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql"
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+def test_server_down_is_store_unavailable():
+    url = f"http://127.0.0.1:{free_port()}/sparql"
+    with pytest.raises(StoreUnavailable, match="does not answer"):
+        RemoteStore(url).ask("ASK {}")
+
+
+def test_server_too_slow_is_store_unavailable(silent_server):
+    store = RemoteStore(silent_server, send=HttpSender(timeout=0.3))
+    with pytest.raises(StoreUnavailable, match=r"did not answer within 0\.3 s"):
+        store.ask("ASK {}")
+
+
+def test_credentials_go_only_when_asked_in_the_scheme_asked():
+    seen: list[str | None] = []
+
+    class Sender(HttpSender):
+        def _post(self, request: HttpRequest) -> HttpResponse:
+            seen.append(type(self._auth).__name__ if self._auth else None)
+            if self._auth is None:
+                return HttpResponse(401, {"www-authenticate": 'Digest realm="x"'}, b"")
+            return HttpResponse(200, JSON, b'{"head":{},"boolean":true}')
+
+    store = RemoteStore(EX + "sparql", send=Sender("ana", "secreto"))
+    assert store.ask("ASK {}") is True
+    assert store.ask("ASK {}") is True
+    assert seen == [None, "HTTPDigestAuth", "HTTPDigestAuth"]

@@ -1,0 +1,253 @@
+"""One contract, every store kind: the embedded OxigraphStore, and RemoteStore on real
+Oxigraph server and Virtuoso instances.
+
+The remote servers are the ones ``.ci/servers.sh`` starts on loopback (``.ci/run`` sources
+it before ``make test``); it exports their URLs and credentials:
+``LOTAIP_TEST_OXIGRAPH_URL``, ``LOTAIP_TEST_VIRTUOSO_URL``, ``LOTAIP_TEST_VIRTUOSO_USER``,
+``LOTAIP_TEST_VIRTUOSO_PASSWORD``. A remote case is skipped, saying so, only when its server
+is not reachable. Each test writes graphs under its own random prefix and the store's scope
+is that prefix, so leftovers of other runs (and Virtuoso's system graphs) never count.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDF, RDFS, XSD
+
+from publisher.errors import QueryError
+from publisher.remote import RemoteStore
+from publisher.store import OxigraphStore, Store
+from publisher.vocab import LOTAIP
+
+Opener = Callable[[str], Store]
+
+
+def _reachable(url: str) -> str | None:
+    """None when ``url`` answers HTTP, else why not."""
+    try:
+        requests.get(url, timeout=5)
+    except requests.RequestException as err:
+        return f"not reachable at {url}: {err}"
+    return None
+
+
+def _remote(env: str, make: Callable[[str, str], RemoteStore]) -> Opener:
+    def opener(prefix: str) -> Store:
+        base = os.environ.get(env)
+        if not base:
+            pytest.skip(f"{env} is not set: start the servers with '. .ci/servers.sh'")
+        reason = _reachable(base)
+        if reason:
+            pytest.skip(f"{env} {reason}")
+        return make(base, prefix)
+
+    return opener
+
+
+def _oxigraph_server(gsp: bool) -> Callable[[str, str], RemoteStore]:
+    def make(base: str, prefix: str) -> RemoteStore:
+        store = f"{base}/store" if gsp else None
+        return RemoteStore(
+            f"{base}/query", f"{base}/update", graph_store_url=store, scope=(prefix,)
+        )
+
+    return make
+
+
+def _virtuoso(gsp: bool) -> Callable[[str, str], RemoteStore]:
+    def make(base: str, prefix: str) -> RemoteStore:
+        return RemoteStore(
+            f"{base}/sparql",
+            f"{base}/sparql-auth",
+            graph_store_url=f"{base}/sparql-graph-crud-auth" if gsp else None,
+            user=os.environ.get("LOTAIP_TEST_VIRTUOSO_USER"),
+            password=os.environ.get("LOTAIP_TEST_VIRTUOSO_PASSWORD"),
+            scope=(prefix,),
+        )
+
+    return make
+
+
+def _remote_kind(env: str, make: Callable[[str, str], RemoteStore], name: str) -> Any:
+    return pytest.param(_remote(env, make), id=name, marks=pytest.mark.remote)
+
+
+# Remote stores load through SPARQL Update, or through the Graph Store Protocol ("-gsp").
+STORE_KINDS = [
+    pytest.param(lambda prefix: OxigraphStore(), id="embedded"),
+    _remote_kind("LOTAIP_TEST_OXIGRAPH_URL", _oxigraph_server(False), "oxigraph-server"),
+    _remote_kind("LOTAIP_TEST_OXIGRAPH_URL", _oxigraph_server(True), "oxigraph-server-gsp"),
+    _remote_kind("LOTAIP_TEST_VIRTUOSO_URL", _virtuoso(False), "virtuoso"),
+    _remote_kind("LOTAIP_TEST_VIRTUOSO_URL", _virtuoso(True), "virtuoso-gsp"),
+]
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"http://contract.test/{uuid.uuid4().hex}/"
+
+
+@pytest.fixture(params=STORE_KINDS)
+def store(request: pytest.FixtureRequest, prefix: str) -> Iterator[Store]:
+    opened = request.param(prefix)
+    yield opened
+    for graph in opened.graphs():
+        opened.remove_graph(graph)
+
+
+def report_graph(prefix: str, name: str, targets: int = 3) -> Graph:
+    """A small graph shaped like one report's: a unit, an objective, targets with values."""
+    graph = Graph()
+    unit, objective = URIRef(f"{prefix}{name}/unidad"), URIRef(f"{prefix}{name}/objetivo")
+    graph.add((unit, RDF.type, LOTAIP.UnidadAdministrativa))
+    graph.add((unit, RDFS.label, Literal("Dirección de Agua Potable", lang="es")))
+    graph.add((objective, RDF.type, LOTAIP.Objetivo))
+    graph.add((objective, LOTAIP.unidad, unit))
+    graph.add((objective, RDFS.comment, Literal('Reducir "pérdidas" {agua}\n\tno facturada')))
+    for i in range(targets):
+        target = URIRef(f"{prefix}{name}/meta/{i}")
+        graph.add((target, LOTAIP.objetivo, objective))
+        graph.add((target, LOTAIP.valorMeta, Literal(f"{90 + i}.5", datatype=XSD.decimal)))
+        graph.add((target, LOTAIP.plazo, Literal(f"2023-0{i + 1}-15", datatype=XSD.date)))
+        graph.add((target, LOTAIP.orden, Literal(i)))
+        graph.add((target, LOTAIP.cumplida, Literal(i % 2 == 0)))
+    return graph
+
+
+def lower_language_tags(graph: Graph) -> Graph:
+    """Language tags are case-insensitive (RDF 1.1); Oxigraph stores them lower case."""
+    out = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.language:
+            o = Literal(str(o), lang=o.language.lower())
+        out.add((s, p, o))
+    return out
+
+
+def graph_in(store: Store, graph_iri: URIRef) -> Graph:
+    return store.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+    )
+
+
+def test_replace_graph_loads_and_counts(store, prefix):
+    graph = report_graph(prefix, "r1")
+    store.replace_graph(URIRef(prefix + "g/r1"), graph)
+    assert store.graphs() == [URIRef(prefix + "g/r1")]
+    assert len(store) == len(graph)
+
+
+def test_graph_round_trips_with_every_kind_of_term(store, prefix):
+    graph = report_graph(prefix, "r1")
+    node = BNode()
+    graph.add((URIRef(prefix + "r1/objetivo"), LOTAIP.nota, node))
+    graph.add((node, RDFS.label, Literal("nota sin IRI", lang="es-EC")))
+    graph.add((node, LOTAIP.codigo, Literal("A-1", datatype=URIRef(prefix + "codigo"))))
+    store.replace_graph(URIRef(prefix + "g/r1"), graph)
+    back = graph_in(store, URIRef(prefix + "g/r1"))
+    assert isomorphic(lower_language_tags(back), lower_language_tags(graph))
+
+
+def test_replace_graph_replaces_rather_than_adds(store, prefix):
+    name = URIRef(prefix + "g/r1")
+    store.replace_graph(name, report_graph(prefix, "old", targets=5))
+    new = report_graph(prefix, "new", targets=1)
+    store.replace_graph(name, new)
+    assert isomorphic(graph_in(store, name), new)
+    assert len(store) == len(new)
+
+
+def test_remove_graph_withdraws_only_that_graph(store, prefix):
+    kept = report_graph(prefix, "r2")
+    store.replace_graph(URIRef(prefix + "g/r1"), report_graph(prefix, "r1"))
+    store.replace_graph(URIRef(prefix + "g/r2"), kept)
+    store.remove_graph(URIRef(prefix + "g/r1"))
+    store.remove_graph(URIRef(prefix + "g/never-loaded"))
+    assert store.graphs() == [URIRef(prefix + "g/r2")]
+    assert len(store) == len(kept)
+
+
+def test_default_graph_is_the_union_of_the_named_graphs(store, prefix):
+    for name in ("r1", "r2", "r3"):
+        store.replace_graph(URIRef(f"{prefix}g/{name}"), report_graph(prefix, name))
+    rows = store.select(
+        f"SELECT ?objetivo (COUNT(?meta) AS ?n) WHERE {{ ?meta <{LOTAIP.objetivo}> ?objetivo "
+        f'FILTER(STRSTARTS(STR(?meta), "{prefix}")) }} GROUP BY ?objetivo ORDER BY ?objetivo'
+    )
+    assert rows == [
+        {"objetivo": URIRef(f"{prefix}{name}/objetivo"), "n": Literal(3)}
+        for name in ("r1", "r2", "r3")
+    ]
+
+
+# Bound variables are projected: pyoxigraph binds only those (see publisher/web/queries.py).
+def test_select_binds_iris_and_tricky_literals_as_data(store, prefix):
+    store.replace_graph(URIRef(prefix + "g/r1"), report_graph(prefix, "r1"))
+    comment = Literal('Reducir "pérdidas" {agua}\n\tno facturada')
+    mine = f'FILTER(STRSTARTS(STR(?o), "{prefix}"))'
+    rows = store.select(f"SELECT ?o ?c WHERE {{ ?o ?p ?c {mine} }}", {"c": comment})
+    assert rows == [{"o": URIRef(prefix + "r1/objetivo"), "c": comment}]
+
+
+def test_select_leaves_unbound_variables_out(store, prefix):
+    store.replace_graph(URIRef(prefix + "g/r1"), report_graph(prefix, "r1"))
+    target, plazo = URIRef(prefix + "r1/meta/1"), Literal("2023-02-15", datatype=XSD.date)
+    query = (
+        f"SELECT ?t ?plazo ?x WHERE {{ ?t <{LOTAIP.plazo}> ?plazo "
+        f"OPTIONAL {{ ?t <{LOTAIP.cumplida}> ?x }} }}"
+    )
+    assert store.select(query, {"t": target}) == [
+        {"t": target, "plazo": plazo, "x": Literal(False)}
+    ]
+    missing = query.replace(str(LOTAIP.cumplida), str(LOTAIP.noExiste))
+    assert store.select(missing, {"t": target}) == [{"t": target, "plazo": plazo}]
+
+
+def test_ask_with_bindings(store, prefix):
+    store.replace_graph(URIRef(prefix + "g/r1"), report_graph(prefix, "r1"))
+    query = "ASK { ?s ?p ?o }"
+    assert store.ask(query, {"s": URIRef(prefix + "r1/unidad")}) is True
+    assert store.ask(query, {"s": URIRef(prefix + "r1/nada")}) is False
+
+
+def test_construct_with_bindings(store, prefix):
+    store.replace_graph(URIRef(prefix + "g/r1"), report_graph(prefix, "r1"))
+    graph = store.construct(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"s": URIRef(prefix + "r1/unidad")}
+    )
+    assert set(graph) == {
+        (URIRef(prefix + "r1/unidad"), RDF.type, LOTAIP.UnidadAdministrativa),
+        (
+            URIRef(prefix + "r1/unidad"),
+            RDFS.label,
+            Literal("Dirección de Agua Potable", lang="es"),
+        ),
+    }
+
+
+def test_malformed_query_is_a_query_error(store):
+    with pytest.raises(QueryError):
+        store.select("SELECT ?x WHERE { ?x ")
+
+
+def test_large_graph_loads_whole_and_selects_every_row(store, prefix):
+    """Past one update request (1,000 triples), and past Virtuoso's default 10,000-row cap."""
+    graph = Graph()
+    for i in range(2_500):
+        graph.add((URIRef(f"{prefix}meta/{i}"), LOTAIP.orden, Literal(i)))
+    store.replace_graph(URIRef(prefix + "g/big"), graph)
+    assert len(store) == 2_500
+    pairs = store.select(
+        f"SELECT ?a ?b WHERE {{ ?a <{LOTAIP.orden}> ?i . ?b <{LOTAIP.orden}> ?j "
+        f'FILTER(?i < 101 && ?j < 101 && STRSTARTS(STR(?a), "{prefix}") '
+        f'&& STRSTARTS(STR(?b), "{prefix}")) }}'
+    )
+    assert len({(row["a"], row["b"]) for row in pairs}) == 101 * 101
