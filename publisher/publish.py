@@ -245,6 +245,6 @@ def result_line(graph: Graph, result: Any) -> str:
         message = graph.value(result, SH.sourceConstraintComponent)
     parts.append(f"— {message}")
     value = graph.value(result, SH.value)
-    if value is not None:
+    if value is not None and value != graph.value(result, SH.focusNode):
         parts.append(f"(value {value})")
     return " ".join(parts)

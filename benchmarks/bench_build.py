@@ -1,0 +1,98 @@
+"""Build throughput: seconds per stage and triples/s for a synthetic corpus, peak memory.
+
+    .venv/bin/python benchmarks/bench_build.py [--rows 100000] [--keep DIR]
+
+The corpus comes from ``publisher.synth.synth_reports`` when it is available; otherwise
+the five example reports are repeated, each copy dated a different month so that every
+copy is its own report (its own named graph). Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from publisher.pipeline import BuildReport, build
+from publisher.settings import PROJECT_ROOT, load
+
+EXAMPLES = PROJECT_ROOT / "examples" / "reports"
+DATE = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
+
+
+def count_rows(paths: list[Path]) -> int:
+    """Lines of the corpus (rows of the report tables, plus headers and footers)."""
+    return sum(len(p.read_text(encoding="utf-8", errors="replace").splitlines()) for p in paths)
+
+
+def repeated_examples(rows: int, out: Path) -> list[Path]:
+    """Copies of the examples, each dated one month later than the last, up to ``rows``."""
+    sources = sorted(EXAMPLES.iterdir())
+    texts = [p.read_text(encoding="utf-8") for p in sources]
+    paths: list[Path] = []
+    total, month = 0, 0
+    while total < rows:
+        for source, text in zip(sources, texts, strict=True):
+            year, mon = divmod(month, 12)
+            dated = DATE.sub(f"28/{mon + 1:02d}/{1990 + year}", text)
+            path = out / f"{source.stem}-copy{month:04d}{source.suffix}"
+            path.write_text(dated, encoding="utf-8")
+            paths.append(path)
+            total += len(dated.splitlines())
+        month += 1
+    return paths
+
+
+def corpus(rows: int, out: Path) -> list[Path]:
+    """A corpus of about ``rows`` rows: synthetic reports if the generator exists."""
+    try:
+        from publisher.synth import synth_reports
+    except ImportError:
+        return repeated_examples(rows, out)
+    paths: list[Path] = []
+    batch = 1 + rows // 100
+    while not paths or count_rows(paths) < rows:
+        paths += synth_reports(batch, out / f"batch{len(paths)}", seed=len(paths))
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="corpus size in rows")
+    parser.add_argument("--keep", type=Path, help="build here and keep it (default: a temp dir)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.keep or Path(tmp)
+        inputs = work / "reports"
+        inputs.mkdir(parents=True, exist_ok=True)
+        paths = corpus(args.rows, inputs)
+        print(f"corpus             {len(paths)} reports, {count_rows(paths)} rows")
+        settings = load(env={}, data_dir=work / "data")
+        started = time.perf_counter()
+        result = build(paths, settings, quiet=True)
+        total = time.perf_counter() - started
+        started = time.perf_counter()
+        again = build(paths, settings, quiet=True)
+        print_figures(result, total)
+        print(
+            f"no-op rebuild      {time.perf_counter() - started:8.2f} s  (skipped: {again.skipped})"
+        )
+
+
+def print_figures(result: BuildReport, total: float) -> None:
+    """Seconds and throughput per stage, and the peak resident memory of this process."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    no_shacl = total - result.seconds.get("validate", 0.0)
+    print(f"quads published    {result.triples}")
+    print(f"build, total       {total:8.1f} s  ({result.triples / total:,.0f} quads/s)")
+    print(f"build, no SHACL    {no_shacl:8.1f} s  ({result.triples / no_shacl:,.0f} quads/s)")
+    for stage, seconds in result.seconds.items():
+        print(f"  {stage:<16} {seconds:8.1f} s  ({100 * seconds / total:4.1f}%)")
+    print(f"peak memory (RSS)  {peak:8.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""``lotaip-lod build`` and ``lotaip-lod validate`` as a user runs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+
+from publisher import publish
+from publisher.cli import cli
+from publisher.store import OxigraphStore
+from publisher.vocab import SH
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples" / "reports").iterdir())
+BASE = "http://data.example.org/"
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner whose settings come only from the command line."""
+    for name in ("PUBLISHER_DATA_DIR", "PUBLISHER_BASE_URI"):
+        monkeypatch.delenv(name, raising=False)
+    return CliRunner()
+
+
+def run_build(runner: CliRunner, out: Path, *files: Path) -> tuple[int, str]:
+    args = ["build", *map(str, files), "--out", str(out), "--base-uri", BASE, "--quiet"]
+    result = runner.invoke(cli, args)
+    return result.exit_code, result.output
+
+
+def test_build_then_rebuild_says_nothing_changed(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    code, output = run_build(runner, out, *EXAMPLES[:2])
+    assert code == 0, output
+    assert "published version" in output
+    assert "2 reports" in output
+    assert (out / "current" / "store").is_dir()
+    code, output = run_build(runner, out, *EXAMPLES[:2])
+    assert code == 0, output
+    assert "nothing changed" in output
+
+
+def test_failed_build_names_the_bad_file_and_exits_non_zero(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\x00\xff" * 500)
+    code, output = run_build(runner, tmp_path / "data", EXAMPLES[0], broken)
+    assert code != 0
+    assert "broken.txt" in output
+    assert "nothing published" in output
+    assert not (tmp_path / "data" / "current").exists()
+
+
+def test_validate_prints_the_published_report(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    assert run_build(runner, out, EXAMPLES[0])[0] == 0
+    result = runner.invoke(cli, ["validate", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "conforms" in result.output.splitlines()[0]
+
+
+def test_validate_fails_on_violations(runner: CliRunner, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    folder = publish.new_version(data)
+    OxigraphStore(folder / "store").flush()
+    graph = Graph()
+    report, result = BNode(), BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(False)))
+    graph.add((report, SH.result, result))
+    graph.add((result, RDF.type, SH.ValidationResult))
+    graph.add((result, SH.resultSeverity, SH.Violation))
+    graph.add((result, SH.focusNode, URIRef(BASE + "id/meta/1")))
+    graph.add((result, SH.resultMessage, Literal("value is not a number")))
+    publish.write_turtle(graph, folder / publish.VALIDATION)
+    publish.publish_version(data, folder)
+    outcome = runner.invoke(cli, ["validate", str(data)])
+    assert outcome.exit_code == 1
+    assert "does not conform; 1 violation(s)" in outcome.output
+    assert f"violation: {BASE}id/meta/1 — value is not a number" in outcome.output
+
+
+def test_validate_without_a_build_says_so(runner: CliRunner, tmp_path: Path) -> None:
+    outcome = runner.invoke(cli, ["validate", str(tmp_path)])
+    assert outcome.exit_code != 0
+    assert "lotaip-lod build" in outcome.output

@@ -1,0 +1,181 @@
+"""The build pipeline over the five real example reports."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, VOID, XSD
+
+from publisher import publish
+from publisher.describe import dataset_iri
+from publisher.pipeline import BuildFailed, BuildReport, build
+from publisher.settings import Settings, load
+from publisher.store import PublishedStore
+from publisher.uris import Urls
+from publisher.vocab import SH, sparql_prefixes
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples" / "reports").iterdir())
+BASE = "http://data.example.org/"
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (following ``current``) and its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def count(store: PublishedStore, where: str) -> int:
+    rows = store.select(sparql_prefixes() + f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}")
+    return int(rows[0]["n"])
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, BuildReport]:
+    """The five examples built once into a fresh data folder."""
+    data = tmp_path_factory.mktemp("built") / "data"
+    settings = load(env={}, data_dir=data, base_uri=BASE)
+    return settings, build([], settings, quiet=True)
+
+
+def test_builds_the_five_examples_into_one_graph_each(
+    built: tuple[Settings, BuildReport],
+) -> None:
+    settings, result = built
+    assert not result.skipped
+    assert len(result.reports) == 5
+    store = PublishedStore(settings.data_dir)
+    assert count(store, "?i a org:FormalOrganization") == 5
+    report_graphs = {URIRef(r.graph) for r in result.reports}
+    assert len(report_graphs) == 5
+    assert report_graphs < set(store.graphs())
+    assert len(store.graphs()) == 6  # the reports and the ontology
+    for graph in report_graphs:
+        ask = sparql_prefixes() + "ASK { GRAPH ?g { ?i a org:FormalOrganization } }"
+        assert store.ask(ask, {"g": graph})
+
+
+def test_each_report_graph_holds_its_own_triples(built: tuple[Settings, BuildReport]) -> None:
+    settings, result = built
+    store = PublishedStore(settings.data_dir)
+    for report in result.reports:
+        triples = count(store, f"GRAPH <{report.graph}> {{ ?s ?p ?o }}")
+        assert triples == report.triples > 0
+
+
+def test_dumps_parse_and_hold_every_quad(built: tuple[Settings, BuildReport]) -> None:
+    settings, result = built
+    dumps = settings.data_dir / "current" / "dumps"
+    dataset = Dataset()
+    with warnings.catch_warnings():  # rdflib's N-Quads parser uses a deprecated attribute
+        warnings.filterwarnings("ignore", "Dataset.default_context", DeprecationWarning)
+        dataset.parse(data=gzip.decompress((dumps / "lotaip.nq.gz").read_bytes()), format="nquads")
+    assert len(list(dataset.quads())) == result.triples == len(PublishedStore(settings.data_dir))
+    union = Graph().parse(dumps / "lotaip.ttl", format="turtle")
+    distinct = count(PublishedStore(settings.data_dir), "SELECT DISTINCT ?s ?p ?o { ?s ?p ?o }")
+    assert len(union) == distinct
+
+
+def test_void_counts_the_store(built: tuple[Settings, BuildReport]) -> None:
+    settings, result = built
+    void = Graph().parse(settings.data_dir / "current" / "void.ttl", format="turtle")
+    node = dataset_iri(Urls(BASE))
+    size = len(PublishedStore(settings.data_dir))
+    assert void.value(node, VOID.triples) == Literal(size, datatype=XSD.integer)
+    assert len(set(void.objects(node, VOID.subset))) == 6
+    for report in result.reports:
+        stated = void.value(URIRef(report.graph), VOID.triples)
+        assert stated == Literal(report.triples, datatype=XSD.integer)
+
+
+def test_manifest_records_each_input_and_its_sha256(built: tuple[Settings, BuildReport]) -> None:
+    settings, result = built
+    manifest = json.loads((settings.data_dir / "current" / "build.json").read_text())
+    assert manifest["version"] == result.version
+    hashes = {Path(r["file"]).name: r["sha256"] for r in manifest["reports"]}
+    assert hashes == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in EXAMPLES}
+
+
+def test_validation_report_is_published(built: tuple[Settings, BuildReport]) -> None:
+    settings, result = built
+    graph = Graph().parse(settings.data_dir / "current" / "validation.ttl", format="turtle")
+    report = graph.value(predicate=RDF.type, object=SH.ValidationReport)
+    assert graph.value(report, SH.conforms) == Literal(True)
+    published = publish.published_validation(settings.data_dir)
+    shacl_warnings = [w for r in result.reports for w in r.shacl_warnings]
+    assert len(published.warnings) == len(shacl_warnings) > 0
+
+
+def test_rebuild_with_the_same_inputs_changes_nothing(
+    built: tuple[Settings, BuildReport],
+) -> None:
+    settings, result = built
+    before = tree_bytes(settings.data_dir / "current")
+    again = build([], settings, quiet=True)
+    assert again.skipped
+    assert again.version == result.version
+    assert "nothing changed" in again.summary()
+    assert tree_bytes(settings.data_dir / "current") == before
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    """A copy of two example reports to build and then break."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for path in EXAMPLES[:2]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_failed_build_leaves_the_published_data_as_it_was(inputs: Path, tmp_path: Path) -> None:
+    settings = load(env={}, data_dir=tmp_path / "data", base_uri=BASE)
+    first = build([inputs], settings, quiet=True)
+    before = tree_bytes(settings.data_dir / "current")
+    (inputs / "zz-broken.txt").write_bytes(bytes(range(256)) * 8)
+    with pytest.raises(BuildFailed) as failure:
+        build([inputs], settings, quiet=True)
+    assert len(failure.value.problems) == 1
+    assert "zz-broken.txt" in failure.value.problems[0]
+    assert "\n" not in failure.value.problems[0]
+    assert publish.current_version(settings.data_dir).name == first.version  # type: ignore[union-attr]
+    assert tree_bytes(settings.data_dir / "current") == before
+    assert [p.name for p in (settings.data_dir / "versions").iterdir()] == [first.version]
+
+
+def test_missing_file_fails_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    settings = load(env={}, data_dir=tmp_path / "data", base_uri=BASE)
+    with pytest.raises(BuildFailed, match="no-such-report.txt: cannot read"):
+        build([EXAMPLES[0], tmp_path / "no-such-report.txt"], settings, quiet=True)
+    assert not (settings.data_dir / "versions").exists() or not any(
+        (settings.data_dir / "versions").iterdir()
+    )
+    assert not (settings.data_dir / "current").exists()
+
+
+def test_reader_opened_before_a_rebuild_sees_the_new_version(inputs: Path, tmp_path: Path) -> None:
+    settings = load(env={}, data_dir=tmp_path / "data", base_uri=BASE)
+    first = build([inputs], settings, quiet=True)
+    reader = PublishedStore(settings.data_dir)
+    assert count(reader, "?i a org:FormalOrganization") == 2
+    shutil.copy(EXAMPLES[2], inputs / EXAMPLES[2].name)
+    second = build([inputs], settings, quiet=True)
+    assert second.version != first.version
+    assert reader.version == second.version
+    assert count(reader, "?i a org:FormalOrganization") == 3
+
+
+def test_progress_is_reported_per_report_unless_quiet(inputs: Path, tmp_path: Path) -> None:
+    settings = load(env={}, data_dir=tmp_path / "data", base_uri=BASE)
+    seen: list[tuple[int, int, str]] = []
+    build([inputs], settings, progress=lambda *args: seen.append(args))
+    assert [(done, total) for done, total, _ in seen] == [(1, 2), (2, 2)]
+    seen.clear()
+    build([inputs], settings, out=tmp_path / "other", quiet=True, progress=seen.append)
+    assert seen == []
