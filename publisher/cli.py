@@ -130,3 +130,29 @@ def link_command(files: tuple[Path, ...], units: bool) -> None:
     except PublisherError as err:
         raise click.ClickException(str(err)) from err
     click.echo("\n".join(describe_links(found, units=units)))
+
+
+@cli.command("synth")
+@click.option("--reports", "count", type=click.IntRange(min=1), required=True, help="How many.")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same files.")
+@click.option(
+    "--units", type=click.IntRange(min=1), default=12, show_default=True, help="Units per report."
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice(["txt", "csv"]),
+    multiple=True,
+    default=("txt",),
+    show_default=True,
+    help="File format; repeat for several.",
+)
+def synth_command(count: int, out: Path, seed: int, units: int, formats: tuple[str, ...]) -> None:
+    """Write synthetic literal a4 reports (real layouts and quirks) to OUT, for testing."""
+    from publisher.synth import synth_reports
+
+    written = synth_reports(count, out, seed=seed, units=units, formats=formats)
+    click.echo(f"wrote {len(written)} file(s) to {out}")
