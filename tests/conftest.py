@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
@@ -78,3 +87,56 @@ def built_app(built_settings: Settings, built_store: Store) -> Flask:
     app = create_app(built_settings, built_store)
     app.testing = True
     return app
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_server(data_dir: Path, *extra: str, seconds: float = 30) -> Iterator[str]:
+    """``lotaip-lod serve`` on a free port for the ``with`` block; yields its base URL.
+
+    The server's log goes to a temporary file (a pipe nobody reads could fill and stall
+    it) and is shown if the server dies before answering. Only this process is stopped.
+    """
+    port = free_port()
+    command = [sys.executable, "-m", "publisher", "serve", "--data", str(data_dir)]
+    command += ["--host", "127.0.0.1", "--port", str(port), *extra]
+    base = f"http://127.0.0.1:{port}/"
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_until_up(base, process, log, seconds)
+            yield base
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _wait_until_up(base: str, process: subprocess.Popen, log: IO[bytes], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            raise RuntimeError(f"server exited: {log.read().decode(errors='replace')}")
+        try:
+            requests.get(base, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server at {base} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def live_server(built_settings: Settings) -> Iterator[str]:
+    """Base URL of ``lotaip-lod serve`` (gunicorn, 2 workers) over the built examples."""
+    with running_server(built_settings.data_dir, "--workers", "2") as base:
+        yield base

@@ -1,0 +1,69 @@
+"""A real headless browser (Debian's chromium driven by Playwright) walks the site down
+from the home page to one target, reading what a person would read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[object]:
+    """A fresh browser page in Spanish; the test is skipped only when chromium is missing."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
+        context = browser.new_context(locale="es-EC")
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_home_to_a_target_by_following_links(live_server: str, page, tmp_path: Path) -> None:
+    page.goto(live_server)
+    assert "Metas y objetivos LOTAIP" in page.title()
+    assert page.get_by_role("heading", name="Instituciones").is_visible()
+
+    loja = "Gobierno Autónomo Descentralizado Municipal de Loja"
+    page.get_by_role("link", name=loja).first.click()
+    page.wait_for_url("**/doc/institucion/gad-municipal-loja")
+    assert page.get_by_role("heading", name="Procesos gobernantes / nivel directivo").is_visible()
+    assert page.locator("svg.chart rect.bar").count() > 5
+
+    page.locator(".unit h4 a", has_text="Dirección de Recursos Humanos").first.click()
+    assert page.locator("h1").inner_text() == "Dirección de Recursos Humanos"
+
+    page.locator("table.properties a[href*='/objetivo/']").first.click()
+    assert page.locator(".kind").text_content().strip() == "Objetivo"
+
+    page.locator("table.properties a[href*='/indicador/']").first.click()
+    assert page.locator(".kind").text_content().strip() == "Indicador"
+
+    page.locator("table.properties a[href*='/meta/']").first.click()
+    assert page.locator(".kind").text_content().strip() == "Meta"
+    body = page.locator("main").inner_text()
+    assert "gad-municipal-loja" in page.url and "/meta/" in page.url
+    assert "loja-2019-08.txt" in body  # the source file of the report it came from
+
+    page.get_by_role("link", name="English").click()
+    assert page.locator(".kind").text_content().strip() == "Target"
+    page.screenshot(path=str(tmp_path / "target.png"), full_page=True)
+    assert (tmp_path / "target.png").stat().st_size > 10_000
