@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from publisher.uris import normalise
 
@@ -96,12 +97,24 @@ class Cell:
     raw: str
     text: str
 
+    @cached_property
+    def target_like(self) -> bool:
+        """See ``target_like``; computed once per cell."""
+        return target_like(self.text)
+
+    @cached_property
+    def indicator_like(self) -> bool:
+        """See ``indicator_like``; computed once per cell."""
+        return indicator_like(self.text)
+
 
 def header_layout(texts: list[str]) -> Layout | None:
     """The layout when these cleaned cells are a header row, else None.
 
     A header names the unit column and at least two of objective, indicator and target.
     """
+    if not any(len(t) < 80 and "nidad" in t.lower() for t in texts):
+        return None  # cheap test first: this runs on every row
     columns: list[tuple[int, str]] = []
     for col, text in enumerate(texts):
         key = normalise(text)
@@ -112,6 +125,12 @@ def header_layout(texts: list[str]) -> Layout | None:
     if "unit" in roles and len(roles & {"objective", "indicator", "target"}) >= 2:
         return Layout(tuple(columns))
     return None
+
+
+@lru_cache(maxsize=4096)
+def name_key(text: str) -> str:
+    """``normalise`` with a cache: unit names repeat on many rows."""
+    return normalise(text)
 
 
 def is_number(text: str) -> bool:
@@ -143,18 +162,20 @@ def unit_like(text: str, known: set[str]) -> bool:
     letters = [c for c in text if c.isalpha()]
     if len(letters) > 3 and all(c.isupper() for c in letters):
         return True
-    key = normalise(text)
-    return key in known or key.split(" ", 1)[0] in _UNIT_WORDS
+    found = _FIRST_WORD.match(text)
+    if found and name_key(found[0]) in _UNIT_WORDS:
+        return True
+    return len(text) < 200 and name_key(text) in known
 
 
 def row_shift(cells: list[Cell], layout: Layout, previous: int) -> int:
     """How far the row's right-hand cells sit from their columns, from its anchors."""
     target_col, indicator_col = layout.col("target"), layout.col("indicator")
     for cell in reversed(cells):
-        if cell.col >= 2 and target_col is not None and target_like(cell.text):
+        if cell.col >= 2 and target_col is not None and cell.target_like:
             return cell.col - target_col
     for cell in reversed(cells):
-        if cell.col >= 2 and indicator_col is not None and indicator_like(cell.text):
+        if cell.col >= 2 and indicator_col is not None and cell.indicator_like:
             return cell.col - indicator_col
     last = layout.columns[-1][0]
     if cells and cells[-1].col > last:
@@ -170,7 +191,9 @@ def fits(cells: list[Cell], layout: Layout, shift: int) -> bool:
         return False
     for cell in cells:
         role = layout.role_at(cell.col)
-        if role is None or _content_cost(role, cell.text, set()) >= _MISFIT:
+        if role is None or (role == "number" and not is_number(cell.text)):
+            return False
+        if role != "number" and _anchor_cost(role, cell) >= _MISFIT:
             return False
     return True
 
@@ -205,26 +228,30 @@ def _cell_cost(cell: Cell, col: int, role: str, shift: int, known: set[str]) -> 
     offset = cell.col - col
     # In a shifted row, staying put costs a little: cells next to an anchor move with it.
     displacement = min(abs(offset) + (0.1 if shift else 0.0), abs(offset - shift))
-    return displacement + _content_cost(role, cell.text, known)
+    return displacement + _content_cost(role, cell, known)
 
 
-def _content_cost(role: str, text: str, known: set[str]) -> float:
-    """How badly ``text`` fits ``role`` (0 = fits)."""
+def _content_cost(role: str, cell: Cell, known: set[str]) -> float:
+    """How badly a cell's text fits ``role`` (0 = fits)."""
     if role == "number":
-        return 0.0 if is_number(text) else INF
-    anchored_target, anchored_indicator = target_like(text), indicator_like(text)
-    if role == "target":
-        return _MISFIT if anchored_indicator else 0.0
-    if anchored_target:
-        return _MISFIT
-    if role == "indicator":
-        return 0.0
-    if anchored_indicator:
-        return _MISFIT
+        return 0.0 if is_number(cell.text) else INF
+    if anchored := _anchor_cost(role, cell):
+        return anchored
     if role == "unit":
-        return 0.0 if unit_like(text, known) else _NOT_A_UNIT
+        return 0.0 if unit_like(cell.text, known) else _NOT_A_UNIT
     if role == "objective":
-        return 0.0 if infinitive(text) else _NOT_INFINITIVE
+        return 0.0 if infinitive(cell.text) else _NOT_INFINITIVE
+    return 0.0
+
+
+def _anchor_cost(role: str, cell: Cell) -> float:
+    """Misfit of an anchor: an indicator in the target column, a target before it, …"""
+    if role == "target":
+        return _MISFIT if cell.indicator_like else 0.0
+    if cell.target_like:
+        return _MISFIT
+    if role != "indicator" and cell.indicator_like:
+        return _MISFIT
     return 0.0
 
 
@@ -233,5 +260,5 @@ def _share_cost(left: Cell, right: Cell, role: str) -> float:
     if role == "objective":
         return _SHARE
     if role == "target":
-        return _SHARE if target_like(left.text) and target_like(right.text) else INF
+        return _SHARE if left.target_like and right.target_like else INF
     return INF  # more cells than columns: they are joined, see table.py

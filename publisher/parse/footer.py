@@ -29,7 +29,7 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 def footer_field(first_cell: str) -> str | None:
     """The Metadata field a footer row fills, judged from its first non-empty cell."""
-    key = normalise(first_cell)
+    key = normalise(first_cell[:60])  # labels are short; rows are many
     return next((name for label, name in LABELS if key.startswith(label)), None)
 
 

@@ -140,6 +140,8 @@ class _Reader:
             self._before_header(texts, row.line)
             return
         filled = [i for i, t in enumerate(texts) if t]
+        if not filled:
+            return  # only markup, such as "<b></b>"
         if (label := footer_field(texts[filled[0]])) is not None:
             self.footer.add(label, list(row.cells[filled[0] :]), row.line)
         elif self.footer.first_line is not None:
@@ -148,7 +150,7 @@ class _Reader:
             self._repeated_header(layout, row.line)
         elif filled[0] == 0 and all(texts[i] == texts[0] for i in filled):
             self._lone_cell(row, texts[0])  # merged cells may repeat a banner across
-        elif _EXAMPLE.match(normalise(texts[filled[0]])):
+        elif _EXAMPLE.match(normalise(texts[filled[0]][:20])):
             self.warnings.append(ParseWarning(row.line, "skipped the template's 'Ejemplo:' row"))
         else:
             self._data(row, texts)
@@ -258,7 +260,7 @@ class _Reader:
 
     def _open_unit(self, slot: _Slot, line: int) -> None:
         assert slot.unit is not None
-        key = normalise(slot.unit)
+        key = columns.name_key(slot.unit)
         unit = self.units.get(key)
         if unit is None:
             unit = _Unit(slot.unit, line, slot.number, self.level)
