@@ -29,6 +29,7 @@ Each statement then gives one ``Target``:
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterator
@@ -105,6 +106,7 @@ _NOTE = re.compile(
 )
 _ABBREVIATION_BEFORE = re.compile(r"(?:\b(?:art|arts|nro|no|núm|num)\.?\s*)$", re.IGNORECASE)
 
+_ANY_YEAR = re.compile(_YEAR)
 _FULL_DATE = re.compile(
     r"\b(\d{1,2})\s+de\s+" + _MONTH + r"\s+(?:de(?:l)?\s+)?" + _YEAR + r"\b", re.IGNORECASE
 )
@@ -120,7 +122,19 @@ _YEAR_ONLY = re.compile(
 
 def parse_targets(raw_cell: str, line: int) -> list[Target]:
     """Split a raw "Meta cuantificable" cell into its targets (see the module docstring)."""
-    return [_target(statement, line) for statement in _statements(raw_cell)]
+    return [
+        Target(
+            t.text, line, t.value, t.unit, t.label, t.not_applicable, t.reason, t.due_date, t.note
+        )
+        for t in _read_cell(raw_cell)
+    ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_cell(raw_cell: str) -> tuple[Target, ...]:
+    """The targets of a cell, with line 0. Cached: reports repeat target cells a lot (Loja's
+    ``100%``, Alausí's one sentence on every row); Target is frozen, so sharing is safe."""
+    return tuple(_target(statement, 0) for statement in _statements(raw_cell))
 
 
 def find_due_date(text: str) -> str | None:
@@ -129,6 +143,8 @@ def find_due_date(text: str) -> str | None:
     A full date wins over a month, and a month over a bare year: ``A abril de 2023`` ->
     ``"2023-04"``, ``Para finales del año 2023`` -> ``"2023"``, ``Al 2022`` -> ``"2022"``.
     """
+    if not _ANY_YEAR.search(text):
+        return None  # every form below names a year; most cells have none
     if found := _FULL_DATE.search(text):
         day, month, year = int(found[1]), MONTHS[found[2].lower()], found[3]
         return f"{year}-{month:02d}-{day:02d}" if 1 <= day <= 31 else f"{year}-{month:02d}"
@@ -145,8 +161,14 @@ def find_due_date(text: str) -> str | None:
 
 def clean_text(raw: str) -> str:
     """Markup removed (tags, entities, ``**``), white space folded, ends trimmed."""
-    text = html.unescape(_TAG.sub(" ", raw)).replace("**", " ")
-    return _SPACE.sub(" ", text).strip()
+    # The checks skip work most cells do not need (this runs once per target cell).
+    if "<" in raw:
+        raw = _TAG.sub(" ", raw)
+    if "&" in raw:
+        raw = html.unescape(raw)
+    if "**" in raw:
+        raw = raw.replace("**", " ")
+    return _SPACE.sub(" ", raw).strip()
 
 
 def _statements(raw_cell: str) -> Iterator[str]:
@@ -164,6 +186,8 @@ def _statements(raw_cell: str) -> Iterator[str]:
 
 def _split_labels(text: str) -> list[str]:
     """Cut ``text`` before every M-label; text before the first label stays a statement."""
+    if "M" not in text:
+        return [text]
     starts = [m.start() for m in _LABEL.finditer(text)]
     bounds = [0, *[s for s in starts if s > 0], len(text)]
     parts = (text[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False))
@@ -172,6 +196,8 @@ def _split_labels(text: str) -> list[str]:
 
 def _split_run_ons(text: str) -> list[str]:
     """Cut ``text`` where a new quantified statement is glued to the previous one."""
+    if "." not in text and ")" not in text:
+        return [text]
     parts, start = [], 0
     for found in _RUN_ON.finditer(text):
         if _ABBREVIATION_BEFORE.search(text[start : found.start()]):
@@ -221,6 +247,8 @@ def _reason(body: str, found: re.Match[str]) -> str | None:
 
 def _mask_dates(text: str) -> str:
     """Blank out date phrases so that their numbers are not read as quantities."""
+    if not _ANY_YEAR.search(text):
+        return text
     for pattern in (_FULL_DATE, _NUMERIC_DATE, _MONTH_YEAR, _YEAR_ONLY):
         text = pattern.sub(lambda m: " " * len(m[0]), text)
     return text

@@ -1,0 +1,103 @@
+"""Parse throughput: rows per second for each file format, on one core (prints a table).
+
+    .venv/bin/python benchmarks/bench_parse.py [--rows 200000] [--xlsx-rows 50000] [--seed 0]
+
+A synthetic corpus (``publisher.synth``: real layouts with their quirks, ~12 units per
+report) of about ``--rows`` lines is rendered in memory once per format; then every file
+is read (bytes -> Grid) and interpreted (Grid -> Report), timed apart. "lines" counts
+every row of the files (titles, headers, banners, blank rows, footers); "data rows" only
+rows that hold an indicator slot. XLSX uses a smaller corpus because writing it with
+openpyxl is slow; its reading speed per row does not depend on corpus size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+import time
+from collections.abc import Callable
+
+from openpyxl import Workbook
+
+from publisher import synth
+from publisher.parse import delimited, html, spreadsheet, text
+from publisher.parse.grid import Grid
+from publisher.parse.table import read_table
+
+Rows = list[list[str]]
+
+
+def corpus(lines: int, seed: int) -> list[tuple[Rows, int]]:
+    """Rendered reports (rows, data rows) until about ``lines`` lines."""
+    rng = random.Random(seed)
+    out, total = [], 0
+    while total < lines:
+        report = synth.make_report(rng, f"bench-{len(out)}", units=12)
+        rows = synth.render_rows(report, synth.Quirks.draw(rng), rng)
+        out.append((rows, report.row_count()))
+        total += len(rows)
+    return out
+
+
+def to_xlsx(rows: Rows) -> bytes:
+    """Rows as a one-sheet workbook."""
+    book = Workbook()
+    for row in rows:
+        book.active.append([c or None for c in row] or [None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def to_html(rows: Rows) -> bytes:
+    """Rows as an HTML table."""
+    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<html><body><table>\n{body}\n</table></body></html>".encode()
+
+
+FORMATS: dict[str, tuple[Callable[[Rows], bytes], Callable[[bytes, str], Grid]]] = {
+    "text": (synth.write_text, text.read),
+    "csv": (synth.write_csv, delimited.read),
+    "csv ; latin-1": (lambda r: synth.write_csv(r, ";", "cp1252"), delimited.read),
+    "html": (to_html, html.read),
+    "xlsx": (to_xlsx, spreadsheet.read),
+}
+
+
+def measure(name: str, reports: list[tuple[Rows, int]]) -> tuple[int, int, float, float]:
+    """(lines, data rows, read seconds, interpret seconds) for one format."""
+    write, reader = FORMATS[name]
+    files = [(write(rows), len(rows), data) for rows, data in reports]
+    read_s = interpret_s = 0.0
+    for i, (blob, _, _) in enumerate(files):
+        started = time.perf_counter()
+        grid = reader(blob, f"bench-{i}")
+        middle = time.perf_counter()
+        read_table(grid, f"bench-{i}")
+        interpret_s += time.perf_counter() - middle
+        read_s += middle - started
+    return sum(f[1] for f in files), sum(f[2] for f in files), read_s, interpret_s
+
+
+def main() -> None:
+    """Print one line per format."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000, help="lines per corpus")
+    parser.add_argument("--xlsx-rows", type=int, default=50_000, help="lines for XLSX")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--formats", nargs="*", default=list(FORMATS), choices=list(FORMATS))
+    args = parser.parse_args()
+    big = corpus(args.rows, args.seed)
+    print(f"{'format':<14}{'files':>7}{'lines':>9}{'data rows':>11}{'read s':>9}"
+          f"{'interp s':>10}{'lines/s':>10}{'data rows/s':>13}")  # fmt: skip
+    for name in args.formats:
+        reports = corpus(args.xlsx_rows, args.seed) if name == "xlsx" else big
+        lines, data, read_s, interpret_s = measure(name, reports)
+        total = read_s + interpret_s
+        print(f"{name:<14}{len(reports):>7}{lines:>9}{data:>11}{read_s:>9.2f}{interpret_s:>10.2f}"
+              f"{lines / total:>10,.0f}{data / total:>13,.0f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
