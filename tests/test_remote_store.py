@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, XSD
 
 from publisher.errors import QueryError, QueryTimeout, StoreError, StoreUnavailable
@@ -46,6 +47,8 @@ class OxigraphEndpoint:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         self.requests.append(request)
+        if request.method in ("PUT", "DELETE"):
+            return self._graph_store(request)
         if "update" in request.form:
             self.store.update(request.form["update"])
             return HttpResponse(204, {}, b"")
@@ -57,6 +60,16 @@ class OxigraphEndpoint:
             body = result.serialize(format=ox.RdfFormat.N_TRIPLES)
             return HttpResponse(200, {"content-type": "application/n-triples"}, body)
         return HttpResponse(200, JSON, result.serialize(format=ox.QueryResultsFormat.JSON))
+
+    def _graph_store(self, request: HttpRequest) -> HttpResponse:
+        name = ox.NamedNode(request.params["graph"])
+        existed = self.store.contains_named_graph(name)
+        if existed:
+            self.store.remove_graph(name)
+        if request.method == "DELETE":
+            return HttpResponse(204 if existed else 404, {}, b"")
+        self.store.load(request.body, ox.RdfFormat.N_TRIPLES, to_graph=name)
+        return HttpResponse(204 if existed else 201, {}, b"")
 
     @property
     def updates(self) -> list[str]:
@@ -155,6 +168,33 @@ def test_invalid_iri_in_data_is_refused_before_sending(store, endpoint):
     with pytest.raises(QueryError, match="not a valid IRI"):
         store.replace_graph(G1, graph)
     assert endpoint.requests == []
+
+
+def test_with_a_graph_store_url_a_graph_is_one_put_of_n_triples(endpoint):
+    store = RemoteStore(EX + "query", graph_store_url=EX + "store", chunk_size=10, send=endpoint)
+    graph, node = labels(25), BNode()
+    graph.add((URIRef(EX + "a"), URIRef(EX + "p"), node))
+    graph.add((node, RDFS.label, Literal('con "comillas"\n')))
+    store.replace_graph(G1, graph)
+    store.replace_graph(G1, graph)
+    puts = [r for r in endpoint.requests if r.method == "PUT"]
+    assert [(r.url, r.params["graph"]) for r in puts] == [(EX + "store", str(G1))] * 2
+    assert puts[0].headers["Content-Type"] == "application/n-triples"
+    assert isomorphic(Graph().parse(data=puts[0].body, format="nt"), graph)
+    assert len(store) == 27
+
+
+def test_graph_store_delete_of_a_missing_graph_is_not_an_error(endpoint):
+    store = RemoteStore(EX + "query", graph_store_url=EX + "store", send=endpoint)
+    store.replace_graph(G1, labels(2))
+    store.remove_graph(G1)
+    store.remove_graph(G1)
+    assert [r.method for r in endpoint.requests if r.method != "POST"] == [
+        "PUT",
+        "DELETE",
+        "DELETE",
+    ]
+    assert len(store) == 0
 
 
 # -- querying ------------------------------------------------------------------------------
