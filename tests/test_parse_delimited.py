@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from publisher.errors import ParseError
-from publisher.parse import delimited
+from publisher.parse import delimited, parse_file
 from publisher.parse.grid import Row, decode
 
 REPORTS = Path(__file__).resolve().parent / "data" / "reports"
@@ -85,3 +86,22 @@ def test_absurd_cell_is_refused_with_its_line() -> None:
     with pytest.raises(ParseError, match="not readable as CSV") as caught:
         delimited.read(data, "huge.csv")
     assert caught.value.line == 2
+
+
+@pytest.mark.parametrize("stem", sorted(SOURCES))
+@pytest.mark.parametrize("suffix", [".csv", "-bom.csv", "-semicolon-latin1.csv"])
+def test_same_records_as_text(stem: str, suffix: str) -> None:
+    """parse_file gives the text version's units, targets, footer and warnings."""
+    report = parse_file(REPORTS / f"{stem}{suffix}")
+    assert report.source.format == "csv"
+    assert _without_lines(report.to_dict()) == _without_lines(parse_file(SOURCES[stem]).to_dict())
+    assert [u.line for u in report.units] == [u.line for u in parse_file(SOURCES[stem]).units]
+
+
+def _without_lines(value: Any) -> Any:
+    """A report's dict without ``line`` and ``source`` (they differ between formats)."""
+    if isinstance(value, dict):
+        return {k: _without_lines(v) for k, v in value.items() if k not in ("line", "source")}
+    if isinstance(value, list):
+        return [_without_lines(v) for v in value]
+    return value

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from publisher.errors import ParseError
-from publisher.parse import html
+from publisher.parse import html, parse_file
 
 REPORTS = Path(__file__).resolve().parent / "data" / "reports"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"
@@ -141,3 +142,20 @@ def test_unreadable_files(data: bytes, message: str) -> None:
     with pytest.raises(ParseError, match=message) as caught:
         html.read(data, "bad.html")
     assert str(caught.value).startswith("bad.html")
+
+
+@pytest.mark.parametrize("stem", sorted(SOURCES))
+def test_same_records_as_text(stem: str) -> None:
+    """parse_file gives the text version's units, targets, footer and warnings."""
+    report = parse_file(REPORTS / f"{stem}.html")
+    assert report.source.format == "html"
+    assert _without_lines(report.to_dict()) == _without_lines(parse_file(SOURCES[stem]).to_dict())
+
+
+def _without_lines(value: Any) -> Any:
+    """A report's dict without ``line`` and ``source`` (they differ between formats)."""
+    if isinstance(value, dict):
+        return {k: _without_lines(v) for k, v in value.items() if k not in ("line", "source")}
+    if isinstance(value, list):
+        return [_without_lines(v) for v in value]
+    return value

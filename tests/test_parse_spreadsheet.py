@@ -6,12 +6,13 @@ import io
 import zipfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
 
 from publisher.errors import ParseError
-from publisher.parse import spreadsheet
+from publisher.parse import parse_file, spreadsheet
 
 REPORTS = Path(__file__).resolve().parent / "data" / "reports"
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"
@@ -126,3 +127,22 @@ def test_unreadable_files(data: bytes, message: str) -> None:
     with pytest.raises(ParseError, match=message) as caught:
         spreadsheet.read(data, "bad.xlsx")
     assert str(caught.value).startswith("bad.xlsx")
+
+
+@pytest.mark.parametrize("stem", sorted(SOURCES))
+def test_same_records_as_text(stem: str) -> None:
+    """parse_file gives the text version's records; lines are the same row numbers."""
+    report = parse_file(REPORTS / f"{stem}.xlsx")
+    expected = parse_file(SOURCES[stem])
+    assert report.source.format == "xlsx"
+    assert _without_lines(report.to_dict()) == _without_lines(expected.to_dict())
+    assert [t.line for t in report.targets()] == [t.line for t in expected.targets()]
+
+
+def _without_lines(value: Any) -> Any:
+    """A report's dict without ``line`` and ``source`` (they differ between formats)."""
+    if isinstance(value, dict):
+        return {k: _without_lines(v) for k, v in value.items() if k not in ("line", "source")}
+    if isinstance(value, list):
+        return [_without_lines(v) for v in value]
+    return value
