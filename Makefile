@@ -12,13 +12,21 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-build: $(VENV)/.installed
+# The SPARQL page's editor (YASQE, from YASGUI on npm); the page still works without it.
+VENDOR := site/static/vendor/yasqe.min.js
+$(VENDOR): package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && mkdir -p $(@D) && \
+	  cp node_modules/@zazuko/yasqe/build/yasqe.min.js node_modules/@zazuko/yasqe/build/yasqe.min.css $(@D)/; \
+	else echo "npm not found: the SPARQL page falls back to a plain text box"; fi
+
+build: $(VENV)/.installed $(VENDOR)
 	$(VENV)/bin/lotaip-lod build --out $(DATA)
 
 serve: build
 	$(VENV)/bin/lotaip-lod serve --data $(DATA) --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(VENDOR)
 	$(PY) -m pytest
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -13,13 +13,14 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 from flask import Flask
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, XSD
 from werkzeug.serving import make_server
 
 from publisher.settings import Settings, load
-from publisher.store import OxigraphStore
+from publisher.store import OxigraphStore, to_ox
 from publisher.vocab import LOTAIP, QUDT, UNIT
 
 ID = Namespace("http://localhost:8000/id/")
@@ -69,11 +70,22 @@ def report_graph(key: str) -> Graph:
     return g
 
 
-def make_store(path: Path | None) -> OxigraphStore:
-    """An OxigraphStore (on disk at ``path``, or in memory) holding the three reports."""
+def make_store(path: Path | None, union: bool = False) -> OxigraphStore:
+    """An OxigraphStore (on disk at ``path``, or in memory) holding the three reports.
+
+    ``union``: also write the distinct union of the reports into the default graph, the
+    way the endpoint expects a build to materialise it (set semantics for the union).
+    """
     store = OxigraphStore(path)
+    merged = Graph()
     for key in REPORTS:
-        store.replace_graph(report_iri(key), report_graph(key))
+        graph = report_graph(key)
+        store.replace_graph(report_iri(key), graph)
+        merged += graph
+    if union:
+        store.native.extend(
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in merged
+        )
     return store
 
 

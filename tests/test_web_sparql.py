@@ -315,3 +315,19 @@ def test_in_memory_store_is_served_in_process(tmp_path: Path) -> None:
     assert response.get_data(as_text=True).count("\r\n") == 4  # header + three targets
     body = json.dumps(response.headers.get("X-SPARQL-Truncated"))
     assert body == "null"
+
+
+LABELS = "SELECT ?x ?l WHERE { ?x <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+
+
+def test_a_materialised_union_gives_set_semantics(tmp_path: Path) -> None:
+    # Institution and unit triples repeat in every report of an institution; the union
+    # must hold each once (pyoxigraph's union flag alone would repeat them per graph).
+    app = make_app(make_store(tmp_path / "store", union=True), sparql_settings(tmp_path))
+    try:
+        response = _get(app.test_client(), LABELS, "application/sparql-results+json")
+        rows = response.get_json()["results"]["bindings"]
+        pairs = [(b["x"]["value"], b["l"]["value"]) for b in rows]
+        assert len(pairs) == len(set(pairs)) == 11  # 15 with the bag union
+    finally:
+        close_app(app)

@@ -40,27 +40,39 @@ class Answer:
     truncated: bool = False
 
 
-def _dataset(job: Job) -> dict[str, Any]:
+def materialised_union(store: ox.Store) -> bool:
+    """True when the store's own default graph holds data (the build's merged union).
+
+    pyoxigraph's ``use_default_graph_as_union`` is a bag: a triple present in several
+    reports' graphs (an institution's name, its units) comes back once per graph, which
+    inflates counts. A default graph written by the build with distinct triples gives
+    the set the SPARQL merge means; without one we fall back to the union flag.
+    """
+    return (
+        next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+    )
+
+
+def _dataset(job: Job, union_in_default: bool) -> dict[str, Any]:
     """pyoxigraph query options for the protocol's dataset parameters."""
     if not job.default_graphs and not job.named_graphs:
         # The default graph is the union of every report's graph, unless the query's own
         # FROM/FROM NAMED say otherwise (pyoxigraph honours those itself).
-        return {"use_default_graph_as_union": True}
-    options: dict[str, Any] = {}
-    if job.default_graphs:
-        options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    else:
-        options["default_graph"] = []
-    if job.named_graphs:
-        options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
-    else:
-        options["named_graphs"] = []
-    return options
+        return {} if union_in_default else {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in job.default_graphs],
+        "named_graphs": [ox.NamedNode(g) for g in job.named_graphs],
+    }
 
 
-def execute(store: ox.Store, job: Job) -> Answer:
-    """Run ``job`` on ``store``; raise SyntaxError/OSError as pyoxigraph does."""
-    result: Any = store.query(job.text, base_iri=job.base_iri, **_dataset(job))
+def execute(store: ox.Store, job: Job, union_in_default: bool = False) -> Answer:
+    """Run ``job`` on ``store``; raise SyntaxError/OSError as pyoxigraph does.
+
+    ``union_in_default``: the store's default graph already holds the merged union
+    (see ``materialised_union``).
+    """
+    options = _dataset(job, union_in_default)
+    result: Any = store.query(job.text, base_iri=job.base_iri, **options)
     media_type = BY_NAME[job.format].media_type
     if job.form == "ASK":
         return Answer(boolean(bool(result), job.format), media_type, rows=1)

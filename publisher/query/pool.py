@@ -19,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.errors import QueryError, QueryTimeout, StoreError, StoreUnavailable
-from publisher.query.engine import Answer, Job, execute
+from publisher.query.engine import Answer, Job, execute, materialised_union
 
 # "spawn": a fresh interpreter, so no lock or thread of the web server is copied into it.
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -32,19 +32,20 @@ def _serve(conn: Connection, store_path: str) -> None:
         failure = ""
     except OSError as err:
         store, failure = None, f"cannot open the store at {store_path}: {err}"
+    union = store is not None and materialised_union(store)
     while True:
         try:
             job = conn.recv()
         except EOFError:
             return
-        conn.send(_answer(store, job, failure))
+        conn.send(_answer(store, job, failure, union))
 
 
-def _answer(store: ox.Store | None, job: Job, failure: str) -> tuple[str, Any]:
+def _answer(store: ox.Store | None, job: Job, failure: str, union: bool) -> tuple[str, Any]:
     if store is None:
         return ("store", failure)
     try:
-        return ("ok", execute(store, job))
+        return ("ok", execute(store, job, union))
     except SyntaxError as err:
         return ("query", f"malformed SPARQL query: {err}")
     except Exception as err:  # anything else the engine raises is the store's failure

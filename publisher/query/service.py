@@ -21,7 +21,7 @@ import pyoxigraph as ox
 
 from publisher.errors import QueryError, StoreError
 from publisher.query.check import check_query
-from publisher.query.engine import Answer, Job, execute
+from publisher.query.engine import Answer, Job, execute, materialised_union
 from publisher.query.pool import WorkerPool
 from publisher.query.results import BY_NAME
 from publisher.settings import Settings
@@ -48,7 +48,7 @@ class InlineRunner:
 
     def run(self, job: Job) -> Answer:
         try:
-            return execute(self.store, job)
+            return execute(self.store, job, materialised_union(self.store))
         except SyntaxError as err:
             raise QueryError(f"malformed SPARQL query: {err}") from err
         except OSError as err:

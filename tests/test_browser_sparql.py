@@ -1,0 +1,98 @@
+"""The SPARQL page in a real headless chromium: pick an example, run it, see result rows.
+
+Run twice: with the YASQE editor from ``site/static/vendor/`` (installed by ``make``
+from npm) and with a copy of the site without vendor files, where the page must fall
+back to its plain textarea and still work.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sparql_data import close_app, live_server, make_app, make_store, sparql_settings
+
+from publisher.settings import PROJECT_ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.live]
+
+CHROMIUM = Path("/usr/bin/chromium")
+SITE = PROJECT_ROOT / "site"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _site(tmp: Path, with_vendor: bool) -> Path:
+    if with_vendor:
+        if not (SITE / "static" / "vendor" / "yasqe.min.js").is_file():
+            pytest.skip("vendor files missing: run 'make site/static/vendor/yasqe.min.js'")
+        return SITE
+    copy = tmp / "site"
+    shutil.copytree(SITE, copy, ignore=shutil.ignore_patterns("vendor"))
+    return copy
+
+
+@pytest.fixture(params=[True, False], ids=["yasqe", "plain-textarea"])
+def page_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, bool]]:
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed (CI installs it)")
+    site = _site(tmp_path, request.param)
+    store = make_store(tmp_path / "store", union=True)
+    app = make_app(store, sparql_settings(tmp_path, site_dir=site))
+    with live_server(app) as url:
+        yield url, request.param
+    close_app(app)
+
+
+def test_run_an_example_and_see_rows(page_url: tuple[str, bool]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, with_vendor = page_url
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda err: errors.append(str(err)))
+            page.goto(url)
+            editor = page.locator(".CodeMirror")
+            if with_vendor:
+                editor.wait_for(timeout=10_000)  # YASQE replaced the textarea
+            else:
+                assert editor.count() == 0
+            page.select_option("#example", "04-percent-targets-over-90")
+            page.click("#run")
+            rows = page.locator("#results table tbody tr")
+            rows.first.wait_for(timeout=15_000)
+            assert rows.count() == 3  # 95, 95 and 97 %
+            assert "97" in rows.first.inner_text()
+            assert "3 filas" in page.inner_text("#status")
+            header = page.locator("#results table thead th").all_inner_texts()
+            assert header[:2] == ["institution_name", "unit_name"]
+            assert errors == []
+        finally:
+            browser.close()
+
+
+def test_id_iris_link_to_their_pages(page_url: tuple[str, bool]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, _ = page_url
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(url + "?example=05-objectives-about-water")
+            link = page.locator("#results table tbody tr a").first
+            link.wait_for(timeout=15_000)
+            assert link.get_attribute("href", timeout=5_000).startswith("/id/institucion/")
+        finally:
+            browser.close()
