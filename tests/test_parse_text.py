@@ -399,3 +399,49 @@ def test_truncated_report_is_read_up_to_the_cut_and_warns() -> None:
     assert r.warnings[-1].line == 27
     assert "truncated" in r.warnings[-1].message
     assert slot(r, 27).targets[0].text == "M1. Los 23 GADP han recibido asesoría, asi"
+
+
+# --- shifted rows ---------------------------------------------------------------------------
+
+
+def _shape(r: Report) -> list[object]:
+    """What must not change when a row is shifted: every text in its place."""
+    return [
+        (u.name, u.number, u.process_level, u.not_applicable_reason)
+        + tuple(
+            (o.text, [(i.text, i.activity, [t.text for t in i.targets]) for i in o.indicators])
+            for o in u.objectives
+        )
+        for u in r.units
+    ]
+
+
+def _shifted(line: str, by: int) -> str | None:
+    """The row with its cells moved right (by > 0) or left, or None when it cannot move."""
+    if by > 0:
+        return "\t" * by + line
+    cells = line.split("\t")
+    if any(c.strip() for c in cells[:-by]):
+        return None
+    return "\t".join(cells[-by:])
+
+
+@pytest.mark.parametrize(("name", "every"), [("sot-2023-01.txt", 1), ("loja-2019-08.txt", 7)])
+@pytest.mark.parametrize("by", [-2, -1, 1, 2])
+def test_a_shifted_row_reads_the_same_and_is_warned(name: str, every: int, by: int) -> None:
+    # Whole rows moved left or right, as PDF extraction does, one row at a time.
+    lines = (EXAMPLES / name).read_text(encoding="utf-8").split("\n")
+    expected = _shape(parse_bytes("\n".join(lines).encode(), name, institution="sot"))
+    data_rows = [
+        i
+        for i, line in enumerate(lines)
+        if line[:1].isdigit() or (line.startswith("\t\t") and line.strip())
+    ]
+    for i in data_rows[::every]:
+        moved = _shifted(lines[i], by)
+        if moved is None:
+            continue
+        variant = "\n".join([*lines[:i], moved, *lines[i + 1 :]]).encode()
+        parsed = parse_bytes(variant, name, institution="sot")
+        assert _shape(parsed) == expected, f"line {i + 1} shifted by {by}"
+        assert any(w.line == i + 1 and "moved" in w.message for w in parsed.warnings)

@@ -67,6 +67,7 @@ _MISFIT = 4.0  # an anchor in the wrong role
 _NOT_A_UNIT = 3.0
 _NOT_INFINITIVE = 1.5
 _SHARE = 2.0  # two cells in one role
+_STAY = 0.9  # a cell that did not move in a row that did
 
 
 @dataclass(frozen=True)
@@ -171,11 +172,19 @@ def unit_like(text: str, known: set[str]) -> bool:
 def row_shift(cells: list[Cell], layout: Layout, previous: int) -> int:
     """How far the row's right-hand cells sit from their columns, from its anchors."""
     target_col, indicator_col = layout.col("target"), layout.col("indicator")
+    number_col = layout.col("number")
+    if number_col is not None and len(cells) > 1 and is_number(cells[0].text):
+        return cells[0].col - number_col  # a number opening a row is its No.
     for cell in reversed(cells):
-        if cell.col >= 2 and target_col is not None and cell.target_like:
+        # A bare number is a target ("3") only right of the unit column; else it is a No.
+        if (
+            target_col is not None
+            and cell.target_like
+            and (cell.col >= 2 or not is_number(cell.text))
+        ):
             return cell.col - target_col
     for cell in reversed(cells):
-        if cell.col >= 2 and indicator_col is not None and cell.indicator_like:
+        if indicator_col is not None and cell.indicator_like:
             return cell.col - indicator_col
     last = layout.columns[-1][0]
     if cells and cells[-1].col > last:
@@ -226,8 +235,9 @@ def assign(cells: list[Cell], layout: Layout, shift: int, known: set[str]) -> li
 def _cell_cost(cell: Cell, col: int, role: str, shift: int, known: set[str]) -> float:
     """Displacement (free at 0 or at the row's shift) plus content misfit."""
     offset = cell.col - col
-    # In a shifted row, staying put costs a little: cells next to an anchor move with it.
-    displacement = min(abs(offset) + (0.1 if shift else 0.0), abs(offset - shift))
+    # In a shifted row a cell is presumed to have moved with its anchor: staying put costs
+    # almost as much as moving one column, so only content can keep it in place.
+    displacement = min(abs(offset) + (_STAY if shift else 0.0), abs(offset - shift))
     return displacement + _content_cost(role, cell, known)
 
 

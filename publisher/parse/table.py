@@ -190,7 +190,9 @@ class _Reader:
             self.titles.append(" ".join(t for t in texts if t))
 
     def _repeated_header(self, layout: Layout, line: int) -> None:
-        if layout != self.layout:
+        """A page header again; a shifted copy of the same columns changes nothing."""
+        assert self.layout is not None
+        if [r for _, r in layout.columns] != [r for _, r in self.layout.columns]:
             self.warnings.append(ParseWarning(line, "the header row changes the columns here"))
             self.layout = layout
 
