@@ -18,7 +18,7 @@ name the institution). After it, each row is one of:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from publisher.errors import ParseError
 from publisher.parse import columns
@@ -27,13 +27,12 @@ from publisher.parse.columns import Cell, Layout
 from publisher.parse.footer import Footer, footer_field
 from publisher.parse.grid import Grid, Row
 from publisher.parse.targets import find_due_date, parse_targets
+from publisher.parse.tree import OpenObjective, OpenUnit, Slot, only_not_applicable, put
 from publisher.records import (
     Indicator,
     Metadata,
-    Objective,
     ParseWarning,
     SectionNote,
-    Target,
     Unit,
 )
 from publisher.uris import normalise
@@ -67,41 +66,6 @@ class Table:
     texts: tuple[str, ...]  # every cleaned non-empty cell, for names in the text
 
 
-@dataclass
-class _Objective:
-    text: str
-    line: int
-    indicators: list[Indicator] = field(default_factory=list)
-
-
-@dataclass
-class _Unit:
-    name: str
-    line: int
-    number: str | None
-    level: str | None
-    objectives: list[_Objective] = field(default_factory=list)
-    not_applicable_reason: str | None = None
-
-    def freeze(self) -> Unit:
-        objectives = tuple(Objective(o.text, o.line, tuple(o.indicators)) for o in self.objectives)
-        return Unit(
-            self.name, self.line, self.number, self.level, objectives, self.not_applicable_reason
-        )
-
-
-@dataclass
-class _Slot:
-    """The cells of one data row, by role, after undoing shifts."""
-
-    number: str | None = None
-    unit: str | None = None
-    objectives: list[str] = field(default_factory=list)
-    activity: str | None = None
-    indicator: str | None = None
-    target_cells: list[str] = field(default_factory=list)
-
-
 def read_table(grid: Grid, name: str) -> Table:
     """Interpret a grid as a literal a4 report (see the module docstring)."""
     reader = _Reader(name)
@@ -119,9 +83,9 @@ class _Reader:
         self.layout: Layout | None = None
         self.header_line = 0
         self.level: str | None = None
-        self.units: dict[str, _Unit] = {}
-        self.unit: _Unit | None = None
-        self.objective: _Objective | None = None
+        self.units: dict[str, OpenUnit] = {}
+        self.unit: OpenUnit | None = None
+        self.objective: OpenObjective | None = None
         self.units_since_banner = 0
         self.shift = 0
         self.footer = Footer()
@@ -230,12 +194,12 @@ class _Reader:
             self.warnings.append(ParseWarning(row.line, "a row before any unit: skipped"))
             return
         for text in slot.objectives:
-            self.objective = _Objective(text, row.line)
+            self.objective = OpenObjective(text, row.line)
             self.unit.objectives.append(self.objective)
         if slot.activity or slot.indicator or slot.target_cells:
             self._indicator(slot, row.line)
 
-    def _place(self, cells: list[Cell], line: int) -> _Slot:
+    def _place(self, cells: list[Cell], line: int) -> Slot:
         """Cells -> roles, undoing shifts by meaning; warns about every moved cell."""
         assert self.layout is not None
         layout = self.layout
@@ -246,9 +210,9 @@ class _Reader:
             roles = columns.assign(cells, layout, shift, set(self.units))
             self._warn_moves(cells, roles, layout, line)
         self.shift = shift
-        slot = _Slot()
+        slot = Slot()
         for cell, role in zip(cells, roles, strict=True):
-            _put(slot, role, cell)
+            put(slot, role, cell)
         return slot
 
     def _warn_moves(self, cells: list[Cell], roles: list[str], layout: Layout, line: int) -> None:
@@ -260,23 +224,23 @@ class _Reader:
         if moves:
             self.warnings.append(ParseWarning(line, "cells shifted, moved " + "; ".join(moves)))
 
-    def _open_unit(self, slot: _Slot, line: int) -> None:
+    def _open_unit(self, slot: Slot, line: int) -> None:
         assert slot.unit is not None
         key = columns.name_key(slot.unit)
         unit = self.units.get(key)
         if unit is None:
-            unit = _Unit(slot.unit, line, slot.number, self.level)
+            unit = OpenUnit(slot.unit, line, slot.number, self.level)
             self.units[key] = unit
         self.unit, self.objective = unit, None
         self.units_since_banner += 1
 
-    def _indicator(self, slot: _Slot, line: int) -> None:
+    def _indicator(self, slot: Slot, line: int) -> None:
         """One indicator slot; a unit with only NO APLICA and no objective keeps the reason."""
         assert self.unit is not None
         targets = [t for raw in slot.target_cells for t in parse_targets(raw, line)]
         reason = not_applicable_reason(slot.indicator) if slot.indicator else None
         if self.objective is None:
-            if _only_not_applicable(slot, reason, targets):
+            if only_not_applicable(slot, reason, targets):
                 first = targets[0].reason if targets else None
                 self.unit.not_applicable_reason = reason or first or slot.indicator
             else:
@@ -299,24 +263,6 @@ class _Reader:
                 due_date=due,
             )
         )
-
-
-def _put(slot: _Slot, role: str, cell: Cell) -> None:
-    """Store a cell in its role; extra cells in a one-cell role are joined to it."""
-    if role == "objective":
-        slot.objectives.append(cell.text)
-    elif role == "target":
-        slot.target_cells.append(cell.raw)
-    else:
-        old = getattr(slot, role)
-        setattr(slot, role, f"{old} {cell.text}" if old else cell.text)
-
-
-def _only_not_applicable(slot: _Slot, reason: str | None, targets: list[Target]) -> bool:
-    """True when the row states only NO APLICA (in the indicator and/or target cells)."""
-    if slot.activity or (slot.indicator and reason is None):
-        return False
-    return all(t.not_applicable for t in targets) and (reason is not None or bool(targets))
 
 
 def _short(text: str) -> str:
