@@ -174,3 +174,36 @@ def test_vocabulary_index_lists_classes_and_properties(site_client: FlaskClient)
     assert turtle.status_code == 200
     graph = Graph().parse(data=turtle.data, format="turtle")
     assert (LOTAIP.Target, RDFS.isDefinedBy, URIRef(str(LOTAIP))) in graph
+
+
+def test_documents_of_an_unversioned_store_are_never_stale(
+    site_client: FlaskClient, site_store
+) -> None:
+    # an in-memory store has no version, so nothing is cached: a change shows at once
+    assert "Institución de Prueba" in site_client.get("/doc/institucion/demo").data.decode()
+    graph = Graph().parse(data=site_client.get("/doc/institucion/demo.ttl").data)
+    graph.remove((INSTITUTION, RDFS.label, None))
+    graph.add((INSTITUTION, RDFS.label, Literal("Nombre nuevo", lang="es")))
+    site_store.replace_graph(URIRef("http://localhost:8000/id/reporte/demo/2023-01"), graph)
+    assert "Nombre nuevo" in site_client.get("/doc/institucion/demo").data.decode()
+
+
+def test_published_documents_are_cached_per_version(built_app) -> None:
+    client = built_app.test_client()
+    first = client.get("/doc/institucion/sot.ttl")
+    cache = built_app.extensions["publisher.documents"]
+    version = built_app.extensions["publisher.store"].version
+    assert cache.get((version, "/doc/institucion/sot", "turtle", "")) == first.data
+    assert client.get("/doc/institucion/sot.ttl").data == first.data
+
+
+def test_document_cache_drops_the_least_recently_used() -> None:
+    from publisher.web.resources import DocumentCache
+
+    cache = DocumentCache(size=2)
+    cache.put(("v", "a"), b"A")
+    cache.put(("v", "b"), b"B")
+    assert cache.get(("v", "a")) == b"A"  # now "b" is the oldest
+    cache.put(("v", "c"), b"C")
+    assert cache.get(("v", "b")) is None
+    assert cache.get(("v", "a")) == b"A" and cache.get(("v", "c")) == b"C"

@@ -11,15 +11,16 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from publisher.store import Store
 from publisher.vocab import PREFIXES
 from publisher.web import queries
 
 Labels = dict[Identifier, dict[str, str]]
+Triple = tuple[Node, Node, Node]
 #: Predicates whose values name a thing (the same as queries._LABEL), in order of preference.
 LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, FOAF.name, DCTERMS.title)
 
@@ -67,25 +68,22 @@ class Description:
         """``node``'s label in ``lang`` (or Spanish, untagged, any), None when it has none."""
         return pick_label(self.labels.get(node, {}), lang)
 
-    def graph(self, doc_iri: URIRef) -> Graph:
+    def triples(self, doc_iri: URIRef) -> list[Triple]:
         """The RDF document: triples both ways, labels of neighbours, and its sources."""
-        graph = Graph()
+        found: dict[Triple, None] = {}  # ordered and without repeats
         for p, objects in self.outgoing.items():
-            for o in objects:
-                graph.add((self.iri, p, o))
+            found.update(((self.iri, p, o), None) for o in objects)
         for b, pairs in self.blanks.items():
-            for p, o in pairs:
-                graph.add((b, p, o))
+            found.update(((b, p, o), None) for p, o in pairs)
         for p, subjects in self.incoming.items():
-            for x in subjects:
-                graph.add((x, p, self.iri))
+            found.update(((x, p, self.iri), None) for x in subjects)
         for node in neighbours(self):
             for lang, text in self.labels.get(node, {}).items():
-                graph.add((node, RDFS.label, Literal(text, lang=lang or None)))
-        graph.add((doc_iri, FOAF.primaryTopic, self.iri))
+                found[(node, RDFS.label, Literal(text, lang=lang or None))] = None
+        found[(doc_iri, FOAF.primaryTopic, self.iri)] = None
         for source in self.sources:
-            graph.add((doc_iri, PROV.wasDerivedFrom, source.graph))
-        return graph
+            found[(doc_iri, PROV.wasDerivedFrom, source.graph)] = None
+        return list(found)
 
 
 def pick_label(by_lang: dict[str, str], lang: str) -> str | None:
