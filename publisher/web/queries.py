@@ -90,13 +90,14 @@ _TARGET_OF_OBJECTIVE = """{ ?objective lotaip:hasTarget ?target }
 # where one query with nested OPTIONALs and UNIONs took ~30 ms on Loja (~200 ms for the
 # percentage targets).
 
-#: Units of institution ?s with their process level.
+#: Units of institution ?s with their process level (units are also classified by
+#: function, in another scheme: hence the class test).
 INSTITUTION_UNITS = (
     _P
     + """SELECT ?s ?lang ?unit ?uname ?level ?levelLabel WHERE {
   ?s org:hasUnit ?unit .
   OPTIONAL { ?unit rdfs:label ?uname }
-  OPTIONAL { ?unit org:classification ?level .
+  OPTIONAL { ?unit org:classification ?level . ?level a lotaip:ProcessLevel .
              OPTIONAL { ?level skos:prefLabel ?levelLabel FILTER(lang(?levelLabel) = ?lang) } }
 }"""
 )
