@@ -214,3 +214,19 @@ def test_real_dumps_and_void_are_served(built_app: Flask) -> None:
     void = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
     graph = Graph().parse(data=void.data, format="turtle")
     assert any(graph.triples((None, VOID.triples, None)))
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/browse?q=agua", INSTITUTION_PAGE, "/def/", "/downloads", "/nada"]
+)
+def test_pages_work_under_a_strict_content_security_policy(
+    site_client: FlaskClient, path: str
+) -> None:
+    response = site_client.get(path, headers={"Accept": "text/html"})
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    page = response.data.decode()
+    scripts = re.findall(r"<script([^>]*)>", page)
+    assert all('type="application/ld+json"' in attributes for attributes in scripts)
+    assert not re.search(r"\sstyle=|\son[a-z]+=", page)  # no inline styles or handlers

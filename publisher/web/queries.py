@@ -31,10 +31,11 @@ OUTGOING = (
 BLANK_OUTGOING = """SELECT ?s ?b ?p ?o WHERE { ?s ?p0 ?b . FILTER(isBlank(?b)) ?b ?p ?o }"""
 
 #: Incoming links to ?s, with the labels of the linking things (bounded: hubs are big).
+#: Not rdf:type: a class page would list every instance.
 INCOMING = (
     _P
     + f"""SELECT ?s ?x ?p ?xlabel ?plabel WHERE {{
-  ?x ?p ?s FILTER(!isBlank(?x))
+  ?x ?p ?s FILTER(!isBlank(?x) && ?p != rdf:type)
   OPTIONAL {{ ?x {_LABEL} ?xlabel }}
   OPTIONAL {{ ?p rdfs:label ?plabel }}
 }} LIMIT 4000"""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
@@ -150,6 +151,7 @@ def _text(term: Identifier | None) -> str | None:
     return None if term is None else str(term)
 
 
+@lru_cache(maxsize=4096)
 def curie(iri: str) -> str:
     """``http://www.w3.org/ns/org#hasUnit`` -> ``org:hasUnit`` (the IRI when no prefix fits)."""
     best = ""
