@@ -7,7 +7,9 @@ report) of about ``--rows`` lines is rendered in memory once per format; then ev
 is read (bytes -> Grid) and interpreted (Grid -> Report), timed apart. "lines" counts
 every row of the files (titles, headers, banners, blank rows, footers); "data rows" only
 rows that hold an indicator slot. XLSX uses a smaller corpus because writing it with
-openpyxl is slow; its reading speed per row does not depend on corpus size.
+openpyxl is slow; its reading speed per row does not depend on corpus size. Times are CPU
+seconds of this process (``time.process_time``), so that other work on a shared machine
+does not count.
 """
 
 from __future__ import annotations
@@ -71,11 +73,11 @@ def measure(name: str, reports: list[tuple[Rows, int]]) -> tuple[int, int, float
     files = [(write(rows), len(rows), data) for rows, data in reports]
     read_s = interpret_s = 0.0
     for i, (blob, _, _) in enumerate(files):
-        started = time.perf_counter()
+        started = time.process_time()
         grid = reader(blob, f"bench-{i}")
-        middle = time.perf_counter()
+        middle = time.process_time()
         read_table(grid, f"bench-{i}")
-        interpret_s += time.perf_counter() - middle
+        interpret_s += time.process_time() - middle
         read_s += middle - started
     return sum(f[1] for f in files), sum(f[2] for f in files), read_s, interpret_s
 

@@ -82,20 +82,22 @@ _SPACE = re.compile(r"\s+")
 # An M-label: at the start or after white space / a full stop; "M", an optional dot and
 # space, one or two digits, an optional dot. Not followed by another digit (so "M12" is
 # one label) and followed by a space, a letter or the end.
-_LABEL = re.compile(r"(?:(?<=^)|(?<=[\s.]))M\s?\.?\s?(\d{1,2})(?!\d)(?:\s?\.)?(?=\s|[^\W\d]|$)")
+_LABEL = re.compile(r"M(?<![^\s.]M)\s?\.?\s?(\d{1,2})(?!\d)(?:\s?\.)?(?=\s|[^\W\d]|$)")
 _NOT_APPLICABLE = re.compile(r"^[\"'“”«\s]*no\s+aplica\b[\"'“”»]*", re.IGNORECASE)
 
 # A new quantified statement glued to the previous one: a sentence end after a word, then a
 # number followed by a word or a percent sign. Abbreviations like "Art. 6" are excluded.
 _RUN_ON = re.compile(
-    r"(?:(?<=[^\W\d]{2})|(?<=\)))"
-    r"(?:\.\s*|\)\s+)(?=\d+(?:[.,]\d+)?\s*(?:%|[^\W\d]{2,}))"
+    r"(?:\.(?:(?<=[^\W\d]{2}\.)|(?<=\)\.))\s*|\)(?<=[^\W\d]{2}\))\s+)"
+    r"(?=\d+(?:[.,]\d+)?\s*(?:%|[^\W\d]{2,}))"
 )
 
-_PERCENT = re.compile(r"(?<![\w.,])(\d+(?:[.,]\d+)?)\s*(?:%|por\s*ciento\b)", re.IGNORECASE)
-_NUMBER = re.compile(r"(?<![\w.,/(-])(\d+(?:[.,]\d+)?)(?![\d%])(?!\s*%)(?!\s*por\s*ciento)")
-_WORD_NUMBER = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
-_ONE = re.compile(r"(?:^|\bal\s+menos\s+(?:en\s+|a\s+)?)(un|una|uno)\b(?!\s+\d)", re.IGNORECASE)
+# Patterns open with the character they look for and check what precedes it after: the
+# regex engine then skips quickly to candidates (a leading look-behind is tried everywhere).
+_PERCENT = re.compile(r"(\d(?<![\w.,]\d)\d*(?:[.,]\d+)?)\s*(?:%|por\s*ciento\b)", re.IGNORECASE)
+_NUMBER = re.compile(r"(\d(?<![\w.,/(-]\d)\d*(?:[.,]\d+)?)(?![\d%])(?!\s*%)(?!\s*por\s*ciento)")
+_WORD_NUMBER = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")  # on lower-cased text
+_ONE = re.compile(r"(?:^|\bal\s+menos\s+(?:en\s+|a\s+)?)(un|una|uno)\b(?!\s+\d)")  # lower
 _NOUN = re.compile(r"\s*(?:(?:de|del|el|la|los|las)\s+)*([^\W\d][^\s,.;:()]*)", re.IGNORECASE)
 # A remark after an opening percentage: capitalised, and not a noun heading a "de" phrase
 # ("100 % Cobertura de Servicios …" is the quantity, "20% Sólo posee …" is a remark).
@@ -173,7 +175,7 @@ def clean_text(raw: str) -> str:
 
 def _statements(raw_cell: str) -> Iterator[str]:
     """The statements of a cell, in order: paragraphs, then M-labels, then run-ons."""
-    for paragraph in _PARAGRAPH.split(raw_cell):
+    for paragraph in _PARAGRAPH.split(raw_cell) if "<" in raw_cell else (raw_cell,):
         text = clean_text(paragraph)
         if not text:
             continue
@@ -200,7 +202,7 @@ def _split_run_ons(text: str) -> list[str]:
         return [text]
     parts, start = [], 0
     for found in _RUN_ON.finditer(text):
-        if _ABBREVIATION_BEFORE.search(text[start : found.start()]):
+        if _ABBREVIATION_BEFORE.search(text[max(start, found.start() - 8) : found.start()]):
             continue
         end = found.start() + (1 if text[found.start()] in ".)" else 0)
         parts.append(text[start:end])
@@ -256,20 +258,23 @@ def _mask_dates(text: str) -> str:
 
 def _quantity(text: str) -> tuple[Decimal | None, str | None]:
     """The first quantity in reading order, with its unit (``"percent"`` or the noun)."""
-    candidates: list[tuple[int, Decimal, str | None]] = []
+    best: tuple[int, Decimal, str | None] | None = None
     if found := _PERCENT.search(text):
-        candidates.append((found.start(), _decimal(found[1]), "percent"))
-    if number := _first_number(text):
-        candidates.append(number)
-    if found := _WORD_NUMBER.search(text):
-        value = Decimal(NUMBER_WORDS[found[1].lower()])
-        candidates.append((found.start(), value, _noun(text, found.end())))
-    if found := _ONE.search(text):
-        candidates.append((found.start(1), Decimal(1), _noun(text, found.end())))
-    if not candidates:
-        return None, None
-    _, value, unit = min(candidates, key=lambda c: c[0])
-    return value, unit
+        best = (found.start(), _decimal(found[1]), "percent")
+    if (number := _first_number(text)) and (best is None or number[0] < best[0]):
+        best = number
+    if best and best[0] == 0:
+        return best[1], best[2]  # opens with a number: nothing can come before it
+    lower = text.lower()
+    if len(lower) != len(text):  # a letter whose lower case is longer ("İ"): offsets differ
+        lower = text
+    words = any(word in lower for word in NUMBER_WORDS)  # a substring test is far cheaper
+    if words and (found := _WORD_NUMBER.search(lower)) and (not best or found.start() < best[0]):
+        best = (found.start(), Decimal(NUMBER_WORDS[found[1]]), _noun(text, found.end()))
+    ones = lower.startswith("un") or "menos" in lower
+    if ones and (found := _ONE.search(lower)) and (best is None or found.start(1) < best[0]):
+        best = (found.start(1), Decimal(1), _noun(text, found.end()))
+    return (best[1], best[2]) if best else (None, None)
 
 
 def _first_number(text: str) -> tuple[int, Decimal, str | None] | None:
@@ -278,7 +283,7 @@ def _first_number(text: str) -> tuple[int, Decimal, str | None] | None:
         digits = found[1]
         if len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2099:
             continue
-        if _ABBREVIATION_BEFORE.search(text[: found.start()]):
+        if _ABBREVIATION_BEFORE.search(text[max(found.start() - 8, 0) : found.start()]):
             continue
         return found.start(), _decimal(digits), _noun(text, found.end())
     return None
