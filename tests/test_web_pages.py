@@ -230,3 +230,15 @@ def test_pages_work_under_a_strict_content_security_policy(
     scripts = re.findall(r"<script([^>]*)>", page)
     assert all('type="application/ld+json"' in attributes for attributes in scripts)
     assert not re.search(r"\sstyle=|\son[a-z]+=", page)  # no inline styles or handlers
+
+
+def test_report_page_summarises_its_units_in_organic_order(built_app: Flask) -> None:
+    page = text(built_app.test_client(), "/doc/reporte/gad-municipal-loja/2019-08")
+    assert "loja-2019-08.txt" in page
+    rows = re.findall(r"<tr><td><a [^>]*>(.*?)</a></td>\s*<td>(.*?)</td>", page)
+    assert len(rows) >= 30
+    assert rows[0] == ("Alcaldía", "Procesos gobernantes / nivel directivo")
+    levels = [level for _, level in rows]
+    assert levels.index("Procesos desconcentrados") > levels.index(
+        "Procesos agregadores de valor / nivel operativo"
+    )

@@ -41,7 +41,7 @@ def page_for(desc: Description, lang: str) -> tuple[str, dict[str, Any]]:
     if LOTAIP.Institution in desc.types:
         return "institution.html", institution_data(desc.iri, lang)
     if LOTAIP.Report in desc.types:
-        return "report.html", {}
+        return "report.html", {"units": report_units(desc.iri, lang)}
     return "resource.html", {}
 
 
@@ -91,6 +91,12 @@ def institution_tree(iri: URIRef, lang: str) -> tuple[list[tuple[str, list[Node]
     )
     tree = [(level.label, level.children) for level in levels.values()]
     return tree, list(targets.values())
+
+
+def report_units(iri: URIRef, lang: str) -> list[Row]:
+    """Units stated in report ``iri``, by process level in organic order, then by name."""
+    rows = store().select(queries.REPORT_UNITS, {"s": iri, "lang": Literal(lang)})
+    return sorted(rows, key=lambda r: (_level_order(r.get("level")), str(r.get("uname"))))
 
 
 def chart(targets: list[Node]) -> dict[str, Any]:

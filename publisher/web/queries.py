@@ -31,11 +31,12 @@ OUTGOING = (
 BLANK_OUTGOING = """SELECT ?s ?b ?p ?o WHERE { ?s ?p0 ?b . FILTER(isBlank(?b)) ?b ?p ?o }"""
 
 #: Incoming links to ?s, with the labels of the linking things (bounded: hubs are big).
-#: Not rdf:type: a class page would list every instance.
+#: Not rdf:type (a class page would list every instance) nor lotaip:reportedIn (a report
+#: page would list every node of the report: REPORT_UNITS summarises those instead).
 INCOMING = (
     _P
     + f"""SELECT ?s ?x ?p ?xlabel ?plabel WHERE {{
-  ?x ?p ?s FILTER(!isBlank(?x) && ?p != rdf:type)
+  ?x ?p ?s FILTER(!isBlank(?x) && ?p NOT IN (rdf:type, lotaip:reportedIn))
   OPTIONAL {{ ?x {_LABEL} ?xlabel }}
   OPTIONAL {{ ?p rdfs:label ?plabel }}
 }} LIMIT 4000"""
@@ -132,6 +133,22 @@ INSTITUTION_TARGETS = (
   OPTIONAL { ?node qudt:numericValue ?value }
   OPTIONAL { ?node qudt:unit ?unit }
 }"""
+)
+
+#: Units stated in report ?s, with their process level and how many objectives and
+#: targets each has there.
+REPORT_UNITS = (
+    _P
+    + """SELECT ?s ?lang ?unit ?uname ?level ?levelLabel
+       (COUNT(DISTINCT ?objective) AS ?objectives) (COUNT(DISTINCT ?target) AS ?targets)
+WHERE {
+  ?unit lotaip:reportedIn ?s ; a lotaip:AdministrativeUnit .
+  OPTIONAL { ?unit rdfs:label ?uname }
+  OPTIONAL { ?unit org:classification ?level . ?level a lotaip:ProcessLevel ;
+             skos:prefLabel ?levelLabel FILTER(lang(?levelLabel) = ?lang) }
+  OPTIONAL { ?unit org:purpose ?objective . ?objective lotaip:reportedIn ?s .
+             OPTIONAL { ?objective lotaip:hasTarget|lotaip:hasIndicator/lotaip:hasTarget ?target } }
+} GROUP BY ?s ?lang ?unit ?uname ?level ?levelLabel"""
 )
 
 #: Browse: objectives and their targets, with one FILTER per search field given. The
