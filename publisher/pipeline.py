@@ -37,7 +37,7 @@ from publisher.parse import parse_file
 from publisher.publish import Dump
 from publisher.records import Report
 from publisher.settings import PROJECT_ROOT, Settings
-from publisher.store import OxigraphStore
+from publisher.store import BulkLoader, OxigraphStore
 from publisher.uris import Urls
 from publisher.validate import validate
 from publisher.vocab import LOTAIP, SH
@@ -49,8 +49,18 @@ Progress = Callable[[int, int, str], None]
 #: unit functions, territories) is added here, e.g. ``lambda reports, urls:
 #: [(LINKS_GRAPH, link_graph(reports, urls)), (REFERENCE_GRAPH, reference_graph())]``.
 CorpusStage = Callable[[Sequence[Report], Urls], Iterable[tuple[URIRef, Graph]]]
-#: Folders whose contents change what a build produces (besides the inputs).
-CODE_DIRS = ("publisher", "ontology", "mappings", "shapes")
+#: Folders whose contents change what a build produces (besides the inputs), the
+#: suffixes that count, and the paths that only serve the site or the CLI.
+CODE_DIRS = ("publisher", "ontology", "mappings", "shapes", "registry")
+BUILD_SUFFIXES = frozenset({".py", ".ttl", ".toml", ".json", ".csv"})
+NOT_BUILD = (
+    "publisher/web/",
+    "publisher/query/",
+    "publisher/cli.py",
+    "publisher/serve.py",
+    "publisher/remote.py",
+    "publisher/synth.py",
+)
 
 
 class BuildFailed(PublisherError):
@@ -170,17 +180,30 @@ def _visible(path: Path) -> bool:
 
 
 def build_fingerprint(inputs: Sequence[Input], settings: Settings) -> str:
-    """sha256 over what decides the output: inputs, base URI, code, ontology, shapes."""
+    """sha256 over what decides the output: inputs, base URI, build code and data files."""
     digest = hashlib.sha256()
     digest.update(settings.base_uri.encode())
     for item in inputs:
         digest.update(f"\0{item.path.name}\0{item.sha256}".encode())
+    for path in _build_files():
+        digest.update(f"\0{path.relative_to(PROJECT_ROOT)}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _build_files() -> list[Path]:
+    """The code and data whose change changes a build (not the web site's code)."""
+    files = []
     for folder in CODE_DIRS:
         for path in sorted((PROJECT_ROOT / folder).rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".ttl", ".toml", ".json", ".csv"):
-                digest.update(f"\0{path.relative_to(PROJECT_ROOT)}\0".encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
+            relative = path.relative_to(PROJECT_ROOT).as_posix()
+            if (
+                path.suffix in BUILD_SUFFIXES
+                and not relative.startswith(NOT_BUILD)
+                and path.is_file()
+            ):
+                files.append(path)
+    return files
 
 
 def _unchanged(data_dir: Path, fingerprint: str) -> BuildReport | None:
@@ -201,49 +224,71 @@ def _build_version(
     """Fill ``version_dir`` (store, dumps, void.ttl, validation.ttl); publish nothing."""
     urls = Urls(settings.base_uri)
     store = OxigraphStore(version_dir / "store")
+    loader = BulkLoader(store)
     timer = Timer()
     generated_at = datetime.now(UTC).replace(microsecond=0)
     validation = ValidationCollector()
-    summaries: list[ReportSummary] = []
+    reports, summaries = _build_reports(
+        inputs, _ReportContext(loader, urls, generated_at, timer, validation), progress
+    )
+    subsets = [Subset(URIRef(s.graph), s.triples, s.file, URIRef(s.graph)) for s in summaries]
+    subsets += _run_corpus_stages(reports, urls, loader, timer)
+    with timer("load"):
+        loader.flush()
+    return _finish(version_dir, store, urls, generated_at, summaries, subsets, validation, timer)
+
+
+@dataclass(frozen=True)
+class _ReportContext:
+    """What every report's build shares."""
+
+    loader: BulkLoader
+    urls: Urls
+    generated_at: datetime
+    timer: Timer
+    validation: ValidationCollector
+
+
+def _build_reports(
+    inputs: Sequence[Input], context: _ReportContext, progress: Progress | None
+) -> tuple[list[Report], list[ReportSummary]]:
+    """Build every report; raise ``BuildFailed`` naming each bad one after trying all."""
     reports: list[Report] = []
+    summaries: list[ReportSummary] = []
     problems: list[str] = []
+    seen: dict[str, str] = {}  # graph IRI -> file: two files must not be the same report
     for done, item in enumerate(inputs, start=1):
         try:
-            report, summary = _build_report(item, store, urls, generated_at, timer, validation)
+            report, summary = _build_report(item, context)
         except (ParseError, MappingError, ValidationFailed) as err:
             problems.append(problem_line(item, err))
         else:
+            if summary.graph in seen:
+                problems.append(f"{item.path}: same report as {seen[summary.graph]}")
+            seen.setdefault(summary.graph, summary.file)
             reports.append(report)
             summaries.append(summary)
         if progress is not None:
             progress(done, len(inputs), item.path.name)
     if problems:
         raise BuildFailed(problems)
-    subsets = [Subset(URIRef(s.graph), s.triples, s.file, URIRef(s.graph)) for s in summaries]
-    subsets += _run_corpus_stages(reports, urls, store, timer)
-    return _finish(version_dir, store, urls, generated_at, summaries, subsets, validation, timer)
+    return reports, summaries
 
 
-def _build_report(
-    item: Input,
-    store: OxigraphStore,
-    urls: Urls,
-    generated_at: datetime,
-    timer: Timer,
-    validation: ValidationCollector,
-) -> tuple[Report, ReportSummary]:
+def _build_report(item: Input, context: _ReportContext) -> tuple[Report, ReportSummary]:
     """Parse, map, validate and load one report into its named graph."""
+    timer = context.timer
     with timer("parse"):
         report = parse_file(item.path)
     with timer("map"):
-        mapped = map_report(report, urls, generated_at=generated_at)
+        mapped = map_report(report, context.urls, generated_at=context.generated_at)
     with timer("validate"):
         outcome = validate(mapped.graph)
     if outcome.violations:
         raise ValidationFailed(str(item.path), list(outcome.violations))
     with timer("load"):
-        triples = store.load_graph(mapped.graph_iri, mapped.graph)
-    validation.add(mapped.graph_iri, outcome.results_graph)
+        triples = context.loader.add(mapped.graph_iri, mapped.graph)
+    context.validation.add(mapped.graph_iri, outcome.results_graph)
     summary = ReportSummary(
         file=str(item.path),
         sha256=item.sha256,
@@ -280,14 +325,14 @@ CORPUS_STAGES: list[CorpusStage] = [ontology_stage]
 
 
 def _run_corpus_stages(
-    reports: Sequence[Report], urls: Urls, store: OxigraphStore, timer: Timer
+    reports: Sequence[Report], urls: Urls, loader: BulkLoader, timer: Timer
 ) -> list[Subset]:
     subsets = []
     for stage in CORPUS_STAGES:
         with timer(stage.__name__.removesuffix("_stage")):
             for graph_iri, graph in stage(reports, urls):
                 title = graph.value(graph_iri, RDFS.label) or graph.value(graph_iri, DCTERMS.title)
-                triples = store.load_graph(graph_iri, graph)
+                triples = loader.add(graph_iri, graph)
                 subsets.append(Subset(graph_iri, triples, str(title) if title else None))
     return subsets
 

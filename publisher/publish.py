@@ -149,9 +149,11 @@ def write_dumps(store: OxigraphStore, dumps_dir: Path) -> list[Dump]:
 
 
 def _union_triples(store: OxigraphStore) -> Iterator[Any]:
-    """Distinct triples of the union of every named graph, grouped by subject."""
+    """Distinct triples of the union of every named graph."""
     solutions = store.native.query(
-        "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s",
+        # No ORDER BY: sorting made this 40x slower; the index scan already comes
+        # grouped by subject, which is what Turtle's subject blocks need.
+        "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }",
         use_default_graph_as_union=True,
     )
     if not isinstance(solutions, ox.QuerySolutions):

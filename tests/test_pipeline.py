@@ -179,3 +179,11 @@ def test_progress_is_reported_per_report_unless_quiet(inputs: Path, tmp_path: Pa
     seen.clear()
     build([inputs], settings, out=tmp_path / "other", quiet=True, progress=seen.append)
     assert seen == []
+
+
+def test_two_files_holding_the_same_report_fail(inputs: Path, tmp_path: Path) -> None:
+    settings = load(env={}, data_dir=tmp_path / "data", base_uri=BASE)
+    shutil.copy(EXAMPLES[0], inputs / f"copy-of-{EXAMPLES[0].name}")
+    with pytest.raises(BuildFailed, match="same report as"):
+        build([inputs], settings, quiet=True)
+    assert not (settings.data_dir / "current").exists()
