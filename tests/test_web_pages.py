@@ -16,6 +16,7 @@ from rdflib.namespace import VOID
 
 from publisher.settings import Settings
 
+ROOT = Path(__file__).resolve().parent.parent
 INSTITUTION_PAGE = "/doc/institucion/demo"
 LEVEL = "https://w3id.org/lotaip/def/nivel/support"
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated")
@@ -242,3 +243,24 @@ def test_report_page_summarises_its_units_in_organic_order(built_app: Flask) -> 
     assert levels.index("Procesos desconcentrados") > levels.index(
         "Procesos agregadores de valor / nivel operativo"
     )
+
+
+def test_markup_in_a_real_report_cell_is_shown_as_text(tmp_path: Path, settings: Settings) -> None:
+    """A report whose cell holds escaped markup, built for real: pages show it as text."""
+    from publisher.pipeline import build
+    from publisher.web import create_app
+
+    source = (ROOT / "examples" / "reports" / "sot-2023-01.txt").read_text(encoding="utf-8")
+    cell = "Crear espacios de intercambio"
+    hostile = "Crear espacios &lt;script&gt;alert(1)&lt;/script&gt; de intercambio"
+    report = tmp_path / "sot-2023-01.txt"
+    report.write_text(source.replace(cell, hostile, 1), encoding="utf-8")
+    build([report], settings, quiet=True)
+    client = create_app(settings).test_client()
+    results = text(client, "/browse?q=alert(1)")
+    objective = re.search(r'href="(/doc/[^"]*/objetivo/[^"]*)"', results)
+    assert objective is not None
+    for path in (objective.group(1), "/browse?q=alert(1)", "/doc/institucion/sot"):
+        page = text(client, path)
+        assert "<script>alert(1)" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
