@@ -264,3 +264,14 @@ def test_markup_in_a_real_report_cell_is_shown_as_text(tmp_path: Path, settings:
         page = text(client, path)
         assert "<script>alert(1)" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_home_offers_the_example_queries_and_they_open_in_the_endpoint(
+    built_app: Flask,
+) -> None:
+    client = built_app.test_client()
+    page = text(client, "/")
+    links = re.findall(r'href="(/sparql\?example=[^"]+)"', page)
+    assert len(links) >= 5
+    assert "# title:" in page  # the query text is shown, escaped in a <pre>
+    assert client.get(links[0], headers={"Accept": "text/html"}).status_code == 200

@@ -25,7 +25,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 from werkzeug.exceptions import BadRequest
 
-from publisher.settings import PROJECT_ROOT, Settings
+from publisher.query.examples import load_examples
+from publisher.settings import Settings
 from publisher.store import Store
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
@@ -115,19 +116,6 @@ def _counts() -> dict[str, int]:
     return counts
 
 
-def example_queries() -> list[dict[str, str]]:
-    """The example queries shipped in ``queries/*.rq`` with their ``# title:`` lines."""
-    found = []
-    for path in sorted((PROJECT_ROOT / "queries").glob("*.rq")):
-        text = path.read_text(encoding="utf-8")
-        title = next(
-            (ln.split(":", 1)[1].strip() for ln in text.splitlines() if ln.startswith("# title:")),
-            path.stem,
-        )
-        found.append({"title": title, "query": text})
-    return found
-
-
 def dataset_markup(counts: dict[str, int]) -> dict[str, Any]:
     """schema.org ``Dataset`` description of the site, for dataset search engines."""
     root = request.url_root
@@ -173,7 +161,7 @@ def home() -> Response:
         counts=counts,
         institutions=store().select(queries.INSTITUTIONS),
         reports=reports,
-        examples=example_queries(),
+        examples=load_examples(),
         dataset=dataset_markup(counts),
     )
     return conneg.finish(Response(html, mimetype="text/html"), conneg.HTML)
