@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,6 +143,7 @@ class RemoteStore:
         timeout: float = 30.0,
         scope: Sequence[str] = (),
         chunk_size: int = 1000,
+        version_ttl: float = 60.0,
         send: Send | None = None,
     ) -> None:
         self.query_url = query_url
@@ -149,6 +151,8 @@ class RemoteStore:
         self.graph_store_url = graph_store_url
         self.scope = tuple(scope)
         self.chunk_size = chunk_size
+        self.version_ttl = version_ttl
+        self._writes = 0
         self._send = send or HttpSender(user, password, timeout)
 
     @classmethod
@@ -166,6 +170,20 @@ class RemoteStore:
             timeout=settings.query_timeout,
             scope=(settings.base_uri, str(LOTAIP)),
         )
+
+    @property
+    def version(self) -> str:
+        """A dataset version for caches: it changes at each write made through this object
+        and every ``version_ttl`` seconds, so that a cache keyed by it (the SPARQL
+        endpoint's) serves answers at most that old after a change made elsewhere (another
+        process, the server's own bulk loader). Costs no request, unlike counting quads."""
+        return f"{self.query_url}#{self._writes}@{int(time.time() // self.version_ttl)}"
+
+    def forward(self, query: str, accept: str) -> HttpResponse:
+        """Send ``query`` as it is and return the server's answer untouched (its media type
+        and bytes), for an endpoint that proxies queries to this store. Failures raise the
+        same typed errors as ``select``."""
+        return self._call(HttpRequest(self.query_url, {"query": query}, {"Accept": accept}))
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -195,6 +213,7 @@ class RemoteStore:
     def _graph_store(self, url: str, method: str, graph_iri: URIRef, body: bytes | None) -> None:
         headers = {"Content-Type": "application/n-triples"} if body is not None else {}
         request = HttpRequest(url, {}, headers, method, {"graph": str(graph_iri)}, body)
+        self._writes += 1
         response = self._send(request)
         if not (method == "DELETE" and response.status == 404):  # already gone
             check_response(request.url, response)
@@ -207,6 +226,7 @@ class RemoteStore:
     def _update(self, text: str) -> None:
         if not self.update_url:
             raise StoreError("this remote store is read-only: set sparql_update_url to write")
+        self._writes += 1
         self._call(HttpRequest(self.update_url, {"update": text}))
 
     # -- reading ---------------------------------------------------------------------------

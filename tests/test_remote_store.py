@@ -7,6 +7,7 @@ comes back. Real servers are exercised by ``test_store_contract.py``.
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -223,6 +224,28 @@ def test_ask_and_construct(store):
     assert store.ask("ASK { ?s ?p ?o }", {"s": URIRef(EX + "nothing")}) is False
     graph = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     assert set(graph) == set(labels(2))
+
+
+def test_version_changes_with_writes_and_with_time(store, monkeypatch):
+    monkeypatch.setattr("publisher.remote.time.time", lambda: 1000.0)
+    first = store.version
+    assert store.version == first
+    store.replace_graph(G1, labels(1))
+    after_write = store.version
+    assert after_write != first
+    monkeypatch.setattr("publisher.remote.time.time", lambda: 1000.0 + store.version_ttl)
+    assert store.version not in (first, after_write)
+
+
+def test_forward_returns_the_servers_answer_untouched(store):
+    store.replace_graph(G1, labels(1))
+    answer = store.forward("SELECT ?s WHERE { ?s ?p ?o }", "application/sparql-results+json")
+    assert answer.headers["content-type"] == "application/sparql-results+json"
+    assert json.loads(answer.body)["results"]["bindings"] == [
+        {"s": {"type": "uri", "value": EX + "item/0"}}
+    ]
+    with pytest.raises(QueryError, match="HTTP 400"):
+        store.forward("SELECT", "application/sparql-results+json")
 
 
 def test_malformed_query_is_a_query_error(store):
