@@ -116,3 +116,11 @@ def test_a_second_contact_name_is_a_violation() -> None:
     contact = next(iter(graph.subjects(RDF.type, VCARD.Individual)))
     graph.add((contact, VCARD.fn, Literal("Otra persona", lang="es")))
     _one_violation(validate(graph), "vcard:fn", "MaxCountConstraintComponent")
+
+
+def test_a_contact_with_only_an_email_is_published_with_a_warning() -> None:
+    report = small_report()
+    footer = replace(report.metadata, responsible_person=None, responsible_unit=None, phone=None)
+    outcome = validate(_graph(replace(report, metadata=footer)))
+    assert outcome.conforms, "\n".join(outcome.violations)
+    assert [w for w in outcome.warnings if "vcard:fn" in w and "without a name" in w]
