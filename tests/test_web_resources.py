@@ -207,3 +207,16 @@ def test_document_cache_drops_the_least_recently_used() -> None:
     cache.put(("v", "c"), b"C")
     assert cache.get(("v", "b")) is None
     assert cache.get(("v", "a")) == b"A" and cache.get(("v", "c")) == b"C"
+
+
+def test_pages_show_the_trail_up_to_the_institution_with_standard_terms_named(
+    site_client: FlaskClient,
+) -> None:
+    html = site_client.get(f"/doc/{TARGET_PATH}").data.decode()
+    trail = html[html.index('<nav class="trail"') : html.index("</nav>", html.index("trail"))]
+    names = ["Institución de Prueba", "Dirección Financiera", "Ampliar la cobertura"]
+    positions = [trail.index(name) for name in [*names, "Porcentaje de cobertura"]]
+    assert positions == sorted(positions)
+    assert '<p class="kind">Meta</p>' in html  # our class, by its label
+    assert ">valor</a>" in html  # qudt:numericValue by the site's own name
+    assert ">value</a>" in site_client.get(f"/doc/{TARGET_PATH}?lang=en").data.decode()

@@ -42,7 +42,20 @@ def page_for(desc: Description, lang: str) -> tuple[str, dict[str, Any]]:
         return "institution.html", institution_data(desc.iri, lang)
     if LOTAIP.Report in desc.types:
         return "report.html", {"units": report_units(desc.iri, lang)}
-    return "resource.html", {}
+    return "resource.html", {"trail": trail(desc.iri)}
+
+
+#: Order of the trail, from the top.
+_TRAIL_ORDER = [LOTAIP.Institution, LOTAIP.AdministrativeUnit, LOTAIP.Objective, LOTAIP.Indicator]
+
+
+def trail(iri: URIRef) -> list[Node]:
+    """The institution, unit, objective and indicator ``iri`` sits under, top first."""
+    found: dict[Identifier, tuple[int, Node]] = {}
+    for row in store().select(queries.ANCESTORS, {"s": iri}):
+        rank = _TRAIL_ORDER.index(row["type"])  # type: ignore[arg-type]
+        found.setdefault(row["up"], (rank, Node(row["up"], _label(row, row["up"]))))
+    return [node for _, node in sorted(found.values(), key=lambda pair: pair[0])]
 
 
 def _label(row: Row, node: Identifier) -> str:

@@ -52,6 +52,18 @@ SOURCES = (
 }} ORDER BY ?g"""
 )
 
+#: What ?s sits under (unit, objective, indicator) up to its institution, for the trail
+#: at the top of a page.
+ANCESTORS = (
+    _P
+    + """SELECT ?s ?up ?type ?label WHERE {
+  ?s (org:unitOf|lotaip:isObjectiveOf|lotaip:isIndicatorOf|lotaip:isTargetOf)+ ?up .
+  ?up a ?type FILTER(?type IN (lotaip:Institution, lotaip:AdministrativeUnit,
+                              lotaip:Objective, lotaip:Indicator))
+  OPTIONAL { ?up rdfs:label ?label }
+}"""
+)
+
 #: Counts for the home page.
 COUNTS = (
     _P

@@ -19,6 +19,7 @@ from rdflib.term import Identifier, Node
 from publisher.store import Store
 from publisher.vocab import PREFIXES
 from publisher.web import queries
+from publisher.web.i18n import term_label
 
 Labels = dict[Identifier, dict[str, str]]
 Triple = tuple[Node, Node, Node]
@@ -66,8 +67,15 @@ class Description:
         return [(p, self.outgoing[p]) for p in sorted(self.outgoing, key=key)]
 
     def label(self, node: Identifier, lang: str) -> str | None:
-        """``node``'s label in ``lang`` (or Spanish, untagged, any), None when it has none."""
-        return pick_label(self.labels.get(node, {}), lang)
+        """``node``'s label in ``lang`` (or Spanish, untagged, any; for a standard term the
+        site's own name), None when it has none."""
+        found = pick_label(self.labels.get(node, {}), lang)
+        return found or (term_label(str(node), lang) if isinstance(node, URIRef) else None)
+
+    def kinds(self) -> list[URIRef]:
+        """The classes to name the thing by: our own (labelled) ones when it has some."""
+        ours = [t for t in self.types if t in self.labels]
+        return ours or self.types
 
     def triples(self, doc_iri: URIRef) -> list[Triple]:
         """The RDF document: triples both ways, labels of neighbours, and its sources."""
