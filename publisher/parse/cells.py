@@ -10,7 +10,6 @@ import html
 import re
 
 _TAG = re.compile(r"<[^>]{0,500}>")
-_SPACE = re.compile(r"\s+")
 _MAILTO = re.compile(r"mailto:\s*([^\"'>\s?]+)", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HREF = re.compile(r"href\s*=\s*[\"']?\s*(https?://[^\"'>\s]+)", re.IGNORECASE)
@@ -30,7 +29,7 @@ def clean(raw: str) -> str:
         raw = html.unescape(raw)
     if "**" in raw:
         raw = raw.replace("**", " ")
-    return _SPACE.sub(" ", raw).strip()
+    return " ".join(raw.split())  # str.split folds every Unicode space, faster than a regex
 
 
 def email_in(raw: str) -> str | None:

@@ -83,30 +83,35 @@ class Layout:
 
     def col(self, role: str) -> int | None:
         """The column of a role, or None when the table has no such column."""
-        return next((c for c, r in self.columns if r == role), None)
+        return self._cols.get(role)
 
     def role_at(self, col: int) -> str | None:
         """The role of a column, or None."""
-        return next((r for c, r in self.columns if c == col), None)
+        return self._roles.get(col)
+
+    @cached_property
+    def _roles(self) -> dict[int, str]:
+        return dict(self.columns)
+
+    @cached_property
+    def _cols(self) -> dict[str, int]:
+        return {r: c for c, r in self.columns}
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A non-empty cell: its column, its raw text and its cleaned text."""
+    """A non-empty cell: its column, raw and cleaned text, and which anchor it is."""
 
     col: int
     raw: str
     text: str
+    target_like: bool  # see ``target_like``
+    indicator_like: bool  # see ``indicator_like``
 
-    @cached_property
-    def target_like(self) -> bool:
-        """See ``target_like``; computed once per cell."""
-        return target_like(self.text)
 
-    @cached_property
-    def indicator_like(self) -> bool:
-        """See ``indicator_like``; computed once per cell."""
-        return indicator_like(self.text)
+def make_cell(col: int, raw: str, text: str) -> Cell:
+    """A ``Cell`` with its anchors tested once."""
+    return Cell(col, raw, text, target_like(text), indicator_like(text))
 
 
 def header_layout(texts: list[str]) -> Layout | None:
@@ -114,7 +119,8 @@ def header_layout(texts: list[str]) -> Layout | None:
 
     A header names the unit column and at least two of objective, indicator and target.
     """
-    if not any(len(t) < 80 and "nidad" in t.lower() for t in texts):
+    short = " ".join(t for t in texts if len(t) < 80).lower()
+    if "nidad" not in short or not ("indicador" in short or "meta" in short):
         return None  # cheap test first: this runs on every row
     columns: list[tuple[int, str]] = []
     for col, text in enumerate(texts):

@@ -27,9 +27,25 @@ _DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
+_OPENINGS = (
+    "link p",
+    "fecha",
+    "periodicidad",
+    "unidad posee",
+    "responsable",
+    "correo",
+    "número tel",
+    "numero tel",
+    "teléfono",
+    "telefono",
+)
+
+
 def footer_field(first_cell: str) -> str | None:
     """The Metadata field a footer row fills, judged from its first non-empty cell."""
-    key = normalise(first_cell[:60])  # labels are short; rows are many
+    if not first_cell[:16].lower().startswith(_OPENINGS):
+        return None  # cheap test first: this runs on every row
+    key = normalise(first_cell[:60])
     return next((name for label, name in LABELS if key.startswith(label)), None)
 
 

@@ -51,7 +51,6 @@ BANNERS = (
 )
 _BANNER_START = re.compile(r"^(procesos?|nivel|niveles)\b")
 _TITLE = re.compile(r"^(art \d+ de la ley|literal [a-z]\d?\b|pagina \d+)")
-_EXAMPLE = re.compile(r"^ejemplo\b")
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ class _Reader:
             self._repeated_header(layout, row.line)
         elif filled[0] == 0 and all(texts[i] == texts[0] for i in filled):
             self._lone_cell(row, texts[0])  # merged cells may repeat a banner across
-        elif _EXAMPLE.match(normalise(texts[filled[0]][:20])):
+        elif texts[filled[0]][:8].lower().startswith("ejemplo"):
             self.warnings.append(ParseWarning(row.line, "skipped the template's 'Ejemplo:' row"))
         else:
             self._data(row, texts)
@@ -178,7 +177,7 @@ class _Reader:
 
     def _data(self, row: Row, texts: list[str]) -> None:
         assert self.layout is not None
-        cells = [Cell(i, row.cells[i], t) for i, t in enumerate(texts) if t]
+        cells = [columns.make_cell(i, row.cells[i], t) for i, t in enumerate(texts) if t]
         slot = self._place(cells, row.line)
         if slot.unit:
             self._open_unit(slot, row.line)
