@@ -30,8 +30,9 @@ from rdflib import Graph, URIRef
 
 from publisher.mapping import map_report
 from publisher.parse import parse_file
-from publisher.remote import RemoteStore, bind_values
+from publisher.remote import RemoteStore
 from publisher.settings import PROJECT_ROOT
+from publisher.sparqltext import bind_values
 from publisher.store import OxigraphStore, Store
 from publisher.uris import Urls
 

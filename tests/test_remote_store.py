@@ -21,16 +21,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, XSD
 
 from publisher.errors import QueryError, QueryTimeout, StoreError, StoreUnavailable
-from publisher.remote import (
-    HttpRequest,
-    HttpResponse,
-    HttpSender,
-    RemoteStore,
-    bind_values,
-    check_response,
-    term_from_json,
-)
+from publisher.remote import HttpRequest, HttpResponse, HttpSender, RemoteStore, check_response
 from publisher.settings import load
+from publisher.sparqltext import bind_values, term_from_json
 from publisher.store import open_store
 from publisher.vocab import LOTAIP
 
