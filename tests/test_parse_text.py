@@ -445,3 +445,71 @@ def test_a_shifted_row_reads_the_same_and_is_warned(name: str, every: int, by: i
         parsed = parse_bytes(variant, name, institution="sot")
         assert _shape(parsed) == expected, f"line {i + 1} shifted by {by}"
         assert any(w.line == i + 1 and "moved" in w.message for w in parsed.warnings)
+
+
+# --- small tables: banners, notes, cells -----------------------------------------------------
+
+HEADER = "No.\tDescripción de la unidad\tObjetivo de la unidad\tIndicador\tMeta cuantificable"
+
+
+def _table(*rows: str) -> Report:
+    text = "\n".join([HEADER, *rows, "CORREO ELECTRÓNICO: a@sot.gob.ec"])
+    return parse_bytes(text.encode(), "t.txt")
+
+
+def test_banners_in_markdown_or_bold_set_the_level_and_unknown_ones_warn() -> None:
+    r = _table(
+        "**PROCESOS HABILITANTES DE APOYO**\t\t\t\t",
+        "1\tDirección Financiera\tGestionar el presupuesto\t% de ejecución\t95%",
+        "<b>PROCESOS DE LA LUNA</b>\t\t\t\t",
+        "2\tDirección de Estrellas\tContar estrellas\tNúmero de estrellas\t10 estrellas",
+    )
+    assert [u.process_level for u in r.units] == ["support", None]
+    assert [(w.line, w.message) for w in r.warnings] == [
+        (4, "unknown process level 'PROCESOS DE LA LUNA'")
+    ]
+
+
+def test_a_sentence_under_a_banner_is_a_note_but_after_a_unit_it_is_data() -> None:
+    r = _table(
+        "PROCESOS DESCONCENTRADOS\t\t\t\t",
+        "No existen unidades desconcentradas en el estatuto\t\t\t\t",
+        "1\tDirección Zonal\tAtender a la zona\t% de atención\t90%",
+    )
+    assert [(n.process_level, n.text, n.line) for n in r.notes] == [
+        ("deconcentrated", "No existen unidades desconcentradas en el estatuto", 3)
+    ]
+    assert len(r.units) == 1
+
+
+def test_a_banner_repeated_across_merged_cells_is_one_banner() -> None:
+    banner = "\t".join(["PROCESOS GOBERNANTES / NIVEL DIRECTIVO"] * 5)
+    r = _table(banner, "1\tAlcaldía\tDirigir el municipio\t% de cumplimiento\t80%")
+    assert r.units[0].process_level == "governing"
+
+
+def test_html_entities_and_markup_are_cleaned_but_paragraphs_split_targets() -> None:
+    r = _table(
+        "1\tDirecci&oacute;n &amp; Control\t<b>Mejorar</b>&nbsp;el control\t% de control"
+        "\t<p>M1. 90% de control</p><p>M2. 5 talleres</p>"
+    )
+    assert r.units[0].name == "Dirección & Control"
+    assert r.objectives()[0].text == "Mejorar el control"
+    assert [(t.label, t.value) for t in r.targets()] == [("M1", Decimal(90)), ("M2", Decimal(5))]
+
+
+def test_cells() -> None:
+    from publisher.parse.cells import clean, email_in, not_applicable_reason, url_in
+
+    assert clean("  **Literal a4)**\u00a0 Las  metas\n") == "Literal a4) Las metas"
+    assert email_in('<a href="mailto:haro@congope.gob.ec">Juan</a>') == "haro@congope.gob.ec"
+    assert email_in("escribir a: x.y@loja.gob.ec.") == "x.y@loja.gob.ec"
+    assert url_in('<a href="https://gpr.gob.ec/r?id=1">Reporte del GPR</a>') == (
+        "https://gpr.gob.ec/r?id=1"
+    )
+    assert url_in("Reporte del GPR") is None
+    assert not_applicable_reason("No aplica, en cumplimiento al Art. 6") == (
+        "en cumplimiento al Art. 6"
+    )
+    assert not_applicable_reason("NO APLICA") == ""
+    assert not_applicable_reason("Aplica siempre") is None
