@@ -335,6 +335,20 @@ def test_virtuoso_terms_come_back_in_canonical_shape():
     ("status", "headers", "body", "error", "message"),
     [
         (400, {}, b"SP030: syntax error", QueryError, "HTTP 400"),
+        (
+            400,
+            {},
+            b"Virtuoso 37000 Error SP030: syntax error\n\nSPARQL query:\nSELECT ?timeout {",
+            QueryError,
+            "HTTP 400",
+        ),
+        (
+            500,
+            {},
+            b"Virtuoso 22023 Error SR005\n\nSPARQL query:\nSELECT ?timeout {}",
+            StoreError,
+            "HTTP 500",
+        ),
         (401, {}, b"", StoreError, "PUBLISHER_SPARQL_USER"),
         (503, {}, b"", StoreUnavailable, "unavailable"),
         (
