@@ -2,16 +2,18 @@
 
     .venv/bin/python benchmarks/bench_build.py [--rows 100000] [--keep DIR]
 
-The corpus comes from ``publisher.synth.synth_reports`` when it is available; otherwise
-the five example reports are repeated, each copy dated a different month so that every
-copy is its own report (its own named graph). Prints figures; asserts nothing.
+The corpus comes from ``publisher.synth.synth_reports`` when it is available (otherwise
+the five examples are repeated); each file is dated a month of its own so that every file
+is its own report (its own named graph). Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import resource
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -28,21 +30,28 @@ def count_rows(paths: list[Path]) -> int:
     return sum(len(p.read_text(encoding="utf-8", errors="replace").splitlines()) for p in paths)
 
 
+def redate(text: str, month: int) -> str:
+    """``text`` with every dd/mm/yyyy date set to the ``month``-th month from 1950.
+
+    A report is named by its institution and month, so each file of the corpus gets
+    a month of its own: otherwise two files would be the same report and the build
+    would refuse them.
+    """
+    year, mon = divmod(month, 12)
+    return DATE.sub(f"28/{mon + 1:02d}/{1950 + year}", text)
+
+
 def repeated_examples(rows: int, out: Path) -> list[Path]:
-    """Copies of the examples, each dated one month later than the last, up to ``rows``."""
+    """Copies of the five examples, each dated a month of its own, up to ``rows``."""
     sources = sorted(EXAMPLES.iterdir())
-    texts = [p.read_text(encoding="utf-8") for p in sources]
     paths: list[Path] = []
-    total, month = 0, 0
+    total = 0
     while total < rows:
-        for source, text in zip(sources, texts, strict=True):
-            year, mon = divmod(month, 12)
-            dated = DATE.sub(f"28/{mon + 1:02d}/{1990 + year}", text)
-            path = out / f"{source.stem}-copy{month:04d}{source.suffix}"
-            path.write_text(dated, encoding="utf-8")
-            paths.append(path)
-            total += len(dated.splitlines())
-        month += 1
+        source = sources[len(paths) % len(sources)]
+        path = out / f"{source.stem}-copy{len(paths):05d}{source.suffix}"
+        path.write_text(redate(source.read_text(encoding="utf-8"), len(paths)), encoding="utf-8")
+        paths.append(path)
+        total += count_rows([path])
     return paths
 
 
@@ -52,10 +61,12 @@ def corpus(rows: int, out: Path) -> list[Path]:
         from publisher.synth import synth_reports
     except ImportError:
         return repeated_examples(rows, out)
-    paths: list[Path] = []
-    batch = 1 + rows // 100
-    while not paths or count_rows(paths) < rows:
-        paths += synth_reports(batch, out / f"batch{len(paths)}", seed=len(paths))
+    sample = synth_reports(20, out / "sample", seed=0)
+    per_report = count_rows(sample) / len(sample)
+    shutil.rmtree(out / "sample")
+    paths = synth_reports(math.ceil(rows / per_report), out, seed=1)
+    for month, path in enumerate(paths):
+        path.write_text(redate(path.read_text(encoding="utf-8"), month), encoding="utf-8")
     return paths
 
 
