@@ -15,7 +15,14 @@ lotaip_free_port() {
 
 lotaip_wait_for() {  # URL SECONDS: poll until the URL answers (any HTTP status)
   local url=$1 deadline=$((SECONDS + $2))
-  until curl -s -o /dev/null "$url"; do
+  until python3 - "$url" <<'PY' 2>/dev/null
+import sys, urllib.error, urllib.request
+try:
+    urllib.request.urlopen(sys.argv[1], timeout=2)
+except urllib.error.HTTPError:
+    pass  # an HTTP error is still an answer
+PY
+  do
     if ((SECONDS > deadline)); then
       echo "servers.sh: $url did not answer within $2 s" >&2
       return 1
