@@ -53,6 +53,8 @@ def test_sot_counts() -> None:
     # 2:4 3:3 4:4 5..9:1 each 10:2 11:1 12:2 (12b):1 13:1 14:1 15:2 16..18:1 each = 29.
     # Indicators and targets: one per objective row, none NO APLICA except unit 1: 29 each.
     assert counts(report("sot-2023-01.txt")) == (19, 29, 29, 29)
+    who = report("sot-2023-01.txt").institution
+    assert (who.id, who.inferred_from) == ("sot", "email-domain")
 
 
 def test_sot_metadata() -> None:
@@ -111,6 +113,8 @@ def test_congope_counts() -> None:
     # = 25. Targets (NO APLICA statements excluded): 5:6 6:3 7:1 8:2 9:7 (line 30 holds M2
     # and M3) 10:2 11:2 12:1 13:4 14:2 15:1 16:9 <p> 17:2 18:4 (+1 No aplica) = 46.
     assert counts(report("congope-2022-02.txt")) == (18, 18, 25, 46)
+    who = report("congope-2022-02.txt").institution
+    assert (who.id, who.inferred_from) == ("congope", "email-domain")
 
 
 def test_congope_metadata() -> None:
@@ -175,6 +179,8 @@ def test_loja_counts() -> None:
     # 0+2+4+4+4 = 38. Rows whose indicator and target say NO APLICA: lines 9-11, 94, 95,
     # 102, 107, 199-202, 210-213 = 15; the other 122 rows have one indicator and one target.
     assert counts(report("loja-2019-08.txt")) == (38, 137, 122, 122)
+    who = report("loja-2019-08.txt").institution
+    assert (who.id, who.inferred_from) == ("gad-municipal-loja", "email-domain")
 
 
 def test_loja_metadata() -> None:
@@ -238,6 +244,10 @@ def test_alausi_counts() -> None:
     # under PROCESOS DESCONCENTRADOS (line 20) instead of rows.
     r = report("alausi-2021-05.txt")
     assert counts(r) == (13, 13, 13, 13)
+    assert (r.institution.id, r.institution.inferred_from) == (
+        "gad-municipal-alausi",
+        "email-domain",
+    )
     assert len(r.notes) == 1
 
 
@@ -282,6 +292,8 @@ def test_ame_counts() -> None:
     # = 26. Indicator cells: 2+2+3+6+12+1+6+3+4+9+7+1+3+1 = 60 (lines 77-78 have none).
     # Targets: 2+2+3+6+12 (line 31 holds two) +2 (line 39 holds two) +6+3+4+9+7+1+3+1 = 61.
     assert counts(report("ame-2015-09.txt")) == (14, 26, 60, 61)
+    who = report("ame-2015-09.txt").institution
+    assert (who.id, who.inferred_from) == ("ame", "header")
 
 
 def test_ame_metadata() -> None:
