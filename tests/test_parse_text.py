@@ -386,6 +386,7 @@ def test_latin1_and_bom_read_like_utf8(tmp_path: Path) -> None:
         ("empty.txt", "empty.txt: the file is empty"),
         ("binary.txt", "binary.txt: this is a binary file, not a text report"),
         ("no-columns.txt", "no-columns.txt:1: no header row with the expected columns"),
+        ("no-columns.csv", "no-columns.csv:1: no header row with the expected columns"),
         ("header-only.txt", "header-only.txt:3: no units below the header row"),
     ],
 )
