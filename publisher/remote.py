@@ -169,8 +169,7 @@ class RemoteStore:
         return cls(
             settings.sparql_query_url,
             settings.sparql_update_url,
-            # Not a setting yet: read it when the lead adds ``sparql_graph_store_url``.
-            graph_store_url=getattr(settings, "sparql_graph_store_url", None),
+            graph_store_url=settings.sparql_graph_store_url,
             user=settings.sparql_user,
             password=settings.sparql_password,
             timeout=settings.query_timeout,

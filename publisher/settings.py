@@ -39,6 +39,9 @@ class Settings:
     sparql_update_url: str | None = _setting(
         None, "Remote store: SPARQL 1.1 update endpoint URL (store = 'sparql')."
     )
+    sparql_graph_store_url: str | None = _setting(
+        None, "Remote store: Graph Store Protocol URL, used to load whole graphs with PUT."
+    )
     sparql_user: str | None = _setting(None, "Remote store: user name for HTTP basic auth.")
     sparql_password: str | None = _setting(None, "Remote store: password for HTTP basic auth.")
     query_timeout: float = _setting(30.0, "Seconds a SPARQL query may run before it is stopped.")
