@@ -51,11 +51,16 @@ _TRAIL_ORDER = [LOTAIP.Institution, LOTAIP.AdministrativeUnit, LOTAIP.Objective,
 
 def trail(iri: URIRef) -> list[Node]:
     """The institution, unit, objective and indicator ``iri`` sits under, top first."""
-    found: dict[Identifier, tuple[int, Node]] = {}
-    for row in store().select(queries.ANCESTORS, {"s": iri}):
-        rank = _TRAIL_ORDER.index(row["type"])  # type: ignore[arg-type]
-        found.setdefault(row["up"], (rank, Node(row["up"], _label(row, row["up"]))))
-    return [node for _, node in sorted(found.values(), key=lambda pair: pair[0])]
+    found: list[Node] = []
+    current: Identifier = iri
+    for _ in _TRAIL_ORDER:  # never more steps than levels, whatever the data says
+        rows = store().select(queries.PARENT, {"s": current})
+        parent = next((r for r in rows if r["type"] in _TRAIL_ORDER), None)
+        if parent is None:
+            break
+        found.insert(0, Node(parent["up"], _label(parent, parent["up"])))
+        current = parent["up"]
+    return found
 
 
 def _label(row: Row, node: Identifier) -> str:
