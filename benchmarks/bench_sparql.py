@@ -1,0 +1,300 @@
+"""The example queries through the HTTP endpoint vs pyoxigraph directly vs rdflib in memory.
+
+    .venv/bin/python benchmarks/bench_sparql.py [--reports 900] [--repeat 5] [--no-rdflib]
+
+Builds a synthetic on-disk store shaped like ours (institutions -> units -> objectives ->
+indicators -> targets, one named graph per monthly report; ~1.1k triples a report, so
+900 reports are ~1M triples), then times every ``queries/*.rq``:
+
+- pyoxigraph: the same store opened read-only in this process, every row consumed;
+- endpoint (cold): ``POST /sparql`` to a real threaded server, the text made unique each
+  time (a trailing comment) so neither the parse check nor the result cache helps;
+- endpoint (cached): the same request repeated, answered from the cache;
+- rdflib: the same quads in an in-memory ``Dataset`` (default graph = union), each query
+  in a child process killed after ``--rdflib-cap`` seconds.
+
+Prints medians in ms and the endpoint's overhead over pyoxigraph (target: < 20 %).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from publisher.query.examples import load_examples  # noqa: E402
+from publisher.settings import load  # noqa: E402
+from publisher.store import OxigraphStore  # noqa: E402
+
+B = "http://localhost:8000/id/"
+L = "https://w3id.org/lotaip/def/"
+NS = {
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "org": "http://www.w3.org/ns/org#",
+    "dct": "http://purl.org/dc/terms/",
+    "qudt": "http://qudt.org/schema/qudt/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+WORDS = [
+    "agua",
+    "potable",
+    "vialidad",
+    "salud",
+    "gestión",
+    "control",
+    "obras",
+    "talento",
+    "financiera",
+    "planificación",
+]
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _p(curie: str) -> ox.NamedNode:
+    prefix, _, local = curie.partition(":")
+    return _n((L if prefix == "lotaip" else NS[prefix]) + local)
+
+
+def _lit(text: str) -> ox.Literal:
+    return ox.Literal(text, language="es")
+
+
+def report_quads(inst: int, month: int, rng: random.Random) -> Iterator[ox.Quad]:
+    """One synthetic report (~1.1k triples) as quads in its own named graph."""
+    graph = _n(f"{B}reporte/i{inst}/2023-{month:02d}")
+    inst_iri = _n(f"{B}institucion/i{inst}")
+    a, label = _p("rdf:type"), _p("rdfs:label")
+
+    def q(s: Any, p: Any, o: Any) -> ox.Quad:
+        return ox.Quad(s, p, o, graph)
+
+    yield q(graph, a, _p("lotaip:Report"))
+    yield q(graph, _p("dct:publisher"), inst_iri)
+    yield q(graph, _p("dct:issued"), ox.Literal(f"2023-{month:02d}-28", datatype=_p("xsd:date")))
+    source = _n(f"{B}fuente/i{inst}-{month}")
+    yield q(graph, _p("prov:wasDerivedFrom"), source)
+    yield q(source, _p("lotaip:fileName"), ox.Literal(f"i{inst}-2023-{month:02d}.txt"))
+    yield q(source, _p("lotaip:sha256"), ox.Literal(f"{inst:032x}{month:032x}"))
+    yield q(inst_iri, a, _p("lotaip:Institution"))
+    yield q(inst_iri, label, _lit(f"GAD Municipal {inst}"))
+    for u in range(20):
+        unit = _n(f"{B}institucion/i{inst}/unidad/u{u}")
+        yield q(inst_iri, _p("org:hasUnit"), unit)
+        yield q(unit, a, _p("lotaip:AdministrativeUnit"))
+        yield q(unit, label, _lit(f"Dirección {WORDS[u % len(WORDS)]} {u}"))
+        yield q(unit, _p("org:classification"), _n(f"{L}nivel/level{u % 4}"))
+        for o in range(2):
+            objective = _n(f"{unit.value}/objetivo/o{o}")
+            yield q(unit, _p("org:purpose"), objective)
+            yield q(objective, a, _p("lotaip:Objective"))
+            yield q(objective, label, _lit(f"Mejorar {rng.choice(WORDS)} y {rng.choice(WORDS)}"))
+            for i in range(2):
+                indicator = _n(f"{objective.value}/indicador/n{i}")
+                yield q(objective, _p("lotaip:hasIndicator"), indicator)
+                yield q(indicator, a, _p("lotaip:Indicator"))
+                yield q(indicator, label, _lit(f"Porcentaje de {rng.choice(WORDS)}"))
+                value = rng.choice([50, 80, 90, 95, 100, 12, 45])
+                target = _n(f"{indicator.value}/meta/v{value}")
+                yield q(indicator, _p("lotaip:hasTarget"), target)
+                yield q(target, a, _p("lotaip:Target"))
+                yield q(target, label, _lit(f"{value}% de cumplimiento"))
+                yield q(
+                    target,
+                    _p("qudt:numericValue"),
+                    ox.Literal(str(value), datatype=_p("xsd:decimal")),
+                )
+                if value > 40:
+                    yield q(target, _p("qudt:unit"), _n("http://qudt.org/vocab/unit/PERCENT"))
+                else:
+                    yield q(target, _p("lotaip:unitText"), _lit("Reuniones"))
+                yield q(
+                    target,
+                    _p("lotaip:dueDate"),
+                    ox.Literal(str(2022 + value % 3), datatype=_p("xsd:gYear")),
+                )
+                yield q(target, _p("lotaip:reportedIn"), graph)
+                yield q(
+                    target,
+                    _p("lotaip:sourceLine"),
+                    ox.Literal(str(10 + u * 4 + o * 2 + i), datatype=_p("xsd:integer")),
+                )
+    for level in range(4):
+        yield q(_n(f"{L}nivel/level{level}"), _p("skos:prefLabel"), _lit(f"Nivel {level}"))
+
+
+def build_store(path: Path, reports: int) -> int:
+    """Write ``reports`` synthetic reports (12 months per institution) to a store at ``path``.
+
+    Besides one named graph per report, the default graph holds their distinct union, as
+    the endpoint expects a build to publish it (see ``publisher.query.engine``).
+    """
+    rng = random.Random(7)
+    quads: list[ox.Quad] = []
+    for r in range(reports):
+        quads.extend(report_quads(r // 12, r % 12 + 1, rng))
+    union = {(q.subject, q.predicate, q.object) for q in quads}
+    quads.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in union)
+    store = ox.Store(str(path))
+    store.bulk_extend(quads)
+    store.flush()
+    return len(store)
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def time_direct(store: ox.Store, text: str, repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = store.query(text)  # the default graph holds the union
+        if not isinstance(result, ox.QueryBoolean):
+            for _row in result:
+                pass
+        samples.append(time.perf_counter() - started)
+    return _median_ms(samples)
+
+
+def time_endpoint(url: str, text: str, repeat: int, cold: bool) -> tuple[float, int]:
+    samples, status = [], 0
+    headers = {"Accept": "application/sparql-results+json, text/turtle;q=0.9"}
+    for n in range(repeat):
+        body = f"{text}\n# run {n} {time.time_ns()}" if cold else text
+        started = time.perf_counter()
+        response = requests.post(url, data={"query": body}, headers=headers, timeout=120)
+        samples.append(time.perf_counter() - started)
+        status = response.status_code
+    return _median_ms(samples), status
+
+
+def serve(store_path: Path, tmp: Path) -> tuple[str, Any]:
+    from werkzeug.serving import make_server
+
+    from publisher.web import create_app
+
+    settings = load(env={}, data_dir=tmp / "data", query_timeout=120.0, max_rows=100000)
+    app = create_app(settings, OxigraphStore(store_path, read_only=True))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/sparql", (server, app)
+
+
+def _rdflib_child(nquads: str, texts: list[str], conn: Any) -> None:
+    import warnings
+
+    from rdflib import Dataset
+
+    warnings.simplefilter("ignore")
+    started = time.perf_counter()
+    dataset = Dataset(default_union=True)
+    dataset.parse(nquads, format="nquads")
+    conn.send(("loaded", time.perf_counter() - started))
+    for text in texts:
+        started = time.perf_counter()
+        result = dataset.query(text)
+        if result.type != "ASK":
+            for _row in result:
+                pass
+        conn.send(("query", time.perf_counter() - started))
+
+
+def time_rdflib(
+    store: ox.Store, texts: list[str], tmp: Path, cap: float
+) -> tuple[float, list[str]]:
+    """Load time and one timing per query (a string: ms, or 'killed > cap')."""
+    dump = tmp / "graphs.nq"
+    named = (q for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
+    ox.serialize(named, str(dump), format=ox.RdfFormat.N_QUADS)
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=_rdflib_child, args=(str(dump), texts, child), daemon=True)
+    process.start()
+    load_s = parent.recv()[1] if parent.poll(900) else float("nan")
+    out: list[str] = []
+    for _ in texts:
+        if not parent.poll(cap):
+            process.kill()
+            out.append(f"killed > {cap:.0f} s")
+            break
+        out.append(f"{parent.recv()[1] * 1000:.0f} ms")
+    process.join(5)
+    out += ["not run"] * (len(texts) - len(out))
+    return load_s, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=900)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--rdflib-cap", type=float, default=60.0)
+    parser.add_argument("--no-rdflib", action="store_true")
+    args = parser.parse_args()
+    examples = load_examples()
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        started = time.perf_counter()
+        triples = build_store(tmp / "store", args.reports)
+        print(
+            f"synthetic store: {triples:,} quads in {args.reports} report graphs "
+            f"({time.perf_counter() - started:.1f} s to build)"
+        )
+        url, (server, app) = serve(tmp / "store", tmp)
+        direct = ox.Store.read_only(str(tmp / "store"))
+        time_endpoint(url, "ASK {}", 2, cold=True)  # start the query workers
+        rows = []
+        for example in examples:
+            d = time_direct(direct, example.text, args.repeat)
+            cold, status = time_endpoint(url, example.text, args.repeat, cold=True)
+            cached, _ = time_endpoint(url, example.text, args.repeat, cold=False)
+            rows.append((example.name, d, cold, cached, status))
+            print(
+                f"  {example.name:<40} pyoxigraph {d:9.1f} ms   endpoint {cold:9.1f} ms "
+                f"(cached {cached:6.1f} ms)   HTTP {status}",
+                flush=True,
+            )
+        server.shutdown()
+        app.extensions["publisher.sparql"].close()
+        ratios = [cold / d for _, d, cold, _, _ in rows if d > 0]
+        total_d = sum(r[1] for r in rows)
+        total_cold = sum(r[2] for r in rows)
+        print(
+            f"endpoint overhead: median per query {100 * (statistics.median(ratios) - 1):+.0f} %, "
+            f"on summed medians {100 * (total_cold / total_d - 1):+.0f} % (target < 20 %)"
+        )
+        slow = [(n, c - d) for n, d, c, _, _ in rows]
+        print(
+            "absolute overhead per query (ms): median "
+            f"{statistics.median(x for _, x in slow):.1f}, max {max(x for _, x in slow):.1f}"
+        )
+        if not args.no_rdflib:
+            load_s, timings = time_rdflib(direct, [e.text for e in examples], tmp, args.rdflib_cap)
+            print(f"rdflib in memory: loaded in {load_s:.0f} s; one run per query:")
+            for example, timing in zip(examples, timings, strict=True):
+                print(f"  {example.name:<40} rdflib {timing}")
+        print(json.dumps({"quads": triples, "queries": len(rows)}))
+
+
+if __name__ == "__main__":
+    main()
