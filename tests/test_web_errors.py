@@ -38,6 +38,7 @@ def test_browsers_get_a_helpful_404_page(site_client: FlaskClient) -> None:
     assert "/id/institucion/nadie" in page
     english = site_client.get("/id/x?lang=en", headers={"Accept": BROWSER}).data.decode()
     assert "Not found" in english
+    assert 'href="/id/x?lang=es"' in english  # the switch stays on the missing page
 
 
 def test_404_page_escapes_the_path(site_client: FlaskClient) -> None:

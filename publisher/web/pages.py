@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -70,9 +71,11 @@ def href(term: Identifier) -> str | None:
 
 def lang_url(code: str) -> str:
     """This page's URL in the language ``code``."""
-    values: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict()}
-    values["lang"] = code
-    return url_for(request.endpoint or "pages.home", **values)
+    args = {**request.args.to_dict(), "lang": code}
+    if request.endpoint is None:  # an unknown path (404): stay on it
+        return f"{request.path}?{urlencode(args)}"
+    values: dict[str, Any] = {**(request.view_args or {}), **args}
+    return url_for(request.endpoint, **values)
 
 
 @bp.app_context_processor
