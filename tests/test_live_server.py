@@ -11,6 +11,7 @@ import requests
 from rdflib import Graph, URIRef
 from rdflib.namespace import ORG
 
+from publisher.settings import Settings
 from publisher.web.conneg import FORMATS
 
 pytestmark = [
@@ -54,3 +55,16 @@ def test_serve_without_a_build_fails_with_a_clear_message(tmp_path: Path) -> Non
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "lotaip-lod build" in result.stderr
+
+
+def test_gunicorn_gets_our_bind_address_and_workers(built_settings: Settings) -> None:
+    from dataclasses import replace
+
+    from publisher.serve import SiteServer, gunicorn_options
+
+    settings = replace(built_settings, host="127.0.0.1", port=8123, workers=3)
+    options = gunicorn_options(settings)
+    assert options["bind"] == "127.0.0.1:8123" and options["workers"] == 3
+    server = SiteServer(settings, options)
+    assert server.cfg.workers == 3 and server.cfg.bind == ["127.0.0.1:8123"]
+    assert server.load().extensions["publisher.settings"] is settings
