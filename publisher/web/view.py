@@ -7,7 +7,6 @@ two always say the same thing.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,13 +15,14 @@ from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 from rdflib.term import Identifier, Node
 
-from publisher.store import Store
+from publisher.store import Row, Store
 from publisher.vocab import PREFIXES
 from publisher.web import queries
 from publisher.web.i18n import term_label
 
 Labels = dict[Identifier, dict[str, str]]
 Triple = tuple[Node, Node, Node]
+Links = dict[URIRef, list[Identifier]]
 #: Predicates whose values name a thing (the same as queries._LABEL), in order of preference.
 LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, FOAF.name, DCTERMS.title)
 
@@ -41,8 +41,8 @@ class Description:
     """Everything the store says about ``iri`` that a page shows."""
 
     iri: URIRef
-    outgoing: dict[URIRef, list[Identifier]] = field(default_factory=dict)
-    incoming: dict[URIRef, list[URIRef]] = field(default_factory=dict)
+    outgoing: Links = field(default_factory=dict)
+    incoming: Links = field(default_factory=dict)
     blanks: dict[BNode, list[tuple[URIRef, Identifier]]] = field(default_factory=dict)
     labels: Labels = field(default_factory=dict)
     sources: list[Source] = field(default_factory=list)
@@ -119,29 +119,30 @@ def describe(store: Store, iri: URIRef) -> Description:
     """Ask the store about ``iri``: outgoing, blank-node details, incoming, sources."""
     desc = Description(iri)
     bind = {"s": iri}
-    outgoing: dict[URIRef, list[Identifier]] = defaultdict(list)
-    for row in store.select(queries.OUTGOING, bind):
-        p, o = row["p"], row["o"]
-        if o not in outgoing[p]:  # type: ignore[index]
-            outgoing[p].append(o)  # type: ignore[index]
-        if p in LABEL_PREDICATES:
-            _add_label(desc.labels, iri, o)
-        _add_label(desc.labels, o, row.get("olabel"))
-        _add_label(desc.labels, p, row.get("plabel"))
-    desc.outgoing = dict(outgoing)
-    if any(isinstance(o, BNode) for os in outgoing.values() for o in os):
+    desc.outgoing = _collect(store.select(queries.OUTGOING, bind), "o", "olabel", desc.labels)
+    for p in LABEL_PREDICATES:
+        for name in desc.outgoing.get(p, []):
+            _add_label(desc.labels, iri, name)
+    if any(isinstance(o, BNode) for os in desc.outgoing.values() for o in os):
         for row in store.select(queries.BLANK_OUTGOING, bind):
-            desc.blanks.setdefault(row["b"], []).append((row["p"], row["o"]))  # type: ignore
-    incoming: dict[URIRef, list[URIRef]] = defaultdict(list)
-    for row in store.select(queries.INCOMING, bind):
-        p, x = row["p"], row["x"]
-        if x not in incoming[p]:  # type: ignore[index]
-            incoming[p].append(x)  # type: ignore[index, arg-type]
-        _add_label(desc.labels, x, row.get("xlabel"))
-        _add_label(desc.labels, p, row.get("plabel"))
-    desc.incoming = dict(incoming)
+            pair = (URIRef(row["p"]), row["o"])
+            desc.blanks.setdefault(BNode(row["b"]), []).append(pair)
+    desc.incoming = _collect(store.select(queries.INCOMING, bind), "x", "xlabel", desc.labels)
     desc.sources = _sources(store, bind)
     return desc
+
+
+def _collect(rows: list[Row], key: str, label_key: str, labels: Labels) -> Links:
+    """Rows of (?p, ?<key>) as predicate -> distinct nodes, noting the labels they carry."""
+    found: Links = {}
+    for row in rows:
+        p, node = URIRef(row["p"]), row[key]
+        values = found.setdefault(p, [])
+        if node not in values:
+            values.append(node)
+        _add_label(labels, node, row.get(label_key))
+        _add_label(labels, p, row.get("plabel"))
+    return found
 
 
 def _sources(store: Store, bind: Mapping[str, Identifier]) -> list[Source]:
