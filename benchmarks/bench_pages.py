@@ -117,6 +117,23 @@ def load_test(port: int, paths: list[str], total: int, clients: int) -> dict[str
     }
 
 
+def cpu_per_document(data_dir: Path, paths: list[str]) -> dict[str, float]:
+    """CPU ms per document rendered in-process with no cache: the server's own cost,
+    which the machine's other load does not inflate the way it inflates latencies."""
+    from publisher.store import OxigraphStore
+    from publisher.web import create_app
+
+    store = OxigraphStore((data_dir / "current").resolve() / "store", read_only=True)
+    client = create_app(load(env={}, data_dir=data_dir), store).test_client()
+    figures = {}
+    for label, suffix in (("HTML", ""), ("Turtle", ".ttl")):
+        start = time.process_time()
+        for path in paths:
+            client.get(path + suffix)
+        figures[label] = (time.process_time() - start) / len(paths) * 1000
+    return figures
+
+
 def build_examples(folder: Path) -> Path:
     from publisher.pipeline import build
 
@@ -144,6 +161,8 @@ def main() -> None:
                 report(f"{label} cold", load_test(port, documents, len(documents), args.clients))
                 report(f"{label} warm", load_test(port, documents, args.requests, args.clients))
         print(f"load average after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        for label, ms in cpu_per_document(data_dir, paths).items():
+            print(f"{label:12} {ms:.2f} ms CPU per document in-process (no HTTP, no cache)")
 
 
 def report(label: str, figures: dict[str, float]) -> None:
