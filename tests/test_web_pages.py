@@ -275,3 +275,14 @@ def test_home_offers_the_example_queries_and_they_open_in_the_endpoint(
     assert len(links) >= 5
     assert "# title:" in page  # the query text is shown, escaped in a <pre>
     assert client.get(links[0], headers={"Accept": "text/html"}).status_code == 200
+
+
+def test_home_page_is_made_once_per_published_version(built_app: Flask) -> None:
+    from publisher.web.cache import EXTENSION
+
+    client = built_app.test_client()
+    first = client.get("/?lang=es")
+    version = built_app.extensions["publisher.store"].version
+    key = (version, "/", "html", "es", "http://localhost/")
+    assert built_app.extensions[EXTENSION].get(key) == first.data
+    assert client.get("/?lang=es").data == first.data

@@ -10,6 +10,7 @@ from rdflib import RDFS, Graph, Literal, URIRef
 from rdflib.namespace import FOAF, ORG
 
 from publisher.vocab import LOTAIP, QUDT
+from publisher.web.cache import EXTENSION, DocumentCache
 from publisher.web.conneg import FORMATS
 
 INSTITUTION = URIRef("http://localhost:8000/id/institucion/demo")
@@ -191,14 +192,13 @@ def test_documents_of_an_unversioned_store_are_never_stale(
 def test_published_documents_are_cached_per_version(built_app) -> None:
     client = built_app.test_client()
     first = client.get("/doc/institucion/sot.ttl")
-    cache = built_app.extensions["publisher.documents"]
+    cache = built_app.extensions[EXTENSION]
     version = built_app.extensions["publisher.store"].version
     assert cache.get((version, "/doc/institucion/sot", "turtle", "")) == first.data
     assert client.get("/doc/institucion/sot.ttl").data == first.data
 
 
 def test_document_cache_drops_the_least_recently_used() -> None:
-    from publisher.web.resources import DocumentCache
 
     cache = DocumentCache(size=2)
     cache.put(("v", "a"), b"A")

@@ -32,6 +32,7 @@ from publisher.store import Store
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 from publisher.web import conneg, i18n, queries
+from publisher.web.cache import cached
 from publisher.web.view import curie
 
 bp = Blueprint("pages", __name__)
@@ -157,17 +158,21 @@ def _media_type(name: str) -> str:
 @bp.get("/")
 def home() -> Response:
     """What this is, counts, institutions, latest reports, example queries, downloads."""
+    body = cached(("/", "html", lang(), request.url_root), _render_home)
+    return conneg.finish(Response(body, mimetype="text/html"), conneg.HTML)
+
+
+def _render_home() -> bytes:
     counts = _counts()
-    reports = store().select(queries.REPORTS)[:10]
     html = render_template(
         "index.html",
         counts=counts,
         institutions=store().select(queries.INSTITUTIONS),
-        reports=reports,
+        reports=store().select(queries.REPORTS)[:10],
         examples=load_examples(),
         dataset=dataset_markup(counts),
     )
-    return conneg.finish(Response(html, mimetype="text/html"), conneg.HTML)
+    return html.encode("utf-8")
 
 
 def _number(name: str) -> Literal | None:

@@ -7,15 +7,13 @@ with an explicit extension. Unknown IRIs are 404s (negotiated by ``web/errors.py
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request
 from rdflib import Literal, URIRef
 from werkzeug.wrappers import Response as BaseResponse
 
 from publisher.vocab import LOTAIP
 from publisher.web import conneg, entities, queries
+from publisher.web.cache import cached
 from publisher.web.pages import lang, store, urls
 from publisher.web.view import Description, describe
 
@@ -73,53 +71,11 @@ def context() -> Response:
     return conneg.finish(response, conneg.HTML)
 
 
-class DocumentCache:
-    """Documents already written, per published version (bounded, least recently used).
-
-    A published version never changes, so a document is the same until the next build;
-    the key holds the store's version, so a new build is never served stale bodies. A
-    store without a version (in memory, remote) is not cached.
-    """
-
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._bodies: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, ...]) -> bytes | None:
-        """The body stored under ``key``, if any."""
-        with self._lock:
-            body = self._bodies.get(key)
-            if body is not None:
-                self._bodies.move_to_end(key)
-            return body
-
-    def put(self, key: tuple[str, ...], body: bytes) -> None:
-        """Remember ``body`` under ``key``, dropping the oldest entry when full."""
-        with self._lock:
-            self._bodies[key] = body
-            if len(self._bodies) > self.size:
-                self._bodies.popitem(last=False)
-
-
-def _cache_key(doc_path: str, fmt: conneg.Format) -> tuple[str, ...] | None:
-    version = getattr(store(), "version", None)
-    if not isinstance(version, str):
-        return None
-    return (version, doc_path, fmt.name, lang() if fmt is conneg.HTML else "")
-
-
 def _describe_response(iri: URIRef, doc_path: str, explicit: conneg.Format | None) -> Response:
     fmt = conneg.choose_format(request, explicit)
-    key = _cache_key(doc_path, fmt)
-    cache: DocumentCache = current_app.extensions.setdefault("publisher.documents", DocumentCache())
-    body = cache.get(key) if key else None
-    if body is None:
-        body = _document(iri, doc_path, fmt)
-        if key:
-            cache.put(key, body)
-    response = Response(body, mimetype=fmt.media_type)
-    return conneg.finish(response, fmt, doc_path)
+    parts = (doc_path, fmt.name, lang() if fmt is conneg.HTML else "")
+    body = cached(parts, lambda: _document(iri, doc_path, fmt))
+    return conneg.finish(Response(body, mimetype=fmt.media_type), fmt, doc_path)
 
 
 def _document(iri: URIRef, doc_path: str, fmt: conneg.Format) -> bytes:

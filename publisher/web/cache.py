@@ -1,0 +1,54 @@
+"""Bodies already written, per published version (bounded, least recently used).
+
+A published version never changes, so a document or page is the same until the next
+build; keys start with the store's version, so a new build is never served stale
+bodies. A store without a version (in memory, remote) is not cached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import current_app
+
+EXTENSION = "publisher.documents"
+
+
+class DocumentCache:
+    """A bounded LRU map from keys to response bodies, safe across threads."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._bodies: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> bytes | None:
+        """The body stored under ``key``, if any."""
+        with self._lock:
+            body = self._bodies.get(key)
+            if body is not None:
+                self._bodies.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, ...], body: bytes) -> None:
+        """Remember ``body`` under ``key``, dropping the oldest entry when full."""
+        with self._lock:
+            self._bodies[key] = body
+            if len(self._bodies) > self.size:
+                self._bodies.popitem(last=False)
+
+
+def cached(parts: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
+    """The body for ``parts`` in the published version served now, made once per version."""
+    version = getattr(current_app.extensions["publisher.store"], "version", None)
+    if not isinstance(version, str):
+        return make()
+    cache: DocumentCache = current_app.extensions.setdefault(EXTENSION, DocumentCache())
+    key = (version, *parts)
+    body = cache.get(key)
+    if body is None:
+        body = make()
+        cache.put(key, body)
+    return body
