@@ -48,6 +48,7 @@ LABELS: dict[str, dict[str, str]] = {
     "count.indicators": {"es": "indicadores", "en": "indicators"},
     "count.targets": {"es": "metas", "en": "targets"},
     "count.reports": {"es": "informes", "en": "reports"},
+    "count.report_s": {"es": "informe(s)", "en": "report(s)"},
     "count.triples": {"es": "tripletas", "en": "triples"},
     "browse.title": {"es": "Explorar y buscar", "en": "Browse and search"},
     "browse.institution": {"es": "Institución", "en": "Institution"},
