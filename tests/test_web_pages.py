@@ -286,3 +286,22 @@ def test_home_page_is_made_once_per_published_version(built_app: Flask) -> None:
     key = (version, "/", "html", "es", "http://localhost/")
     assert built_app.extensions[EXTENSION].get(key) == first.data
     assert client.get("/?lang=es").data == first.data
+
+
+def test_institution_page_follows_its_latest_report(tmp_path: Path, settings: Settings) -> None:
+    """Two months of SOT built for real: the page shows February's objectives only."""
+    from publisher.pipeline import build
+    from publisher.web import create_app
+
+    january = (ROOT / "examples" / "reports" / "sot-2023-01.txt").read_text(encoding="utf-8")
+    february = january.replace("31/01/2023", "28/02/2023").replace(
+        "Crear espacios de intercambio", "Fomentar espacios de intercambio", 1
+    )
+    (tmp_path / "sot-2023-01.txt").write_text(january, encoding="utf-8")
+    (tmp_path / "sot-2023-02.txt").write_text(february, encoding="utf-8")
+    build([tmp_path / "sot-2023-01.txt", tmp_path / "sot-2023-02.txt"], settings, quiet=True)
+    page = text(create_app(settings).test_client(), "/doc/institucion/sot")
+    assert "Fomentar espacios de intercambio" in page
+    assert "Crear espacios de intercambio" not in page
+    assert 'href="/doc/reporte/sot/2023-02">2023-02-28</a>' in page  # "according to"
+    assert 'href="/doc/reporte/sot/2023-01"' in page  # still listed among its reports

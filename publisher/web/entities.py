@@ -90,10 +90,13 @@ def _level_order(level: Identifier | None) -> int:
     return order.index(key) if key in order else len(order)
 
 
-def institution_tree(iri: URIRef, lang: str) -> tuple[list[tuple[str, list[Node]]], list[Node]]:
-    """Units of ``iri`` by process level, each with its objectives, indicators and targets;
-    and every target, for the chart."""
-    bind = {"s": iri}
+Tree = list[tuple[str, list[Node]]]
+
+
+def institution_tree(iri: URIRef, report: URIRef, lang: str) -> tuple[Tree, list[Node]]:
+    """Units of ``iri`` by process level, each with its objectives, indicators and targets,
+    as ``report`` states them; and every target, for the chart."""
+    bind = {"s": iri, "report": report}
     levels: dict[Identifier | None, Node] = {}
     units: dict[Identifier, Node] = {}
     rows = store().select(queries.INSTITUTION_UNITS, {**bind, "lang": Literal(lang)})
@@ -138,9 +141,12 @@ def chart(targets: list[Node]) -> dict[str, Any]:
 
 def institution_data(iri: URIRef, lang: str) -> dict[str, Any]:
     """What the institution page shows beyond the generic description."""
-    tree, targets = institution_tree(iri, lang)
     reports = [r for r in store().select(queries.REPORTS) if r.get("i") == iri]
-    return {"tree": tree, "chart": chart(targets), "reports": reports}
+    if not reports:
+        return {"tree": [], "chart": chart([]), "reports": [], "latest": None}
+    latest = reports[0]  # REPORTS is newest first
+    tree, targets = institution_tree(iri, URIRef(latest["r"]), lang)
+    return {"tree": tree, "chart": chart(targets), "reports": reports, "latest": latest}
 
 
 _KINDS = {

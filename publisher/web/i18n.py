@@ -84,6 +84,10 @@ LABELS: dict[str, dict[str, str]] = {
     "resource.more": {"es": "y más", "en": "and more"},
     "institution.units": {"es": "Unidades por nivel de proceso", "en": "Units by process level"},
     "institution.chart": {"es": "Metas porcentuales", "en": "Percentage targets"},
+    "institution.according": {
+        "es": "Según su informe más reciente, del",
+        "en": "As stated in its latest report, of",
+    },
     "institution.no_level": {"es": "Sin nivel de proceso", "en": "No process level"},
     "institution.reports": {"es": "Informes publicados", "en": "Published reports"},
     "report.source": {"es": "Archivo fuente", "en": "Source file"},

@@ -104,14 +104,16 @@ _TARGET_OF_OBJECTIVE = """{ ?objective lotaip:hasTarget ?target }
 
 # The institution page's tree, one level per query: each is anchored on ?s and fast,
 # where one query with nested OPTIONALs and UNIONs took ~30 ms on Loja (~200 ms for the
-# percentage targets).
+# percentage targets). ?report (bound to the institution's latest report) keeps what
+# that report states: IRIs are stable across months, so the union of every report would
+# mix this month's objectives with ones dropped long ago.
 
 #: Units of institution ?s with their process level (units are also classified by
 #: function, in another scheme: hence the class test).
 INSTITUTION_UNITS = (
     _P
-    + """SELECT ?s ?lang ?unit ?uname ?level ?levelLabel WHERE {
-  ?s org:hasUnit ?unit .
+    + """SELECT ?s ?report ?lang ?unit ?uname ?level ?levelLabel WHERE {
+  ?s org:hasUnit ?unit . ?unit lotaip:reportedIn ?report .
   OPTIONAL { ?unit rdfs:label ?uname }
   OPTIONAL { ?unit org:classification ?level . ?level a lotaip:ProcessLevel .
              OPTIONAL { ?level skos:prefLabel ?levelLabel FILTER(lang(?levelLabel) = ?lang) } }
@@ -121,8 +123,8 @@ INSTITUTION_UNITS = (
 #: Objectives of the units of institution ?s.
 INSTITUTION_OBJECTIVES = (
     _P
-    + """SELECT ?s ?parent ?node ?label WHERE {
-  ?s org:hasUnit ?parent . ?parent org:purpose ?node .
+    + """SELECT ?s ?report ?parent ?node ?label WHERE {
+  ?s org:hasUnit ?parent . ?parent org:purpose ?node . ?node lotaip:reportedIn ?report .
   OPTIONAL { ?node rdfs:label ?label }
 }"""
 )
@@ -130,8 +132,9 @@ INSTITUTION_OBJECTIVES = (
 #: Indicators of those objectives.
 INSTITUTION_INDICATORS = (
     _P
-    + """SELECT ?s ?parent ?node ?label WHERE {
+    + """SELECT ?s ?report ?parent ?node ?label WHERE {
   ?s org:hasUnit ?unit . ?unit org:purpose ?parent . ?parent lotaip:hasIndicator ?node .
+  ?node lotaip:reportedIn ?report .
   OPTIONAL { ?node rdfs:label ?label }
 }"""
 )
@@ -139,10 +142,11 @@ INSTITUTION_INDICATORS = (
 #: Targets under those objectives, directly or through an indicator, with value and unit.
 INSTITUTION_TARGETS = (
     _P
-    + """SELECT ?s ?parent ?node ?label ?value ?unit WHERE {
+    + """SELECT ?s ?report ?parent ?node ?label ?value ?unit WHERE {
   ?s org:hasUnit ?u . ?u org:purpose ?objective .
   { ?objective lotaip:hasTarget ?node BIND(?objective AS ?parent) }
   UNION { ?objective lotaip:hasIndicator ?parent . ?parent lotaip:hasTarget ?node }
+  ?node lotaip:reportedIn ?report .
   OPTIONAL { ?node rdfs:label ?label }
   OPTIONAL { ?node qudt:numericValue ?value }
   OPTIONAL { ?node qudt:unit ?unit }
