@@ -220,3 +220,20 @@ def test_pages_show_the_trail_up_to_the_institution_with_standard_terms_named(
     assert '<p class="kind">Meta</p>' in html  # our class, by its label
     assert ">valor</a>" in html  # qudt:numericValue by the site's own name
     assert ">value</a>" in site_client.get(f"/doc/{TARGET_PATH}?lang=en").data.decode()
+
+
+def test_term_page_leads_with_its_description_in_the_readers_language(
+    site_client: FlaskClient,
+) -> None:
+    spanish = site_client.get("/def/Target").data.decode()
+    assert '<p class="comment">Un resultado cuantificable' in spanish
+    english = site_client.get("/def/Target?lang=en").data.decode()
+    assert '<p class="comment">A quantified result a unit commits to reach.</p>' in english
+
+
+def test_format_parameter_chooses_the_document_format(site_client: FlaskClient) -> None:
+    for value in ("ttl", "turtle"):
+        response = site_client.get(f"/doc/institucion/demo?format={value}")
+        assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
+    redirect = site_client.get("/id/institucion/demo?format=nt")
+    assert redirect.headers["Location"] == "/doc/institucion/demo.nt"

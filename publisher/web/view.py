@@ -72,6 +72,12 @@ class Description:
         found = pick_label(self.labels.get(node, {}), lang)
         return found or (term_label(str(node), lang) if isinstance(node, URIRef) else None)
 
+    def comment(self, lang: str) -> str | None:
+        """The thing's description (``rdfs:comment``) in ``lang``, or Spanish, or any."""
+        texts = self.outgoing.get(RDFS.comment, [])
+        by_lang = {t.language or "": str(t) for t in texts if isinstance(t, Literal)}
+        return pick_label(by_lang, lang)
+
     def kinds(self) -> list[URIRef]:
         """The classes to name the thing by: our own (labelled) ones when it has some."""
         ours = [t for t in self.types if t in self.labels]
