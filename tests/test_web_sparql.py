@@ -331,3 +331,28 @@ def test_a_materialised_union_gives_set_semantics(tmp_path: Path) -> None:
         assert len(pairs) == len(set(pairs)) == 11  # 15 with the bag union
     finally:
         close_app(app)
+
+
+def test_remote_store_gets_checked_queries_forwarded(tmp_path: Path) -> None:
+    from publisher.remote import HttpRequest, HttpResponse, RemoteStore
+    from publisher.web import create_app
+
+    sent: list[HttpRequest] = []
+    answer = b'{"head": {}, "boolean": true}'
+
+    def send(request: HttpRequest) -> HttpResponse:
+        sent.append(request)
+        return HttpResponse(200, {"content-type": "application/sparql-results+json"}, answer)
+
+    store = RemoteStore("http://remote.invalid/sparql", send=send)
+    client = create_app(sparql_settings(tmp_path), store).test_client()
+    ok = _get(client, "ASK { ?s ?p ?o }", "application/sparql-results+json")
+    assert (ok.status_code, ok.data) == (200, answer)
+    assert sent[0].form["query"] == "ASK { ?s ?p ?o }"
+    assert sent[0].headers["Accept"] == "application/sparql-results+json"
+    service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
+    assert _get(client, service).status_code == 403
+    assert client.post("/sparql", data={"update": "DROP ALL"}).status_code == 403
+    dataset = _get(client, "ASK {}", **{"default-graph-uri": "http://x/g"})
+    assert dataset.status_code == 400
+    assert len(sent) == 1  # nothing refused ever reached the server

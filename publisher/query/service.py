@@ -58,6 +58,32 @@ class InlineRunner:
         """Nothing to release."""
 
 
+class ForwardRunner:
+    """Hands jobs, as they are, to a remote SPARQL server (a store with ``forward``).
+
+    The query was checked here first (no updates, no SERVICE); the server's own time and
+    row limits apply. The protocol's dataset parameters are not passed on: a remote store
+    answers only ``query``, so such requests are refused rather than silently widened.
+    """
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def run(self, job: Job) -> Answer:
+        if job.default_graphs or job.named_graphs:
+            raise QueryError(
+                "default-graph-uri and named-graph-uri are not available on this server; "
+                "use FROM and FROM NAMED in the query"
+            )
+        media_type = BY_NAME[job.format].media_type
+        response = self.store.forward(job.text, media_type)
+        answered = response.headers.get("content-type", media_type).split(";")[0].strip()
+        return Answer(response.body, answered or media_type, rows=0)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
 @dataclass(frozen=True)
 class Prepared:
     """A checked query ready to run: the job, the dataset version, cache key and ETag (unquoted)."""
@@ -207,6 +233,8 @@ class QueryService:
         native = getattr(self.store, "native", None)
         if isinstance(native, ox.Store):
             return InlineRunner(native)
+        if callable(getattr(self.store, "forward", None)):
+            return ForwardRunner(self.store)
         raise StoreError(f"the SPARQL endpoint cannot query a {type(self.store).__name__}")
 
     def close(self) -> None:
