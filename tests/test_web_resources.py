@@ -199,14 +199,15 @@ def test_published_documents_are_cached_per_version(built_app) -> None:
 
 
 def test_document_cache_drops_the_least_recently_used() -> None:
-
-    cache = DocumentCache(size=2)
+    cache = DocumentCache(max_bytes=2)
     cache.put(("v", "a"), b"A")
     cache.put(("v", "b"), b"B")
     assert cache.get(("v", "a")) == b"A"  # now "b" is the oldest
     cache.put(("v", "c"), b"C")
     assert cache.get(("v", "b")) is None
     assert cache.get(("v", "a")) == b"A" and cache.get(("v", "c")) == b"C"
+    cache.put(("v", "a"), b"AA")  # replacing counts the new size only
+    assert cache.size == 2 and cache.get(("v", "c")) is None
 
 
 def test_pages_show_the_trail_up_to_the_institution_with_standard_terms_named(

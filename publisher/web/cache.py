@@ -17,10 +17,12 @@ EXTENSION = "publisher.documents"
 
 
 class DocumentCache:
-    """A bounded LRU map from keys to response bodies, safe across threads."""
+    """A map from keys to response bodies, bounded in bytes (least recently used goes
+    first), safe across threads."""
 
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
         self._bodies: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -33,11 +35,14 @@ class DocumentCache:
             return body
 
     def put(self, key: tuple[str, ...], body: bytes) -> None:
-        """Remember ``body`` under ``key``, dropping the oldest entry when full."""
+        """Remember ``body`` under ``key``, dropping the oldest entries past the bound."""
         with self._lock:
+            old = self._bodies.pop(key, None)
+            self.size += len(body) - (len(old) if old is not None else 0)
             self._bodies[key] = body
-            if len(self._bodies) > self.size:
-                self._bodies.popitem(last=False)
+            while self.size > self.max_bytes and self._bodies:
+                _, dropped = self._bodies.popitem(last=False)
+                self.size -= len(dropped)
 
 
 def cached(parts: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
