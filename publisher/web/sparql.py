@@ -113,7 +113,7 @@ def _read_request() -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
     """The query text and dataset IRIs, per the protocol's three ways of sending them."""
     limit = _settings().max_query_bytes * 3 + 4096  # URL-encoding may triple a text
     if (request.content_length or 0) > limit:
-        raise ProtocolError(413, f"request body too large; queries are limited to {limit} bytes")
+        raise ProtocolError(413, f"request body too large: at most {limit} bytes")
     if "update" in request.args or request.mimetype == _UPDATE:
         raise ProtocolError(403, _READ_ONLY)
     queries = request.args.getlist("query")
