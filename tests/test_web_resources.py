@@ -238,3 +238,10 @@ def test_format_parameter_chooses_the_document_format(site_client: FlaskClient) 
         assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
     redirect = site_client.get("/id/institucion/demo?format=nt")
     assert redirect.headers["Location"] == "/doc/institucion/demo.nt"
+
+
+def test_contact_and_source_file_show_by_name(built_app) -> None:
+    html = built_app.test_client().get("/doc/reporte/sot/2023-01").data.decode()
+    assert ">Samantha Almeida Jara</a>" in html  # the contact point, by vcard:fn
+    assert ">sot-2023-01.txt</a>" in html  # the source file, by its file name
+    assert ">mensual</a>" in html  # the EU frequency MONTHLY, by the site's name

@@ -131,9 +131,10 @@ _DCAT = "http://www.w3.org/ns/dcat#"
 _PROV = "http://www.w3.org/ns/prov#"
 _QUDT = "http://qudt.org/schema/qudt/"
 _VCARD = "http://www.w3.org/2006/vcard/ns#"
+_FREQ = "http://publications.europa.eu/resource/authority/frequency/"
 
-#: Names of the standard terms our pages show most (our own terms are labelled in the
-#: ontology graph); anything else shows as a CURIE.
+#: Names of the standard terms (and a few code-list values) our pages show most (our own
+#: terms are labelled in the ontology graph); anything else shows as a CURIE.
 TERM_LABELS: dict[str, tuple[str, str]] = {
     _RDF + "type": ("tipo", "type"),
     _RDFS + "label": ("nombre", "label"),
@@ -165,6 +166,10 @@ TERM_LABELS: dict[str, tuple[str, str]] = {
     _VCARD + "hasEmail": ("correo electrónico", "e-mail"),
     _VCARD + "hasTelephone": ("teléfono", "telephone"),
     "http://xmlns.com/foaf/0.1/homepage": ("sitio web", "home page"),
+    "http://qudt.org/vocab/unit/PERCENT": ("por ciento (%)", "percent (%)"),
+    _FREQ + "MONTHLY": ("mensual", "monthly"),
+    _FREQ + "QUARTERLY": ("trimestral", "quarterly"),
+    _FREQ + "ANNUAL": ("anual", "annual"),
 }
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 from publisher.vocab import sparql_prefixes
 
 _P = sparql_prefixes()
-_LABEL = "(rdfs:label|skos:prefLabel|foaf:name|dct:title)"
+#: What names a thing, as in view.LABEL_PREDICATES (a contact by vcard:fn, a source
+#: file by its file name).
+_LABEL = "(rdfs:label|skos:prefLabel|foaf:name|dct:title|vcard:fn|lotaip:fileName)"
 
 #: Whether the store says anything about ?s, either way.
 EXISTS = "ASK { { ?s ?p ?o } UNION { ?x ?q ?s } }"

@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 from rdflib.term import Identifier, Node
 
 from publisher.store import Row, Store
-from publisher.vocab import PREFIXES
+from publisher.vocab import LOTAIP, PREFIXES, VCARD
 from publisher.web import queries
 from publisher.web.i18n import term_label
 
@@ -24,7 +24,14 @@ Labels = dict[Identifier, dict[str, str]]
 Triple = tuple[Node, Node, Node]
 Links = dict[URIRef, list[Identifier]]
 #: Predicates whose values name a thing (the same as queries._LABEL), in order of preference.
-LABEL_PREDICATES = (RDFS.label, SKOS.prefLabel, FOAF.name, DCTERMS.title)
+LABEL_PREDICATES = (
+    RDFS.label,
+    SKOS.prefLabel,
+    FOAF.name,
+    DCTERMS.title,
+    VCARD.fn,
+    LOTAIP.fileName,
+)
 
 
 @dataclass
