@@ -82,6 +82,19 @@ def measure(name: str, reports: list[tuple[Rows, int]]) -> tuple[int, int, float
     return sum(f[1] for f in files), sum(f[2] for f in files), read_s, interpret_s
 
 
+def pathological() -> None:
+    """HTML that makes html.parser quadratic unless defused: seconds at 1 MB and 10 MB."""
+    print(f"\n{'hostile html':<14}{'1 MB s':>9}{'10 MB s':>9}")
+    for unit in ("<!--", '<a href="', "<![CDATA[", "&a", "<div>"):
+        times = []
+        for size in (2**20, 10 * 2**20):
+            data = ("<table><tr><td>1</td></tr></table>" + unit * (size // len(unit))).encode()
+            started = time.process_time()
+            html.read(data, "hostile.html")
+            times.append(time.process_time() - started)
+        print(f"{unit!r:<14}{times[0]:>9.2f}{times[1]:>9.2f}")
+
+
 def main() -> None:
     """Print one line per format."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -99,6 +112,8 @@ def main() -> None:
         total = read_s + interpret_s
         print(f"{name:<14}{len(reports):>7}{lines:>9}{data:>11}{read_s:>9.2f}{interpret_s:>10.2f}"
               f"{lines / total:>10,.0f}{data / total:>13,.0f}")  # fmt: skip
+    if "html" in args.formats:
+        pathological()
 
 
 if __name__ == "__main__":

@@ -8,14 +8,15 @@
 * Text outside tables (titles, a footer in ``<p>``) becomes one-cell rows, as title lines
   are in the text layout. ``<script>``/``<style>``/comments are dropped.
 * A table nested in a cell stays markup of that cell: only outermost tables make rows.
-* Bounded: input size is capped, the parser is a linear state machine (no recursion, so
-  nesting depth costs nothing but a counter) and a cell that grows past ``MAX_CELL``
-  characters is refused.
+* Bounded: input size is capped; ``defuse`` first removes what makes ``html.parser``
+  quadratic (unclosed comments, tags and references), the parser keeps no stack (nesting
+  depth costs a counter) and a cell that grows past ``MAX_CELL`` characters is refused.
 * ``line`` is the source line of the ``<tr>`` (or of the text's block).
 """
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 from publisher.errors import ParseError
@@ -26,6 +27,8 @@ MAX_CELL = 1024 * 1024
 MAX_SPAN = 64
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "caption"}
 SKIPPED = {"script", "style", "template", "title"}
+_LT = re.compile("<")
+_BARE_AMPERSAND = re.compile(r"&(?![a-zA-Z][a-zA-Z0-9]{0,31};|#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};)")
 
 
 def read(data: bytes, name: str) -> Grid:
@@ -33,11 +36,46 @@ def read(data: bytes, name: str) -> Grid:
     if len(data) > MAX_BYTES:
         raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
     reader = _TableReader(name)
-    reader.feed(decode(data, name))
+    reader.feed(defuse(decode(data, name)))
     reader.close()
     if not reader.saw_table:
         raise ParseError(name, "no <table> in this HTML file")
     return Grid(rows=tuple(reader.rows), format="html")
+
+
+def defuse(text: str) -> str:
+    """Text ``html.parser`` reads in linear time, meaning what a browser would see.
+
+    ``html.parser`` rescans to the end of the input for every construct it cannot close, so
+    many unclosed ``<!--``, ``<a href="`` or bare ``&`` take quadratic time. One linear pass
+    first drops comments (an unclosed one swallows the rest, as in browsers), escapes every
+    ``<`` that has no ``>`` before the next ``<`` and every ``&`` that starts no reference.
+    """
+    text = _drop_comments(text)
+    parts, start, close = [], 0, -1
+    opens = [m.start() for m in _LT.finditer(text)]
+    for k, i in enumerate(opens):
+        if close < i:
+            close = text.find(">", i) % (len(text) + 1)  # none left: len(text), not -1
+        following = opens[k + 1] if k + 1 < len(opens) else len(text)
+        if close >= following:
+            parts += [text[start:i], "&lt;"]
+            start = i + 1
+    parts.append(text[start:])
+    return _BARE_AMPERSAND.sub("&amp;", "".join(parts))
+
+
+def _drop_comments(text: str) -> str:
+    """``text`` without ``<!-- … -->`` comments, by ``str.find`` (linear)."""
+    parts, start = [], 0
+    while (i := text.find("<!--", start)) != -1:
+        parts.append(text[start:i])
+        end = text.find("-->", i + 4)
+        if end == -1:
+            return "".join(parts)
+        start = end + 3
+    parts.append(text[start:])
+    return "".join(parts)
 
 
 class _TableReader(HTMLParser):
@@ -106,7 +144,7 @@ class _TableReader(HTMLParser):
         if self.cell is not None:
             self._append(data)
         elif self.depth == 0 and data.strip():
-            if not "".join(self.outside).strip():
+            if not self.outside:  # only non-blank data is kept, so this is a new block
                 self.outside_line = self.getpos()[0] + data[: len(data) - len(data.lstrip())].count(
                     "\n"
                 )
