@@ -59,6 +59,16 @@ def test_line_of_a_row_after_a_multiline_cell() -> None:
     assert rows[1].cells[1] == "<p>M1. uno</p>\n<p>M2. dos</p>"
 
 
+def test_windows_line_ends() -> None:
+    """CRLF line ends leave no stray \\r in cells and the same line numbers."""
+    rows = delimited.read(b"No.;Unidad\r\n\r\n1;ALCALD\xcdA\r\n", "w.csv").rows
+    assert [(r.line, r.cells) for r in rows] == [
+        (1, ("No.", "Unidad")),
+        (2, ()),
+        (3, ("1", "ALCALDÍA")),
+    ]
+
+
 def test_semicolons_win_over_commas_in_prose() -> None:
     """Commas inside unquoted Spanish prose do not fool the sniffer."""
     text = (

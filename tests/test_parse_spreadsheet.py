@@ -87,6 +87,22 @@ def test_row_numbers_count_empty_rows() -> None:
     assert [(r.line, r.cells) for r in rows] == [(1, ("No.", "Unidad")), (4, ("1", "Alcaldía"))]
 
 
+def test_sheet_with_the_table_is_read() -> None:
+    """A cover sheet in front of the table is passed over."""
+    book = Workbook()
+    book.active.append(["Reporte LOTAIP 2023"])
+    table = book.create_sheet("a4")
+    table.append(["No.", "Descripción de la unidad", "Objetivo de la unidad"])
+    table.append([1, "ALCALDÍA", "Dirigir la gestión"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    rows = spreadsheet.read(buffer.getvalue(), "two.xlsx").rows
+    assert [r.cells for r in rows] == [
+        ("No.", "Descripción de la unidad", "Objetivo de la unidad"),
+        ("1", "ALCALDÍA", "Dirigir la gestión"),
+    ]
+
+
 def test_zip_bomb_is_refused() -> None:
     """A member that expands a thousandfold is refused before openpyxl opens it."""
     buffer = io.BytesIO()

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 import zipfile
 from datetime import date, datetime
@@ -33,10 +34,16 @@ MAX_RATIO = 150  # real sheets compress 5-20x; bombs 1000x and more
 MAX_MEMBERS = 5_000
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 64  # the widest real layout has 7 columns
+_HEADER = re.compile(r"(?:<[^>]{0,80}>|\W)*descripci[oó]n\s+de\s+la\s+unidad", re.IGNORECASE)
 
 
 def read(data: bytes, name: str) -> Grid:
-    """Read the first worksheet of an XLSX file into a ``Grid`` (``format="xlsx"``)."""
+    """Read an XLSX file into a ``Grid`` (``format="xlsx"``).
+
+    The sheet read is the first one holding the table's header (a cell opening with
+    ``Descripción de la unidad``), so a cover or instructions sheet in front is passed
+    over; with no such sheet, the first sheet (the interpreter then says what is missing).
+    """
     if not data.strip():
         raise ParseError(name, "the file is empty")
     if len(data) > MAX_BYTES:
@@ -50,9 +57,20 @@ def read(data: bytes, name: str) -> Grid:
         except Exception as err:  # openpyxl raises many types for one cause: not a workbook
             raise ParseError(name, f"not a readable XLSX workbook ({err})") from err
         try:
-            return Grid(rows=tuple(_rows(workbook.worksheets[0], name)), format="xlsx")
+            return Grid(rows=tuple(_table_sheet(workbook.worksheets, name)), format="xlsx")
         finally:
             workbook.close()
+
+
+def _table_sheet(sheets: list[Any], name: str) -> list[Row]:
+    """The rows of the first sheet with a header row, else of the first sheet."""
+    first: list[Row] | None = None
+    for sheet in sheets:
+        rows = _rows(sheet, name)
+        if any(_HEADER.match(cell) for row in rows for cell in row.cells):
+            return rows
+        first = rows if first is None else first
+    return first or []
 
 
 def check_archive(data: bytes, name: str) -> None:
