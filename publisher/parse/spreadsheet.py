@@ -34,7 +34,7 @@ MAX_RATIO = 150  # real sheets compress 5-20x; bombs 1000x and more
 MAX_MEMBERS = 5_000
 MAX_ROWS = 1_000_000
 MAX_COLUMNS = 64  # the widest real layout has 7 columns
-_HEADER = re.compile(r"(?:<[^>]{0,80}>|\W)*descripci[oó]n\s+de\s+la\s+unidad", re.IGNORECASE)
+_HEADER = re.compile(r"(?:[^\w<]|<[^<>]{0,80}>)*+descripci[oó]n\s+de\s+la\s+unidad", re.IGNORECASE)
 
 
 def read(data: bytes, name: str) -> Grid:
