@@ -44,6 +44,9 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         "accesslog": None,
         "errorlog": "-",
         "timeout": max(30, int(settings.query_timeout) + 10),
+        # On SIGTERM, workers finish the requests in flight (up to a query's time limit)
+        # before they exit; only then are they killed.
+        "graceful_timeout": max(30, int(settings.query_timeout) + 5),
         "proc_name": "lotaip-lod",
         "control_socket_disable": True,  # several servers (tests, benchmarks) on one host
     }

@@ -47,6 +47,15 @@ class Settings:
     query_timeout: float = _setting(30.0, "Seconds a SPARQL query may run before it is stopped.")
     max_rows: int = _setting(10000, "Most result rows the SPARQL endpoint returns for a query.")
     max_query_bytes: int = _setting(20000, "Largest SPARQL query text accepted, in bytes.")
+    sparql_rate_limit: float = _setting(
+        600.0, "Queries per minute each client address may send to /sparql (per worker); 0: off."
+    )
+    sparql_rate_burst: int = _setting(
+        200, "Queries a client may send at once before sparql_rate_limit applies."
+    )
+    request_log: bool = _setting(
+        True, "Write one JSON line per request (path, status, milliseconds) to stderr."
+    )
     host: str = _setting("127.0.0.1", "Address the web server listens on.")
     port: int = _setting(8000, "Port the web server listens on.")
     workers: int = _setting(2, "Web server worker processes.")
@@ -70,6 +79,8 @@ class Settings:
         for name in ("query_timeout", "max_rows", "max_query_bytes", "workers"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, not {getattr(self, name)!r}")
+        if self.sparql_rate_limit < 0 or self.sparql_rate_burst < 1:
+            raise SettingsError("sparql_rate_limit must be >= 0 and sparql_rate_burst >= 1")
         if not 0 < self.port < 65536:
             raise SettingsError(f"port must be between 1 and 65535, not {self.port!r}")
         return self

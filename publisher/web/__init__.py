@@ -26,8 +26,21 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
         store = open_store(settings)
     app.extensions["publisher.store"] = store
-    from publisher.web import errors, pages, resources, sparql
+    from publisher.web import (
+        errors,
+        health,
+        pages,
+        ratelimit,
+        requestlog,
+        resources,
+        security,
+        sparql,
+    )
 
+    requestlog.init_app(app)  # first, so that its timer starts before any other hook
+    security.init_app(app)
+    ratelimit.init_app(app)
+    app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(resources.bp)
     sparql.init_app(app)

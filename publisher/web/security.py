@@ -1,0 +1,60 @@
+"""Security headers on every response, whatever view, error handler or static file made it.
+
+The policy forbids inline scripts and styles: every script the site runs is a file under
+``/static`` (JSON-LD and example data sit in non-executable ``<script type=...json>``
+blocks, which a CSP does not run). The values here win over any a view set, so the
+whole site has one policy (``conneg.SECURITY_HEADERS`` repeats an older subset).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Flask, Response, abort, request
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+#: Header -> value set on every response that lacks it.
+HEADERS: dict[str, str] = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers that predate CSP 2
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+#: Longest path we answer; our longest IRIs are a few hundred characters.
+MAX_PATH = 2048
+#: Paths that name things by IRI: ``/id/…``, ``/doc/…``, ``/def/…``.
+_IRI_PATHS = ("/id/", "/doc/", "/def/")
+
+
+def refuse_odd_paths() -> None:
+    """Before a request: 414 for an enormous path, 404 for one no IRI of ours can have.
+
+    A decoded path may hold characters an IRI forbids (NUL, backslash, ``<``, U+FFFD from
+    bad UTF-8 …); the store would refuse such an IRI, so no such thing exists.
+    """
+    if len(request.path) > MAX_PATH:
+        abort(414)
+    if request.path.startswith(_IRI_PATHS):
+        try:
+            ox.NamedNode("http://localhost" + request.path)
+        except ValueError:
+            abort(404)
+
+
+def add_headers(response: Response) -> Response:
+    """Set the security headers on ``response``."""
+    response.headers.update(HEADERS)
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Refuse odd paths early and add the headers to every response of ``app``."""
+    app.before_request(refuse_odd_paths)
+    app.after_request(add_headers)
