@@ -34,6 +34,8 @@ DESCRIPTION = {
     "objectives, indicators and targets, one named graph per report.",
 }
 PUBLISHER_NAME = "lotaip-lod"
+#: Media types of RDF dumps (void:dataDump); other distributions are DCAT only.
+RDF_MEDIA_TYPES = frozenset({"application/n-quads", "text/turtle"})
 #: Vocabularies the data uses, stated as void:vocabulary.
 VOCABULARIES = (LOTAIP, ORG, DCAT, DCTERMS, PROV, SKOS, QUDT)
 
@@ -105,7 +107,8 @@ def _add_metadata(graph: Graph, node: URIRef, urls: Urls, version: str, issued: 
 
 def _add_dump(graph: Graph, node: URIRef, urls: Urls, dump: Dump) -> None:
     url = dump_url(urls, dump.name)
-    graph.add((node, VOID.dataDump, url))
+    if dump.media_type in RDF_MEDIA_TYPES:  # the tidy CSV/XLSX are distributions, not dumps
+        graph.add((node, VOID.dataDump, url))
     distribution = URIRef(f"{node}/distribucion/{dump.name}")
     graph.add((node, DCAT.distribution, distribution))
     graph.add((distribution, RDF.type, DCAT.Distribution))

@@ -29,7 +29,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
-from publisher import publish
+from publisher import publish, quality, tidy
 from publisher.describe import Subset, describe_dataset
 from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
 from publisher.mapping import map_report, ontology_graph
@@ -322,6 +322,8 @@ def ontology_stage(reports: Sequence[Report], urls: Urls) -> list[tuple[URIRef, 
 
 #: Corpus stages in the order they run; see ``CorpusStage``.
 CORPUS_STAGES: list[CorpusStage] = [ontology_stage]
+# Report quality (W3C DQV measurements of every report and institution): quality.py.
+CORPUS_STAGES.append(quality.quality_stage)
 
 
 def _run_corpus_stages(
@@ -351,6 +353,8 @@ def _finish(
     with timer("dumps"):
         store.flush()
         dumps = publish.write_dumps(store, version_dir / "dumps")
+    with timer("tidy"):  # CSV/XLSX/CSVW of the targets, read back from the store
+        dumps += tidy.write_tidy(store, version_dir / "dumps")
     triples = len(store)
     void = describe_dataset(
         urls,

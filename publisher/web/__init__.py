@@ -43,6 +43,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.register_blueprint(health.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(resources.bp)
+    from publisher.web import insights  # downloads, quality, changes (issue 9)
+
+    app.register_blueprint(insights.bp)
     sparql.init_app(app)
     errors.init_app(app)
     return app

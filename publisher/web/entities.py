@@ -14,7 +14,7 @@ from rdflib.term import Identifier
 
 from publisher.records import PROCESS_LEVELS
 from publisher.vocab import LOTAIP, UNIT
-from publisher.web import queries
+from publisher.web import insights, queries
 from publisher.web.pages import store
 from publisher.web.view import Description
 
@@ -41,8 +41,12 @@ def page_for(desc: Description, lang: str) -> tuple[str, dict[str, Any]]:
     if LOTAIP.Institution in desc.types:
         return "institution.html", institution_data(desc.iri, lang)
     if LOTAIP.Report in desc.types:
-        return "report.html", {"units": report_units(desc.iri, lang)}
-    return "resource.html", {"trail": trail(desc.iri)}
+        quality = insights.report_quality(desc.iri, lang)
+        return "report.html", {"units": report_units(desc.iri, lang), "quality": quality}
+    extra: dict[str, Any] = {"trail": trail(desc.iri)}
+    if LOTAIP.Objective in desc.types or LOTAIP.Indicator in desc.types:
+        extra.update(insights.target_history(desc.iri))  # targets over time (issue 9)
+    return "resource.html", extra
 
 
 #: Order of the trail, from the top.

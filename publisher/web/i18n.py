@@ -115,6 +115,75 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Nothing is published at this address. You can search the site, browse the "
         "institutions or ask the SPARQL endpoint.",
     },
+    # --- downloads, quality and history (issue 9) ---
+    "nav.quality": {"es": "Calidad", "en": "Quality"},
+    "nav.changes": {"es": "Cambios", "en": "Changes"},
+    "tidy.title": {"es": "Tabla de metas (CSV, XLSX)", "en": "Targets table (CSV, XLSX)"},
+    "tidy.intro": {
+        "es": "Una fila por meta, con institución, nivel, unidad, objetivo, actividad, "
+        "indicador, valor, unidad de medida, fecha límite y los URI, para abrir en una hoja "
+        "de cálculo. Las columnas se describen en CSVW.",
+        "en": "One row per target, with institution, level, unit, objective, activity, "
+        "indicator, value, unit of measure, due date and the URIs, to open in a spreadsheet. "
+        "The columns are described in CSVW.",
+    },
+    "tidy.bom": {
+        "es": "UTF-8 con BOM, para hojas de cálculo",
+        "en": "UTF-8 with BOM, for spreadsheets",
+    },
+    "tidy.download_rows": {"es": "Descargar estas filas", "en": "Download these rows"},
+    "tidy.download_report": {
+        "es": "Descargar las metas de este informe",
+        "en": "Download this report's targets",
+    },
+    "quality.title": {"es": "Calidad de los informes", "en": "Report quality"},
+    "quality.intro": {
+        "es": "Instituciones ordenadas por la calidad de sus informes del literal a4: cuánto "
+        "de lo que el formato pide está dicho de forma que se pueda medir.",
+        "en": "Institutions ranked by the quality of their literal a4 reports: how much of "
+        "what the form asks for is stated in a measurable way.",
+    },
+    "quality.score": {"es": "Puntuación", "en": "Score"},
+    "quality.method": {"es": "Cómo se mide", "en": "How it is measured"},
+    "quality.method.intro": {
+        "es": "Cada medida es una proporción sobre lo publicado de cada informe; la de una "
+        "institución suma los casos de todos sus informes. La puntuación es la media de las "
+        "medidas de completitud.",
+        "en": "Each measure is a share over what each report publishes; an institution's "
+        "adds up the cases of all its reports. The score is the mean of the completeness "
+        "measures.",
+    },
+    "quality.method.dqv": {
+        "es": "Las medidas se publican con el vocabulario W3C DQV (dqv:QualityMeasurement) y "
+        "se pueden consultar por",
+        "en": "The measures are published with the W3C DQV vocabulary "
+        "(dqv:QualityMeasurement) and can be queried through",
+    },
+    "quality.unscored": {"es": "informativa, sin puntuar", "en": "informative, not scored"},
+    "quality.report": {"es": "Calidad de este informe", "en": "Quality of this report"},
+    "quality.how": {"es": "Cómo se mide", "en": "How it is measured"},
+    "history.title": {"es": "Metas en el tiempo", "en": "Targets over time"},
+    "changes.title": {"es": "Cambios entre informes", "en": "Changes between reports"},
+    "changes.intro": {
+        "es": "Qué cambió entre dos informes de una institución: unidades nuevas o retiradas "
+        "y metas que subieron o bajaron.",
+        "en": "What changed between two reports of an institution: units added or removed "
+        "and targets raised or lowered.",
+    },
+    "changes.from": {"es": "Desde", "en": "From"},
+    "changes.to": {"es": "hasta", "en": "to"},
+    "changes.between": {"es": "Entre los informes del", "en": "Between the reports of"},
+    "changes.one_report": {
+        "es": "Esta institución ha publicado un solo informe: no hay con qué comparar.",
+        "en": "This institution has published one report only: nothing to compare.",
+    },
+    "changes.units_added": {"es": "Unidades nuevas", "en": "Units added"},
+    "changes.units_removed": {"es": "Unidades retiradas", "en": "Units removed"},
+    "changes.raised": {"es": "Metas que subieron", "en": "Targets raised"},
+    "changes.lowered": {"es": "Metas que bajaron", "en": "Targets lowered"},
+    "changes.before": {"es": "Antes", "en": "Before"},
+    "changes.after": {"es": "Después", "en": "After"},
+    "changes.none": {"es": "Ninguna.", "en": "None."},
     "footer.licence": {
         "es": "Datos bajo licencia CC BY 4.0; fuente: informes LOTAIP de cada institución.",
         "en": "Data under CC BY 4.0; source: each institution's LOTAIP reports.",

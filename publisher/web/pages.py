@@ -152,6 +152,10 @@ def _media_type(name: str) -> str:
         return "application/n-quads"
     if name.endswith((".ttl", ".ttl.gz")):
         return "text/turtle"
+    if name.endswith((".csv", ".xlsx", "-metadata.json")):  # the tidy tables (tidy.py)
+        from publisher.tidy import media_type
+
+        return media_type(name)
     return "application/octet-stream"
 
 

@@ -1,0 +1,183 @@
+"""The tidy downloads hold exactly the targets in the store, open in csv and openpyxl,
+and their CSVW metadata describes every column."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from flask import Flask
+from openpyxl import load_workbook
+from rdflib import Literal
+
+from publisher import tidy
+from publisher.settings import Settings
+from publisher.store import Store
+from publisher.vocab import sparql_prefixes
+
+BASE = "http://localhost:8000/id/"
+
+#: Targets of every report, counted in the store independently of tidy.py's queries:
+#: (report graph, target) pairs.
+TARGET_PAIRS = (
+    sparql_prefixes() + """SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { ?t a lotaip:Target } }"""
+)
+#: A target's value and text, as the store has them.
+TARGET_FACTS = (
+    sparql_prefixes()
+    + """SELECT ?t ?g ?text ?value ?unit WHERE { GRAPH ?g { ?t rdfs:label ?text .
+  OPTIONAL { ?t qudt:numericValue ?value } OPTIONAL { ?t lotaip:unitText ?unit } } }"""
+)
+
+
+def _store_targets(store: Store) -> set[tuple[str, str]]:
+    return {(str(r["g"]), str(r["t"])) for r in store.select(TARGET_PAIRS)}
+
+
+def _dumps(settings: Settings) -> Path:
+    return settings.data_dir / "current" / "dumps"
+
+
+def _read_csv(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_published_csv_has_one_row_per_target_in_the_store(
+    built_settings: Settings, built_store: Store
+) -> None:
+    rows = _read_csv((_dumps(built_settings) / tidy.CSV_BOM).read_bytes())
+    targets = {(r["report_uri"], r["target_uri"]) for r in rows if r["target_uri"]}
+    assert len(targets) == len([r for r in rows if r["target_uri"]])  # no target twice
+    assert targets == _store_targets(built_store)
+    assert len(targets) == 271  # 29 + 13 + 61 + 46 + 122, as counted in test_quality
+
+
+def test_sample_of_values_matches_the_store(built_settings: Settings, built_store: Store) -> None:
+    rows = _read_csv((_dumps(built_settings) / tidy.CSV_PLAIN).read_bytes())
+    by_target = {r["target_uri"]: r for r in rows if r["target_uri"]}
+    facts = built_store.select(TARGET_FACTS)
+    checked = 0
+    for fact in facts[::7]:  # every seventh label in the store
+        if str(fact["t"]) not in by_target or "/meta/" not in str(fact["t"]):
+            continue
+        row = by_target[str(fact["t"])]
+        assert row["target"] == str(fact["text"])
+        assert row["value"] == (tidy.format_decimal(fact["value"]) if "value" in fact else "")
+        if "unit" in fact:
+            assert row["unit_of_measure"] == str(fact["unit"])
+        checked += 1
+    assert checked > 20
+
+
+def test_known_rows_read_as_in_the_report(built_settings: Settings) -> None:
+    rows = _read_csv((_dumps(built_settings) / tidy.CSV_BOM).read_bytes())
+    sot = [r for r in rows if r["institution_uri"] == BASE + "institucion/sot"]
+    first = next(r for r in sot if r["unit_name"].startswith("Dirección de Comunicación Social"))
+    assert (first["value"], first["unit_of_measure"], first["report_date"]) == (
+        "15",
+        "%",
+        "2023-01-31",
+    )
+    assert first["process_level"] == "Procesos habilitantes de apoyo / nivel de apoyo"
+    assert first["due_date"] == "2023" and first["unit_number"] == "9"
+    ame = next(r for r in rows if r["target"] == "45 Reuniones")
+    assert (ame["value"], ame["unit_of_measure"]) == ("45", "Reuniones")
+    assert ame["activity"] == "Activar los órganos desconcentrados de la AME"
+    superintendent = next(r for r in sot if r["unit_number"] == "1")
+    assert (
+        superintendent["target_uri"] == ""
+        and "Máxima Autoridad" in (superintendent["not_applicable_reason"])
+    )
+
+
+def test_bom_only_in_the_spreadsheet_csv(built_settings: Settings) -> None:
+    folder = _dumps(built_settings)
+    with_bom = (folder / tidy.CSV_BOM).read_bytes()
+    plain = (folder / tidy.CSV_PLAIN).read_bytes()
+    assert with_bom.startswith(b"\xef\xbb\xbf") and not plain.startswith(b"\xef\xbb\xbf")
+    assert with_bom[3:] == plain
+    assert plain.decode("utf-8").startswith(",".join(tidy.NAMES) + "\r\n")
+
+
+def test_xlsx_holds_the_same_rows_as_the_csv(built_settings: Settings) -> None:
+    folder = _dumps(built_settings)
+    rows = _read_csv((folder / tidy.CSV_PLAIN).read_bytes())
+    sheet = load_workbook(folder / tidy.XLSX)["metas"]  # read_only would trim empty tails
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == list(tidy.NAMES)
+    assert len(values) - 1 == len(rows)
+    value_col = tidy.NAMES.index("value")
+    target_col = tidy.NAMES.index("target_uri")
+    for cells, row in zip(values[1:], rows, strict=True):
+        assert (cells[target_col] or "") == row["target_uri"]
+        value = cells[value_col]
+        assert ("" if value is None else tidy.format_decimal(Literal(value))) == row["value"]
+    numbers = [c[value_col] for c in values[1:] if c[value_col] is not None]
+    assert numbers and all(isinstance(n, int | float) for n in numbers)
+
+
+def test_csvw_metadata_describes_every_column(built_settings: Settings) -> None:
+    folder = _dumps(built_settings)
+    metadata = json.loads((folder / tidy.CSVW).read_text(encoding="utf-8"))
+    columns = metadata["tableSchema"]["columns"]
+    header = (folder / tidy.CSV_PLAIN).read_bytes().decode("utf-8").split("\r\n", 1)[0]
+    assert [c["name"] for c in columns] == header.split(",")
+    for column in columns:
+        assert column["titles"]["es"] and column["titles"]["en"] and column["datatype"]
+        assert column["dc:description"]
+    assert [t["url"] for t in metadata["tables"]] == [tidy.CSV_BOM, tidy.CSV_PLAIN]
+    assert "http://www.w3.org/ns/csvw" in metadata["@context"]
+
+
+def test_distributions_are_in_the_dcat_description(built_app: Flask) -> None:
+    text = built_app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"})
+    body = text.get_data(as_text=True)
+    for name in (tidy.CSV_BOM, tidy.CSV_PLAIN, tidy.XLSX, tidy.CSVW):
+        assert f"/distribucion/{name}>" in body
+    assert "void:dataDump <http://localhost:8000/dumps/metas.csv>" not in body
+
+
+def test_filtered_download_holds_exactly_the_filtered_targets(
+    built_app: Flask, built_store: Store
+) -> None:
+    client = built_app.test_client()
+    response = client.get("/descargas/metas.csv?institucion=sot&anio=2023&nivel=support")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="metas.csv"'
+    rows = _read_csv(response.data)
+    expected = built_store.select(
+        sparql_prefixes()
+        + f"""SELECT DISTINCT ?t WHERE {{ GRAPH ?g {{ ?g dct:publisher <{BASE}institucion/sot> .
+  ?u org:classification lotaip:nivel\\/support ; org:purpose ?o .
+  {{ ?o lotaip:hasTarget ?t }} UNION {{ ?o lotaip:hasIndicator/lotaip:hasTarget ?t }} }} }}"""
+    )
+    assert {r["target_uri"] for r in rows} == {str(r["t"]) for r in expected}
+    # SOT under NIVEL DE APOYO / ASESORÍA: units 9-18 and the unnumbered one, 11 units;
+    # 10, 12 and 15 have two rows, the rest one: 14 targets
+    assert len(rows) == 14
+
+
+def test_text_filter_and_plain_csv(built_app: Flask) -> None:
+    client = built_app.test_client()
+    response = client.get("/descargas/metas.csv?q=AGUA&bom=0")
+    assert not response.data.startswith(b"\xef\xbb\xbf")
+    rows = _read_csv(response.data)
+    assert rows
+    for row in rows:
+        text = " ".join((row["objective"], row["indicator"], row["target"]))
+        assert "agua" in (text + row["not_applicable_reason"]).lower()
+
+
+def test_bad_filters_are_400(built_app: Flask) -> None:
+    client = built_app.test_client()
+    assert client.get("/descargas/metas.csv?nivel=nope").status_code == 400
+    assert client.get("/descargas/metas.xlsx?anio=dos-mil").status_code == 400
+    assert client.get("/descargas/metas.csv?min=mucho").status_code == 400
+
+
+def test_browse_links_to_its_rows(built_app: Flask) -> None:
+    page = built_app.test_client().get("/browse?q=agua&lang=en").get_data(as_text=True)
+    assert "Download these rows" in page
+    assert 'href="/descargas/metas.csv?q=agua"' in page
