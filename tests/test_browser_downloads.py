@@ -1,0 +1,74 @@
+"""A real headless browser (Debian's chromium driven by Playwright) reads the quality page
+in Spanish, switches to English, filters the browse page and downloads those rows as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[object]:
+    """A fresh browser page in Spanish that accepts downloads; skipped without chromium."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=FLAGS
+        )
+        context = browser.new_context(locale="es-EC", accept_downloads=True)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_switch_language_and_download_filtered_rows(live_server: str, page) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server)
+    page.get_by_role("link", name="Calidad").first.click()
+    page.wait_for_url("**/calidad")
+    assert page.locator("h1").inner_text() == "Calidad de los informes"
+    assert page.get_by_role("heading", name="Cómo se mide").is_visible()
+    first = page.locator("table.quality-ranking tbody tr").first.inner_text()
+    assert "Superintendencia de Ordenamiento Territorial" in first
+
+    page.get_by_role("link", name="English").click()
+    assert page.locator("h1").inner_text() == "Report quality"
+    assert page.get_by_role("heading", name="How it is measured").is_visible()
+
+    page.get_by_role("link", name="Browse").first.click()  # English stays (cookie)
+    page.select_option(
+        "select[name=institution]",
+        label="Superintendencia de Ordenamiento Territorial, Uso y Gestión del Suelo",
+    )
+    page.fill("input[name=q]", "capacit")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_text("Download these rows").is_visible()
+    with page.expect_download() as info:
+        page.locator("a.download-csv").click()
+    download = info.value
+    assert download.suggested_filename == "metas.csv"
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # the spreadsheet flavour
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows
+    assert {r["institution_uri"] for r in rows} == {"http://localhost:8000/id/institucion/sot"}
+    for row in rows:
+        text = " ".join((row["objective"], row["indicator"], row["target"])).lower()
+        assert "capacit" in text
