@@ -26,9 +26,10 @@ _UNSAFE_VERSION = re.compile(r"[^0-9A-Za-z.+]+")
 
 def normalise(text: str) -> str:
     """Lower case, accents removed, punctuation and runs of space folded to one space."""
-    folded = unicodedata.normalize("NFKD", text)
-    ascii_text = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    return _NON_WORD.sub(" ", ascii_text).strip()
+    if not text.isascii():  # ASCII is its own NFKD form, with no combining marks
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if c.isascii() or not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", text.lower()).strip()
 
 
 def slugify(text: str, max_words: int | None = None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _TAG = re.compile(r"<[^>]{0,500}>")
 _MAILTO = re.compile(r"mailto:\s*([^\"'>\s?]+)", re.IGNORECASE)
@@ -17,8 +18,12 @@ _URL = re.compile(r"https?://\S+")
 _NOT_APPLICABLE = re.compile(r"^[\"'“”«\s]*no\s+aplica\b[\"'“”»]*\W*", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
 def clean(raw: str) -> str:
     """The text of a cell: tags dropped, entities decoded, ``**`` removed, spaces folded.
+
+    Cached: every row is cleaned cell by cell, and cells repeat (empty ones, banners,
+    stock indicators and targets).
 
     >>> clean("<b>PROCESOS&nbsp;DESCONCENTRADOS</b> ")
     'PROCESOS DESCONCENTRADOS'

@@ -18,7 +18,7 @@ name the institution). After it, each row is one of:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from publisher.errors import ParseError
 from publisher.parse import columns
@@ -96,7 +96,7 @@ class _Reader:
 
     def row(self, row: Row) -> None:
         """Read one non-blank row."""
-        texts = [clean(c) for c in row.cells]
+        texts = list(map(clean, row.cells))
         self.texts.extend(t for t in texts if t)
         self.last_line = row.line
         if self.layout is None:
@@ -236,8 +236,10 @@ class _Reader:
     def _indicator(self, slot: Slot, line: int) -> None:
         """One indicator slot; a unit with only NO APLICA and no objective keeps the reason."""
         assert self.unit is not None
-        targets = [t for raw in slot.target_cells for t in parse_targets(raw, line)]
         reason = not_applicable_reason(slot.indicator) if slot.indicator else None
+        text = slot.indicator if reason is None else None
+        due = find_due_date(text) if text else None  # also the due date of its targets
+        targets = [t for raw in slot.target_cells for t in parse_targets(raw, line, due)]
         if self.objective is None:
             if only_not_applicable(slot, reason, targets):
                 first = targets[0].reason if targets else None
@@ -245,13 +247,6 @@ class _Reader:
             else:
                 self.warnings.append(ParseWarning(line, "an indicator with no objective: skipped"))
             return
-        text = slot.indicator if reason is None else None
-        due = find_due_date(text) if text else None
-        if due:
-            targets = [
-                replace(t, due_date=t.due_date or (None if t.not_applicable else due))
-                for t in targets
-            ]
         self.objective.indicators.append(
             Indicator(
                 text=text,

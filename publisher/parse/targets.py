@@ -77,7 +77,6 @@ _MONTH = r"(" + "|".join(MONTHS) + r")"
 
 _PARAGRAPH = re.compile(r"</?p\b[^>]*>|<br\s*/?>|</?li\b[^>]*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]{0,500}>")
-_SPACE = re.compile(r"\s+")
 
 # An M-label: at the start or after white space / a full stop; "M", an optional dot and
 # space, one or two digits, an optional dot. Not followed by another digit (so "M12" is
@@ -122,11 +121,22 @@ _YEAR_ONLY = re.compile(
 )
 
 
-def parse_targets(raw_cell: str, line: int) -> list[Target]:
-    """Split a raw "Meta cuantificable" cell into its targets (see the module docstring)."""
+def parse_targets(raw_cell: str, line: int, due_date: str | None = None) -> list[Target]:
+    """Split a raw "Meta cuantificable" cell into its targets (see the module docstring).
+
+    ``due_date`` (the indicator's, say) goes to every applicable target that states none.
+    """
     return [
         Target(
-            t.text, line, t.value, t.unit, t.label, t.not_applicable, t.reason, t.due_date, t.note
+            t.text,
+            line,
+            t.value,
+            t.unit,
+            t.label,
+            t.not_applicable,
+            t.reason,
+            t.due_date or (None if t.not_applicable else due_date),
+            t.note,
         )
         for t in _read_cell(raw_cell)
     ]
@@ -136,7 +146,16 @@ def parse_targets(raw_cell: str, line: int) -> list[Target]:
 def _read_cell(raw_cell: str) -> tuple[Target, ...]:
     """The targets of a cell, with line 0. Cached: reports repeat target cells a lot (Loja's
     ``100%``, Alausí's one sentence on every row); Target is frozen, so sharing is safe."""
-    return tuple(_target(statement, 0) for statement in _statements(raw_cell))
+    if "<" not in raw_cell:
+        return _read_paragraph(raw_cell)
+    return tuple(t for part in _PARAGRAPH.split(raw_cell) for t in _read_paragraph(part))
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_paragraph(paragraph: str) -> tuple[Target, ...]:
+    """The targets of one paragraph. Cached as well: cells that differ as a whole share
+    paragraphs (``<p>M1. Al menos 20 GADP …</p>`` beside different ``M2``s)."""
+    return tuple(_target(statement) for statement in _statements(clean_text(paragraph)))
 
 
 def find_due_date(text: str) -> str | None:
@@ -170,20 +189,18 @@ def clean_text(raw: str) -> str:
         raw = html.unescape(raw)
     if "**" in raw:
         raw = raw.replace("**", " ")
-    return _SPACE.sub(" ", raw).strip()
+    return " ".join(raw.split())  # str.split folds the same spaces as \s, faster
 
 
-def _statements(raw_cell: str) -> Iterator[str]:
-    """The statements of a cell, in order: paragraphs, then M-labels, then run-ons."""
-    for paragraph in _PARAGRAPH.split(raw_cell) if "<" in raw_cell else (raw_cell,):
-        text = clean_text(paragraph)
-        if not text:
-            continue
-        for part in _split_labels(text):
-            if _NOT_APPLICABLE.match(part):
-                yield part  # a reason is free prose: "Art. 6 del COOTAD" must stay whole
-            else:
-                yield from (s.strip() for s in _split_run_ons(part) if s.strip())
+def _statements(text: str) -> Iterator[str]:
+    """The statements of a cleaned paragraph, in order: cut at M-labels, then at run-ons."""
+    if not text:
+        return
+    for part in _split_labels(text):
+        if _NOT_APPLICABLE.match(part):
+            yield part  # a reason is free prose: "Art. 6 del COOTAD" must stay whole
+        else:
+            yield from (s.strip() for s in _split_run_ons(part) if s.strip())
 
 
 def _split_labels(text: str) -> list[str]:
@@ -211,18 +228,20 @@ def _split_run_ons(text: str) -> list[str]:
     return parts
 
 
-def _target(statement: str, line: int) -> Target:
-    """One statement -> one ``Target``."""
+@functools.lru_cache(maxsize=4096)
+def _target(statement: str) -> Target:
+    """One statement -> one ``Target``, with line 0. Cached too: a cell's statements recur
+    in other combinations (``M1. Al menos 20 GADP …`` beside different ``M2``s)."""
     label, body = _label(statement)
     if na := _NOT_APPLICABLE.match(body):
         return Target(
-            text=statement, line=line, label=label, not_applicable=True, reason=_reason(body, na)
+            text=statement, line=0, label=label, not_applicable=True, reason=_reason(body, na)
         )
     value, unit = _quantity(_mask_dates(body))
     note = _NOTE.match(body) if unit == "percent" else None
     return Target(
         text=statement,
-        line=line,
+        line=0,
         value=value,
         unit=unit,
         label=label,
