@@ -105,13 +105,18 @@ def discard_version(version_dir: Path) -> None:
 
 
 def prune_versions(data_dir: Path, keep: int = KEEP) -> list[Path]:
-    """Keep the published version and the newest ``keep - 1`` others; delete the rest."""
+    """Keep the published version and the newest ``keep - 1`` complete others.
+
+    A version without ``build.json`` was never finished (its build was killed): it goes
+    first, so that it never takes the place of the previously published version.
+    """
     published = current_version(data_dir)
     folders = sorted((data_dir / "versions").iterdir(), key=lambda p: p.name, reverse=True)
     if published is not None:
         folders = [f for f in folders if f.resolve() != published.resolve()]
         keep -= 1
-    removed = folders[max(keep, 0) :]
+    complete = [f for f in folders if (f / MANIFEST).is_file()]
+    removed = [f for f in folders if f not in complete] + complete[max(keep, 0) :]
     for folder in removed:
         shutil.rmtree(folder, ignore_errors=True)
     return removed

@@ -65,9 +65,12 @@ def test_same_data_gives_byte_identical_dumps(tmp_path: Path) -> None:
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
 
 
-def make_version(data_dir: Path, second: int) -> Path:
+def make_version(data_dir: Path, second: int, complete: bool = True) -> Path:
+    """A version folder with a store; ``complete`` ones have their build.json."""
     folder = publish.new_version(data_dir, datetime(2026, 1, 1, 0, 0, second, tzinfo=UTC))
     filled_store(folder / "store").flush()
+    if complete:
+        publish.write_manifest(folder, {"version": folder.name})
     return folder
 
 
@@ -171,3 +174,14 @@ def test_published_validation_reads_the_results(tmp_path: Path) -> None:
 def test_published_validation_without_a_build_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="nothing published"):
         publish.published_validation(tmp_path)
+
+
+def test_an_unfinished_version_never_displaces_the_previous_one(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = make_version(data, 0)
+    publish.publish_version(data, first)
+    killed = make_version(data, 1, complete=False)  # killed before it wrote build.json
+    second = make_version(data, 2)
+    publish.publish_version(data, second)
+    assert first.is_dir()
+    assert not killed.exists()
