@@ -356,3 +356,31 @@ def test_remote_store_gets_checked_queries_forwarded(tmp_path: Path) -> None:
     dataset = _get(client, "ASK {}", **{"default-graph-uri": "http://x/g"})
     assert dataset.status_code == 400
     assert len(sent) == 1  # nothing refused ever reached the server
+
+
+def test_new_data_means_a_new_etag_and_a_fresh_answer(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "store")
+    app = make_app(store, sparql_settings(tmp_path))
+    try:
+        client = app.test_client()
+        before = _get(client, TARGETS, "text/csv")
+        assert before.get_data(as_text=True).count("\r\n") == 4
+        store.remove_graph(report_iri("b-2023-01"))
+        after = _get(client, TARGETS, "text/csv")
+        assert after.headers["ETag"] != before.headers["ETag"]
+        assert after.headers["X-SPARQL-Cache"] == "miss"
+        assert after.get_data(as_text=True).count("\r\n") == 3  # the workers see the change
+    finally:
+        close_app(app)
+
+
+def test_a_worker_that_dies_is_replaced(app: Flask, client: FlaskClient) -> None:
+    assert _get(client, "ASK { ?s ?p 1 }").status_code == 200
+    pool = app.extensions["publisher.sparql"]._runner
+    for worker in list(pool._idle.queue):
+        worker.process.kill()
+        worker.process.join(5)
+    dead = {w.process.pid for w in list(pool._idle.queue)}
+    statuses = {_get(client, f"ASK {{ ?s ?p {n} }}").status_code for n in range(2, 6)}
+    assert statuses == {200}
+    assert dead.isdisjoint(w.process.pid for w in list(pool._idle.queue))

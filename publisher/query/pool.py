@@ -91,6 +91,8 @@ class WorkerPool:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise StoreUnavailable("all query workers are busy; try again shortly") from None
+        if not worker.process.is_alive():  # died while idle (OOM killer, an operator)
+            worker = self._replace(worker)
         try:
             worker.conn.send(job)
             if not worker.conn.poll(self.timeout):

@@ -112,13 +112,14 @@ def dataset_version(store: Any) -> str:
         return str(version)
     path = getattr(store, "path", None)
     if path is not None:
-        # A build publishes a new folder and switches ``current`` to it; resolving the
-        # link gives the version's folder, its mtime catches stores rewritten in place.
+        # A build publishes a new folder (a new resolved path); a store written in place
+        # touches its newest file (RocksDB's log), so the latest mtime in the folder moves.
         real = Path(path).resolve()
         try:
-            return f"{real}@{real.stat().st_mtime_ns}"
+            latest = max((f.stat().st_mtime_ns for f in real.iterdir()), default=0)
         except OSError as err:
             raise StoreError(f"cannot read the store at {real}: {err}") from err
+        return f"{real}@{latest}"
     return f"memory:{id(store)}:{len(store)}"
 
 
