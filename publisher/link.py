@@ -292,7 +292,10 @@ def link_stage(reports: Sequence[Report], urls: Urls) -> list[tuple[URIRef, Grap
     """The pipeline's corpus stage: the links graph and the reference graph, by name."""
     return [
         (links_graph_iri(urls), link_graph(reports, urls)),
-        (reference_graph_iri(urls), reference_graph(urls)),
+        (
+            reference_graph_iri(urls),
+            reference_graph(urls, {report.institution.id for report in reports}),
+        ),
     ]
 
 

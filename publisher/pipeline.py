@@ -3,7 +3,7 @@
 ``build`` is the only function that knows the order of the stages::
 
     for each report:  parse_file -> map_report -> validate -> load (its own named graph)
-    then, once:       corpus stages (the ontology; the link stage goes in CORPUS_STAGES)
+    then, once:       corpus stages (ontology, links, quality: CORPUS_STAGES)
                       -> dumps -> void.ttl, validation.ttl, build.json -> switch ``current``
 
 Reports stream through one at a time (no step holds every graph), so memory stays
@@ -32,6 +32,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from publisher import publish, quality, tidy
 from publisher.describe import Subset, describe_dataset
 from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
+from publisher.link import link_stage
 from publisher.mapping import map_report, ontology_graph
 from publisher.parse import parse_file
 from publisher.publish import Dump
@@ -45,9 +46,7 @@ from publisher.vocab import LOTAIP, SH
 #: ``progress(done, total, label)``: called after each report (the CLI draws a bar).
 Progress = Callable[[int, int, str], None]
 #: A stage over the whole corpus, run after every report is loaded: it returns
-#: (named graph IRI, graph) pairs to load. The link stage (institution registry,
-#: unit functions, territories) is added here, e.g. ``lambda reports, urls:
-#: [(LINKS_GRAPH, link_graph(reports, urls)), (REFERENCE_GRAPH, reference_graph())]``.
+#: (named graph IRI, graph) pairs to load.
 CorpusStage = Callable[[Sequence[Report], Urls], Iterable[tuple[URIRef, Graph]]]
 #: Folders whose contents change what a build produces (besides the inputs), the
 #: suffixes that count, and the paths that only serve the site or the CLI.
@@ -235,6 +234,7 @@ def _build_version(
     subsets += _run_corpus_stages(reports, urls, loader, timer)
     with timer("load"):
         loader.flush()
+        store.materialise_union()
     return _finish(version_dir, store, urls, generated_at, summaries, subsets, validation, timer)
 
 
@@ -322,6 +322,8 @@ def ontology_stage(reports: Sequence[Report], urls: Urls) -> list[tuple[URIRef, 
 
 #: Corpus stages in the order they run; see ``CorpusStage``.
 CORPUS_STAGES: list[CorpusStage] = [ontology_stage]
+# Links to the registry, Wikidata and INEC's territories, and unit functions: link.py.
+CORPUS_STAGES.append(link_stage)
 # Report quality (W3C DQV measurements of every report and institution): quality.py.
 CORPUS_STAGES.append(quality.quality_stage)
 

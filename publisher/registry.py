@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -287,8 +288,12 @@ def new_graph() -> Graph:
 # --- the registry as RDF ---------------------------------------------------------------
 
 
-def reference_graph(urls: Urls) -> Graph:
-    """The registry, the territory scheme and the unit-function scheme as RDF."""
+def reference_graph(urls: Urls, institutions: Collection[str] | None = None) -> Graph:
+    """The registry, the territory scheme and the unit-function scheme as RDF.
+
+    ``institutions`` limits the registry entries to those ids: the published dataset
+    describes the institutions whose reports it holds, not every entry we know of.
+    """
     graph = new_graph()
     name = reference_graph_iri(urls)
     for text, lang in (
@@ -300,7 +305,8 @@ def reference_graph(urls: Urls) -> Graph:
     graph.parse(ONTOLOGY_DIR / "territories.ttl", format="turtle")
     _add_territories(graph, urls, load_territories())
     for entry in load_registry():
-        _add_entry(graph, urls, entry)
+        if institutions is None or entry.id in institutions:
+            _add_entry(graph, urls, entry)
     return graph
 
 

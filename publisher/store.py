@@ -99,6 +99,43 @@ class OxigraphStore:
         except OSError as err:
             raise StoreError(f"cannot open the store at {path}: {err}") from err
         self.path = path
+        self.read_only = read_only
+        self._default_size: int | None = None  # cached when read-only
+
+    def materialise_union(self) -> None:
+        """Write the distinct union of every named graph into the store's default graph.
+
+        pyoxigraph's ``use_default_graph_as_union`` is a bag: a triple held by several
+        report graphs comes back once per graph, inflating counts and joins. A default
+        graph holding each triple once is the RDF merge SPARQL users expect; queries use
+        it whenever it is there. Only for a store no reader sees yet (a build's version).
+        """
+        default = ox.DefaultGraph()
+        named = (
+            ox.Quad(q.subject, q.predicate, q.object, default)
+            for q in self._store.quads_for_pattern(None, None, None)
+            if not isinstance(q.graph_name, ox.DefaultGraph)
+        )
+        try:
+            self._store.bulk_extend(named)
+        except OSError as err:
+            raise StoreError(f"cannot write the union graph to {self.path}: {err}") from err
+        self._default_size = None
+
+    def default_graph_size(self) -> int:
+        """Triples in the store's own default graph (the materialised union, or 0)."""
+        if self._default_size is not None:
+            return self._default_size
+        size = sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        if self.read_only:
+            self._default_size = size
+        return size
+
+    def _has_union(self) -> bool:
+        if self._default_size is not None:
+            return self._default_size > 0
+        default = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        return next(iter(default), None) is not None
 
     @property
     def native(self) -> ox.Store:
@@ -127,7 +164,9 @@ class OxigraphStore:
         substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
         try:
             return self._store.query(
-                query, use_default_graph_as_union=True, substitutions=substitutions
+                query,
+                use_default_graph_as_union=not self._has_union(),
+                substitutions=substitutions,
             )
         except SyntaxError as err:
             raise QueryError(f"malformed SPARQL query: {err}") from err
@@ -152,8 +191,24 @@ class OxigraphStore:
         return graph
 
     def quads(self) -> Iterator[Any]:
-        """Every quad, as pyoxigraph ``Quad`` objects (for dumps)."""
-        return iter(self._store.quads_for_pattern(None, None, None, None))
+        """Every quad of the named graphs, as pyoxigraph ``Quad`` objects (for dumps)."""
+        return (
+            q
+            for q in self._store.quads_for_pattern(None, None, None, None)
+            if not isinstance(q.graph_name, ox.DefaultGraph)
+        )
+
+    def union_triples(self) -> Iterator[Any]:
+        """The distinct triples of the union of the named graphs (``Triple`` objects)."""
+        if self._has_union():
+            default = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+            return (q.triple for q in default)
+        solutions = self._store.query(
+            "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+        )
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise StoreError("the store answered a SELECT with something else than solutions")
+        return (ox.Triple(row["s"], row["p"], row["o"]) for row in solutions)
 
     def load_graph(self, graph_iri: URIRef, graph: Iterable[tuple[Node, Node, Node]]) -> int:
         """Add ``graph``'s triples to the named graph ``graph_iri`` with the bulk loader.
@@ -184,9 +239,9 @@ class OxigraphStore:
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, name))
 
     def dump(self, output: IO[bytes], format: ox.RdfFormat) -> None:
-        """Write every quad (a quad format) to ``output``."""
+        """Write every quad of the named graphs (a quad format) to ``output``."""
         try:
-            self._store.dump(output, format)
+            ox.serialize(self.quads(), output, format)
         except OSError as err:
             raise StoreError(f"cannot dump the store at {self.path}: {err}") from err
 
@@ -195,7 +250,8 @@ class OxigraphStore:
         self._store.flush()
 
     def __len__(self) -> int:
-        return len(self._store)
+        """Quads in the named graphs (the materialised union is not counted again)."""
+        return len(self._store) - self.default_graph_size()
 
 
 class BulkLoader:
