@@ -10,6 +10,8 @@ import html
 import re
 from functools import lru_cache
 
+from publisher.uris import normalise
+
 _TAG = re.compile(r"<[^>]{0,500}>")
 _MAILTO = re.compile(r"mailto:\s*([^\"'>\s?]+)", re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -35,6 +37,12 @@ def clean(raw: str) -> str:
     if "**" in raw:
         raw = raw.replace("**", " ")
     return " ".join(raw.split())  # str.split folds every Unicode space, faster than a regex
+
+
+@lru_cache(maxsize=8192)
+def normalised(text: str) -> str:
+    """``uris.normalise`` with a cache: unit names, banners, header and footer labels repeat."""
+    return normalise(text)
 
 
 def email_in(raw: str) -> str | None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from publisher.uris import normalise
+from publisher.parse.cells import normalised
 
 ROLES = ("number", "unit", "objective", "activity", "indicator", "target")
 #: Role names as the reports' headers spell them, for messages.
@@ -129,12 +129,18 @@ def header_layout(texts: list[str]) -> Layout | None:
 
     A header names the unit column and at least two of objective, indicator and target.
     """
-    short = " ".join(t for t in texts if len(t) < 80).lower()
+    short = " ".join([t for t in texts if len(t) < 80]).lower()
     if "nidad" not in short or not ("indicador" in short or "meta" in short):
         return None  # cheap test first: this runs on every row
+    return _header_layout(tuple(texts))
+
+
+@lru_cache(maxsize=256)
+def _header_layout(texts: tuple[str, ...]) -> Layout | None:
+    """``header_layout`` past its cheap test; cached, as page headers repeat the header row."""
     columns: list[tuple[int, str]] = []
     for col, text in enumerate(texts):
-        key = normalise(text)
+        key = normalised(text)
         role = next((r for pattern, r in _HEADER_ROLES if pattern.match(key)), None)
         if role and role not in (r for _, r in columns):
             columns.append((col, role))
@@ -142,12 +148,6 @@ def header_layout(texts: list[str]) -> Layout | None:
     if "unit" in roles and len(roles & {"objective", "indicator", "target"}) >= 2:
         return Layout(tuple(columns))
     return None
-
-
-@lru_cache(maxsize=4096)
-def name_key(text: str) -> str:
-    """``normalise`` with a cache: unit names repeat on many rows."""
-    return normalise(text)
 
 
 def is_number(text: str) -> bool:
@@ -176,13 +176,23 @@ def infinitive(text: str) -> bool:
 
 def unit_like(text: str, known: set[str]) -> bool:
     """A unit's name: upper case, a known unit, or opening with ``Dirección``, ``Unidad``…"""
-    letters = [c for c in text if c.isalpha()]
-    if len(letters) > 3 and all(c.isupper() for c in letters):
+    if _all_caps(text):
         return True
     found = _FIRST_WORD.match(text)
-    if found and name_key(found[0]) in _UNIT_WORDS:
+    if found and normalised(found[0]) in _UNIT_WORDS:
         return True
-    return len(text) < 200 and name_key(text) in known
+    return len(text) < 200 and normalised(text) in known
+
+
+def _all_caps(text: str) -> bool:
+    """More than three letters, all upper case (stops at the first lower-case one)."""
+    letters = 0
+    for char in text:
+        if char.isalpha():
+            if not char.isupper():
+                return False
+            letters += 1
+    return letters > 3
 
 
 def row_shift(cells: list[Cell], layout: Layout, previous: int) -> int:
@@ -210,17 +220,20 @@ def row_shift(cells: list[Cell], layout: Layout, previous: int) -> int:
     return 0
 
 
-def fits(cells: list[Cell], layout: Layout, shift: int) -> bool:
-    """True when every cell can stay where it is (the fast path, most rows)."""
+def fitting_roles(cells: list[Cell], layout: Layout, shift: int) -> list[str] | None:
+    """The roles of the cells' own columns when every cell can stay there (the fast path,
+    most rows), else None."""
     if shift:
-        return False
+        return None
+    roles = []
     for cell in cells:
         role = layout.role_at(cell.col)
         if role is None or (role == "number" and not is_number(cell.text)):
-            return False
+            return None
         if role != "number" and _anchor_cost(role, cell) >= _MISFIT:
-            return False
-    return True
+            return None
+        roles.append(role)
+    return roles
 
 
 def assign(cells: list[Cell], layout: Layout, shift: int, known: set[str]) -> list[str]:

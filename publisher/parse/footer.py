@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from publisher.parse.cells import clean, email_in, url_in
+from publisher.parse.cells import clean, email_in, normalised, url_in
 from publisher.records import Metadata, ParseWarning
-from publisher.uris import normalise
 
 #: Normalised label openings and the Metadata field each one fills.
 LABELS = (
@@ -45,7 +44,7 @@ def footer_field(first_cell: str) -> str | None:
     """The Metadata field a footer row fills, judged from its first non-empty cell."""
     if not first_cell[:16].lower().startswith(_OPENINGS):
         return None  # cheap test first: this runs on every row
-    key = normalise(first_cell[:60])
+    key = normalised(first_cell[:60])
     return next((name for label, name in LABELS if key.startswith(label)), None)
 
 

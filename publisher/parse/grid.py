@@ -20,7 +20,7 @@ class Row:
 
     def is_blank(self) -> bool:
         """True when every cell is empty or white space."""
-        return not any(c.strip() for c in self.cells)
+        return not "".join(self.cells).strip()
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from publisher.errors import ParseError
 from publisher.parse import columns
-from publisher.parse.cells import clean, not_applicable_reason
+from publisher.parse.cells import clean, normalised, not_applicable_reason
 from publisher.parse.columns import Cell, Layout
 from publisher.parse.footer import Footer, footer_field
 from publisher.parse.grid import Grid, Row
@@ -35,7 +35,6 @@ from publisher.records import (
     SectionNote,
     Unit,
 )
-from publisher.uris import normalise
 
 #: Banner wording (normalised) -> process level (a key of records.PROCESS_LEVELS).
 BANNERS = (
@@ -97,7 +96,7 @@ class _Reader:
     def row(self, row: Row) -> None:
         """Read one non-blank row."""
         texts = list(map(clean, row.cells))
-        self.texts.extend(t for t in texts if t)
+        self.texts.extend(filter(None, texts))
         self.last_line = row.line
         if self.layout is None:
             self._before_header(texts, row.line)
@@ -161,7 +160,7 @@ class _Reader:
 
     def _lone_cell(self, row: Row, text: str) -> None:
         """A title, a banner, a sentence under a banner, or a data row with one cell."""
-        key = normalise(text)
+        key = normalised(text)
         if _TITLE.match(key):
             return
         if _BANNER_START.match(key) or any(word in key for word, _ in BANNERS[:2]):
@@ -203,9 +202,8 @@ class _Reader:
         assert self.layout is not None
         layout = self.layout
         shift = columns.row_shift(cells, layout, self.shift)
-        if columns.fits(cells, layout, shift):
-            roles = [layout.role_at(c.col) or "target" for c in cells]
-        else:
+        roles = columns.fitting_roles(cells, layout, shift)
+        if roles is None:
             roles = columns.assign(cells, layout, shift, set(self.units))
             self._warn_moves(cells, roles, layout, line)
         self.shift = shift
@@ -225,7 +223,7 @@ class _Reader:
 
     def _open_unit(self, slot: Slot, line: int) -> None:
         assert slot.unit is not None
-        key = columns.name_key(slot.unit)
+        key = normalised(slot.unit)
         unit = self.units.get(key)
         if unit is None:
             unit = OpenUnit(slot.unit, line, slot.number, self.level)

@@ -32,7 +32,6 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 
 from publisher.records import Target
@@ -155,7 +154,19 @@ def _read_cell(raw_cell: str) -> tuple[Target, ...]:
 def _read_paragraph(paragraph: str) -> tuple[Target, ...]:
     """The targets of one paragraph. Cached as well: cells that differ as a whole share
     paragraphs (``<p>M1. Al menos 20 GADP …</p>`` beside different ``M2``s)."""
-    return tuple(_target(statement) for statement in _statements(clean_text(paragraph)))
+    text = clean_text(paragraph)
+    if not text:
+        return ()
+    return tuple(t for part in _split_labels(text) for t in _read_part(part))
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_part(part: str) -> tuple[Target, ...]:
+    """The targets of one labelled part of a paragraph (``M1. Al menos 20 GADP …``).
+    Cached too, for cells that run their labelled statements together on one line."""
+    if _NOT_APPLICABLE.match(part):
+        return (_target(part),)  # a reason is free prose: "Art. 6 del COOTAD" must stay whole
+    return tuple(_target(s.strip()) for s in _split_run_ons(part) if s.strip())
 
 
 def find_due_date(text: str) -> str | None:
@@ -192,17 +203,6 @@ def clean_text(raw: str) -> str:
     return " ".join(raw.split())  # str.split folds the same spaces as \s, faster
 
 
-def _statements(text: str) -> Iterator[str]:
-    """The statements of a cleaned paragraph, in order: cut at M-labels, then at run-ons."""
-    if not text:
-        return
-    for part in _split_labels(text):
-        if _NOT_APPLICABLE.match(part):
-            yield part  # a reason is free prose: "Art. 6 del COOTAD" must stay whole
-        else:
-            yield from (s.strip() for s in _split_run_ons(part) if s.strip())
-
-
 def _split_labels(text: str) -> list[str]:
     """Cut ``text`` before every M-label; text before the first label stays a statement."""
     if "M" not in text:
@@ -228,10 +228,8 @@ def _split_run_ons(text: str) -> list[str]:
     return parts
 
 
-@functools.lru_cache(maxsize=4096)
 def _target(statement: str) -> Target:
-    """One statement -> one ``Target``, with line 0. Cached too: a cell's statements recur
-    in other combinations (``M1. Al menos 20 GADP …`` beside different ``M2``s)."""
+    """One statement -> one ``Target``, with line 0."""
     label, body = _label(statement)
     if na := _NOT_APPLICABLE.match(body):
         return Target(
