@@ -130,7 +130,7 @@ def _wait_until_up(base: str, process: subprocess.Popen, log: IO[bytes], seconds
         try:
             requests.get(base, timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # up but still booting
             time.sleep(0.1)
     raise RuntimeError(f"server at {base} did not answer within {seconds} s")
 
