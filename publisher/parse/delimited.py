@@ -18,9 +18,12 @@ from publisher.errors import ParseError
 from publisher.parse.grid import Grid, Row, decode
 
 DELIMITERS = (",", ";", "\t")
-MAX_BYTES = 64 * 1024 * 1024  # far above any real report (they are a few hundred rows)
+# far above any real report (a few hundred rows); a hostile 64 MB file could cost a GB
+MAX_BYTES = 16 * 1024 * 1024
+MAX_COLUMNS = 1024  # real layouts have 5-7; spreadsheet exports add some empty ones
 MAX_FIELD = 1024 * 1024  # one cell; csv's default limit (128 KiB) is close to real cells
 SAMPLE_LINES = 200
+SAMPLE_CHARS = 256 * 1024  # a sample cut short: a 10 MB line cost 200 MB to sniff whole
 
 
 def read(data: bytes, name: str) -> Grid:
@@ -34,7 +37,7 @@ def read(data: bytes, name: str) -> Grid:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that gives the most rows of one consistent width (ties: comma)."""
-    sample = "\n".join(text.splitlines()[:SAMPLE_LINES])
+    sample = "\n".join(text[:SAMPLE_CHARS].splitlines()[:SAMPLE_LINES])
     return max(DELIMITERS, key=lambda d: _consistency(sample, d))
 
 
@@ -57,6 +60,8 @@ def _rows(text: str, delimiter: str, name: str) -> list[Row]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows, next_line = [], 1
         for cells in reader:
+            if len(cells) > MAX_COLUMNS:
+                raise ParseError(name, f"{len(cells)} fields in a row: too wide", next_line)
             rows.append(Row(line=next_line, cells=tuple(cells)))
             next_line = reader.line_num + 1
         return rows

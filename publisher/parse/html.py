@@ -25,6 +25,8 @@ from publisher.parse.grid import Grid, Row, decode
 MAX_BYTES = 32 * 1024 * 1024
 MAX_CELL = 1024 * 1024
 MAX_SPAN = 64
+#: html.parser handles ~250k tags or references a second; real reports have a few thousand.
+MAX_MARKUP = 250_000
 BLOCKS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "caption"}
 SKIPPED = {"script", "style", "template", "title"}
 _LT = re.compile("<")
@@ -35,8 +37,11 @@ def read(data: bytes, name: str) -> Grid:
     """Read the tables of an HTML file into a ``Grid`` (``format="html"``)."""
     if len(data) > MAX_BYTES:
         raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    text = decode(data, name)
+    if text.count("<") + text.count("&") > MAX_MARKUP:
+        raise ParseError(name, f"more than {MAX_MARKUP} tags and references: not a report")
     reader = _TableReader(name)
-    reader.feed(defuse(decode(data, name)))
+    reader.feed(defuse(text))
     reader.close()
     if not reader.saw_table:
         raise ParseError(name, "no <table> in this HTML file")

@@ -19,6 +19,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -58,6 +59,10 @@ def read(data: bytes, name: str) -> Grid:
             raise ParseError(name, f"not a readable XLSX workbook ({err})") from err
         try:
             return Grid(rows=tuple(_table_sheet(workbook.worksheets, name)), format="xlsx")
+        except ParseError:
+            raise
+        except Exception as err:  # read-only mode parses each sheet's XML only now
+            raise ParseError(name, f"a sheet of this workbook is unreadable ({err})") from err
         finally:
             workbook.close()
 
@@ -74,10 +79,11 @@ def _table_sheet(sheets: list[Any], name: str) -> list[Row]:
 
 
 def check_archive(data: bytes, name: str) -> None:
-    """Refuse what is not a zip, or a zip that would expand past the limits."""
+    """Refuse what is not a zip, a zip that would expand past the limits, or XML with a DTD."""
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except zipfile.BadZipFile as err:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:  # damage shows as any
         raise ParseError(name, "not an XLSX file (it is not a zip archive)") from err
     if len(members) > MAX_MEMBERS:
         raise ParseError(name, f"the archive holds {len(members)} members: refused")
@@ -88,6 +94,32 @@ def check_archive(data: bytes, name: str) -> None:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > 1024 * 1024 and ratio > MAX_RATIO:
             raise ParseError(name, f"{member.filename} compresses {ratio:.0f}x: refused")
+    for member in members:
+        if member.filename.endswith((".xml", ".rels")) and _declares_entities(archive, member):
+            raise ParseError(name, f"{member.filename} declares a DTD or entities: refused")
+
+
+#: Where an XML part's prolog ends: its first element.
+_ROOT = re.compile(r"<[A-Za-z_]")
+_PROLOG_BYTES = 64 * 1024
+
+
+def _declares_entities(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bool:
+    """True for an XML part with a DTD (entity bombs live there) or no root in 64 KiB.
+
+    Office never writes a DTD; expat would expand entities up to 100 times the input.
+    """
+    try:
+        with archive.open(member) as part:
+            head = part.read(_PROLOG_BYTES)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
+        return False  # a damaged member: openpyxl reports it as unreadable
+    encoding = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
+    text = head.decode(encoding, errors="replace")
+    root = _ROOT.search(text)
+    prolog = text[: root.start()] if root else text
+    unending = root is None and len(head) == _PROLOG_BYTES  # a prolog padded past our look
+    return "<!DOCTYPE" in prolog.upper() or "<!ENTITY" in prolog.upper() or unending
 
 
 def _rows(sheet: Any, name: str) -> list[Row]:
