@@ -142,6 +142,8 @@ def test_changes_page_defaults_to_the_two_latest_reports(app: Flask) -> None:
     assert "Unidades nuevas (1)" in page and ADDED in page
     assert "Unidades retiradas (1)" in page and DROPPED in page
     assert "Metas que subieron (1)" in page and "Metas que bajaron (1)" in page
+    assert '<option value="2023-01" selected>' in page  # the periods' own form
+    assert '<option value="2023-02" selected>' in page
     english = client.get("/cambios?institucion=sot&de=2023-02&a=2023-01&lang=en")
     text = english.get_data(as_text=True)
     assert "Units added (1)" in text and "Targets lowered (1)" in text

@@ -171,6 +171,7 @@ LABELS: dict[str, dict[str, str]] = {
         "and targets raised or lowered.",
     },
     "changes.from": {"es": "Desde", "en": "From"},
+    "changes.compare": {"es": "Comparar", "en": "Compare"},
     "changes.to": {"es": "hasta", "en": "to"},
     "changes.between": {"es": "Entre los informes del", "en": "Between the reports of"},
     "changes.one_report": {
