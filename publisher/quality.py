@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 
 from publisher.records import Indicator, Report, Target, Unit
 from publisher.settings import PROJECT_ROOT
@@ -34,6 +34,7 @@ from publisher.vocab import DQV, LOTAIP, PREFIXES, sparql_prefixes
 DEFINITIONS = PROJECT_ROOT / "ontology" / "quality.ttl"
 #: The named graph holding metric definitions and measurements: ``B id/calidad``.
 QUALITY_PATH = "calidad"
+TITLE = "Calidad de los informes: medidas DQV por informe e institución"
 #: Shares are published with this many decimals.
 PLACES = Decimal("0.0001")
 
@@ -210,8 +211,12 @@ def _add_measurements(graph: Graph, subject: URIRef, shares: dict[str, Share]) -
 
 
 def quality_stage(reports: Sequence[Report], urls: Urls) -> list[tuple[URIRef, Graph]]:
-    """The build's corpus stage: the quality graph, named ``B id/calidad``."""
-    return [(urls.thing(QUALITY_PATH), quality_graph(reports, urls))]
+    """The build's corpus stage: the quality graph, named ``B id/calidad`` (its label
+    titles the graph's ``void:subset``)."""
+    iri = urls.thing(QUALITY_PATH)
+    graph = quality_graph(reports, urls)
+    graph.add((iri, RDFS.label, Literal(TITLE, lang="es")))
+    return [(iri, graph)]
 
 
 # --------------------------------------------------------------------------------- read
