@@ -101,3 +101,10 @@ def test_downloads_page_lists_the_tables(built_app: Flask) -> None:
     response = built_app.test_client().get("/dumps/metas.xlsx")
     assert response.mimetype == tidy.XLSX_MEDIA_TYPE
     response.close()
+
+
+def test_institution_page_shows_its_pooled_scores(built_app: Flask) -> None:
+    page = built_app.test_client().get("/doc/institucion/gad-municipal-loja?lang=es")
+    text = page.get_data(as_text=True)
+    assert "Calidad de sus informes (todos juntos)" in text
+    assert "23 / 38" in text and "122 / 137" in text  # counted by hand in test_quality

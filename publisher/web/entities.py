@@ -39,7 +39,8 @@ class Node:
 def page_for(desc: Description, lang: str) -> tuple[str, dict[str, Any]]:
     """The template for ``desc`` and the extra data it needs."""
     if LOTAIP.Institution in desc.types:
-        return "institution.html", institution_data(desc.iri, lang)
+        quality = insights.report_quality(desc.iri, lang)  # pooled over its reports
+        return "institution.html", {**institution_data(desc.iri, lang), "quality": quality}
     if LOTAIP.Report in desc.types:
         quality = insights.report_quality(desc.iri, lang)
         return "report.html", {"units": report_units(desc.iri, lang), "quality": quality}

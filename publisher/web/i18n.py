@@ -161,6 +161,10 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "quality.unscored": {"es": "informativa, sin puntuar", "en": "informative, not scored"},
     "quality.report": {"es": "Calidad de este informe", "en": "Quality of this report"},
+    "quality.institution": {
+        "es": "Calidad de sus informes (todos juntos)",
+        "en": "Quality of its reports (all together)",
+    },
     "quality.how": {"es": "Cómo se mide", "en": "How it is measured"},
     "history.title": {"es": "Metas en el tiempo", "en": "Targets over time"},
     "changes.title": {"es": "Cambios entre informes", "en": "Changes between reports"},
