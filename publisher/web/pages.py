@@ -283,6 +283,7 @@ def sitemap() -> Response:
     """Every page a crawler should visit."""
     root = request.url_root.rstrip("/")
     pages = [url_for(e) for e in ("pages.home", "pages.browse", "pages.downloads")]
+    pages += [url_for(e) for e in ("insights.quality_page", "insights.changes_page")]
     for row in store().select(queries.SITEMAP):
         path = urls().doc_path(str(row["s"]))
         if path and len(pages) < SITEMAP_LIMIT:
