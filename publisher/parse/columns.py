@@ -100,7 +100,8 @@ class Layout:
 
 
 class Cell(NamedTuple):
-    """A non-empty cell: its column, raw and cleaned text, and which anchor it is.
+    """A non-empty cell: its column, raw and cleaned text, which anchor it is, and whether
+    it reads as a unit number.
 
     A named tuple rather than a frozen dataclass: one is built for every filled cell, and
     a tuple is several times cheaper to build.
@@ -111,17 +112,14 @@ class Cell(NamedTuple):
     text: str
     target_like: bool  # see ``target_like``
     indicator_like: bool  # see ``indicator_like``
-
-
-def make_cell(col: int, raw: str, text: str) -> Cell:
-    """A ``Cell`` with its anchors tested once."""
-    return Cell(col, raw, text, *_anchors(text))
+    number: bool  # see ``is_number``
 
 
 @lru_cache(maxsize=8192)
-def _anchors(text: str) -> tuple[bool, bool]:
-    """``(target_like, indicator_like)``, cached: stock indicators and targets repeat."""
-    return target_like(text), indicator_like(text)
+def make_cell(col: int, raw: str, text: str) -> Cell:
+    """A ``Cell`` with its anchors tested once. Cached: stock indicators and targets repeat
+    in their column from row to row (a cell is a tuple, so sharing is safe)."""
+    return Cell(col, raw, text, target_like(text), indicator_like(text), is_number(text))
 
 
 def header_layout(texts: list[str]) -> Layout | None:
@@ -199,15 +197,11 @@ def row_shift(cells: list[Cell], layout: Layout, previous: int) -> int:
     """How far the row's right-hand cells sit from their columns, from its anchors."""
     target_col, indicator_col = layout.col("target"), layout.col("indicator")
     number_col = layout.col("number")
-    if number_col is not None and len(cells) > 1 and is_number(cells[0].text):
+    if number_col is not None and len(cells) > 1 and cells[0].number:
         return cells[0].col - number_col  # a number opening a row is its No.
     for cell in reversed(cells):
         # A bare number is a target ("3") only right of the unit column; else it is a No.
-        if (
-            target_col is not None
-            and cell.target_like
-            and (cell.col >= 2 or not is_number(cell.text))
-        ):
+        if target_col is not None and cell.target_like and (cell.col >= 2 or not cell.number):
             return cell.col - target_col
     for cell in reversed(cells):
         if indicator_col is not None and cell.indicator_like:
@@ -215,7 +209,7 @@ def row_shift(cells: list[Cell], layout: Layout, previous: int) -> int:
     last = layout.columns[-1][0]
     if cells and cells[-1].col > last:
         return cells[-1].col - last
-    if cells and cells[0].col == layout.col("number") and not is_number(cells[0].text):
+    if cells and cells[0].col == layout.col("number") and not cells[0].number:
         return previous if previous < 0 else -1
     return 0
 
@@ -228,7 +222,7 @@ def fitting_roles(cells: list[Cell], layout: Layout, shift: int) -> list[str] | 
     roles = []
     for cell in cells:
         role = layout.role_at(cell.col)
-        if role is None or (role == "number" and not is_number(cell.text)):
+        if role is None or (role == "number" and not cell.number):
             return None
         if role != "number" and _anchor_cost(role, cell) >= _MISFIT:
             return None
@@ -273,7 +267,7 @@ def _cell_cost(cell: Cell, col: int, role: str, shift: int, known: set[str]) -> 
 def _content_cost(role: str, cell: Cell, known: set[str]) -> float:
     """How badly a cell's text fits ``role`` (0 = fits)."""
     if role == "number":
-        return 0.0 if is_number(cell.text) else INF
+        return 0.0 if cell.number else INF
     if anchored := _anchor_cost(role, cell):
         return anchored
     if role == "unit":

@@ -169,11 +169,13 @@ def _read_part(part: str) -> tuple[Target, ...]:
     return tuple(_target(s.strip()) for s in _split_run_ons(part) if s.strip())
 
 
+@functools.lru_cache(maxsize=4096)
 def find_due_date(text: str) -> str | None:
     """The first due date stated in ``text``, as ISO ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``.
 
     A full date wins over a month, and a month over a bare year: ``A abril de 2023`` ->
     ``"2023-04"``, ``Para finales del año 2023`` -> ``"2023"``, ``Al 2022`` -> ``"2022"``.
+    Cached: indicators repeat from row to row.
     """
     if not _ANY_YEAR.search(text):
         return None  # every form below names a year; most cells have none
