@@ -84,18 +84,20 @@ class Layout:
 
     def col(self, role: str) -> int | None:
         """The column of a role, or None when the table has no such column."""
-        return self._cols.get(role)
+        return self.cols.get(role)
 
     def role_at(self, col: int) -> str | None:
         """The role of a column, or None."""
-        return self._roles.get(col)
+        return self.roles.get(col)
 
     @cached_property
-    def _roles(self) -> dict[int, str]:
+    def roles(self) -> dict[int, str]:
+        """Column -> role (the per-row loops read it directly, saving a call per cell)."""
         return dict(self.columns)
 
     @cached_property
-    def _cols(self) -> dict[str, int]:
+    def cols(self) -> dict[str, int]:
+        """Role -> column."""
         return {r: c for c, r in self.columns}
 
 
@@ -209,7 +211,7 @@ def row_shift(cells: list[Cell], layout: Layout, previous: int) -> int:
     last = layout.columns[-1][0]
     if cells and cells[-1].col > last:
         return cells[-1].col - last
-    if cells and cells[0].col == layout.col("number") and not cells[0].number:
+    if cells and cells[0].col == number_col and not cells[0].number:
         return previous if previous < 0 else -1
     return 0
 
@@ -221,7 +223,7 @@ def fitting_roles(cells: list[Cell], layout: Layout, shift: int) -> list[str] | 
         return None
     roles = []
     for cell in cells:
-        role = layout.role_at(cell.col)
+        role = layout.roles.get(cell.col)
         if role is None or (role == "number" and not cell.number):
             return None
         if role != "number" and _anchor_cost(role, cell) >= _MISFIT:

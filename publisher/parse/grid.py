@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from publisher.errors import ParseError
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One table row as read: 1-based source line (row number in spreadsheets), raw cells.
 
     Cells keep whatever markup the source had (``<b>``, ``<p>``, ``**``, entities); the
-    table interpreter cleans them, because ``<p>`` boundaries separate targets.
+    table interpreter cleans them, because ``<p>`` boundaries separate targets. A named
+    tuple, as there is one per line: it builds several times faster than a frozen dataclass.
     """
 
     line: int
