@@ -36,11 +36,15 @@ class SiteServer(BaseApplication):
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
-    """gunicorn settings for ``settings``: bind address, workers, logs on stderr."""
+    """gunicorn settings for ``settings``: bind address, workers, threads, logs on stderr."""
     return {
         "bind": f"{settings.host}:{settings.port}",
         "workers": settings.workers,
-        "worker_class": "sync",
+        # Threads, so that a long SPARQL query (up to query_timeout, run in a killable
+        # query process) does not hold a whole worker: the store and caches are shared
+        # read-only behind locks.
+        "worker_class": "gthread",
+        "threads": settings.threads,
         "accesslog": None,
         "errorlog": "-",
         "timeout": max(30, int(settings.query_timeout) + 10),

@@ -59,6 +59,9 @@ class Settings:
     host: str = _setting("127.0.0.1", "Address the web server listens on.")
     port: int = _setting(8000, "Port the web server listens on.")
     workers: int = _setting(2, "Web server worker processes.")
+    threads: int = _setting(
+        4, "Threads per web worker: a slow SPARQL query holds one, not the whole worker."
+    )
     site_dir: Path = _setting(
         PROJECT_ROOT / "site", "Folder with the site's templates/ and static/."
     )
@@ -76,7 +79,7 @@ class Settings:
             raise SettingsError(f"store must be 'oxigraph' or 'sparql', not {self.store!r}")
         if self.store == "sparql" and not self.sparql_query_url:
             raise SettingsError("store 'sparql' needs sparql_query_url")
-        for name in ("query_timeout", "max_rows", "max_query_bytes", "workers"):
+        for name in ("query_timeout", "max_rows", "max_query_bytes", "workers", "threads"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, not {getattr(self, name)!r}")
         if self.sparql_rate_limit < 0 or self.sparql_rate_burst < 1:
