@@ -234,6 +234,13 @@ def fitting_roles(cells: list[Cell], layout: Layout, shift: int) -> list[str] | 
 
 def assign(cells: list[Cell], layout: Layout, shift: int, known: set[str]) -> list[str]:
     """The role of each cell, by the least-cost monotone alignment (see module docstring)."""
+    if (moved := _moved_roles(cells, layout, shift, known)) is not None:
+        return moved
+    return _align(cells, layout, shift, known)
+
+
+def _align(cells: list[Cell], layout: Layout, shift: int, known: set[str]) -> list[str]:
+    """The least-cost alignment, by dynamic programming over (cell, role)."""
     roles = layout.columns
     cost = [[_cell_cost(cell, col, role, shift, known) for col, role in roles] for cell in cells]
     best: list[list[float]] = [cost[0][:]]
@@ -255,6 +262,24 @@ def assign(cells: list[Cell], layout: Layout, shift: int, known: set[str]) -> li
         k = back[i][k]
         chosen.append(k)
     return [roles[k][1] for k in reversed(chosen)]
+
+
+def _moved_roles(
+    cells: list[Cell], layout: Layout, shift: int, known: set[str]
+) -> list[str] | None:
+    """The roles ``shift`` columns away when every cell fits there at no cost, else None.
+
+    That alignment costs nothing; any other puts some cell off the row's shift, which
+    costs ``_STAY`` or more (no cost is negative), so ``_align`` would choose the same.
+    Most shifted rows are shifted whole, and this skips the dynamic programme for them.
+    """
+    roles = []
+    for cell in cells:
+        role = layout.roles.get(cell.col - shift)
+        if role is None or _content_cost(role, cell, known):
+            return None
+        roles.append(role)
+    return roles
 
 
 def _cell_cost(cell: Cell, col: int, role: str, shift: int, known: set[str]) -> float:
