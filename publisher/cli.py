@@ -112,8 +112,8 @@ def serve_command(
 
     try:
         settings = load(data_dir=data, host=host, port=port, workers=workers)
-        click.echo(f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/")
-        serve(settings, debug=debug)
+        where = f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/"
+        serve(settings, debug=debug, announce=lambda: click.echo(where))
     except PublisherError as err:
         raise click.ClickException(str(err)) from err
 

@@ -6,6 +6,7 @@ the fork, so no store handle crosses a process boundary.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -56,13 +57,17 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def serve(settings: Settings, *, debug: bool = False) -> None:
+def serve(
+    settings: Settings, *, debug: bool = False, announce: Callable[[], None] | None = None
+) -> None:
     """Serve the published data of ``settings`` until interrupted.
 
     Opens the store once first, so that a missing build fails here with a clear
-    ``StoreError`` instead of in every worker.
+    ``StoreError`` instead of in every worker; ``announce`` runs once it opened.
     """
     open_store(settings)
+    if announce is not None:
+        announce()
     if debug:
         from publisher.web import create_app
 

@@ -194,6 +194,7 @@ def test_serve_refuses_a_missing_store_with_a_clear_message(tmp_path: Path) -> N
     done = subprocess.run([*command, "--port", str(free_port())], capture_output=True, timeout=60)
     assert done.returncode != 0
     assert b"no published data" in done.stderr and b"Traceback" not in done.stderr
+    assert b"serving" not in done.stdout  # it never claims to serve what it cannot
 
 
 # --- the remote store going away -----------------------------------------------------
