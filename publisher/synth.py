@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -43,6 +43,11 @@ LEVELS = (
 )
 #: (e-mail domain, responsible unit) of institutions in the registry, so inference works.
 DOMAINS = ("sot.gob.ec", "congope.gob.ec", "loja.gob.ec", "alausi.gob.ec", "ame.gob.ec")
+#: Every registry institution's domain: a corpus spreads its files over these.
+CORPUS_DOMAINS = (*DOMAINS, "cuenca.gob.ec", "guaranda.gob.ec", "chimborazo.gob.ec",
+                  "prefecturaloja.gob.ec")  # fmt: skip
+#: The month of a corpus's first report (each institution then reports monthly).
+CORPUS_START = date(2010, 1, 28)
 HEADS = ("Dirección de", "Unidad de", "Coordinación de", "Dirección Nacional de", "Gestión de")
 AREAS = (
     "Planificación", "Obras Públicas", "Talento Humano", "Comunicación Social",
@@ -379,17 +384,26 @@ def synth_reports(
 ) -> list[Path]:
     """Write ``n`` reports (each in every one of ``formats``: ``txt``, ``csv``) to ``out_dir``.
 
-    The same seed gives the same files. Returns the paths written, in order.
+    The same seed gives the same files. Returns the paths written, in order. File ``i``
+    is published by institution ``i mod 9`` for the month ``i div 9`` months after
+    ``CORPUS_START``, so no two files are the same report (institution and month).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     written = []
     for i in range(n):
-        report = make_report(rng, f"synth-{seed}-{i:05d}", units=units)
+        drawn = make_report(rng, f"synth-{seed}-{i:05d}", units=units)
+        report = replace(drawn, domain=CORPUS_DOMAINS[i % len(CORPUS_DOMAINS)], updated=_month(i))
         rows = render_rows(report, Quirks.draw(rng), rng)
         for suffix in formats:
             path = out / f"{report.name}.{suffix}"
             path.write_bytes(write_text(rows) if suffix == "txt" else write_csv(rows))
             written.append(path)
     return written
+
+
+def _month(i: int) -> date:
+    """The update date of a corpus's ``i``-th file: one month per round of institutions."""
+    year, month = divmod(CORPUS_START.month - 1 + i // len(CORPUS_DOMAINS), 12)
+    return CORPUS_START.replace(year=CORPUS_START.year + year, month=month + 1)
