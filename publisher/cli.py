@@ -27,16 +27,41 @@ def cli() -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Data folder (setting data_dir).")
 @click.option("--base-uri", help="Base of every IRI we mint (setting base_uri).")
 @click.option("--quiet", is_flag=True, help="No progress bar; print only the summary.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: per core).")
+@click.option(
+    "--manifest",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Build the reports listed in this CSV/JSON/YAML file (file or http(s) URL, "
+    "institution, period) instead of FILES. URLs are fetched.",
+)
+@click.option("--full", is_flag=True, help="Rebuild every report, even unchanged ones.")
 def build_command(
-    files: tuple[Path, ...], out: Path | None, base_uri: str | None, quiet: bool
+    files: tuple[Path, ...],
+    out: Path | None,
+    base_uri: str | None,
+    quiet: bool,
+    jobs: int | None,
+    manifest: Path | None,
+    full: bool,
 ) -> None:
-    """Parse, map, validate and publish FILES (default: the examples) as a new version."""
+    """Parse, map, validate and publish FILES or folders (default: the examples) as a new
+    version; only new or changed reports are rebuilt."""
     from publisher.pipeline import build  # imported here: pyshacl is slow to import
 
+    if manifest is not None and files:
+        raise click.UsageError("give FILES or --manifest, not both")
     try:
         settings = load(data_dir=out, base_uri=base_uri)
         with _progress_bar(quiet) as progress:
-            result = build(list(files), settings, quiet=quiet, progress=progress)
+            result = build(
+                list(files),
+                settings,
+                quiet=quiet,
+                progress=progress,
+                jobs=jobs,
+                manifest=manifest,
+                incremental=not full,
+            )
     except PublisherError as err:
         raise click.ClickException(str(err)) from err
     click.echo(result.summary())

@@ -6,42 +6,61 @@
     then, once:       corpus stages (ontology, links, quality: CORPUS_STAGES)
                       -> dumps -> void.ttl, validation.ttl, build.json -> switch ``current``
 
-Reports stream through one at a time (no step holds every graph), so memory stays
-bounded by the largest report. Every report is checked even after one fails, so the
-error names every bad file at once; then nothing is published.
+Parse, map and validate run in worker processes (``jobs``, default one per core;
+``workers.py``); the parent is the store's single writer. Reports stream through in
+windows (no step holds every graph, and the corpus stages read the parsed reports back
+one at a time from the version's ``reports/`` cache), so memory stays bounded. Every
+report is checked even after one fails, so the error names every bad file at once; then
+nothing is published.
 
 A build whose inputs, base URI and code are those of the published version is a no-op
-(``BuildReport.skipped``). ``build.json`` keeps each report's sha256 and graph, which is
-what an incremental build (rebuild only changed reports) needs to decide what to redo.
+(``BuildReport.skipped``). Otherwise, when the code and base URI are those of the
+published version, the build is incremental: ``build.json`` keeps each report's sha256
+and graph, so the published store is copied (a RocksDB checkpoint: hard links) with the
+graphs of unchanged reports, whose parsed reports are carried over from the cache
+without parsing them again; new and changed reports are built, removed ones withdrawn,
+and the corpus stages, the union, dumps and descriptions are redone.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 
 from publisher import publish, quality, tidy
 from publisher.describe import Subset, describe_dataset
-from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
+from publisher.errors import PublisherError, StoreError
 from publisher.link import link_stage
-from publisher.mapping import map_report, ontology_graph
-from publisher.parse import parse_file
+from publisher.manifest import Entry, fetch, read_list
+from publisher.mapping import ontology_graph
 from publisher.publish import Dump
 from publisher.records import Report
 from publisher.settings import PROJECT_ROOT, Settings
 from publisher.store import BulkLoader, OxigraphStore
 from publisher.uris import Urls
-from publisher.validate import validate
 from publisher.vocab import LOTAIP, SH
+from publisher.workers import Built, CachedReports, Failed, Job, Summary, read_cached, run_jobs
+from publisher.workers import problem_line as problem_line  # re-exported
+
+#: What the build made of one report file (defined beside the workers that make it).
+ReportSummary = Summary
+#: Folder of a version holding each report's parsed form and SHACL results.
+REPORTS = "reports"
+#: N-Quads waiting for the store are written once they pass this many bytes.
+LOAD_BATCH = 32 << 20
 
 #: ``progress(done, total, label)``: called after each report (the CLI draws a bar).
 Progress = Callable[[int, int, str], None]
@@ -73,23 +92,12 @@ class BuildFailed(PublisherError):
 
 @dataclass(frozen=True)
 class Input:
-    """A report file to build and the sha256 of its bytes."""
+    """A report file to build, the sha256 of its bytes, and what a build list says of it."""
 
     path: Path
     sha256: str
-
-
-@dataclass
-class ReportSummary:
-    """What the build made of one report file."""
-
-    file: str
-    sha256: str
-    graph: str
-    institution: str
-    triples: int
-    parse_warnings: list[str] = field(default_factory=list)
-    shacl_warnings: list[str] = field(default_factory=list)
+    institution: str | None = None
+    period: str | None = None
 
 
 @dataclass
@@ -103,6 +111,9 @@ class BuildReport:
     reports: list[ReportSummary]
     seconds: dict[str, float] = field(default_factory=dict)
     dumps: list[Dump] = field(default_factory=list)
+    built: int = 0  # reports parsed, mapped and validated by this build
+    carried: int = 0  # reports carried over from the published version unchanged
+    withdrawn: int = 0  # graphs of the published version's reports no longer in the input
 
     @property
     def warnings(self) -> int:
@@ -116,7 +127,8 @@ class BuildReport:
             return f"nothing changed: {self.data_dir}/current is version {self.version} ({counts})"
         stages = ", ".join(f"{name} {secs:.2f}s" for name, secs in self.seconds.items())
         return (
-            f"published version {self.version} in {self.data_dir}/current: {counts}, "
+            f"published version {self.version} in {self.data_dir}/current: {counts} "
+            f"({self.built} built, {self.carried} unchanged, {self.withdrawn} withdrawn), "
             f"{self.warnings} warning(s); {stages}"
         )
 
@@ -128,21 +140,53 @@ def build(
     out: Path | None = None,
     quiet: bool = False,
     progress: Progress | None = None,
+    jobs: int | None = None,
+    manifest: Path | None = None,
+    incremental: bool = True,
 ) -> BuildReport:
-    """Build ``paths`` (files or folders; none: the examples) into a new version of
-    ``out`` (default ``settings.data_dir``) and publish it, or raise ``BuildFailed``
-    leaving the published version untouched. ``quiet`` silences ``progress``."""
+    """Build ``paths`` (files or folders; none: the examples) or the reports listed in
+    ``manifest`` into a new version of ``out`` (default ``settings.data_dir``) and
+    publish it, or raise ``BuildFailed`` leaving the published version untouched.
+
+    ``jobs`` worker processes parse, map and validate (default: one per core).
+    ``incremental=False`` rebuilds every report. ``quiet`` silences ``progress``.
+    """
     data_dir = out or settings.data_dir
-    inputs = read_inputs(paths or [settings.examples_dir])
-    fingerprint = build_fingerprint(inputs, settings)
+    with tempfile.TemporaryDirectory(prefix="lotaip-downloads-") as downloads:
+        if manifest is not None:
+            inputs = read_listed(read_list(manifest), Path(downloads))
+        else:
+            inputs = read_inputs(paths or [settings.examples_dir])
+        return _build_locked(
+            inputs,
+            settings,
+            data_dir,
+            None if quiet else progress,
+            jobs or os.cpu_count() or 1,
+            incremental,
+        )
+
+
+def _build_locked(
+    inputs: Sequence[Input],
+    settings: Settings,
+    data_dir: Path,
+    progress: Progress | None,
+    jobs: int,
+    incremental: bool,
+) -> BuildReport:
+    code = code_fingerprint(settings)
+    fingerprint = build_fingerprint(inputs, settings, code)
     with publish.build_lock(data_dir):
         unchanged = _unchanged(data_dir, fingerprint)
         if unchanged is not None:
             return unchanged
+        previous = _previous(data_dir, code) if incremental else None
         version_dir = publish.new_version(data_dir)
         try:
-            result = _build_version(inputs, settings, version_dir, None if quiet else progress)
-            publish.write_manifest(version_dir, _manifest(result, fingerprint, settings))
+            plan = _Plan(inputs, settings, version_dir, progress, jobs, previous)
+            result = plan.run()
+            publish.write_manifest(version_dir, _manifest(result, fingerprint, code, settings))
         except BaseException:
             publish.discard_version(version_dir)
             raise
@@ -167,6 +211,15 @@ def read_inputs(paths: Sequence[Path]) -> list[Input]:
     return [Input(path, _sha256(path)) for path in files]
 
 
+def read_listed(entries: Sequence[Entry], downloads: Path) -> list[Input]:
+    """The inputs of a build list; URLs are fetched into ``downloads`` first."""
+    inputs = []
+    for entry in entries:
+        path = fetch(entry, downloads)
+        inputs.append(Input(path, _sha256(path), entry.institution, entry.period))
+    return inputs
+
+
 def _sha256(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -178,15 +231,23 @@ def _visible(path: Path) -> bool:
     return not path.name.startswith(".") and not path.name.endswith("~")
 
 
-def build_fingerprint(inputs: Sequence[Input], settings: Settings) -> str:
-    """sha256 over what decides the output: inputs, base URI, build code and data files."""
+def code_fingerprint(settings: Settings) -> str:
+    """sha256 over what decides each report's graph besides its file: base URI, code, data."""
     digest = hashlib.sha256()
     digest.update(settings.base_uri.encode())
-    for item in inputs:
-        digest.update(f"\0{item.path.name}\0{item.sha256}".encode())
     for path in _build_files():
         digest.update(f"\0{path.relative_to(PROJECT_ROOT)}\0".encode())
         digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_fingerprint(inputs: Sequence[Input], settings: Settings, code: str | None = None) -> str:
+    """sha256 over what decides the output: inputs, base URI, build code and data files."""
+    digest = hashlib.sha256((code or code_fingerprint(settings)).encode())
+    for item in inputs:
+        digest.update(f"\0{item.path.name}\0{item.sha256}".encode())
+        if item.institution or item.period:
+            digest.update(f"\0{item.institution}\0{item.period}".encode())
     return digest.hexdigest()
 
 
@@ -217,100 +278,237 @@ def _unchanged(data_dir: Path, fingerprint: str) -> BuildReport | None:
     return BuildReport(data_dir, current.name, True, manifest["triples"], reports)
 
 
-def _build_version(
-    inputs: Sequence[Input], settings: Settings, version_dir: Path, progress: Progress | None
-) -> BuildReport:
-    """Fill ``version_dir`` (store, dumps, void.ttl, validation.ttl); publish nothing."""
-    urls = Urls(settings.base_uri)
-    store = OxigraphStore(version_dir / "store")
-    loader = BulkLoader(store)
-    timer = Timer()
-    generated_at = datetime.now(UTC).replace(microsecond=0)
-    validation = ValidationCollector()
-    reports, summaries = _build_reports(
-        inputs, _ReportContext(loader, urls, generated_at, timer, validation), progress
-    )
-    subsets = [Subset(URIRef(s.graph), s.triples, s.file, URIRef(s.graph)) for s in summaries]
-    subsets += _run_corpus_stages(reports, urls, loader, timer)
-    with timer("load"):
-        loader.flush()
-        store.materialise_union()
-    return _finish(version_dir, store, urls, generated_at, summaries, subsets, validation, timer)
-
-
 @dataclass(frozen=True)
-class _ReportContext:
-    """What every report's build shares."""
+class _Previous:
+    """The published version an incremental build starts from."""
 
-    loader: BulkLoader
-    urls: Urls
-    generated_at: datetime
-    timer: Timer
-    validation: ValidationCollector
+    folder: Path
+    reports: dict[str, ReportSummary]  # sha256 -> what that version made of the file
 
 
-def _build_reports(
-    inputs: Sequence[Input], context: _ReportContext, progress: Progress | None
-) -> tuple[list[Report], list[ReportSummary]]:
-    """Build every report; raise ``BuildFailed`` naming each bad one after trying all."""
-    reports: list[Report] = []
-    summaries: list[ReportSummary] = []
-    problems: list[str] = []
-    seen: dict[str, str] = {}  # graph IRI -> file: two files must not be the same report
-    for done, item in enumerate(inputs, start=1):
+def _previous(data_dir: Path, code: str) -> _Previous | None:
+    """The published version, when it was built by this code with this base URI."""
+    manifest = publish.read_manifest(data_dir)
+    current = publish.current_version(data_dir)
+    if manifest is None or current is None or manifest.get("code") != code:
+        return None
+    if not (current / "store").is_dir() or not (current / REPORTS).is_dir():
+        return None
+    reports = {}
+    for entry in manifest["reports"]:
+        summary = ReportSummary(**entry)
+        if (current / REPORTS / f"{summary.sha256}.pickle").is_file():
+            reports[summary.sha256] = summary
+    return _Previous(current, reports)
+
+
+class _Plan:
+    """One build of a version folder: carry over, build, load, corpus stages, finish."""
+
+    def __init__(
+        self,
+        inputs: Sequence[Input],
+        settings: Settings,
+        version_dir: Path,
+        progress: Progress | None,
+        jobs: int,
+        previous: _Previous | None,
+    ) -> None:
+        self.inputs = inputs
+        self.urls = Urls(settings.base_uri)
+        self.base_uri = settings.base_uri
+        self.version_dir = version_dir
+        self.cache_dir = version_dir / REPORTS
+        self.progress = progress
+        self.jobs = jobs
+        self.previous = previous
+        self.timer = Timer()
+        self.generated_at = datetime.now(UTC).replace(microsecond=0)
+        self.validation = ValidationCollector()
+
+    def run(self) -> BuildReport:
+        """Fill the version folder (store, dumps, void.ttl, validation.ttl); publish nothing."""
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        carried = self._carried()
+        with self.timer("carry"):
+            store = self._start_store(carried)
+        loader = _NQuadsLoader(store)
+        summaries, built = self._reports(carried, loader)
+        subsets = [Subset(URIRef(s.graph), s.triples, s.file, URIRef(s.graph)) for s in summaries]
+        reports = CachedReports(self.cache_dir, [s.sha256 for s in summaries])
+        bulk = BulkLoader(store)
+        subsets += _run_corpus_stages(reports, self.urls, bulk, self.timer)
+        with self.timer("load"):
+            loader.flush()
+            bulk.flush()
+        with self.timer("union"):
+            store.materialise_union()
+        result = _finish(
+            self.version_dir,
+            store,
+            self.urls,
+            self.generated_at,
+            summaries,
+            subsets,
+            self.validation,
+            self.timer,
+        )
+        result.built, result.carried = built, len(summaries) - built
+        if self.previous is not None:
+            old = {summary.graph for summary in self.previous.reports.values()}
+            result.withdrawn = len(old - {summary.graph for summary in summaries})
+        return result
+
+    def _carried(self) -> dict[str, ReportSummary]:
+        """sha256 -> summary of the inputs the published version already holds."""
+        if self.previous is None:
+            return {}
+        return {
+            item.sha256: self.previous.reports[item.sha256]
+            for item in self.inputs
+            if item.sha256 in self.previous.reports
+        }
+
+    def _start_store(self, carried: dict[str, ReportSummary]) -> OxigraphStore:
+        """A fresh store, or a copy of the published one holding only ``carried`` graphs."""
+        path = self.version_dir / "store"
+        if self.previous is None:
+            return OxigraphStore(path)
+        try:  # a checkpoint: hard links to the published store's immutable files
+            ox.Store.read_only(str(self.previous.folder / "store")).backup(str(path))
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"cannot copy the published store: {err}") from err
+        store = OxigraphStore(path)
+        keep = {summary.graph for summary in carried.values()}
+        for name in list(store.native.named_graphs()):
+            if isinstance(name, ox.NamedNode) and name.value not in keep:
+                store.native.remove_graph(name)  # changed or removed reports, corpus graphs
+        store.native.clear_graph(ox.DefaultGraph())  # the union, materialised again at the end
+        for sha256 in carried:
+            _link(self.previous.folder / REPORTS, self.cache_dir, f"{sha256}.pickle")
+        return store
+
+    def _reports(
+        self, carried: dict[str, ReportSummary], loader: _NQuadsLoader
+    ) -> tuple[list[ReportSummary], int]:
+        """Every input's summary, in input order; build the new ones; raise if any is bad."""
+        slots: list[ReportSummary | None] = [None] * len(self.inputs)
+        problems: list[str] = []
+        todo: list[int] = []
+        for index, item in enumerate(self.inputs):
+            if item.sha256 in carried:
+                old = carried[item.sha256]
+                slots[index] = replace(old, file=str(item.path))
+                _, results = read_cached(self.cache_dir, item.sha256)
+                self.validation.add(URIRef(old.graph), _results_graph(results))
+            else:
+                todo.append(index)
+        done = len(self.inputs) - len(todo)
+        started = time.perf_counter()
+        for index, outcome in zip(todo, run_jobs(self._jobs(todo), self.jobs), strict=True):
+            self._collect(outcome, index, slots, problems, loader)
+            done += 1
+            if self.progress is not None:
+                self.progress(done, len(self.inputs), self.inputs[index].path.name)
+        self.timer.seconds["reports (wall)"] = time.perf_counter() - started
+        summaries = [s for s in slots if s is not None]
+        problems += _duplicates(summaries)
+        if problems:
+            raise BuildFailed(problems)
+        return summaries, len(todo)
+
+    def _jobs(self, todo: Sequence[int]) -> Iterator[Job]:
+        for index in todo:
+            item = self.inputs[index]
+            yield Job(
+                item.path,
+                item.sha256,
+                self.base_uri,
+                self.generated_at,
+                self.cache_dir,
+                item.institution,
+                item.period,
+            )
+
+    def _collect(
+        self,
+        outcome: Built | Failed,
+        index: int,
+        slots: list[ReportSummary | None],
+        problems: list[str],
+        loader: _NQuadsLoader,
+    ) -> None:
+        for stage, seconds in outcome.seconds.items():
+            self.timer.seconds[stage] = self.timer.seconds.get(stage, 0.0) + seconds
+        if isinstance(outcome, Failed):
+            problems.append(outcome.problem)
+            return
+        summary = outcome.summary
+        if not problems:  # once a report failed nothing is published: stop loading
+            with self.timer("load"):
+                loader.add(summary.graph, outcome.nquads)
+        self.validation.add(URIRef(summary.graph), _results_graph(outcome.results))
+        slots[index] = summary
+
+
+def _duplicates(summaries: Sequence[ReportSummary]) -> list[str]:
+    """One problem per file that is the same report (named graph) as an earlier one."""
+    seen: dict[str, str] = {}
+    problems = []
+    for summary in summaries:
+        if summary.graph in seen:
+            problems.append(f"{summary.file}: same report as {seen[summary.graph]}")
+        seen.setdefault(summary.graph, summary.file)
+    return problems
+
+
+def _link(source_dir: Path, target_dir: Path, name: str) -> None:
+    """Hard-link ``name`` into ``target_dir`` (a copy where links are not possible)."""
+    try:
+        os.link(source_dir / name, target_dir / name)
+    except OSError:
+        shutil.copy2(source_dir / name, target_dir / name)
+
+
+def _results_graph(ntriples: bytes) -> Graph:
+    graph = Graph()
+    if ntriples.strip():
+        graph.parse(data=ntriples, format="nt")
+    return graph
+
+
+class _NQuadsLoader:
+    """Loads report graphs (N-Quads bytes from the workers) with the bulk loader.
+
+    pyoxigraph's bulk loader writes new files on every call, so graphs wait in a bounded
+    buffer (``LOAD_BATCH`` bytes) and go in together. Only for a version no reader sees.
+    """
+
+    def __init__(self, store: OxigraphStore) -> None:
+        self.store = store
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._names: list[str] = []
+
+    def add(self, graph_iri: str, nquads: bytes) -> None:
+        """Queue one report's graph."""
+        self._chunks.append(nquads)
+        self._names.append(graph_iri)
+        self._size += len(nquads)
+        if self._size >= LOAD_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every queued graph."""
         try:
-            report, summary = _build_report(item, context)
-        except (ParseError, MappingError, ValidationFailed) as err:
-            problems.append(problem_line(item, err))
-        else:
-            if summary.graph in seen:
-                problems.append(f"{item.path}: same report as {seen[summary.graph]}")
-            seen.setdefault(summary.graph, summary.file)
-            reports.append(report)
-            summaries.append(summary)
-        if progress is not None:
-            progress(done, len(inputs), item.path.name)
-    if problems:
-        raise BuildFailed(problems)
-    return reports, summaries
-
-
-def _build_report(item: Input, context: _ReportContext) -> tuple[Report, ReportSummary]:
-    """Parse, map, validate and load one report into its named graph."""
-    timer = context.timer
-    with timer("parse"):
-        report = parse_file(item.path)
-    with timer("map"):
-        mapped = map_report(report, context.urls, generated_at=context.generated_at)
-    with timer("validate"):
-        outcome = validate(mapped.graph)
-    if outcome.violations:
-        raise ValidationFailed(str(item.path), list(outcome.violations))
-    with timer("load"):
-        triples = context.loader.add(mapped.graph_iri, mapped.graph)
-    context.validation.add(mapped.graph_iri, outcome.results_graph)
-    summary = ReportSummary(
-        file=str(item.path),
-        sha256=item.sha256,
-        graph=str(mapped.graph_iri),
-        institution=report.institution.id,
-        triples=triples,
-        parse_warnings=[f"line {w.line}: {w.message}" for w in report.warnings],
-        shacl_warnings=[str(w) for w in outcome.warnings],
-    )
-    return report, summary
-
-
-def problem_line(item: Input, err: PublisherError) -> str:
-    """One line saying which file failed, where, and by which rule."""
-    if isinstance(err, ValidationFailed):
-        shown = "; ".join(err.violations[:3])
-        more = f" (and {len(err.violations) - 3} more)" if len(err.violations) > 3 else ""
-        return f"{item.path}: {len(err.violations)} SHACL violation(s): {shown}{more}"
-    text = " ".join(str(err).split())  # one line, whatever the message held
-    if text.startswith(item.path.name):  # ParseError names the file without its folder
-        return f"{item.path}{text[len(item.path.name) :]}"
-    return f"{item.path}: {text}"
+            if self._chunks:
+                data = b"".join(self._chunks)
+                self.store.native.bulk_load(data, ox.RdfFormat.N_QUADS)
+            for name in self._names:
+                self.store.native.add_graph(ox.NamedNode(name))  # an empty graph still exists
+        except (OSError, SyntaxError) as err:
+            raise StoreError(f"cannot write to the store at {self.store.path}: {err}") from err
+        self._chunks, self._names, self._size = [], [], 0
 
 
 def ontology_stage(reports: Sequence[Report], urls: Urls) -> list[tuple[URIRef, Graph]]:
@@ -373,11 +571,14 @@ def _finish(
     )
 
 
-def _manifest(result: BuildReport, fingerprint: str, settings: Settings) -> dict[str, Any]:
-    """The ``build.json`` of a new version."""
+def _manifest(
+    result: BuildReport, fingerprint: str, code: str, settings: Settings
+) -> dict[str, Any]:
+    """The ``build.json`` of a new version (``code``: what decides reports' graphs)."""
     return {
         "version": result.version,
         "fingerprint": fingerprint,
+        "code": code,
         "base_uri": settings.base_uri,
         "triples": result.triples,
         "seconds": {k: round(v, 3) for k, v in result.seconds.items()},

@@ -1,0 +1,219 @@
+"""Per-report work of a build, run in worker processes: parse -> map -> validate.
+
+A worker turns one report file into what the parent (the single writer of the store)
+needs: the report's graph as N-Quads bytes (serialised by pyoxigraph, loaded by the
+parent with ``bulk_load``), its summary, and its SHACL results. The parsed ``Report``
+and the results go to a small cache file ``<sha256>.pickle`` in the version's
+``reports/`` folder: the corpus stages read reports back from there one at a time (so
+no step holds the corpus), and the next incremental build carries the file over instead
+of parsing the report again.
+
+``run_jobs`` streams results in input order, ``window`` jobs at a time, so memory stays
+bounded by a window whatever the corpus size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
+from publisher.records import ParseWarning, Report
+from publisher.store import to_ox
+from publisher.uris import Urls
+
+#: Jobs handed to the pool at once: results of a window wait for the parent in memory.
+WINDOW = 64
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report file to build, and what the manifest says of it."""
+
+    path: Path
+    sha256: str
+    base_uri: str
+    generated_at: datetime
+    cache_dir: Path  # where the worker writes ``<sha256>.pickle``
+    institution: str | None = None  # registry id, when a manifest names it
+    period: str | None = None  # ``YYYY-MM``, when a manifest names it
+
+
+@dataclass
+class Summary:
+    """What the build made of one report file (``build.json`` keeps one per report)."""
+
+    file: str
+    sha256: str
+    graph: str
+    institution: str
+    triples: int
+    parse_warnings: list[str] = field(default_factory=list)
+    shacl_warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Built:
+    """A report that parsed, mapped and validated: its graph waits to be loaded."""
+
+    summary: Summary
+    nquads: bytes
+    results: bytes  # the SHACL results graph, N-Triples
+    seconds: dict[str, float]
+
+
+@dataclass
+class Failed:
+    """A report that could not be built, as one line naming the file."""
+
+    problem: str
+    seconds: dict[str, float]
+
+
+def build_one(job: Job) -> Built | Failed:
+    """Parse, map and validate one report (in a worker process); never raises for bad input."""
+    seconds: dict[str, float] = {}
+    try:
+        return _build(job, seconds)
+    except (ParseError, MappingError, ValidationFailed) as err:
+        return Failed(problem_line(job.path, err), seconds)
+
+
+def _build(job: Job, seconds: dict[str, float]) -> Built:
+    # imported here: the parent needs none of them to start the pool
+    from publisher.mapping import map_report
+    from publisher.parse import parse_file
+    from publisher.validate import validate
+
+    start = time.perf_counter()
+    report = _check_period(parse_file(job.path, job.institution), job)
+    start = _lap(seconds, "parse", start)
+    mapped = map_report(report, Urls(job.base_uri), generated_at=job.generated_at)
+    start = _lap(seconds, "map", start)
+    outcome = validate(mapped.graph)
+    start = _lap(seconds, "validate", start)
+    if outcome.violations:
+        raise ValidationFailed(str(job.path), list(outcome.violations))
+    name = ox.NamedNode(str(mapped.graph_iri))
+    quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in mapped.graph]
+    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    results = outcome.results_graph.serialize(format="nt", encoding="utf-8")
+    summary = Summary(
+        file=str(job.path),
+        sha256=job.sha256,
+        graph=str(mapped.graph_iri),
+        institution=report.institution.id,
+        triples=len(quads),
+        parse_warnings=[f"line {w.line}: {w.message}" for w in report.warnings],
+        shacl_warnings=[str(w) for w in outcome.warnings],
+    )
+    write_cached(job.cache_dir, job.sha256, report, results)
+    _lap(seconds, "serialise", start)
+    return Built(summary, nquads, results, seconds)
+
+
+def _lap(seconds: dict[str, float], stage: str, start: float) -> float:
+    now = time.perf_counter()
+    seconds[stage] = seconds.get(stage, 0.0) + now - start
+    return now
+
+
+def _check_period(report: Report, job: Job) -> Report:
+    """Hold the report to the manifest's period; a report without a date takes it."""
+    if job.period is None:
+        return report
+    try:
+        year, month = (int(part) for part in job.period.split("-"))
+        period = date(year, month, 1)
+    except ValueError as err:
+        raise ParseError(job.path.name, f"manifest period {job.period!r} is not YYYY-MM") from err
+    updated = report.metadata.updated
+    if updated is None:
+        note = ParseWarning(None, f"no update date: period {job.period} taken from the manifest")
+        metadata = replace(report.metadata, updated=period)
+        return replace(report, metadata=metadata, warnings=(*report.warnings, note))
+    if (updated.year, updated.month) != (year, month):
+        raise ParseError(
+            job.path.name, f"dated {updated:%Y-%m} but the manifest says period {job.period}"
+        )
+    return report
+
+
+def problem_line(path: Path, err: PublisherError) -> str:
+    """One line saying which file failed, where, and by which rule."""
+    if isinstance(err, ValidationFailed):
+        shown = "; ".join(err.violations[:3])
+        more = f" (and {len(err.violations) - 3} more)" if len(err.violations) > 3 else ""
+        return f"{path}: {len(err.violations)} SHACL violation(s): {shown}{more}"
+    text = " ".join(str(err).split())  # one line, whatever the message held
+    if text.startswith(path.name):  # ParseError names the file without its folder
+        return f"{path}{text[len(path.name) :]}"
+    return f"{path}: {text}"
+
+
+# --- the cache of parsed reports ------------------------------------------------------------
+def cache_path(cache_dir: Path, sha256: str) -> Path:
+    """The cache file of the report whose bytes hash to ``sha256``."""
+    return cache_dir / f"{sha256}.pickle"
+
+
+def write_cached(cache_dir: Path, sha256: str, report: Report, results: bytes) -> None:
+    """Keep the parsed report and its SHACL results (written whole, then renamed)."""
+    path = cache_path(cache_dir, sha256)
+    tmp = path.with_suffix(f".{time.monotonic_ns()}.tmp")
+    tmp.write_bytes(pickle.dumps((report, results), protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
+
+
+def read_cached(cache_dir: Path, sha256: str) -> tuple[Report, bytes]:
+    """The parsed report and SHACL results (N-Triples) kept by ``write_cached``."""
+    # our own files, written by this build or the published one: not untrusted input
+    loaded: tuple[Report, bytes] = pickle.loads(cache_path(cache_dir, sha256).read_bytes())
+    return loaded
+
+
+class CachedReports(Sequence[Report]):
+    """The corpus's reports, read back from the cache one at a time (in input order).
+
+    The corpus stages take a ``Sequence[Report]``; this one holds only the hashes, so a
+    stage that streams over it holds one report at a time.
+    """
+
+    def __init__(self, cache_dir: Path, hashes: Sequence[str]) -> None:
+        self.cache_dir = cache_dir
+        self.hashes = list(hashes)
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [read_cached(self.cache_dir, h)[0] for h in self.hashes[index]]
+        return read_cached(self.cache_dir, self.hashes[index])[0]
+
+    def __iter__(self) -> Iterator[Report]:
+        for sha256 in self.hashes:
+            yield read_cached(self.cache_dir, sha256)[0]
+
+
+# --- running jobs ---------------------------------------------------------------------------
+def run_jobs(jobs: Iterable[Job], processes: int) -> Iterator[Built | Failed]:
+    """``build_one`` over ``jobs``, in order; over ``processes`` workers when more than one."""
+    if processes <= 1:
+        yield from map(build_one, jobs)
+        return
+    # spawn, not fork: the parent holds an open store whose threads a fork would copy
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(processes) as pool:
+        iterator = iter(jobs)
+        while window := list(islice(iterator, WINDOW * processes)):
+            yield from pool.imap(build_one, window, chunksize=2)

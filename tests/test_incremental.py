@@ -1,0 +1,199 @@
+"""Incremental and parallel builds over the five real example reports.
+
+A rebuild reuses the published version: unchanged reports are carried over (their
+graphs copied, not parsed again), a changed one replaces its graph, a removed one is
+withdrawn, and the result equals a full build of the same inputs.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from publisher.pipeline import BuildFailed, BuildReport, build
+from publisher.settings import Settings, load
+from publisher.store import PublishedStore
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "reports"
+BASE = "http://data.example.org/"
+PROV = "http://www.w3.org/ns/prov#"
+#: Properties holding the build's own time: they differ between any two builds.
+BUILD_TIMES = {f"{PROV}generatedAtTime", f"{PROV}endedAtTime"}
+#: A target of loja-2019-08.txt, and the text it is changed to.
+OLD_TARGET, NEW_TARGET = "Porcentaje de avance\t100%", "Porcentaje de avance\t75%"
+
+
+def settings_for(data: Path) -> Settings:
+    """Settings writing to the data folder ``data``."""
+    return load(env={}, data_dir=data, base_uri=BASE)
+
+
+def graph_quads(data: Path) -> dict[str, set[str]]:
+    """Named graph IRI -> its quads (as N-Quads lines), from the published store."""
+    store = ox.Store.read_only(str(data / "current" / "store"))
+    graphs: dict[str, set[str]] = {}
+    for quad in store.quads_for_pattern(None, None, None, None):
+        if not isinstance(quad.graph_name, ox.DefaultGraph):
+            graphs.setdefault(quad.graph_name.value, set()).add(str(quad))
+    return graphs
+
+
+def timeless(graphs: dict[str, set[str]]) -> dict[str, set[str]]:
+    """``graphs`` without the quads stating when the build ran."""
+    return {
+        name: {q for q in quads if not any(f"<{p}>" in q for p in BUILD_TIMES)}
+        for name, quads in graphs.items()
+    }
+
+
+def union(data: Path) -> set[str]:
+    """The published union default graph, as N-Triples lines."""
+    store = ox.Store.read_only(str(data / "current" / "store"))
+    return {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def snapshot(data: Path) -> dict[str, str]:
+    """``current``'s target and the sha256 of every file of the published version."""
+    version = data / (data / "current").readlink()
+    files = {"current": str((data / "current").readlink())}
+    for path in sorted(version.rglob("*")):
+        if path.is_file():
+            files[str(path.relative_to(version))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return files
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """A folder holding a copy of the five examples."""
+    folder = tmp_path / "reports"
+    shutil.copytree(EXAMPLES, folder)
+    return folder
+
+
+@pytest.fixture
+def first(corpus: Path, tmp_path: Path) -> tuple[Path, BuildReport]:
+    """The five examples built once (one job), published in ``tmp/data``."""
+    data = tmp_path / "data"
+    return data, build([corpus], settings_for(data), jobs=1)
+
+
+def change_one(corpus: Path) -> Path:
+    """Change one target of loja-2019-08.txt; return the file."""
+    path = corpus / "loja-2019-08.txt"
+    text = path.read_text(encoding="utf-8")
+    assert OLD_TARGET in text
+    path.write_text(text.replace(OLD_TARGET, NEW_TARGET, 1), encoding="utf-8")
+    return path
+
+
+def graph_of(result: BuildReport, name: str) -> str:
+    """The named graph built from the file called ``name``."""
+    return next(r.graph for r in result.reports if Path(r.file).name == name)
+
+
+def test_a_changed_report_replaces_only_its_graph(
+    first: tuple[Path, BuildReport], corpus: Path
+) -> None:
+    data, result = first
+    before = graph_quads(data)
+    changed = graph_of(result, change_one(corpus).name)
+
+    again = build([corpus], settings_for(data), jobs=1)
+
+    assert (again.built, again.carried, again.withdrawn) == (1, 4, 0)
+    after = graph_quads(data)
+    reports = {r.graph for r in result.reports}
+    for name in reports - {changed}:
+        assert after[name] == before[name]  # carried over, byte for byte
+    assert after[changed] != before[changed]
+    assert any('"75' in q for q in after[changed] - before[changed])
+    assert set(after) == set(before)
+    summary = next(r for r in again.reports if r.graph == changed)
+    assert summary.sha256 == hashlib.sha256((corpus / "loja-2019-08.txt").read_bytes()).hexdigest()
+
+
+def test_incremental_equals_a_full_build(
+    first: tuple[Path, BuildReport], corpus: Path, tmp_path: Path
+) -> None:
+    data, _ = first
+    change_one(corpus)
+    (corpus / "ame-2015-09.txt").unlink()
+    incremental = build([corpus], settings_for(data), jobs=1)
+    full = build([corpus], settings_for(tmp_path / "full"), jobs=1, incremental=False)
+    assert (incremental.built, incremental.carried) == (1, 3)
+    assert (full.built, full.carried) == (4, 0)
+    assert timeless(graph_quads(data)) == timeless(graph_quads(tmp_path / "full"))
+    assert len(union(data)) == len(union(tmp_path / "full"))
+    assert incremental.triples == full.triples
+
+
+def test_a_removed_report_is_withdrawn(first: tuple[Path, BuildReport], corpus: Path) -> None:
+    data, result = first
+    gone = graph_of(result, "ame-2015-09.txt")
+    graphs = graph_quads(data)
+    others = {q.split(" <")[0] for name, quads in graphs.items() if name != gone for q in quads}
+    own = {q.split(" <")[0] for q in graphs[gone]} - others  # subjects no other graph states
+    assert len(own) > 100
+    (corpus / "ame-2015-09.txt").unlink()
+
+    again = build([corpus], settings_for(data), jobs=1)
+
+    assert (again.built, again.carried, again.withdrawn) == (0, 4, 1)
+    store = PublishedStore(data)
+    assert gone not in {str(g) for g in store.graphs()}
+    assert not any(q.split(" <")[0] in own for q in union(data))
+    with gzip.open(data / "current" / "dumps" / "lotaip.nq.gz", "rt", encoding="utf-8") as dump:
+        assert f"<{gone}>" not in dump.read()
+    turtle = (data / "current" / "dumps" / "lotaip.ttl").read_text(encoding="utf-8")
+    assert gone not in turtle
+    assert len(store) == again.triples < result.triples
+
+
+def test_a_failed_rebuild_leaves_the_published_version(
+    first: tuple[Path, BuildReport], corpus: Path
+) -> None:
+    data, _ = first
+    before = snapshot(data)
+    change_one(corpus)
+    (corpus / "broken.txt").write_text("nothing to read here\n", encoding="utf-8")
+    with pytest.raises(BuildFailed, match="broken.txt"):
+        build([corpus], settings_for(data), jobs=1)
+    assert snapshot(data) == before
+    assert len(list((data / "versions").iterdir())) == 1  # the failed version is gone
+
+
+def test_renamed_files_are_carried_over(first: tuple[Path, BuildReport], corpus: Path) -> None:
+    data, result = first
+    (corpus / "sot-2023-01.txt").rename(corpus / "sot-enero.txt")
+    again = build([corpus], settings_for(data), jobs=1)
+    assert (again.built, again.carried) == (0, 5)
+    files = {Path(r.file).name for r in again.reports}
+    assert "sot-enero.txt" in files and "sot-2023-01.txt" not in files
+    assert {r.graph for r in again.reports} == {r.graph for r in result.reports}
+
+
+def test_two_jobs_publish_the_same_quads_as_one(corpus: Path, tmp_path: Path) -> None:
+    one = build([corpus], settings_for(tmp_path / "one"), jobs=1)
+    two = build([corpus], settings_for(tmp_path / "two"), jobs=2)
+    assert [r.file for r in one.reports] == [r.file for r in two.reports]
+    assert timeless(graph_quads(tmp_path / "one")) == timeless(graph_quads(tmp_path / "two"))
+    assert one.triples == two.triples
+    assert [r.shacl_warnings for r in one.reports] == [r.shacl_warnings for r in two.reports]
+
+
+def test_failures_in_workers_name_every_bad_file(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "a-broken.txt").write_text("nothing\n", encoding="utf-8")
+    (corpus / "z-broken.csv").write_text("x,y\n", encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build([corpus], settings_for(tmp_path / "data"), jobs=2)
+    assert [Path(p.split(":")[0]).name for p in failed.value.problems] == [
+        "a-broken.txt",
+        "z-broken.csv",
+    ]
+    assert not (tmp_path / "data" / "current").exists()
