@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import os
@@ -143,9 +144,29 @@ def server(data_dir: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.P
         _wait_until_up(f"http://127.0.0.1:{port}/", process, log, 30)
         yield f"http://127.0.0.1:{port}/", process
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        tree = descendants(process.pid)
+        process.terminate()  # gunicorn gives workers graceful_timeout (35 s) to finish
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for pid in tree:  # workers that hung on exit would outlive a killed arbiter
+            with contextlib.suppress(OSError):  # gone already: nothing to do
+                if str(data_dir) in Path(f"/proc/{pid}/cmdline").read_text():  # still ours
+                    os.kill(pid, signal.SIGKILL)
         log.close()
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` now (workers, their query processes)."""
+    found, todo = [], list(workers_of(pid))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        with contextlib.suppress(OSError):
+            todo += workers_of(child)
+    return found
 
 
 def workers_of(pid: int) -> set[int]:
