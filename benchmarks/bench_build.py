@@ -1,118 +1,131 @@
-"""Build throughput: seconds per stage and triples/s for a synthetic corpus, peak memory.
+"""Build throughput per stage for synthetic corpora, with 1 and 2 jobs; incremental rebuilds.
 
-    .venv/bin/python benchmarks/bench_build.py [--rows 100000] [--keep DIR]
+    .venv/bin/python benchmarks/bench_build.py [--reports 1000 ...] [--jobs 1 2] [--keep DIR]
 
-The corpus comes from ``publisher.synth.synth_reports`` when it is available (otherwise
-the five examples are repeated); each file is dated a month of its own so that every file
-is its own report (its own named graph). Prints figures; asserts nothing.
+For each corpus size (``publisher.synth.synth_reports``: one file per institution and
+month) and each job count, a full build runs in a fresh process (so its peak memory is
+its own, workers included); then, on the last one, a rebuild after changing 1% of the
+files (a line appended: new bytes, so those reports are parsed again) and a no-op
+rebuild. Prints tables; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
-import re
+import json
 import resource
-import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from publisher.pipeline import BuildReport, build, build_fingerprint, read_inputs
-from publisher.publish import read_manifest
-from publisher.settings import PROJECT_ROOT, Settings, load
-
-EXAMPLES = PROJECT_ROOT / "examples" / "reports"
-DATE = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
+#: Stages run in the workers: their seconds are summed over processes (CPU seconds).
+WORKER_STAGES = ("parse", "map", "validate", "serialise")
 
 
-def count_rows(paths: list[Path]) -> int:
-    """Lines of the corpus (rows of the report tables, plus headers and footers)."""
-    return sum(len(p.read_text(encoding="utf-8", errors="replace").splitlines()) for p in paths)
+def one_build(corpus: Path, data: Path, jobs: int, full: bool) -> dict[str, Any]:
+    """Build ``corpus`` into ``data`` in this process; the figures as a dict."""
+    from publisher.pipeline import build
+    from publisher.settings import load
+
+    settings = load(env={}, data_dir=data)
+    started = time.perf_counter()
+    result = build([corpus], settings, quiet=True, jobs=jobs, incremental=not full)
+    wall = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "wall": wall,
+        "quads": result.triples,
+        "reports": len(result.reports),
+        "built": result.built,
+        "carried": result.carried,
+        "skipped": result.skipped,
+        "seconds": result.seconds,
+        "peak_parent_mib": own,
+        "peak_worker_mib": workers,
+    }
 
 
-def redate(text: str, month: int) -> str:
-    """``text`` with every dd/mm/yyyy date set to the ``month``-th month from 1950.
-
-    A report is named by its institution and month, so each file of the corpus gets
-    a month of its own: otherwise two files would be the same report and the build
-    would refuse them.
-    """
-    year, mon = divmod(month, 12)
-    return DATE.sub(f"28/{mon + 1:02d}/{1950 + year}", text)
-
-
-def repeated_examples(rows: int, out: Path) -> list[Path]:
-    """Copies of the five examples, each dated a month of its own, up to ``rows``."""
-    sources = sorted(EXAMPLES.iterdir())
-    paths: list[Path] = []
-    total = 0
-    while total < rows:
-        source = sources[len(paths) % len(sources)]
-        path = out / f"{source.stem}-copy{len(paths):05d}{source.suffix}"
-        path.write_text(redate(source.read_text(encoding="utf-8"), len(paths)), encoding="utf-8")
-        paths.append(path)
-        total += count_rows([path])
-    return paths
+def run_build(corpus: Path, data: Path, jobs: int, full: bool = True) -> dict[str, Any]:
+    """``one_build`` in a fresh Python process."""
+    command = [sys.executable, __file__, "--one", str(corpus), str(data), str(jobs)]
+    if full:
+        command.append("--full")
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"build failed:\n{done.stderr[-3000:]}")
+    figures: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return figures
 
 
-def corpus(rows: int, out: Path) -> list[Path]:
-    """A corpus of about ``rows`` rows: synthetic reports if the generator exists."""
-    try:
-        from publisher.synth import synth_reports
-    except ImportError:
-        return repeated_examples(rows, out)
-    sample = synth_reports(20, out / "sample", seed=0)
-    per_report = count_rows(sample) / len(sample)
-    shutil.rmtree(out / "sample")
-    paths = synth_reports(math.ceil(rows / per_report), out, seed=1)
-    for month, path in enumerate(paths):
-        path.write_text(redate(path.read_text(encoding="utf-8"), month), encoding="utf-8")
-    return paths
+def print_stages(label: str, figures: dict[str, Any]) -> None:
+    """One table: seconds, reports/s and quads/s per stage, and the whole build."""
+    quads, built = figures["quads"], max(figures["built"], 1)
+    print(f"\n{label}: {figures['reports']} reports ({figures['built']} built), {quads:,} quads")
+    print(f"  {'stage':<16} {'seconds':>9} {'reports/s':>10} {'quads/s':>12}")
+    for stage, seconds in figures["seconds"].items():
+        per_report = "" if stage not in WORKER_STAGES + ("reports (wall)",) else built / seconds
+        shown = f"{per_report:10.1f}" if per_report else f"{'':>10}"
+        cpu = " (CPU, summed over workers)" if stage in WORKER_STAGES else ""
+        print(f"  {stage:<16} {seconds:9.2f} {shown} {quads / max(seconds, 1e-9):12,.0f}{cpu}")
+    wall = figures["wall"]
+    no_shacl = wall - figures["seconds"].get("validate", 0.0)
+    print(f"  {'total (wall)':<16} {wall:9.2f} {built / wall:10.1f} {quads / wall:12,.0f}")
+    print(f"  {'total - SHACL':<16} {no_shacl:9.2f} {'':>10} {quads / no_shacl:12,.0f}")
+    print(
+        f"  peak RSS: parent {figures['peak_parent_mib']:.0f} MiB, "
+        f"largest worker {figures['peak_worker_mib']:.0f} MiB"
+    )
+
+
+def change_files(corpus: Path, share: float) -> int:
+    """Append a line to every ``1/share``-th file; return how many changed."""
+    files = sorted(corpus.iterdir())
+    step = max(1, round(1 / share))
+    for path in files[::step]:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write("\n")
+    return len(files[::step])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000, help="corpus size in rows")
-    parser.add_argument("--keep", type=Path, help="build here and keep it (default: a temp dir)")
+    parser.add_argument("--reports", type=int, nargs="+", default=[1000], help="corpus sizes")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="job counts")
+    parser.add_argument("--keep", type=Path, help="work here and keep it (default: a temp dir)")
     args = parser.parse_args()
+    from publisher.synth import synth_reports
+
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
-        inputs = work / "reports"
-        inputs.mkdir(parents=True, exist_ok=True)
-        paths = corpus(args.rows, inputs)
-        print(f"corpus             {len(paths)} reports, {count_rows(paths)} rows")
-        settings = load(env={}, data_dir=work / "data")
-        started, cpu = time.perf_counter(), time.process_time()
-        result = build(paths, settings, quiet=True)
-        total, cpu = time.perf_counter() - started, time.process_time() - cpu
-        print_figures(result, total, cpu)
-        print_noop(paths, settings)
-
-
-def print_noop(paths: list[Path], settings: Settings) -> None:
-    """Time a rebuild with the same inputs, unless the code changed since the build."""
-    manifest = read_manifest(settings.data_dir) or {}
-    if build_fingerprint(read_inputs(paths), settings) != manifest.get("fingerprint"):
-        print("no-op rebuild      not measured: the code changed during the build")
-        return
-    started = time.perf_counter()
-    again = build(paths, settings, quiet=True)
-    print(f"no-op rebuild      {time.perf_counter() - started:8.2f} s  (skipped: {again.skipped})")
-
-
-def print_figures(result: BuildReport, total: float, cpu: float) -> None:
-    """Seconds and throughput per stage, and the peak resident memory of this process."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    no_shacl = total - result.seconds.get("validate", 0.0)
-    print(f"quads published    {result.triples}")
-    print(f"build, total       {total:8.1f} s  ({result.triples / total:,.0f} quads/s)")
-    print(f"build, CPU time    {cpu:8.1f} s  ({result.triples / cpu:,.0f} quads per CPU s)")
-    print(f"build, no SHACL    {no_shacl:8.1f} s  ({result.triples / no_shacl:,.0f} quads/s)")
-    for stage, seconds in result.seconds.items():
-        print(f"  {stage:<16} {seconds:8.1f} s  ({100 * seconds / total:4.1f}%)")
-    print(f"peak memory (RSS)  {peak:8.0f} MiB")
+        for size in args.reports:
+            corpus = work / f"reports-{size}"
+            if not corpus.is_dir():
+                synth_reports(size, corpus, seed=1)
+            rows = sum(len(p.read_bytes().splitlines()) for p in corpus.iterdir())
+            print(f"\n=== corpus: {size} synthetic reports, {rows:,} lines ===")
+            for jobs in args.jobs:
+                data = work / f"data-{size}-{jobs}"
+                figures = run_build(corpus, data, jobs)
+                print_stages(f"full build, {jobs} job(s)", figures)
+            full_wall = figures["wall"]
+            changed = change_files(corpus, 0.01)
+            again = run_build(corpus, data, args.jobs[-1], full=False)
+            print_stages(f"rebuild after changing {changed} file(s), {args.jobs[-1]} job(s)", again)
+            share = 100 * again["wall"] / full_wall
+            print(f"  rebuild / full build: {share:.1f}%")
+            noop = run_build(corpus, data, args.jobs[-1], full=False)
+            print(f"\nno-op rebuild: {noop['wall']:.2f} s (skipped: {noop['skipped']})")
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) >= 5 and sys.argv[1] == "--one":
+        figures = one_build(
+            Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]), "--full" in sys.argv
+        )
+        print(json.dumps(figures))
+    else:
+        main()

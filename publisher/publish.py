@@ -139,18 +139,51 @@ def build_lock(data_dir: Path) -> Iterator[None]:
 
 def write_dumps(store: OxigraphStore, dumps_dir: Path) -> list[Dump]:
     """Write the N-Quads (gzip) and union Turtle dumps of ``store``."""
+    return [write_nquads(store, dumps_dir), write_union_turtle(store, dumps_dir)]
+
+
+def write_nquads(store: OxigraphStore, dumps_dir: Path) -> Dump:
+    """Write ``lotaip.nq.gz``: every quad of the named graphs.
+
+    Before the union is materialised the store holds nothing else, so pyoxigraph dumps
+    it whole without a Python object per quad (3x faster); the build calls it then.
+    """
     dumps_dir.mkdir(parents=True, exist_ok=True)
     nquads = dumps_dir / "lotaip.nq.gz"
-    # mtime=0 and no file name in the header: the same data gives the same bytes.
-    with nquads.open("wb") as raw, gzip.GzipFile("", "wb", 6, raw, mtime=0) as out:
-        store.dump(cast(IO[bytes], out), ox.RdfFormat.N_QUADS)
+    try:
+        # mtime=0 and no file name in the header: the same data gives the same bytes.
+        with nquads.open("wb") as raw, gzip.GzipFile("", "wb", 6, raw, mtime=0) as out:
+            if _has_union(store.native):
+                store.dump(cast(IO[bytes], out), ox.RdfFormat.N_QUADS)
+            else:
+                store.native.dump(cast(IO[bytes], out), ox.RdfFormat.N_QUADS)
+    except OSError as err:
+        raise StoreError(f"cannot write {nquads}: {err}") from err
+    return _dump_info(nquads, "application/n-quads", "application/gzip")
+
+
+def write_union_turtle(store: OxigraphStore, dumps_dir: Path) -> Dump:
+    """Write ``lotaip.ttl``: the distinct union of the graphs (the materialised one if any)."""
+    dumps_dir.mkdir(parents=True, exist_ok=True)
     turtle = dumps_dir / "lotaip.ttl"
-    with turtle.open("wb") as out:
-        ox.serialize(store.union_triples(), out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    return [
-        _dump_info(nquads, "application/n-quads", "application/gzip"),
-        _dump_info(turtle, "text/turtle", None),
-    ]
+    native = store.native
+    try:
+        with turtle.open("wb") as out:
+            if _has_union(native):
+                default = ox.DefaultGraph()
+                native.dump(out, ox.RdfFormat.TURTLE, from_graph=default, prefixes=PREFIXES)
+            else:
+                ox.serialize(store.union_triples(), out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    except OSError as err:
+        raise StoreError(f"cannot write {turtle}: {err}") from err
+    return _dump_info(turtle, "text/turtle", None)
+
+
+def _has_union(native: ox.Store) -> bool:
+    """True when the store's default graph holds the materialised union."""
+    return (
+        next(iter(native.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+    )
 
 
 def _dump_info(path: Path, media_type: str, compression: str | None) -> Dump:
