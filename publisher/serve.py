@@ -6,6 +6,8 @@ the fork, so no store handle crosses a process boundary.
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -52,9 +54,25 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         # On SIGTERM, workers finish the requests in flight (up to a query's time limit)
         # before they exit; only then are they killed.
         "graceful_timeout": max(30, int(settings.query_timeout) + 5),
+        "worker_exit": worker_exit,
         "proc_name": "lotaip-lod",
         "control_socket_disable": True,  # several servers (tests, benchmarks) on one host
     }
+
+
+def worker_exit(server: Any, worker: Any) -> None:
+    """gunicorn hook, in a worker that finished serving: stop its query processes, leave.
+
+    The interpreter's own teardown then met the store's native threads mid-destruction:
+    workers that had run queries hung in a futex until graceful_timeout (35 s) or died with
+    SIGSEGV. A worker holds nothing to flush but its logs, so it exits at once instead.
+    """
+    app = getattr(worker, "wsgi", None)
+    service = app.extensions.get("publisher.sparql") if app is not None else None
+    if service is not None:
+        service.close()
+    logging.shutdown()
+    os._exit(0)
 
 
 def serve(

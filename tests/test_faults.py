@@ -160,12 +160,13 @@ def server(data_dir: Path, workers: int = 2) -> Iterator[tuple[str, subprocess.P
 
 def descendants(pid: int) -> list[int]:
     """Every process below ``pid`` now (workers, their query processes)."""
-    found, todo = [], list(workers_of(pid))
+    found, todo = [], [pid]
     while todo:
-        child = todo.pop()
-        found.append(child)
-        with contextlib.suppress(OSError):
-            todo += workers_of(child)
+        parent = todo.pop()
+        with contextlib.suppress(OSError):  # gone meanwhile
+            children = workers_of(parent)
+            found += children
+            todo += children
     return found
 
 
@@ -197,6 +198,20 @@ def test_a_killed_worker_is_replaced_and_nothing_is_dropped(published: Settings)
             lambda: len(workers_of(arbiter.pid)) == 2 and victim not in workers_of(arbiter.pid)
         )
         assert requests.get(base + "health", timeout=10).json()["status"] == "ok"
+
+
+def test_sigterm_stops_the_server_at_once_after_queries(published: Settings) -> None:
+    # regression: workers that had run a query hung at exit until graceful_timeout (35 s)
+    # or died with SIGSEGV, in the interpreter's teardown of the store's native threads
+    with server(published.data_dir) as (base, arbiter):
+        for _ in range(10):
+            assert requests.get(base + "sparql", params={"query": "ASK {}"}, timeout=30).ok
+        started = time.monotonic()
+        arbiter.terminate()
+        assert arbiter.wait(timeout=60) == 0
+        assert time.monotonic() - started < 10
+    log = (published.data_dir.parent / "server.log").read_text()
+    assert "SIGSEGV" not in log and "Traceback" not in log
 
 
 def test_serve_refuses_a_corrupt_store_with_a_clear_message(published: Settings) -> None:
