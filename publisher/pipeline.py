@@ -53,7 +53,16 @@ from publisher.settings import PROJECT_ROOT, Settings
 from publisher.store import BulkLoader, OxigraphStore
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP, SH
-from publisher.workers import Built, CachedReports, Failed, Job, Summary, read_cached, run_jobs
+from publisher.workers import (
+    Built,
+    CachedReports,
+    Failed,
+    Job,
+    Summary,
+    read_cached,
+    run_jobs,
+    workers_for,
+)
 from publisher.workers import problem_line as problem_line  # re-exported
 
 #: What the build made of one report file (defined beside the workers that make it).
@@ -326,6 +335,9 @@ class _Plan:
         self.timer = Timer()
         self.generated_at = datetime.now(UTC).replace(microsecond=0)
         self.validation = ValidationCollector()
+        #: Triples of the graphs withdrawn from the copied store: the union keeps those
+        #: that another graph still states.
+        self.stale: set[Any] = set()
 
     def run(self) -> BuildReport:
         """Fill the version folder (store, dumps, void.ttl, validation.ttl); publish nothing."""
@@ -342,11 +354,17 @@ class _Plan:
         with self.timer("load"):
             loader.flush()
             bulk.flush()
-        with self.timer("dumps"):  # while the store holds only the named graphs: fastest
+        with self.timer("dumps"):
             store.flush()
             nquads = publish.write_nquads(store, self.version_dir / "dumps")
         with self.timer("union"):
-            materialise_union(store)
+            if self.previous is None:
+                add_to_union(store, store.native.named_graphs())
+            else:  # only what this build loaded, and what it withdrew
+                fresh = [s.graph_iri for s in subsets[len(summaries) :]]
+                fresh += [URIRef(s.graph) for s in summaries if s.sha256 not in carried]
+                add_to_union(store, (ox.NamedNode(str(name)) for name in fresh))
+                drop_from_union(store, self.stale)
         result = _finish(
             self.version_dir,
             store,
@@ -384,11 +402,15 @@ class _Plan:
         except (OSError, RuntimeError) as err:
             raise StoreError(f"cannot copy the published store: {err}") from err
         store = OxigraphStore(path)
+        native = store.native
         keep = {summary.graph for summary in carried.values()}
-        for name in list(store.native.named_graphs()):
+        for name in list(native.named_graphs()):
             if isinstance(name, ox.NamedNode) and name.value not in keep:
-                store.native.remove_graph(name)  # changed or removed reports, corpus graphs
-        store.native.clear_graph(ox.DefaultGraph())  # the union, materialised again at the end
+                # changed or removed reports, and the corpus graphs (made again)
+                self.stale.update(
+                    q.triple for q in native.quads_for_pattern(None, None, None, name)
+                )
+                native.remove_graph(name)
         for sha256 in carried:
             _link(self.previous.folder / REPORTS, self.cache_dir, f"{sha256}.pickle")
         return store
@@ -410,7 +432,9 @@ class _Plan:
                 todo.append(index)
         done = len(self.inputs) - len(todo)
         started = time.perf_counter()
-        for index, outcome in zip(todo, run_jobs(self._jobs(todo), self.jobs), strict=True):
+        for index, outcome in zip(
+            todo, run_jobs(self._jobs(todo), workers_for(len(todo), self.jobs)), strict=True
+        ):
             self._collect(outcome, index, slots, problems, loader)
             done += 1
             if self.progress is not None:
@@ -456,8 +480,8 @@ class _Plan:
         slots[index] = summary
 
 
-def materialise_union(store: OxigraphStore) -> None:
-    """Write the distinct union of the named graphs into the (empty) default graph.
+def add_to_union(store: OxigraphStore, names: Iterable[Any]) -> None:
+    """Add the triples of the named graphs ``names`` to the union in the default graph.
 
     ``OxigraphStore.materialise_union`` builds one Python object per quad; this lets
     pyoxigraph dump each graph as N-Triples and bulk-load batches of them into the
@@ -468,7 +492,7 @@ def materialise_union(store: OxigraphStore) -> None:
     native = store.native
     buffer = io.BytesIO()
     try:
-        for name in native.named_graphs():
+        for name in names:
             native.dump(buffer, ox.RdfFormat.N_TRIPLES, from_graph=name)
             if buffer.tell() >= LOAD_BATCH:
                 native.bulk_load(buffer.getvalue(), ox.RdfFormat.N_TRIPLES)
@@ -477,6 +501,19 @@ def materialise_union(store: OxigraphStore) -> None:
             native.bulk_load(buffer.getvalue(), ox.RdfFormat.N_TRIPLES)
     except (OSError, SyntaxError) as err:
         raise StoreError(f"cannot write the union graph to {store.path}: {err}") from err
+
+
+def drop_from_union(store: OxigraphStore, triples: Iterable[Any]) -> int:
+    """Remove from the union each of ``triples`` that no named graph states any more."""
+    native = store.native
+    default = ox.DefaultGraph()
+    dropped = 0
+    for triple in triples:
+        quads = native.quads_for_pattern(triple.subject, triple.predicate, triple.object)
+        if all(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+            native.remove(ox.Quad(triple.subject, triple.predicate, triple.object, default))
+            dropped += 1
+    return dropped
 
 
 def _duplicates(summaries: Sequence[ReportSummary]) -> list[str]:

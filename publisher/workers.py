@@ -206,6 +206,16 @@ class CachedReports(Sequence[Report]):
 
 
 # --- running jobs ---------------------------------------------------------------------------
+#: Reports a worker must have to be worth starting: a spawned worker takes ~1.5 s to
+#: import pyshacl and rdflib, the time of about a dozen reports.
+MIN_PER_WORKER = 16
+
+
+def workers_for(reports: int, jobs: int) -> int:
+    """How many worker processes ``reports`` reports deserve, at most ``jobs``."""
+    return max(1, min(jobs, reports // MIN_PER_WORKER))
+
+
 def run_jobs(jobs: Iterable[Job], processes: int) -> Iterator[Built | Failed]:
     """``build_one`` over ``jobs``, in order; over ``processes`` workers when more than one."""
     if processes <= 1:

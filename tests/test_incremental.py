@@ -18,6 +18,8 @@ import pytest
 from publisher.pipeline import BuildFailed, BuildReport, build
 from publisher.settings import Settings, load
 from publisher.store import PublishedStore
+from publisher.synth import synth_reports
+from publisher.workers import MIN_PER_WORKER, workers_for
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "reports"
@@ -56,6 +58,22 @@ def union(data: Path) -> set[str]:
     """The published union default graph, as N-Triples lines."""
     store = ox.Store.read_only(str(data / "current" / "store"))
     return {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+def named_triples(data: Path) -> set[str]:
+    """Every triple of the published named graphs, once (what the union must hold)."""
+    store = ox.Store.read_only(str(data / "current" / "store"))
+    return {
+        str(q.triple)
+        for q in store.quads_for_pattern(None, None, None, None)
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
+
+
+def dumped_quads(data: Path) -> set[str]:
+    """The quads of the published N-Quads dump, written as ``str(Quad)`` writes them."""
+    with gzip.open(data / "current" / "dumps" / "lotaip.nq.gz", "rt", encoding="utf-8") as dump:
+        return {line.removesuffix(" .") for line in dump.read().splitlines()}
 
 
 def snapshot(data: Path) -> dict[str, str]:
@@ -130,7 +148,11 @@ def test_incremental_equals_a_full_build(
     assert (full.built, full.carried) == (4, 0)
     assert timeless(graph_quads(data)) == timeless(graph_quads(tmp_path / "full"))
     assert len(union(data)) == len(union(tmp_path / "full"))
+    assert union(data) == named_triples(data)  # the union was updated, not rebuilt
     assert incremental.triples == full.triples
+    dumped = dumped_quads(data)
+    assert len(dumped) == incremental.triples
+    assert dumped == {line for quads in graph_quads(data).values() for line in quads}
 
 
 def test_a_removed_report_is_withdrawn(first: tuple[Path, BuildReport], corpus: Path) -> None:
@@ -148,6 +170,7 @@ def test_a_removed_report_is_withdrawn(first: tuple[Path, BuildReport], corpus: 
     store = PublishedStore(data)
     assert gone not in {str(g) for g in store.graphs()}
     assert not any(q.split(" <")[0] in own for q in union(data))
+    assert union(data) == named_triples(data)
     with gzip.open(data / "current" / "dumps" / "lotaip.nq.gz", "rt", encoding="utf-8") as dump:
         assert f"<{gone}>" not in dump.read()
     turtle = (data / "current" / "dumps" / "lotaip.ttl").read_text(encoding="utf-8")
@@ -178,20 +201,29 @@ def test_renamed_files_are_carried_over(first: tuple[Path, BuildReport], corpus:
     assert {r.graph for r in again.reports} == {r.graph for r in result.reports}
 
 
-def test_two_jobs_publish_the_same_quads_as_one(corpus: Path, tmp_path: Path) -> None:
-    one = build([corpus], settings_for(tmp_path / "one"), jobs=1)
-    two = build([corpus], settings_for(tmp_path / "two"), jobs=2)
+@pytest.fixture
+def synthetic(tmp_path: Path) -> Path:
+    """Enough synthetic reports that a build starts two workers (``workers_for``)."""
+    folder = tmp_path / "synthetic"
+    synth_reports(2 * MIN_PER_WORKER, folder, seed=5, units=4)
+    assert workers_for(2 * MIN_PER_WORKER, 2) == 2
+    return folder
+
+
+def test_two_jobs_publish_the_same_quads_as_one(synthetic: Path, tmp_path: Path) -> None:
+    one = build([synthetic], settings_for(tmp_path / "one"), jobs=1)
+    two = build([synthetic], settings_for(tmp_path / "two"), jobs=2)
     assert [r.file for r in one.reports] == [r.file for r in two.reports]
     assert timeless(graph_quads(tmp_path / "one")) == timeless(graph_quads(tmp_path / "two"))
     assert one.triples == two.triples
     assert [r.shacl_warnings for r in one.reports] == [r.shacl_warnings for r in two.reports]
 
 
-def test_failures_in_workers_name_every_bad_file(corpus: Path, tmp_path: Path) -> None:
-    (corpus / "a-broken.txt").write_text("nothing\n", encoding="utf-8")
-    (corpus / "z-broken.csv").write_text("x,y\n", encoding="utf-8")
+def test_failures_in_workers_name_every_bad_file(synthetic: Path, tmp_path: Path) -> None:
+    (synthetic / "a-broken.txt").write_text("nothing\n", encoding="utf-8")
+    (synthetic / "z-broken.csv").write_text("x,y\n", encoding="utf-8")
     with pytest.raises(BuildFailed) as failed:
-        build([corpus], settings_for(tmp_path / "data"), jobs=2)
+        build([synthetic], settings_for(tmp_path / "data"), jobs=2)
     assert [Path(p.split(":")[0]).name for p in failed.value.problems] == [
         "a-broken.txt",
         "z-broken.csv",
