@@ -9,6 +9,7 @@ miss escapes and comments, so we look at the parsed structure only.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,11 +58,17 @@ def check_query(text: str, max_bytes: int) -> CheckedQuery:
     return _check_parsed(text)
 
 
+#: rdflib's pyparsing grammar keeps state while it parses: two threads at once (gunicorn
+#: gthread workers) made valid queries fail as malformed, so one parse at a time.
+_PARSER = threading.Lock()
+
+
 @lru_cache(maxsize=512)
 def _check_parsed(text: str) -> CheckedQuery:
     # Parsing costs ~15 ms; researchers repeat the same queries, so remember the verdict.
     try:
-        algebra = translateQuery(parseQuery(text)).algebra
+        with _PARSER:
+            algebra = translateQuery(parseQuery(text)).algebra
     except ParseBaseException as err:
         if _is_update(text):
             raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only") from err
@@ -77,7 +84,8 @@ def _check_parsed(text: str) -> CheckedQuery:
 
 def _is_update(text: str) -> bool:
     try:
-        parseUpdate(text)
+        with _PARSER:
+            parseUpdate(text)
     except ParseBaseException:
         return False
     return True
