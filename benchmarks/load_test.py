@@ -8,7 +8,8 @@ Builds the five examples into a temporary folder (or serves ``--data``), starts
 Turtle, from the sitemap), a search, a download or a SPARQL example query. It prints
 requests/s, p50/p99 latency per kind, status counts and the resident memory of the
 server's processes (gunicorn arbiter, workers, query workers) sampled every
-``--sample`` seconds, then stops the server. Exits 1 if any answer was a 5xx.
+``--sample`` seconds, then stops the server. Exits 1 if any answer was a 5xx, or a
+4xx other than 429 (every target is valid).
 
 The /sparql rate limit is off by default (every request comes from one address);
 ``--rate-limit N`` keeps it at N per minute, and 429s are then counted apart.
@@ -126,11 +127,14 @@ class Results:
         self.latency: dict[str, list[float]] = defaultdict(list)
         self.status: Counter[tuple[str, int]] = Counter()
         self.errors: Counter[str] = Counter()
+        self.samples: dict[tuple[str, int], str] = {}  # first refusal of each kind, shown
 
-    def add(self, kind: str, seconds: float, status: int) -> None:
+    def add(self, kind: str, seconds: float, status: int, body: bytes) -> None:
         with self.lock:
             self.latency[kind].append(seconds * 1000)
             self.status[(kind, status)] += 1
+            if status >= 400:
+                self.samples.setdefault((kind, status), body[:200].decode(errors="replace"))
 
 
 def client(
@@ -154,8 +158,8 @@ def client(
             response = session.get(
                 base + path.lstrip("/"), params=params, headers=headers, timeout=60
             )
-            _ = response.content  # read the whole body, as a client would
-            results.add(kind, time.perf_counter() - started, response.status_code)
+            body = response.content  # read the whole body, as a client would
+            results.add(kind, time.perf_counter() - started, response.status_code, body)
         except requests.RequestException as err:
             with results.lock:
                 results.errors[type(err).__name__] += 1
@@ -173,7 +177,7 @@ def _row(kind: str, values: list[float]) -> str:
 
 
 def report(results: Results, seconds: float, memory: list[tuple[float, float, int]]) -> int:
-    """Print the figures; return the number of server errors."""
+    """Print the figures; return the number of failed answers (5xx, or 4xx but 429)."""
     total = sum(len(v) for v in results.latency.values())
     every = [x for v in results.latency.values() for x in v]
     print(f"requests: {total} in {seconds:.0f} s = {total / seconds:.0f} req/s")
@@ -184,16 +188,19 @@ def report(results: Results, seconds: float, memory: list[tuple[float, float, in
     for (_, status), count in results.status.items():
         statuses[status] += count
     print("statuses:", dict(sorted(statuses.items())))
+    for (kind, status), body in sorted(results.samples.items()):
+        print(f"  first {status} on {kind}: {body!r}")
     if results.errors:
         print("client errors:", dict(results.errors))
     print("server memory (RSS of all server processes):")
     for elapsed, mib, count in memory:
         print(f"  t={elapsed:5.0f} s  {mib:7.1f} MiB  ({count} processes)")
-    return sum(n for (_, status), n in results.status.items() if status >= 500)
+    # every target is valid: a 4xx other than 429 (rate limit) is a failure too
+    return sum(n for (_, status), n in results.status.items() if status >= 400 and status != 429)
 
 
 def run(args: argparse.Namespace, data: Path) -> int:
-    """Start the server, load it, report; return the number of server errors."""
+    """Start the server, load it, report; return the number of failed answers."""
     port = free_port()
     server = start_server(data, port, args.workers, args.rate_limit)
     base = f"http://127.0.0.1:{port}/"
@@ -224,7 +231,7 @@ def run(args: argparse.Namespace, data: Path) -> int:
 
 
 def main() -> None:
-    """Parse options, build or take the data, run the load, exit 1 on server errors."""
+    """Parse options, build or take the data, run the load, exit 1 on failed answers."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120, help="How long to load (at most).")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="Stop after this many.")
@@ -239,7 +246,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data or build_examples(Path(tmp))
         errors = run(args, data)
-    print(f"server errors (5xx): {errors}")
+    print(f"failed answers (5xx, or 4xx other than 429): {errors}")
     raise SystemExit(1 if errors else 0)
 
 
