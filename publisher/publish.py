@@ -28,7 +28,7 @@ import io
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -162,6 +162,27 @@ def write_nquads(store: OxigraphStore, dumps_dir: Path) -> Dump:
                 buffer = io.BytesIO()
                 native.dump(buffer, ox.RdfFormat.N_TRIPLES, from_graph=name)
                 out.write(buffer.getvalue().replace(b" .\n", f" {name} .\n".encode()))
+    except OSError as err:
+        raise StoreError(f"cannot write {nquads}: {err}") from err
+    return _dump_info(nquads, "application/n-quads", "application/gzip")
+
+
+def write_nquads_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Dump:
+    """Write ``lotaip.nq.gz`` as the concatenation of gzip ``members`` (files or bytes).
+
+    A gzip file may hold several members, read as one stream (RFC 1952); the build's
+    workers compress each report's graph once, so the dump costs file copies only.
+    """
+    dumps_dir.mkdir(parents=True, exist_ok=True)
+    nquads = dumps_dir / "lotaip.nq.gz"
+    try:
+        with nquads.open("wb") as out:
+            for member in members:
+                if isinstance(member, Path):
+                    with member.open("rb") as source:
+                        shutil.copyfileobj(source, out, 1 << 20)
+                else:
+                    out.write(member)
     except OSError as err:
         raise StoreError(f"cannot write {nquads}: {err}") from err
     return _dump_info(nquads, "application/n-quads", "application/gzip")

@@ -14,6 +14,7 @@ bounded by a window whatever the corpus size.
 
 from __future__ import annotations
 
+import gzip
 import multiprocessing
 import pickle
 import time
@@ -105,7 +106,7 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
         raise ValidationFailed(str(job.path), list(outcome.violations))
     name = ox.NamedNode(str(mapped.graph_iri))
     quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in mapped.graph]
-    nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b""
+    nquads = canonical_nquads(quads)
     results = outcome.results_graph.serialize(format="nt", encoding="utf-8")
     summary = Summary(
         file=str(job.path),
@@ -117,6 +118,9 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
         shacl_warnings=[str(w) for w in outcome.warnings],
     )
     write_cached(job.cache_dir, job.sha256, report, results)
+    # the report's part of the N-Quads dump, compressed here (in parallel) and kept, so
+    # the dump is a concatenation of gzip members and a rebuild reuses unchanged ones
+    _write_atomic(member_path(job.cache_dir, job.sha256), gzip_member(nquads))
     _lap(seconds, "serialise", start)
     return Built(summary, nquads, results, seconds)
 
@@ -166,11 +170,40 @@ def cache_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / f"{sha256}.pickle"
 
 
+def canonical_nquads(quads: list[Any]) -> bytes:
+    """``quads`` as N-Quads, written as the store will give them back.
+
+    pyoxigraph stores typed literals of known datatypes in canonical form ("100.0" as
+    a decimal comes back "100", a dateTime's "+00:00" as "Z"): passing through an
+    in-memory store makes the dump and the union hold exactly the store's terms.
+    """
+    store = ox.Store()
+    store.bulk_extend(quads)
+    return store.dump(format=ox.RdfFormat.N_QUADS) or b""
+
+
+def member_path(cache_dir: Path, sha256: str) -> Path:
+    """The cached gzip member of the report's N-Quads (its part of the dump)."""
+    return cache_dir / f"{sha256}.nq.gz"
+
+
+def gzip_member(data: bytes) -> bytes:
+    """``data`` as one gzip member; members concatenated are one valid gzip file.
+
+    mtime=0 and no file name: the same data gives the same bytes.
+    """
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
 def write_cached(cache_dir: Path, sha256: str, report: Report, results: bytes) -> None:
     """Keep the parsed report and its SHACL results (written whole, then renamed)."""
-    path = cache_path(cache_dir, sha256)
-    tmp = path.with_suffix(f".{time.monotonic_ns()}.tmp")
-    tmp.write_bytes(pickle.dumps((report, results), protocol=pickle.HIGHEST_PROTOCOL))
+    data = pickle.dumps((report, results), protocol=pickle.HIGHEST_PROTOCOL)
+    _write_atomic(cache_path(cache_dir, sha256), data)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{time.monotonic_ns()}.tmp")
+    tmp.write_bytes(data)
     tmp.replace(path)
 
 
