@@ -75,6 +75,18 @@ def test_a_period_the_report_contradicts_fails_the_build(reports: Path, tmp_path
     assert not (tmp_path / "data" / "current").exists()
 
 
+def test_an_undated_report_takes_the_listed_period(reports: Path, tmp_path: Path) -> None:
+    source = reports / "sot-2023-01.txt"
+    text = source.read_text(encoding="utf-8")
+    assert "31/01/2023" in text
+    (reports / "sot-undated.txt").write_text(text.replace("31/01/2023", ""), encoding="utf-8")
+    listing = write_csv(reports.parent, ["reports/sot-undated.txt,sot,2023-01"])
+    result = build([], settings_for(tmp_path), manifest=listing, jobs=1)
+    (report,) = result.reports
+    assert report.graph == f"{BASE}id/reporte/sot/2023-01"  # not named by its sha256
+    assert any("period 2023-01 taken from the manifest" in w for w in report.parse_warnings)
+
+
 def test_json_yaml_and_csv_lists_say_the_same(tmp_path: Path) -> None:
     rows = [
         {"file": "a.txt", "institution": "sot", "period": "2023-01"},
