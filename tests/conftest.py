@@ -140,3 +140,34 @@ def live_server(built_settings: Settings) -> Iterator[str]:
     """Base URL of ``lotaip-lod serve`` (gunicorn, 2 workers) over the built examples."""
     with running_server(built_settings.data_dir, "--workers", "2") as base:
         yield base
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Headless chromium as root on a machine with no network but loopback: without the
+#: background-networking flags it keeps trying to reach Google's hosts.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's chromium, headless, driven by Playwright; one per test session.
+
+    Skipped only when chromium is not installed (``.ci/run`` installs it).
+    """
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()

@@ -9,32 +9,14 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
-def page() -> Iterator[object]:
-    """A fresh browser page in Spanish; the test is skipped only when chromium is missing."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=FLAGS
-        )
-        context = browser.new_context(locale="es-EC")
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(chromium) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh browser page in Spanish."""
+    context = chromium.new_context(locale="es-EC")
+    yield context.new_page()
+    context.close()
 
 
 def test_home_to_a_target_by_following_links(live_server: str, page, tmp_path: Path) -> None:

@@ -11,32 +11,14 @@ from pathlib import Path
 import pytest
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
-def page() -> Iterator[object]:
-    """A fresh browser page in Spanish that accepts downloads; skipped without chromium."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (CI installs Debian's chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=FLAGS
-        )
-        context = browser.new_context(locale="es-EC", accept_downloads=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(chromium) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A fresh browser page in Spanish that accepts downloads."""
+    context = chromium.new_context(locale="es-EC", accept_downloads=True)
+    yield context.new_page()
+    context.close()
 
 
 def test_switch_language_and_download_filtered_rows(live_server: str, page) -> None:  # type: ignore[no-untyped-def]

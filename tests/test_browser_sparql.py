@@ -18,16 +18,7 @@ from publisher.settings import PROJECT_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
-CHROMIUM = Path("/usr/bin/chromium")
 SITE = PROJECT_ROOT / "site"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _site(tmp: Path, with_vendor: bool) -> Path:
@@ -42,8 +33,6 @@ def _site(tmp: Path, with_vendor: bool) -> Path:
 
 @pytest.fixture(params=[True, False], ids=["yasqe", "plain-textarea"])
 def page_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, bool]]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is not installed (CI installs it)")
     site = _site(tmp_path, request.param)
     store = make_store(tmp_path / "store", union=True)
     app = make_app(store, sparql_settings(tmp_path, site_dir=site))
@@ -52,47 +41,39 @@ def page_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
     close_app(app)
 
 
-def test_run_an_example_and_see_rows(page_url: tuple[str, bool]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_run_an_example_and_see_rows(chromium, page_url: tuple[str, bool]) -> None:  # type: ignore[no-untyped-def]
     url, with_vendor = page_url
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
-        try:
-            page = browser.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda err: errors.append(str(err)))
-            page.goto(url)
-            editor = page.locator(".CodeMirror")
-            if with_vendor:
-                editor.wait_for(timeout=10_000)  # YASQE replaced the textarea
-            else:
-                assert editor.count() == 0
-            page.select_option("#example", "04-percent-targets-over-90")
-            page.click("#run")
-            rows = page.locator("#results table tbody tr")
-            rows.first.wait_for(timeout=15_000)
-            assert rows.count() == 3  # 95, 95 and 97 %
-            assert "97" in rows.first.inner_text()
-            assert "3 filas" in page.inner_text("#status")
-            header = page.locator("#results table thead th").all_inner_texts()
-            assert header[:2] == ["institution_name", "unit_name"]
-            assert errors == []
-        finally:
-            browser.close()
+    page = chromium.new_page()
+    try:
+        errors: list[str] = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.goto(url)
+        editor = page.locator(".CodeMirror")
+        if with_vendor:
+            editor.wait_for(timeout=10_000)  # YASQE replaced the textarea
+        else:
+            assert editor.count() == 0
+        page.select_option("#example", "04-percent-targets-over-90")
+        page.click("#run")
+        rows = page.locator("#results table tbody tr")
+        rows.first.wait_for(timeout=15_000)
+        assert rows.count() == 3  # 95, 95 and 97 %
+        assert "97" in rows.first.inner_text()
+        assert "3 filas" in page.inner_text("#status")
+        header = page.locator("#results table thead th").all_inner_texts()
+        assert header[:2] == ["institution_name", "unit_name"]
+        assert errors == []
+    finally:
+        page.close()
 
 
-def test_id_iris_link_to_their_pages(page_url: tuple[str, bool]) -> None:
-    from playwright.sync_api import sync_playwright
-
+def test_id_iris_link_to_their_pages(chromium, page_url: tuple[str, bool]) -> None:  # type: ignore[no-untyped-def]
     url, _ = page_url
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
-        try:
-            page = browser.new_page()
-            page.goto(url + "?example=05-objectives-about-water")
-            link = page.locator("#results table tbody tr a").first
-            link.wait_for(timeout=15_000)
-            assert link.get_attribute("href", timeout=5_000).startswith("/id/institucion/")
-        finally:
-            browser.close()
+    page = chromium.new_page()
+    try:
+        page.goto(url + "?example=05-objectives-about-water")
+        link = page.locator("#results table tbody tr a").first
+        link.wait_for(timeout=15_000)
+        assert link.get_attribute("href", timeout=5_000).startswith("/id/institucion/")
+    finally:
+        page.close()
