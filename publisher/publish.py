@@ -146,8 +146,9 @@ def write_dumps(store: OxigraphStore, dumps_dir: Path) -> list[Dump]:
 def write_nquads(store: OxigraphStore, dumps_dir: Path) -> Dump:
     """Write ``lotaip.nq.gz``: every quad of the named graphs.
 
-    Graph by graph in IRI order, so the same data gives the same bytes however it was
-    built (whole or incrementally). pyoxigraph writes each graph as N-Triples (no Python
+    For a store filled by other means than the build (which concatenates its workers'
+    gzip members: ``write_nquads_members``). Graph by graph in IRI order, so the same
+    data gives the same bytes. pyoxigraph writes each graph as N-Triples (no Python
     object per quad: 3x faster than serialising quads) and the graph's name goes in
     before each line's final `` .``: N-Triples escapes line breaks inside literals, so
     `` .\n`` only ever ends a statement.
