@@ -102,26 +102,6 @@ class OxigraphStore:
         self.read_only = read_only
         self._default_size: int | None = None  # cached when read-only
 
-    def materialise_union(self) -> None:
-        """Write the distinct union of every named graph into the store's default graph.
-
-        pyoxigraph's ``use_default_graph_as_union`` is a bag: a triple held by several
-        report graphs comes back once per graph, inflating counts and joins. A default
-        graph holding each triple once is the RDF merge SPARQL users expect; queries use
-        it whenever it is there. Only for a store no reader sees yet (a build's version).
-        """
-        default = ox.DefaultGraph()
-        named = (
-            ox.Quad(q.subject, q.predicate, q.object, default)
-            for q in self._store.quads_for_pattern(None, None, None)
-            if not isinstance(q.graph_name, ox.DefaultGraph)
-        )
-        try:
-            self._store.bulk_extend(named)
-        except OSError as err:
-            raise StoreError(f"cannot write the union graph to {self.path}: {err}") from err
-        self._default_size = None
-
     def default_graph_size(self) -> int:
         """Triples in the store's own default graph (the materialised union, or 0)."""
         if self._default_size is not None:
@@ -252,44 +232,6 @@ class OxigraphStore:
     def __len__(self) -> int:
         """Quads in the named graphs (the materialised union is not counted again)."""
         return len(self._store) - self.default_graph_size()
-
-
-class BulkLoader:
-    """Loads many named graphs into a fresh ``OxigraphStore`` in large batches.
-
-    pyoxigraph's bulk loader writes new files on every call, so one call per small
-    report graph is several times slower than one call per few hundred thousand quads
-    (measured: 64k vs 18k quads/s). Quads wait in a bounded buffer; ``flush`` writes
-    them. Like ``load_graph``, only for a store no reader sees yet.
-    """
-
-    def __init__(self, store: OxigraphStore, batch: int = 200_000) -> None:
-        self.store = store
-        self.batch = batch
-        self._quads: list[Any] = []
-        self._names: list[Any] = []
-
-    def add(self, graph_iri: URIRef, graph: Iterable[tuple[Node, Node, Node]]) -> int:
-        """Queue ``graph``'s triples for the named graph ``graph_iri``; return their number."""
-        name = ox.NamedNode(str(graph_iri))
-        before = len(self._quads)
-        self._quads.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in graph)
-        self._names.append(name)
-        added = len(self._quads) - before
-        if len(self._quads) >= self.batch:
-            self.flush()
-        return added
-
-    def flush(self) -> None:
-        """Write every queued quad."""
-        try:
-            if self._quads:
-                self.store.native.bulk_extend(self._quads)
-            for name in self._names:
-                self.store.native.add_graph(name)  # an empty graph still exists
-        except OSError as err:
-            raise StoreError(f"cannot write to the store at {self.store.path}: {err}") from err
-        self._quads, self._names = [], []
 
 
 class PublishedStore:

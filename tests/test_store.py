@@ -13,7 +13,7 @@ from rdflib.namespace import RDFS
 
 from publisher.errors import StoreError
 from publisher.settings import Settings
-from publisher.store import BulkLoader, OxigraphStore, PublishedStore, open_store
+from publisher.store import OxigraphStore, PublishedStore, open_store
 
 EX = "http://example.org/"
 
@@ -115,15 +115,3 @@ def test_corrupt_store_is_a_store_error(tmp_path: Path) -> None:
     point_current(data, "v1")
     with pytest.raises(StoreError, match="unreadable"):
         PublishedStore(data)
-
-
-def test_bulk_loader_writes_in_batches_and_on_flush(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path / "store")
-    loader = BulkLoader(store, batch=5)
-    assert loader.add(URIRef(EX + "g1"), small_graph("a", 3)) == 3
-    assert len(store) == 0  # still queued
-    loader.add(URIRef(EX + "g2"), small_graph("b", 3))
-    assert len(store) == 6  # the batch filled up and was written
-    loader.add(URIRef(EX + "empty"), Graph())
-    loader.flush()
-    assert store.graphs() == [URIRef(EX + "empty"), URIRef(EX + "g1"), URIRef(EX + "g2")]
