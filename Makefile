@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 DATA ?= data
+# IRIs are minted under this base; following the port keeps them dereferenceable locally.
+BASE_URI ?= http://localhost:$(PORT)/
 
 .PHONY: serve build test lint fix bench clean
 
@@ -21,7 +23,7 @@ $(VENDOR): package-lock.json
 	else echo "npm not found: the SPARQL page falls back to a plain text box"; fi
 
 build: $(VENV)/.installed $(VENDOR)
-	$(VENV)/bin/lotaip-lod build --out $(DATA)
+	$(VENV)/bin/lotaip-lod build --out $(DATA) --base-uri $(BASE_URI)
 
 serve: build
 	$(VENV)/bin/lotaip-lod serve --data $(DATA) --host 127.0.0.1 --port $(PORT)

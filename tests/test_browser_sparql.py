@@ -43,7 +43,7 @@ def page_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[s
 
 def test_run_an_example_and_see_rows(chromium, page_url: tuple[str, bool]) -> None:  # type: ignore[no-untyped-def]
     url, with_vendor = page_url
-    page = chromium.new_page()
+    page = chromium.new_context(locale="es-EC").new_page()  # the page speaks Spanish
     try:
         errors: list[str] = []
         page.on("pageerror", lambda err: errors.append(str(err)))
@@ -64,7 +64,7 @@ def test_run_an_example_and_see_rows(chromium, page_url: tuple[str, bool]) -> No
         assert header[:2] == ["institution_name", "unit_name"]
         assert errors == []
     finally:
-        page.close()
+        page.context.close()
 
 
 def test_id_iris_link_to_their_pages(chromium, page_url: tuple[str, bool]) -> None:  # type: ignore[no-untyped-def]

@@ -257,6 +257,22 @@ def test_browser_gets_the_query_page(client: FlaskClient) -> None:
     assert 'data-autorun="true"' in linked.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("es-EC,es;q=0.9", ["Consultas SPARQL", "Ejecutar", 'data-rows="filas"']),
+        ("en-GB,en;q=0.9", ["SPARQL queries", "Run", 'data-rows="rows"']),
+    ],
+)
+def test_query_page_speaks_the_readers_language(
+    client: FlaskClient, language: str, words: list[str]
+) -> None:
+    headers = {"Accept": "text/html", "Accept-Language": language}
+    html = client.get("/sparql", headers=headers).get_data(as_text=True)
+    for word in words:
+        assert word in html
+
+
 def test_page_escapes_the_query_text(client: FlaskClient) -> None:
     accept = "text/html,*/*;q=0.8"
     evil = "ASK {} # </textarea><script>alert(1)</script>"

@@ -21,6 +21,28 @@ LABELS: dict[str, dict[str, str]] = {
         "es": "Datos abiertos enlazados de los informes LOTAIP, literal a4",
         "en": "Linked open data from LOTAIP literal a4 reports",
     },
+    "sparql.title": {"es": "Consultas SPARQL", "en": "SPARQL queries"},
+    "sparql.lead": {
+        "es": "Punto de acceso SPARQL 1.1 de solo lectura. El grafo por defecto es la unión "
+        "de todos los reportes; cada reporte es además un grafo con nombre.",
+        "en": "Read-only SPARQL 1.1 endpoint. The default graph is the union of every "
+        "report; each report is also a named graph.",
+    },
+    "sparql.limits": {
+        "es": "Límites: {rows} filas por respuesta, {seconds} s por consulta.",
+        "en": "Limits: {rows} rows per answer, {seconds} s per query.",
+    },
+    "sparql.examples": {"es": "Ejemplos", "en": "Examples"},
+    "sparql.choose": {"es": "— elija una pregunta —", "en": "— pick a question —"},
+    "sparql.query": {"es": "Consulta SPARQL", "en": "SPARQL query"},
+    "sparql.run": {"es": "Ejecutar", "en": "Run"},
+    "sparql.download_as": {"es": "Descargar como", "en": "Download as"},
+    "sparql.download": {"es": "Descargar", "en": "Download"},
+    "sparql.rows": {"es": "filas", "en": "rows"},
+    "sparql.cut": {"es": "resultados cortados en", "en": "results cut at"},
+    "sparql.graph": {"es": "grafo", "en": "graph"},
+    "sparql.running": {"es": "Consultando…", "en": "Querying…"},
+    "sparql.yes": {"es": "sí (true)", "en": "yes (true)"},
     "nav.home": {"es": "Inicio", "en": "Home"},
     "nav.browse": {"es": "Explorar", "en": "Browse"},
     "nav.sparql": {"es": "SPARQL", "en": "SPARQL"},

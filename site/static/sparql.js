@@ -38,6 +38,9 @@
     } catch (err) { /* keep the textarea */ }
   }
 
+  // The page's words in its language, from data attributes the template fills in.
+  function word(name) { return form.getAttribute("data-" + name) || name; }
+
   function say(text, isError) {
     statusLine.textContent = text;
     statusLine.className = isError ? "status error" : "status";
@@ -92,30 +95,30 @@
     var ms = Math.round(performance.now() - started);
     var type = response.headers.get("Content-Type") || "";
     var cut = response.headers.get("X-SPARQL-Truncated");
-    var note = cut ? " · resultados cortados en " + cut + " filas" : "";
+    var note = cut ? " · " + word("cut") + " " + cut + " " + word("rows") : "";
     results.textContent = "";
     if (type.indexOf("json") >= 0) {
       return response.json().then(function (data) {
         if (typeof data.boolean === "boolean") {
-          say("ASK: " + (data.boolean ? "sí (true)" : "no (false)") + " · " + ms + " ms");
+          say("ASK: " + (data.boolean ? word("yes") : "no (false)") + " · " + ms + " ms");
           return;
         }
         results.appendChild(table(data));
-        say(data.results.bindings.length + " filas · " + ms + " ms" + note);
+        say(data.results.bindings.length + " " + word("rows") + " · " + ms + " ms" + note);
       });
     }
     return response.text().then(function (text) {
       var pre = document.createElement("pre");
       pre.textContent = text;
       results.appendChild(pre);
-      say("grafo · " + ms + " ms" + note);
+      say(word("graph") + " · " + ms + " ms" + note);
     });
   }
 
   function run() {
     var query = editor.get();
     var started = performance.now();
-    say("Consultando…");
+    say(word("running"));
     fetch(form.getAttribute("action"), {
       method: "POST",
       headers: {
