@@ -309,10 +309,16 @@ def _previous(data_dir: Path, code: str) -> _Previous | None:
     reports = {}
     for entry in manifest["reports"]:
         summary = ReportSummary(**entry)
-        cached = (f"{summary.sha256}.pickle", f"{summary.sha256}.nq.gz")
+        cached = _cached_files(summary.sha256)
         if all((current / REPORTS / name).is_file() for name in cached):
             reports[summary.sha256] = summary
     return _Previous(current, reports)
+
+
+def _cached_files(sha256: str) -> tuple[str, ...]:
+    """A report's files in ``reports/`` that a rebuild carries over (all or it is rebuilt):
+    parsed report and SHACL results, N-Quads member, tidy rows."""
+    return (f"{sha256}.pickle", f"{sha256}.nq.gz", tidy.tidy_cache_path(Path(), sha256).name)
 
 
 class _Plan:
@@ -410,7 +416,7 @@ class _Plan:
                 )
                 native.remove_graph(name)
         for sha256 in carried:
-            for file_name in (f"{sha256}.pickle", f"{sha256}.nq.gz"):
+            for file_name in _cached_files(sha256):
                 _link(self.previous.folder / REPORTS, self.cache_dir, file_name)
         return store
 
@@ -621,8 +627,9 @@ def _finish(
     with timer("dumps"):
         store.flush()
         dumps = [nquads, publish.write_union_turtle(store, version_dir / "dumps")]
-    with timer("tidy"):  # CSV/XLSX/CSVW of the targets, read back from the store
-        dumps += tidy.write_tidy(store, version_dir / "dumps")
+    with timer("tidy"):  # CSV/XLSX/CSVW of the targets, streamed from the workers' caches
+        hashes = [summary.sha256 for summary in summaries]
+        dumps += tidy.write_tidy_cached(store, version_dir / REPORTS, hashes, version_dir / "dumps")
     triples = len(store)
     void = describe_dataset(
         urls,

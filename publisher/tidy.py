@@ -1,10 +1,17 @@
 """Tidy downloads: one row per target, as CSV (with and without BOM), XLSX and CSVW.
 
-The rows are read from the store with SPARQL, each report inside its own named graph,
-so a download holds exactly what is published (and what the SPARQL endpoint answers),
-not what a parser thought. Besides the targets, a statement ``NO APLICA …`` that stands
-in place of a unit's, objective's or indicator's targets gets a row of its own with the
-target columns empty, so that a spreadsheet reader sees why a unit has no targets.
+The rows are read with SPARQL, each report inside its own named graph, so a download
+holds exactly what is published (and what the SPARQL endpoint answers), not what a
+parser thought. A build reads each report's rows from that report's graph alone, in the
+worker that made it, and caches them (``write_report_rows``); the corpus files are
+streamed from the caches (``write_tidy_cached``). The filtered downloads of the site
+query the store (``tidy_rows``); both give the same rows in the same order.
+
+Besides the targets, a statement ``NO APLICA …`` that stands in place of a unit's,
+objective's or indicator's targets gets a row of its own with the target columns empty,
+so that a spreadsheet reader sees why a unit has no targets. Rows are ordered by
+institution name, report date, report IRI, source line and target IRI; several
+activities or reasons of one row are joined in sorted order.
 
 ``COLUMNS`` is the one description of the table: the CSV header, the XLSX header and the
 CSVW metadata (``csvw_metadata``) are all made from it.
@@ -15,9 +22,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import pickle
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,6 +51,8 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 CSVW_MEDIA_TYPE = "application/csvm+json"
 #: Several activities (or reasons) of one target are joined with this.
 JOIN = " | "
+#: Pickle protocol of the per-report row caches.
+PICKLE = pickle.HIGHEST_PROTOCOL
 
 
 @dataclass(frozen=True)
@@ -213,14 +225,23 @@ def _query(template: str, names: Iterable[str]) -> str:
 
 def tidy_rows(store: Store, filters: Filters | None = None) -> list[TidyRow]:
     """The tidy table of ``store``: targets and NO APLICA statements, in reading order
-    (institution, report date, source line)."""
+    (institution, report date, report, source line)."""
     bindings = (filters or Filters()).bindings()
     levels = {r["level"]: r["name"] for r in select_text(store, LEVELS, {})}
+    return _rows(lambda query: select_text(store, query, bindings), bindings, levels.get)
+
+
+def _rows(
+    select: Callable[[str], list[TextRow]],
+    bindings: Mapping[str, Identifier],
+    level_name: Callable[[str, str], str],
+) -> list[TidyRow]:
+    """Both queries' rows merged into one row per target (or NO APLICA thing), sorted."""
     merged: dict[tuple[str, ...], TidyRow] = {}
     for template in (TARGETS, NOT_APPLICABLE):
-        for row in select_text(store, _query(template, bindings), bindings):
+        for row in select(_query(template, bindings)):
             key = _row_key(row)
-            tidy = _tidy(row, levels)
+            tidy = _tidy(row, level_name)
             if key in merged:
                 _merge(merged[key], tidy)
             else:
@@ -240,6 +261,12 @@ def select_text(store: Store, query: str, bindings: Mapping[str, Identifier]) ->
     native = getattr(store, "native", None)
     if not isinstance(native, ox.Store):
         return [{k: str(v) for k, v in row.items()} for row in store.select(query, bindings)]
+    return _select_native(native, query, bindings)
+
+
+def _select_native(
+    native: ox.Store, query: str, bindings: Mapping[str, Identifier]
+) -> list[TextRow]:
     substitutions = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
     try:
         solutions = native.query(
@@ -261,13 +288,13 @@ def _row_key(row: TextRow) -> tuple[str, ...]:
     return tuple(str(row.get(p, "")) for p in parts)
 
 
-def _tidy(row: TextRow, levels: Mapping[str, str]) -> TidyRow:
+def _tidy(row: TextRow, level_name: Callable[[str, str], str]) -> TidyRow:
     """A query row as the table's columns (every value a string; missing ones empty)."""
     get = row.get
     return {
         "institution_name": get("iname", ""),
         "report_date": get("issued", ""),
-        "process_level": levels.get(get("ulevel", ""), ""),
+        "process_level": level_name(get("ulevel", ""), ""),
         "unit_number": get("unumber", ""),
         "unit_name": get("uname", ""),
         "objective": get("otext", ""),
@@ -297,15 +324,23 @@ def _unit_of_measure(row: TextRow) -> str:
 
 
 def _merge(into: TidyRow, other: TidyRow) -> None:
-    """Two query rows of one target (several activities or reasons): join the texts."""
+    """Two query rows of one target (several activities or reasons): join the texts,
+    sorted, since solutions come in an order that differs between stores (a report's
+    own in-memory graph and the published store must give the same row)."""
     for name in ("activity", "not_applicable_reason"):
         if other[name] and other[name] not in into[name].split(JOIN):
-            into[name] = JOIN.join(p for p in (into[name], other[name]) if p)
+            into[name] = JOIN.join(sorted(p for p in (*into[name].split(JOIN), other[name]) if p))
 
 
-def _order(row: TidyRow) -> tuple[str, str, int, str]:
+def _order(row: TidyRow) -> tuple[str, str, str, int, str]:
+    # the report before the line: a report's rows stay together, so the corpus table can
+    # be written report by report from per-report caches (see ``write_tidy_cached``)
     line = int(row["source_line"]) if row["source_line"].isdigit() else 0
-    return (row["institution_name"], row["report_date"], line, row["target_uri"])
+    return (*_report_key(row), line, row["target_uri"])
+
+
+def _report_key(row: TidyRow) -> tuple[str, str, str]:
+    return (row["institution_name"], row["report_date"], row["report_uri"])
 
 
 def format_decimal(value: object) -> str:
@@ -378,25 +413,118 @@ def csvw_metadata(csv_names: Sequence[str], base: str = "") -> dict[str, Any]:
     }
 
 
-def write_tidy(store: Store, folder: Path) -> list[Dump]:
-    """Write the whole table as CSV (BOM and plain), XLSX and CSVW metadata into ``folder``."""
-    rows = tidy_rows(store)
-    files = {
-        CSV_BOM: (csv_bytes(rows, bom=True), CSV_MEDIA_TYPE),
-        CSV_PLAIN: (csv_bytes(rows, bom=False), CSV_MEDIA_TYPE),
-        XLSX: (xlsx_bytes(rows), XLSX_MEDIA_TYPE),
-        CSVW: (_json(csvw_metadata([CSV_BOM, CSV_PLAIN])), CSVW_MEDIA_TYPE),
-    }
-    dumps = []
+# ------------------------------------------------------------- per-report rows, cached
+# A build makes each report's rows once, in the worker that maps it (from the report's
+# graph as the store will hold it), and keeps them beside its N-Quads member; the corpus
+# files are then written by streaming those caches, one report at a time, so the tidy
+# step neither queries the whole store nor holds the whole table, and a rebuild re-queries
+# only the reports it builds. The cache keeps each row's process level as its IRI: the
+# level's name is read from the store when the corpus files are written.
+
+
+def tidy_cache_path(cache_dir: Path, sha256: str) -> Path:
+    """The cached tidy rows of the report whose bytes hash to ``sha256``."""
+    return cache_dir / f"{sha256}.tidy.pickle"
+
+
+def report_rows(nquads: bytes) -> list[TidyRow]:
+    """The tidy rows of one report's graph (canonical N-Quads, as the store will hold them),
+    sorted; ``process_level`` holds the level's IRI, not its name."""
+    native = ox.Store()
+    try:
+        native.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    except (SyntaxError, OSError, ValueError) as err:
+        raise QueryError(f"cannot read a report's graph for its tidy rows: {err}") from err
+    return _rows(lambda query: _select_native(native, query, {}), {}, _keep_iri)
+
+
+def _keep_iri(iri: str, default: str) -> str:
+    return iri or default
+
+
+def write_report_rows(cache_dir: Path, sha256: str, nquads: bytes) -> None:
+    """Cache the report's tidy rows: its sort key, then its rows as tuples (``NAMES``)."""
+    rows = report_rows(nquads)
+    key = _report_key(rows[0]) if rows else ("", "", "")
+    data = pickle.dumps(key, protocol=PICKLE) + pickle.dumps(
+        [tuple(row[n] for n in NAMES) for row in rows], protocol=PICKLE
+    )
+    path = tidy_cache_path(cache_dir, sha256)
+    tmp = path.with_name(f".{path.name}.{time.monotonic_ns()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except OSError as err:
+        raise StoreError(f"cannot cache the tidy rows of {sha256}: {err}") from err
+
+
+def _cached_key(path: Path) -> tuple[str, str, str]:
+    """Only the sort key of a cache file (its first pickle), not its rows."""
+    with path.open("rb") as stream:
+        key: tuple[str, str, str] = pickle.load(stream)
+    return key
+
+
+def _cached_rows(path: Path) -> list[tuple[str, ...]]:
+    with path.open("rb") as stream:
+        pickle.load(stream)  # the key
+        rows: list[tuple[str, ...]] = pickle.load(stream)
+    return rows
+
+
+def cached_table(store: Store, cache_dir: Path, hashes: Iterable[str]) -> Iterator[TidyRow]:
+    """The corpus table from the per-report caches, in ``tidy_rows``'s order, one report
+    in memory at a time; process levels named as ``store`` names them."""
+    levels = {r["level"]: r["name"] for r in select_text(store, LEVELS, {})}
+    try:
+        paths = sorted(
+            (_cached_key(p), p) for p in map(partial(tidy_cache_path, cache_dir), hashes)
+        )
+        for _, path in paths:
+            for values in _cached_rows(path):
+                row = dict(zip(NAMES, values, strict=True))
+                row["process_level"] = levels.get(row["process_level"], "")
+                yield row
+    except (OSError, pickle.UnpicklingError, EOFError) as err:
+        raise StoreError(f"cannot read the cached tidy rows in {cache_dir}: {err}") from err
+
+
+def write_tidy_cached(
+    store: Store, cache_dir: Path, hashes: Sequence[str], folder: Path
+) -> list[Dump]:
+    """Write the whole table as CSV (BOM and plain), XLSX and CSVW metadata into ``folder``,
+    streamed from the per-report caches of the reports ``hashes`` names: the same bytes
+    as ``csv_bytes(tidy_rows(store))``, with one report's rows in memory, not the table."""
+    workbook = Workbook(write_only=True)  # streams its rows to a temporary file
+    sheet = workbook.create_sheet("metas")
+    sheet.append(list(NAMES))
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for name, (body, media_type) in files.items():
-            path = folder / name
-            path.write_bytes(body)
-            dumps.append(Dump(name, media_type, None, path.stat().st_size, file_sha256(path)))
+        with (
+            (folder / CSV_BOM).open("w", encoding="utf-8-sig", newline="") as bom,
+            (folder / CSV_PLAIN).open("w", encoding="utf-8", newline="") as plain,
+        ):
+            writers = [csv.DictWriter(out, NAMES, lineterminator="\r\n") for out in (bom, plain)]
+            for writer in writers:
+                writer.writeheader()
+            for row in cached_table(store, cache_dir, hashes):
+                for writer in writers:
+                    writer.writerow(row)
+                sheet.append([_cell(column, row[column.name]) for column in COLUMNS])
+        workbook.save(folder / XLSX)
+        (folder / CSVW).write_bytes(_json(csvw_metadata([CSV_BOM, CSV_PLAIN])))
+        return [
+            Dump(
+                name,
+                media_type(name),
+                None,
+                (folder / name).stat().st_size,
+                file_sha256(folder / name),
+            )
+            for name in (CSV_BOM, CSV_PLAIN, XLSX, CSVW)
+        ]
     except OSError as err:
         raise StoreError(f"cannot write the tidy tables to {folder}: {err}") from err
-    return dumps
 
 
 def _json(data: dict[str, Any]) -> bytes:

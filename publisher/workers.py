@@ -91,6 +91,7 @@ def build_one(job: Job) -> Built | Failed:
 
 def _build(job: Job, seconds: dict[str, float]) -> Built:
     # imported here: the parent needs none of them to start the pool
+    from publisher import tidy
     from publisher.mapping import map_report
     from publisher.parse import parse_file
     from publisher.validate import validate
@@ -121,7 +122,11 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     # the report's part of the N-Quads dump, compressed here (in parallel) and kept, so
     # the dump is a concatenation of gzip members and a rebuild reuses unchanged ones
     _write_atomic(member_path(job.cache_dir, job.sha256), gzip_member(nquads))
-    _lap(seconds, "serialise", start)
+    start = _lap(seconds, "serialise", start)
+    # the report's rows of the tidy table, kept like its member: the corpus CSV/XLSX are
+    # streamed from these caches, so a rebuild queries only the reports it builds
+    tidy.write_report_rows(job.cache_dir, job.sha256, nquads)
+    _lap(seconds, "tidy rows", start)
     return Built(summary, nquads, results, seconds)
 
 

@@ -181,3 +181,72 @@ def test_browse_links_to_its_rows(built_app: Flask) -> None:
     page = built_app.test_client().get("/browse?q=agua&lang=en").get_data(as_text=True)
     assert "Download these rows" in page
     assert 'href="/descargas/metas.csv?q=agua"' in page
+
+
+# --- the corpus files are streamed from per-report caches: same rows as the store's --------
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"
+
+
+def test_published_files_equal_the_table_queried_from_the_whole_store(
+    built_settings: Settings, built_store: Store
+) -> None:
+    folder = _dumps(built_settings)
+    rows = tidy.tidy_rows(built_store)  # one SPARQL read of every graph of the store
+    assert (folder / tidy.CSV_BOM).read_bytes() == tidy.csv_bytes(rows, bom=True)
+    assert (folder / tidy.CSV_PLAIN).read_bytes() == tidy.csv_bytes(rows, bom=False)
+    sheet = load_workbook(folder / tidy.XLSX)["metas"]
+    cells = [list(values) for values in sheet.iter_rows(min_row=2, values_only=True)]
+    assert cells == [[tidy._cell(c, row[c.name]) for c in tidy.COLUMNS] for row in rows]
+
+
+def test_cached_rows_keep_the_level_iri_that_the_store_names(
+    built_settings: Settings, built_store: Store
+) -> None:
+    caches = sorted((built_settings.data_dir / "current" / "reports").glob("*.tidy.pickle"))
+    assert len(caches) == 5  # one per example report
+    column = tidy.NAMES.index("process_level")
+    levels = {values[column] for path in caches for values in tidy._cached_rows(path)} - {""}
+    names = {str(r["level"]): str(r["name"]) for r in built_store.select(tidy.LEVELS)}
+    assert levels and levels <= set(names)  # IRIs of the store's levels, named when written
+
+
+def _build(corpus: Path, data: Path) -> Path:
+    from publisher.pipeline import build  # imported here: the build pulls in pyshacl
+    from publisher.settings import load
+
+    build([corpus], load(env={}, data_dir=data), quiet=True, jobs=1)
+    return data / (data / "current").readlink()
+
+
+def test_a_rebuild_queries_only_changed_reports_and_writes_the_store_s_table(
+    tmp_path: Path,
+) -> None:
+    from publisher.store import PublishedStore
+
+    corpus = tmp_path / "reports"
+    corpus.mkdir()
+    for name in ("alausi-2021-05.txt", "sot-2023-01.txt", "loja-2019-08.txt"):
+        (corpus / name).write_bytes((EXAMPLES / name).read_bytes())
+    first = _build(corpus, tmp_path / "data")
+    loja = corpus / "loja-2019-08.txt"
+    text = loja.read_text(encoding="utf-8")
+    old, new = "Porcentaje de avance\t100%", "Porcentaje de avance\t75%"
+    assert old in text
+    loja.write_text(text.replace(old, new, 1), encoding="utf-8")
+    (corpus / "alausi-2021-05.txt").unlink()
+
+    second = _build(corpus, tmp_path / "data")
+
+    old_caches = {p.name: p for p in (first / "reports").glob("*.tidy.pickle")}
+    new_caches = {p.name: p for p in (second / "reports").glob("*.tidy.pickle")}
+    carried = set(old_caches) & set(new_caches)
+    assert len(old_caches) == 3 and len(carried) == 1  # sot's, the only unchanged report
+    (name,) = carried
+    assert new_caches[name].samefile(old_caches[name])  # carried over, not queried again
+    store = PublishedStore(tmp_path / "data")
+    rows = tidy.tidy_rows(store)
+    published = (second / "dumps" / tidy.CSV_PLAIN).read_bytes()
+    assert published == tidy.csv_bytes(rows, bom=False)
+    reports = {r["report_uri"] for r in _read_csv(published)}
+    assert len(reports) == 2 and not any("alausi" in r for r in reports)  # withdrawn
+    assert any(r["target"].endswith("75%") and r["value"] == "75" for r in rows)
