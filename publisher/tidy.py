@@ -24,15 +24,18 @@ import io
 import json
 import pickle
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
+from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
@@ -415,11 +418,16 @@ def csvw_metadata(csv_names: Sequence[str], base: str = "") -> dict[str, Any]:
 
 # ------------------------------------------------------------- per-report rows, cached
 # A build makes each report's rows once, in the worker that maps it (from the report's
-# graph as the store will hold it), and keeps them beside its N-Quads member; the corpus
-# files are then written by streaming those caches, one report at a time, so the tidy
-# step neither queries the whole store nor holds the whole table, and a rebuild re-queries
-# only the reports it builds. The cache keeps each row's process level as its IRI: the
-# level's name is read from the store when the corpus files are written.
+# graph as the store will hold it), and keeps them, already written as CSV lines and as
+# XLSX sheet rows, beside its N-Quads member. The corpus files are then concatenations of
+# those parts, in the table's order: the tidy step neither queries the whole store nor
+# holds the table, and a rebuild renders only the reports it builds. Process levels are
+# named from the ontology the worker maps with; the parent checks that the store names
+# them the same way before it writes.
+
+#: The sheet's XML with its header row, split where the cached rows go.
+_SHEET = "xl/worksheets/sheet1.xml"
+_SHEET_DATA_END = b"</sheetData>"
 
 
 def tidy_cache_path(cache_dir: Path, sha256: str) -> Path:
@@ -427,91 +435,116 @@ def tidy_cache_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / f"{sha256}.tidy.pickle"
 
 
+@cache
+def ontology_levels() -> dict[str, str]:
+    """Process level IRI -> Spanish name, as the build's ontology graph states them."""
+    from publisher.mapping import ontology_graph  # the mapping pulls in rdflib's parsers
+
+    native = ox.Store()
+    native.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in ontology_graph())
+    return {r["level"]: r["name"] for r in _select_native(native, LEVELS, {})}
+
+
 def report_rows(nquads: bytes) -> list[TidyRow]:
-    """The tidy rows of one report's graph (canonical N-Quads, as the store will hold them),
-    sorted; ``process_level`` holds the level's IRI, not its name."""
+    """The tidy rows of one report's graph (canonical N-Quads, as the store will hold it),
+    sorted, process levels named by ``ontology_levels``."""
     native = ox.Store()
     try:
         native.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
     except (SyntaxError, OSError, ValueError) as err:
         raise QueryError(f"cannot read a report's graph for its tidy rows: {err}") from err
-    return _rows(lambda query: _select_native(native, query, {}), {}, _keep_iri)
-
-
-def _keep_iri(iri: str, default: str) -> str:
-    return iri or default
+    levels = ontology_levels()
+    return _rows(lambda query: _select_native(native, query, {}), {}, levels.get)
 
 
 def write_report_rows(cache_dir: Path, sha256: str, nquads: bytes) -> None:
-    """Cache the report's tidy rows: its sort key, then its rows as tuples (``NAMES``)."""
+    """Cache the report's tidy rows: its sort key, its CSV lines, its XLSX sheet rows."""
     rows = report_rows(nquads)
     key = _report_key(rows[0]) if rows else ("", "", "")
-    data = pickle.dumps(key, protocol=PICKLE) + pickle.dumps(
-        [tuple(row[n] for n in NAMES) for row in rows], protocol=PICKLE
-    )
+    lines = io.StringIO()
+    csv.DictWriter(lines, NAMES, lineterminator="\r\n").writerows(rows)
+    sheet_rows = "".join(_sheet_row(row) for row in rows)
+    parts = (lines.getvalue().encode("utf-8"), sheet_rows.encode("utf-8"))
     path = tidy_cache_path(cache_dir, sha256)
     tmp = path.with_name(f".{path.name}.{time.monotonic_ns()}.tmp")
     try:
-        tmp.write_bytes(data)
+        # the key first, on its own: the order is found without reading the rows
+        tmp.write_bytes(pickle.dumps(key, PICKLE) + pickle.dumps(parts, protocol=PICKLE))
         tmp.replace(path)
     except OSError as err:
         raise StoreError(f"cannot cache the tidy rows of {sha256}: {err}") from err
 
 
+def _sheet_row(row: TidyRow) -> str:
+    """One ``<row>`` of the sheet, as ``xlsx_bytes`` would write it (the same cell values),
+    without ``r`` references (optional in SpreadsheetML), since the row's number is only
+    known when the corpus file is put together; an empty cell is an empty ``<c/>``."""
+    cells = []
+    for column in COLUMNS:
+        text = row[column.name]
+        if not text:
+            cells.append("<c/>")
+        elif column.datatype in ("decimal", "integer"):
+            cells.append(f"<c><v>{_cell(column, text)!r}</v></c>")
+        else:
+            if ILLEGAL_CHARACTERS_RE.search(text):
+                raise QueryError(f"a tidy cell holds characters XLSX cannot: {text[:60]!r}")
+            space = ' xml:space="preserve"' if text.strip() and text != text.strip() else ""
+            cells.append(f'<c t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>')
+    return "<row>" + "".join(cells) + "</row>"
+
+
 def _cached_key(path: Path) -> tuple[str, str, str]:
-    """Only the sort key of a cache file (its first pickle), not its rows."""
     with path.open("rb") as stream:
         key: tuple[str, str, str] = pickle.load(stream)
     return key
 
 
-def _cached_rows(path: Path) -> list[tuple[str, ...]]:
+def _cached_parts(path: Path) -> tuple[bytes, bytes]:
+    """The report's CSV lines and sheet rows."""
     with path.open("rb") as stream:
         pickle.load(stream)  # the key
-        rows: list[tuple[str, ...]] = pickle.load(stream)
-    return rows
+        parts: tuple[bytes, bytes] = pickle.load(stream)
+    return parts
 
 
-def cached_table(store: Store, cache_dir: Path, hashes: Iterable[str]) -> Iterator[TidyRow]:
-    """The corpus table from the per-report caches, in ``tidy_rows``'s order, one report
-    in memory at a time; process levels named as ``store`` names them."""
-    levels = {r["level"]: r["name"] for r in select_text(store, LEVELS, {})}
-    try:
-        paths = sorted(
-            (_cached_key(p), p) for p in map(partial(tidy_cache_path, cache_dir), hashes)
-        )
-        for _, path in paths:
-            for values in _cached_rows(path):
-                row = dict(zip(NAMES, values, strict=True))
-                row["process_level"] = levels.get(row["process_level"], "")
-                yield row
-    except (OSError, pickle.UnpicklingError, EOFError) as err:
-        raise StoreError(f"cannot read the cached tidy rows in {cache_dir}: {err}") from err
+def _in_order(cache_dir: Path, hashes: Iterable[str]) -> list[Path]:
+    """The reports' cache files in the table's order (only their keys read)."""
+    paths = (tidy_cache_path(cache_dir, sha256) for sha256 in hashes)
+    return [path for _, path in sorted((_cached_key(path), path) for path in paths)]
 
 
 def write_tidy_cached(
     store: Store, cache_dir: Path, hashes: Sequence[str], folder: Path
 ) -> list[Dump]:
-    """Write the whole table as CSV (BOM and plain), XLSX and CSVW metadata into ``folder``,
-    streamed from the per-report caches of the reports ``hashes`` names: the same bytes
-    as ``csv_bytes(tidy_rows(store))``, with one report's rows in memory, not the table."""
-    workbook = Workbook(write_only=True)  # streams its rows to a temporary file
-    sheet = workbook.create_sheet("metas")
-    sheet.append(list(NAMES))
+    """Write the whole table as CSV (BOM and plain), XLSX and CSVW metadata into ``folder``
+    from the per-report caches of the reports ``hashes`` names: the same rows as
+    ``tidy_rows(store)``, one report's rows in memory at a time."""
+    stated = {r["level"]: r["name"] for r in select_text(store, LEVELS, {})}
+    if stated != ontology_levels():
+        raise StoreError("the store names process levels unlike the ontology the rows used")
+    header = ",".join(NAMES).encode("utf-8") + b"\r\n"
     try:
+        paths = _in_order(cache_dir, hashes)
         folder.mkdir(parents=True, exist_ok=True)
+        head, tail = _sheet_parts()
         with (
-            (folder / CSV_BOM).open("w", encoding="utf-8-sig", newline="") as bom,
-            (folder / CSV_PLAIN).open("w", encoding="utf-8", newline="") as plain,
+            (folder / CSV_BOM).open("wb") as bom,
+            (folder / CSV_PLAIN).open("wb") as plain,
+            zipfile.ZipFile(folder / XLSX, "w", zipfile.ZIP_DEFLATED) as xlsx,
         ):
-            writers = [csv.DictWriter(out, NAMES, lineterminator="\r\n") for out in (bom, plain)]
-            for writer in writers:
-                writer.writeheader()
-            for row in cached_table(store, cache_dir, hashes):
-                for writer in writers:
-                    writer.writerow(row)
-                sheet.append([_cell(column, row[column.name]) for column in COLUMNS])
-        workbook.save(folder / XLSX)
+            for name, data in _workbook_parts():
+                xlsx.writestr(name, data)
+            bom.write(b"\xef\xbb\xbf" + header)
+            plain.write(header)
+            with xlsx.open(_SHEET, "w", force_zip64=True) as sheet:
+                sheet.write(head)
+                for path in paths:
+                    lines, sheet_rows = _cached_parts(path)
+                    bom.write(lines)
+                    plain.write(lines)
+                    sheet.write(sheet_rows)
+                sheet.write(tail)
         (folder / CSVW).write_bytes(_json(csvw_metadata([CSV_BOM, CSV_PLAIN])))
         return [
             Dump(
@@ -523,8 +556,26 @@ def write_tidy_cached(
             )
             for name in (CSV_BOM, CSV_PLAIN, XLSX, CSVW)
         ]
-    except OSError as err:
+    except (OSError, pickle.UnpicklingError, EOFError, zipfile.BadZipFile) as err:
         raise StoreError(f"cannot write the tidy tables to {folder}: {err}") from err
+
+
+def _header_workbook() -> zipfile.ZipFile:
+    """openpyxl's workbook holding only the header row: every part but the rows."""
+    return zipfile.ZipFile(io.BytesIO(xlsx_bytes([])))
+
+
+def _workbook_parts() -> list[tuple[str, bytes]]:
+    with _header_workbook() as workbook:
+        return [(n, workbook.read(n)) for n in workbook.namelist() if n != _SHEET]
+
+
+def _sheet_parts() -> tuple[bytes, bytes]:
+    """The header-only sheet, split where the rows go."""
+    with _header_workbook() as workbook:
+        sheet = workbook.read(_SHEET)
+    end = sheet.rindex(_SHEET_DATA_END)
+    return sheet[:end], sheet[end:]
 
 
 def _json(data: dict[str, Any]) -> bytes:

@@ -8,11 +8,14 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from openpyxl import load_workbook
-from rdflib import Literal
+from rdflib import Literal, URIRef
+from rdflib.namespace import SKOS
 
 from publisher import tidy
+from publisher.errors import StoreError
 from publisher.settings import Settings
 from publisher.store import Store
 from publisher.vocab import sparql_prefixes
@@ -199,15 +202,24 @@ def test_published_files_equal_the_table_queried_from_the_whole_store(
     assert cells == [[tidy._cell(c, row[c.name]) for c in tidy.COLUMNS] for row in rows]
 
 
-def test_cached_rows_keep_the_level_iri_that_the_store_names(
-    built_settings: Settings, built_store: Store
+def test_a_store_naming_levels_unlike_the_ontology_is_refused(
+    built_settings: Settings, tmp_path: Path
 ) -> None:
-    caches = sorted((built_settings.data_dir / "current" / "reports").glob("*.tidy.pickle"))
-    assert len(caches) == 5  # one per example report
-    column = tidy.NAMES.index("process_level")
-    levels = {values[column] for path in caches for values in tidy._cached_rows(path)} - {""}
-    names = {str(r["level"]): str(r["name"]) for r in built_store.select(tidy.LEVELS)}
-    assert levels and levels <= set(names)  # IRIs of the store's levels, named when written
+    from publisher.mapping import ontology_graph
+    from publisher.store import OxigraphStore
+
+    reports = built_settings.data_dir / "current" / "reports"
+    hashes = [p.name.split(".")[0] for p in reports.glob("*.tidy.pickle")]
+    assert len(hashes) == 5  # one cache per example report
+    graph = ontology_graph()
+    level, name = next(iter(tidy.ontology_levels().items()))
+    graph.remove((URIRef(level), SKOS.prefLabel, Literal(name, lang="es")))
+    graph.add((URIRef(level), SKOS.prefLabel, Literal("Otro nivel", lang="es")))
+    store = OxigraphStore()
+    store.load_graph(URIRef("urn:example:ontology"), graph)
+    with pytest.raises(StoreError, match="process levels"):
+        tidy.write_tidy_cached(store, reports, hashes, tmp_path)
+    assert not (tmp_path / tidy.CSV_BOM).exists()
 
 
 def _build(corpus: Path, data: Path) -> Path:
