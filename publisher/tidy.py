@@ -24,14 +24,12 @@ import io
 import json
 import pickle
 import time
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import IO, Any
-from xml.sax.saxutils import escape as xml_escape
 
 import pyoxigraph as ox
 from openpyxl import Workbook
@@ -391,7 +389,8 @@ def _cell(column: Column, text: str) -> Any:
         return int(number) if number == number.to_integral_value() else float(number)
     if column.datatype == "integer":
         return int(text)
-    return text
+    # XML 1.0 cannot hold most control characters; the CSV files keep them.
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
 
 
 def csvw_metadata(csv_names: Sequence[str], base: str = "") -> dict[str, Any]:
@@ -419,15 +418,12 @@ def csvw_metadata(csv_names: Sequence[str], base: str = "") -> dict[str, Any]:
 # ------------------------------------------------------------- per-report rows, cached
 # A build makes each report's rows once, in the worker that maps it (from the report's
 # graph as the store will hold it), and keeps them, already written as CSV lines and as
-# XLSX sheet rows, beside its N-Quads member. The corpus files are then concatenations of
-# those parts, in the table's order: the tidy step neither queries the whole store nor
-# holds the table, and a rebuild renders only the reports it builds. Process levels are
+# XLSX cell values, beside its N-Quads member. The corpus files are then written from
+# those parts, in the table's order (CSV by concatenation, XLSX through openpyxl's
+# streaming write-only mode): the tidy step neither queries the whole store nor holds the
+# table, and a rebuild renders only the reports it builds. Process levels are
 # named from the ontology the worker maps with; the parent checks that the store names
 # them the same way before it writes.
-
-#: The sheet's XML with its header row, split where the cached rows go.
-_SHEET = "xl/worksheets/sheet1.xml"
-_SHEET_DATA_END = b"</sheetData>"
 
 
 def tidy_cache_path(cache_dir: Path, sha256: str) -> Path:
@@ -458,13 +454,13 @@ def report_rows(nquads: bytes) -> list[TidyRow]:
 
 
 def write_report_rows(cache_dir: Path, sha256: str, nquads: bytes) -> None:
-    """Cache the report's tidy rows: its sort key, its CSV lines, its XLSX sheet rows."""
+    """Cache the report's tidy rows: its sort key, its CSV lines, its XLSX cell values."""
     rows = report_rows(nquads)
     key = _report_key(rows[0]) if rows else ("", "", "")
     lines = io.StringIO()
     csv.DictWriter(lines, NAMES, lineterminator="\r\n").writerows(rows)
-    sheet_rows = "".join(_sheet_row(row) for row in rows)
-    parts = (lines.getvalue().encode("utf-8"), sheet_rows.encode("utf-8"))
+    cells = [[_cell(column, row[column.name]) for column in COLUMNS] for row in rows]
+    parts = (lines.getvalue().encode("utf-8"), cells)
     path = tidy_cache_path(cache_dir, sha256)
     tmp = path.with_name(f".{path.name}.{time.monotonic_ns()}.tmp")
     try:
@@ -475,36 +471,17 @@ def write_report_rows(cache_dir: Path, sha256: str, nquads: bytes) -> None:
         raise StoreError(f"cannot cache the tidy rows of {sha256}: {err}") from err
 
 
-def _sheet_row(row: TidyRow) -> str:
-    """One ``<row>`` of the sheet, as ``xlsx_bytes`` would write it (the same cell values),
-    without ``r`` references (optional in SpreadsheetML), since the row's number is only
-    known when the corpus file is put together; an empty cell is an empty ``<c/>``."""
-    cells = []
-    for column in COLUMNS:
-        text = row[column.name]
-        if not text:
-            cells.append("<c/>")
-        elif column.datatype in ("decimal", "integer"):
-            cells.append(f"<c><v>{_cell(column, text)!r}</v></c>")
-        else:
-            if ILLEGAL_CHARACTERS_RE.search(text):
-                raise QueryError(f"a tidy cell holds characters XLSX cannot: {text[:60]!r}")
-            space = ' xml:space="preserve"' if text.strip() and text != text.strip() else ""
-            cells.append(f'<c t="inlineStr"><is><t{space}>{xml_escape(text)}</t></is></c>')
-    return "<row>" + "".join(cells) + "</row>"
-
-
 def _cached_key(path: Path) -> tuple[str, str, str]:
     with path.open("rb") as stream:
         key: tuple[str, str, str] = pickle.load(stream)
     return key
 
 
-def _cached_parts(path: Path) -> tuple[bytes, bytes]:
-    """The report's CSV lines and sheet rows."""
+def _cached_parts(path: Path) -> tuple[bytes, list[list[Any]]]:
+    """The report's CSV lines and XLSX cell values."""
     with path.open("rb") as stream:
         pickle.load(stream)  # the key
-        parts: tuple[bytes, bytes] = pickle.load(stream)
+        parts: tuple[bytes, list[list[Any]]] = pickle.load(stream)
     return parts
 
 
@@ -527,24 +504,19 @@ def write_tidy_cached(
     try:
         paths = _in_order(cache_dir, hashes)
         folder.mkdir(parents=True, exist_ok=True)
-        head, tail = _sheet_parts()
-        with (
-            (folder / CSV_BOM).open("wb") as bom,
-            (folder / CSV_PLAIN).open("wb") as plain,
-            zipfile.ZipFile(folder / XLSX, "w", zipfile.ZIP_DEFLATED) as xlsx,
-        ):
-            for name, data in _workbook_parts():
-                xlsx.writestr(name, data)
+        workbook = Workbook(write_only=True)  # streams rows to disk as they come
+        sheet = workbook.create_sheet("metas")
+        sheet.append(list(NAMES))
+        with (folder / CSV_BOM).open("wb") as bom, (folder / CSV_PLAIN).open("wb") as plain:
             bom.write(b"\xef\xbb\xbf" + header)
             plain.write(header)
-            with xlsx.open(_SHEET, "w", force_zip64=True) as sheet:
-                sheet.write(head)
-                for path in paths:
-                    lines, sheet_rows = _cached_parts(path)
-                    bom.write(lines)
-                    plain.write(lines)
-                    sheet.write(sheet_rows)
-                sheet.write(tail)
+            for path in paths:
+                lines, cells = _cached_parts(path)
+                bom.write(lines)
+                plain.write(lines)
+                for values in cells:
+                    sheet.append(values)
+        workbook.save(folder / XLSX)
         (folder / CSVW).write_bytes(_json(csvw_metadata([CSV_BOM, CSV_PLAIN])))
         return [
             Dump(
@@ -556,26 +528,8 @@ def write_tidy_cached(
             )
             for name in (CSV_BOM, CSV_PLAIN, XLSX, CSVW)
         ]
-    except (OSError, pickle.UnpicklingError, EOFError, zipfile.BadZipFile) as err:
+    except (OSError, pickle.UnpicklingError, EOFError) as err:
         raise StoreError(f"cannot write the tidy tables to {folder}: {err}") from err
-
-
-def _header_workbook() -> zipfile.ZipFile:
-    """openpyxl's workbook holding only the header row: every part but the rows."""
-    return zipfile.ZipFile(io.BytesIO(xlsx_bytes([])))
-
-
-def _workbook_parts() -> list[tuple[str, bytes]]:
-    with _header_workbook() as workbook:
-        return [(n, workbook.read(n)) for n in workbook.namelist() if n != _SHEET]
-
-
-def _sheet_parts() -> tuple[bytes, bytes]:
-    """The header-only sheet, split where the rows go."""
-    with _header_workbook() as workbook:
-        sheet = workbook.read(_SHEET)
-    end = sheet.rindex(_SHEET_DATA_END)
-    return sheet[:end], sheet[end:]
 
 
 def _json(data: dict[str, Any]) -> bytes:

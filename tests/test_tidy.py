@@ -262,3 +262,14 @@ def test_a_rebuild_queries_only_changed_reports_and_writes_the_store_s_table(
     reports = {r["report_uri"] for r in _read_csv(published)}
     assert len(reports) == 2 and not any("alausi" in r for r in reports)  # withdrawn
     assert any(r["target"].endswith("75%") and r["value"] == "75" for r in rows)
+
+
+def test_control_characters_are_dropped_from_the_spreadsheet_only() -> None:
+    from publisher.tidy import COLUMNS, csv_bytes, xlsx_bytes
+
+    row = {column.name: "" for column in COLUMNS}
+    row["target"] = "90 %\x07 de cumplimiento"
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([row])), read_only=True).active
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert values[1][[c.name for c in COLUMNS].index("target")] == "90 % de cumplimiento"
+    assert "\x07" in csv_bytes([row], bom=False).decode("utf-8")
