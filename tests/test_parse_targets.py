@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from publisher.parse.targets import clean_text, find_due_date, parse_targets
+from publisher.parse.cells import clean
+from publisher.parse.targets import find_due_date, parse_targets
 
 CONGOPE_L47 = (
     "<p>M1. Mantener el 80% del parque automotor en óptimas condiciones mediante contratos"
@@ -386,6 +387,6 @@ def test_find_due_date(text: str, due: str | None) -> None:
 
 
 def test_clean_text() -> None:
-    """clean_text removes tags, entities and ** and folds white space."""
+    """clean removes tags, entities and ** and folds white space."""
     raw = '<a href="mailto:x@y.ec">x@y.ec</a>\n  **ok**&eacute;'
-    assert clean_text(raw) == "x@y.ec ok é"
+    assert clean(raw) == "x@y.ec ok é"

@@ -30,10 +30,10 @@ Each statement then gives one ``Target``:
 from __future__ import annotations
 
 import functools
-import html
 import re
 from decimal import Decimal
 
+from publisher.parse.cells import clean
 from publisher.records import Target
 
 MONTHS = {
@@ -75,7 +75,6 @@ _YEAR = r"((?:19|20)\d\d)"
 _MONTH = r"(" + "|".join(MONTHS) + r")"
 
 _PARAGRAPH = re.compile(r"</?p\b[^>]*>|<br\s*/?>|</?li\b[^>]*>", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]{0,500}>")
 
 # An M-label: at the start or after white space / a full stop; "M", an optional dot and
 # space, one or two digits, an optional dot. Not followed by another digit (so "M12" is
@@ -154,7 +153,7 @@ def _read_cell(raw_cell: str) -> tuple[Target, ...]:
 def _read_paragraph(paragraph: str) -> tuple[Target, ...]:
     """The targets of one paragraph. Cached as well: cells that differ as a whole share
     paragraphs (``<p>M1. Al menos 20 GADP …</p>`` beside different ``M2``s)."""
-    text = clean_text(paragraph)
+    text = clean(paragraph)
     if not text:
         return ()
     return tuple(t for part in _split_labels(text) for t in _read_part(part))
@@ -191,18 +190,6 @@ def find_due_date(text: str) -> str | None:
     if found := _YEAR_ONLY.search(text):
         return found[1]
     return None
-
-
-def clean_text(raw: str) -> str:
-    """Markup removed (tags, entities, ``**``), white space folded, ends trimmed."""
-    # The checks skip work most cells do not need (this runs once per target cell).
-    if "<" in raw:
-        raw = _TAG.sub(" ", raw)
-    if "&" in raw:
-        raw = html.unescape(raw)
-    if "**" in raw:
-        raw = raw.replace("**", " ")
-    return " ".join(raw.split())  # str.split folds the same spaces as \s, faster
 
 
 def _split_labels(text: str) -> list[str]:
