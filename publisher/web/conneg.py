@@ -154,20 +154,12 @@ def data_modified() -> datetime:
 
 #: Our pages run no script of their own and load nothing from elsewhere; the JSON-LD
 #: block on the home page is data, not script, so this policy does not block it.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
-    "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-}
-
-
 def finish(response: Response, fmt: Format, doc_path: str | None = None) -> Response:
     """Add negotiation and caching headers, and answer 304 when the client's copy is fresh."""
     if fmt.rdflib_format is not None:
         response.headers["Content-Type"] = f"{fmt.media_type}; charset=utf-8"
         response.headers["Access-Control-Allow-Origin"] = "*"
     response.vary.add("Accept")
-    response.headers.update(SECURITY_HEADERS)
     if doc_path is not None:
         response.headers["Link"] = link_header(doc_path)
     response.last_modified = data_modified()

@@ -32,7 +32,6 @@ def error_response(status: int, message: str) -> Response:
         response = Response(body, status=status, mimetype="application/json")
         response.headers["Access-Control-Allow-Origin"] = "*"
     response.vary.add("Accept")
-    response.headers.update(conneg.SECURITY_HEADERS)
     return response
 
 

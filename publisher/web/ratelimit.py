@@ -74,10 +74,10 @@ def check_rate() -> Response | None:
     if wait == 0:
         return None
     # the endpoint's own error shape: JSON for JSON clients, plain text for the others
-    from publisher.web.sparql import _error
+    from publisher.web.sparql import protocol_error
 
     seconds = max(1, math.ceil(wait))
-    response = _error(429, f"too many queries from your address: try again in {seconds} s")
+    response = protocol_error(429, f"too many queries from your address: try again in {seconds} s")
     response.headers["Retry-After"] = str(seconds)
     return response
 

@@ -3,7 +3,7 @@
 The policy forbids inline scripts and styles: every script the site runs is a file under
 ``/static`` (JSON-LD and example data sit in non-executable ``<script type=...json>``
 blocks, which a CSP does not run). The values here win over any a view set, so the
-whole site has one policy (``conneg.SECURITY_HEADERS`` repeats an older subset).
+whole site has one policy.
 """
 
 from __future__ import annotations

@@ -98,15 +98,15 @@ def endpoint() -> Response:
             return _page(query=query, autorun=True)
         return _answer(query, default_graphs, named_graphs)
     except ProtocolError as err:
-        return _error(err.status, str(err))
+        return protocol_error(err.status, str(err))
     except QueryRefused as err:
-        return _error(403, str(err))
+        return protocol_error(403, str(err))
     except (QueryTimeout, StoreUnavailable) as err:
-        return _error(503, str(err))
+        return protocol_error(503, str(err))
     except QueryError as err:
-        return _error(400, str(err))
+        return protocol_error(400, str(err))
     except StoreError as err:
-        return _error(500, str(err))
+        return protocol_error(500, str(err))
 
 
 def _read_request() -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
@@ -279,8 +279,8 @@ def _page(query: str | None, autorun: bool) -> Response:
     return Response(html, content_type="text/html; charset=utf-8")
 
 
-def _error(status: int, message: str) -> Response:
-    """Errors in the fixed JSON shape for JSON clients, as plain text for the others."""
+def protocol_error(status: int, message: str) -> Response:
+    """The endpoint's errors: the fixed JSON shape for JSON clients, plain text otherwise."""
     best = request.accept_mimetypes.best_match(
         ["text/plain", "application/json", "application/sparql-results+json"]
     )
