@@ -28,6 +28,16 @@ from one update (2,000 fail). Virtuoso also refuses blank nodes in ``INSERT DATA
 triples with blank nodes go, all in the first request, through ``INSERT {…} WHERE {}``,
 which keeps their labels consistent.
 
+The dataset version. Caches of answers and pages are keyed by the version of the data they
+were made from, so the store says which version it holds: the named graph
+``version_graph`` (``B id/dataset``, the dataset ``void.ttl`` describes) holds one triple,
+``<B id/dataset> owl:versionInfo "…"``. Every write through a ``RemoteStore`` replaces it
+with a new value, in the same update request as the data's last part where it can (one
+transaction), else in the request right after; a build that loads the store another way
+calls ``mark_version`` last. Readers read it at each request (``version``, one small query:
+~1 ms on Oxigraph server, ~2 ms on Virtuoso), so a write by any process is seen at once.
+The version graph is not one of ``graphs()`` and is not counted by ``len()``.
+
 Every HTTP exchange goes through one callable, ``send`` (``HttpSender`` by default), so
 unit tests pass a fake and integration tests talk to real servers.
 """
@@ -37,12 +47,14 @@ from __future__ import annotations
 import json
 import re
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL
 from rdflib.term import Identifier
 from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
@@ -55,6 +67,7 @@ from publisher.sparqltext import (
     term_from_json,
     term_n3,
 )
+from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 
 Row = dict[str, Identifier]
@@ -150,6 +163,7 @@ class RemoteStore:
         scope: Sequence[str] = (),
         chunk_size: int = 1000,
         version_ttl: float = 60.0,
+        version_graph: str | None = None,
         send: Send | None = None,
     ) -> None:
         self.query_url = query_url
@@ -158,7 +172,8 @@ class RemoteStore:
         self.scope = tuple(scope)
         self.chunk_size = chunk_size
         self.version_ttl = version_ttl
-        self._writes = 0
+        self.version_graph = URIRef(version_graph or _default_version_graph(self.scope))
+        self._known_version: str | None = None
         self._send = send or HttpSender(user, password, timeout)
 
     @classmethod
@@ -174,15 +189,63 @@ class RemoteStore:
             password=settings.sparql_password,
             timeout=settings.query_timeout,
             scope=(settings.base_uri, str(LOTAIP)),
+            version_graph=str(Urls(settings.base_uri).thing("dataset")),
         )
 
     @property
     def version(self) -> str:
-        """A dataset version for caches: it changes at each write made through this object
-        and every ``version_ttl`` seconds, so that a cache keyed by it (the SPARQL
-        endpoint's) serves answers at most that old after a change made elsewhere (another
-        process, the server's own bulk loader). Costs no request, unlike counting quads."""
-        return f"{self.query_url}#{self._writes}@{int(time.time() // self.version_ttl)}"
+        """The dataset version for caches (the SPARQL endpoint's answers, the pages): the
+        one recorded in ``version_graph``, read at each call (one small query).
+
+        A store loaded by other means and never marked has no recorded version: then it
+        changes every ``version_ttl`` seconds, so answers are at most that old (call
+        ``mark_version`` after such a load). While the server does not answer, the last
+        version read is kept: nothing fresher could be served, and documents already
+        made keep being served from the cache.
+        """
+        try:
+            marked = self.marked_version()
+        except StoreUnavailable:
+            if self._known_version is None:
+                raise
+            return self._known_version
+        if marked is None:
+            version = f"{self.query_url}#unmarked@{int(time.time() // self.version_ttl)}"
+        else:
+            version = f"{self.query_url}#{marked}"
+        self._known_version = version
+        return version
+
+    def marked_version(self) -> str | None:
+        """The version recorded in the store's ``version_graph``, or None when there is none."""
+        name = term_n3(self.version_graph)
+        rows = self.select(
+            f"SELECT ?v WHERE {{ GRAPH {name} {{ {name} {term_n3(OWL.versionInfo)} ?v }} }}"
+        )
+        values = sorted(str(row["v"]) for row in rows if "v" in row)
+        return " ".join(values) or None
+
+    def mark_version(self, version: str | None = None) -> str:
+        """Record ``version`` (default: a new unique one) as the version the store holds,
+        and return it. Caches keyed by the version then drop every older answer. Writes
+        through this object mark a new version themselves; a build that loads the store
+        by other means (a bulk loader) calls this last."""
+        version = version or _new_version()
+        if self.update_url:
+            self._update(self._marker_update(version))
+        elif self.graph_store_url:
+            name = term_n3(self.version_graph)
+            line = f"{name} {term_n3(OWL.versionInfo)} {term_n3(Literal(version))} .\n"
+            self._graph_store(self.graph_store_url, "PUT", self.version_graph, line.encode())
+        else:
+            raise StoreError("this remote store is read-only: set sparql_update_url to write")
+        return version
+
+    def _marker_update(self, version: str) -> str:
+        """The update operations that replace the version graph's value by ``version``."""
+        name = term_n3(self.version_graph)
+        triple = f"{name} {term_n3(OWL.versionInfo)} {term_n3(Literal(version))}"
+        return f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{ {triple} }} }}"
 
     def forward(self, query: str, accept: str) -> HttpResponse:
         """Send ``query`` as it is and return the server's answer untouched (its media type
@@ -194,36 +257,45 @@ class RemoteStore:
 
     def replace_graph(self, graph_iri: URIRef, graph: Graph) -> None:
         """Replace ``graph_iri`` by ``graph``: one Graph Store PUT when there is a graph
-        store URL, else one update request per ``chunk_size`` triples."""
+        store URL, else one update request per ``chunk_size`` triples; then mark a new
+        version (in the last update request itself, or right after the PUT)."""
         name = self._owned(graph_iri)
         first, blank, rest = split_for_update(graph, self.chunk_size)
         if self.graph_store_url:
             lines = first + [line for chunk in rest for line in chunk]
             body = "\n".join(lines).encode("utf-8")
             self._graph_store(self.graph_store_url, "PUT", graph_iri, body)
+            self.mark_version()
             return
         insert = f" ;\n{insert_update(name, first, blank)}" if first else ""
-        self._update(f"DROP SILENT GRAPH {name}{insert}")
-        for chunk in rest:
-            self._update(insert_update(name, chunk, blank=False))
+        updates = [f"DROP SILENT GRAPH {name}{insert}"]
+        updates += [insert_update(name, chunk, blank=False) for chunk in rest]
+        # The version moves with the data's last part: a reader never keys an answer on
+        # the complete new data with the old version.
+        updates[-1] += f" ;\n{self._marker_update(_new_version())}"
+        for text in updates:
+            self._update(text)
 
     def remove_graph(self, graph_iri: URIRef) -> None:
-        """Withdraw ``graph_iri`` (nothing happens when it does not exist)."""
+        """Withdraw ``graph_iri`` (nothing happens when it does not exist) and mark a new
+        version."""
         name = self._owned(graph_iri)
         if self.graph_store_url and not self.update_url:
             self._graph_store(self.graph_store_url, "DELETE", graph_iri, None)
+            self.mark_version()
         else:
-            self._update(f"DROP SILENT GRAPH {name}")
+            self._update(f"DROP SILENT GRAPH {name} ;\n{self._marker_update(_new_version())}")
 
     def _graph_store(self, url: str, method: str, graph_iri: URIRef, body: bytes | None) -> None:
         headers = {"Content-Type": "application/n-triples"} if body is not None else {}
         request = HttpRequest(url, {}, headers, method, {"graph": str(graph_iri)}, body)
-        self._writes += 1
         response = self._send(request)
         if not (method == "DELETE" and response.status == 404):  # already gone
             check_response(request.url, response)
 
     def _owned(self, graph_iri: URIRef) -> str:
+        if graph_iri == self.version_graph:
+            raise StoreError(f"graph {graph_iri} holds the dataset version: use mark_version")
         if self.scope and not str(graph_iri).startswith(self.scope):
             raise StoreError(f"graph {graph_iri} is outside this store's scope {self.scope}")
         return term_n3(graph_iri)
@@ -231,7 +303,6 @@ class RemoteStore:
     def _update(self, text: str) -> None:
         if not self.update_url:
             raise StoreError("this remote store is read-only: set sparql_update_url to write")
-        self._writes += 1
         self._call(HttpRequest(self.update_url, {"update": text}))
 
     # -- reading ---------------------------------------------------------------------------
@@ -250,10 +321,12 @@ class RemoteStore:
         return int(rows[0]["n"]) if rows else 0
 
     def _scope_filter(self) -> str:
+        """Keeps ``?g`` to the graphs in scope, the version graph left out."""
+        own = f"?g != {term_n3(self.version_graph)}"
         if not self.scope:
-            return ""
+            return f"FILTER({own})"
         tests = " || ".join(f"STRSTARTS(STR(?g), {term_n3(Literal(p))})" for p in self.scope)
-        return f"FILTER({tests})"
+        return f"FILTER({own} && ({tests}))"
 
     def select(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> list[Row]:
         """Run a SELECT; rows map variable names to rdflib terms (unbound ones left out)."""
@@ -305,6 +378,16 @@ class RemoteStore:
         response = self._send(request)
         check_response(request.url, response)
         return response
+
+
+def _default_version_graph(scope: Sequence[str]) -> str:
+    """``B id/dataset`` under the first prefix in scope (the publisher's ``base_uri``)."""
+    return f"{scope[0]}id/dataset" if scope else "urn:x-lotaip:dataset"
+
+
+def _new_version() -> str:
+    """A version nobody else can have written: the time (for people) and a random part."""
+    return f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:12]}"
 
 
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"

@@ -104,8 +104,11 @@ def test_large_graph_is_sent_in_chunks_and_arrives_whole(endpoint):
     store = RemoteStore(EX + "query", EX + "update", chunk_size=100, send=endpoint)
     store.replace_graph(G1, labels(250))
     assert len(endpoint.updates) == 3
-    assert "DROP SILENT GRAPH" in endpoint.updates[0]
-    assert all("DROP" not in u for u in endpoint.updates[1:])
+    assert f"DROP SILENT GRAPH <{G1}>" in endpoint.updates[0]
+    assert all(f"DROP SILENT GRAPH <{G1}>" not in u for u in endpoint.updates[1:])
+    # the new version is marked by the last part only, in the same request
+    marked = [str(store.version_graph) in u for u in endpoint.updates]
+    assert marked == [False, False, True]
     assert len(store) == 250
 
 
@@ -125,7 +128,8 @@ def test_blank_nodes_keep_their_identity_across_chunks(endpoint):
 def test_empty_graph_just_drops(store, endpoint):
     store.replace_graph(G1, labels(2))
     store.replace_graph(G1, Graph())
-    assert endpoint.updates[-1] == f"DROP SILENT GRAPH <{G1}>"
+    assert endpoint.updates[-1].startswith(f"DROP SILENT GRAPH <{G1}> ;\n")
+    assert f"GRAPH <{G1}> {{" not in endpoint.updates[-1]  # nothing inserted into it
     assert len(store) == 0
 
 
@@ -172,7 +176,12 @@ def test_with_a_graph_store_url_a_graph_is_one_put_of_n_triples(endpoint):
     store.replace_graph(G1, graph)
     store.replace_graph(G1, graph)
     puts = [r for r in endpoint.requests if r.method == "PUT"]
-    assert [(r.url, r.params["graph"]) for r in puts] == [(EX + "store", str(G1))] * 2
+    # each data PUT is followed by the PUT of the new version
+    marker = str(store.version_graph)
+    assert [(r.url, r.params["graph"]) for r in puts] == [
+        (EX + "store", str(G1)),
+        (EX + "store", marker),
+    ] * 2
     assert puts[0].headers["Content-Type"] == "application/n-triples"
     assert isomorphic(Graph().parse(data=puts[0].body, format="nt"), graph)
     assert len(store) == 27
@@ -183,11 +192,8 @@ def test_graph_store_delete_of_a_missing_graph_is_not_an_error(endpoint):
     store.replace_graph(G1, labels(2))
     store.remove_graph(G1)
     store.remove_graph(G1)
-    assert [r.method for r in endpoint.requests if r.method != "POST"] == [
-        "PUT",
-        "DELETE",
-        "DELETE",
-    ]
+    on_g1 = [r.method for r in endpoint.requests if r.params.get("graph") == str(G1)]
+    assert on_g1 == ["PUT", "DELETE", "DELETE"]
     assert len(store) == 0
 
 
@@ -206,7 +212,7 @@ def test_select_with_bindings_sends_values_and_reads_terms(store, endpoint):
 def test_unbound_variables_are_left_out(store):
     store.replace_graph(G1, labels(1))
     rows = store.select(
-        f"SELECT ?s ?missing WHERE {{ ?s ?p ?o OPTIONAL {{ ?s <{EX}no> ?missing }} }}"
+        f"SELECT ?s ?missing WHERE {{ ?s <{RDFS.label}> ?o OPTIONAL {{ ?s <{EX}no> ?missing }} }}"
     )
     assert rows == [{"s": URIRef(EX + "item/0")}]
 
@@ -215,24 +221,93 @@ def test_ask_and_construct(store):
     store.replace_graph(G1, labels(2))
     assert store.ask("ASK { ?s ?p ?o }", {"s": URIRef(EX + "item/0")}) is True
     assert store.ask("ASK { ?s ?p ?o }", {"s": URIRef(EX + "nothing")}) is False
-    graph = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    graph = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}")
     assert set(graph) == set(labels(2))
 
 
-def test_version_changes_with_writes_and_with_time(store, monkeypatch):
+# -- the dataset version ---------------------------------------------------------------------
+
+
+def test_every_write_marks_a_version_that_other_readers_see(store, endpoint):
+    reader = RemoteStore(EX + "query", scope=(EX,), send=endpoint)  # another process, say
+    assert reader.marked_version() is None
+    seen = set()
+    for write in (
+        lambda: store.replace_graph(G1, labels(2)),
+        lambda: store.replace_graph(G1, labels(2)),  # the same data again: still a write
+        lambda: store.replace_graph(G2, labels(1)),
+        lambda: store.remove_graph(G1),
+        lambda: store.remove_graph(G1),  # already gone
+    ):
+        write()
+        seen.add(reader.version)
+        assert reader.version == store.version
+    assert len(seen) == 5
+
+
+def test_the_version_graph_is_neither_listed_nor_counted_nor_writable(store):
+    store.replace_graph(G1, labels(2))
+    assert store.marked_version() is not None
+    assert store.version_graph == URIRef(EX + "id/dataset")
+    assert store.graphs() == [G1]
+    assert len(store) == 2
+    with pytest.raises(StoreError, match="mark_version"):
+        store.replace_graph(store.version_graph, labels(1))
+    with pytest.raises(StoreError, match="mark_version"):
+        store.remove_graph(store.version_graph)
+
+
+def test_mark_version_records_the_builds_version(store, endpoint):
+    assert store.mark_version("20261122T010203Z") == "20261122T010203Z"
+    assert store.marked_version() == "20261122T010203Z"
+    assert store.version.endswith("#20261122T010203Z")
+    by_put = RemoteStore(EX + "query", graph_store_url=EX + "store", scope=(EX,), send=endpoint)
+    by_put.mark_version("v2")
+    assert store.marked_version() == "v2"
+    with pytest.raises(StoreError, match="read-only"):
+        RemoteStore(EX + "query", scope=(EX,), send=endpoint).mark_version("v3")
+
+
+def test_open_store_keeps_the_version_in_the_datasets_graph(tmp_path):
+    settings = load(env={}, data_dir=tmp_path, store="sparql", sparql_query_url=EX + "query")
+    store = open_store(settings)
+    assert isinstance(store, RemoteStore)
+    assert store.version_graph == URIRef(settings.base_uri + "id/dataset")
+
+
+def test_an_unmarked_store_changes_version_with_time(store, monkeypatch):
+    # Loaded by other means (a bulk loader) and never marked: answers at most version_ttl old.
     monkeypatch.setattr("publisher.remote.time.time", lambda: 1000.0)
     first = store.version
     assert store.version == first
-    store.replace_graph(G1, labels(1))
-    after_write = store.version
-    assert after_write != first
     monkeypatch.setattr("publisher.remote.time.time", lambda: 1000.0 + store.version_ttl)
-    assert store.version not in (first, after_write)
+    assert store.version != first
+    store.mark_version("v1")
+    assert store.version.endswith("#v1")
+
+
+def test_while_the_server_is_down_the_last_version_read_is_kept(endpoint):
+    down = {"now": False}
+
+    def send(request: HttpRequest) -> HttpResponse:
+        if down["now"]:
+            raise StoreUnavailable("connection refused")
+        return endpoint(request)
+
+    store = RemoteStore(EX + "query", EX + "update", scope=(EX,), send=send)
+    fresh = RemoteStore(EX + "query", scope=(EX,), send=send)
+    store.replace_graph(G1, labels(1))
+    known = store.version
+    down["now"] = True
+    assert store.version == known
+    with pytest.raises(StoreUnavailable):
+        _ = fresh.version  # never read: nothing to fall back on
 
 
 def test_forward_returns_the_servers_answer_untouched(store):
     store.replace_graph(G1, labels(1))
-    answer = store.forward("SELECT ?s WHERE { ?s ?p ?o }", "application/sparql-results+json")
+    text = f"SELECT ?s WHERE {{ ?s <{RDFS.label}> ?o }}"
+    answer = store.forward(text, "application/sparql-results+json")
     assert answer.headers["content-type"] == "application/sparql-results+json"
     assert json.loads(answer.body)["results"]["bindings"] == [
         {"s": {"type": "uri", "value": EX + "item/0"}}

@@ -7,12 +7,13 @@ import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
 from rdflib.query import Result
 from sparql_data import (
     ID,
@@ -23,6 +24,7 @@ from sparql_data import (
     report_iri,
     sparql_settings,
 )
+from test_remote_store import OxigraphEndpoint
 
 from publisher.query.examples import load_examples
 from publisher.vocab import SD
@@ -349,29 +351,106 @@ def test_a_materialised_union_gives_set_semantics(tmp_path: Path) -> None:
         close_app(app)
 
 
+REMOTE = "http://remote.invalid/"
+JSON_RESULTS = "application/sparql-results+json"
+REMOTE_LABELS = "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?l"
+
+
+def _remote_store(endpoint: Any, **options: Any) -> Any:
+    from publisher.remote import RemoteStore
+
+    return RemoteStore(
+        REMOTE + "query", REMOTE + "update", scope=(REMOTE,), send=endpoint, **options
+    )
+
+
+def _labels(*texts: str) -> Graph:
+    graph = Graph()
+    for n, text in enumerate(texts):
+        graph.add((URIRef(f"{REMOTE}x/{n}"), RDFS.label, Literal(text)))
+    return graph
+
+
+def _values(response: Any) -> list[str]:
+    return [row["l"]["value"] for row in response.get_json()["results"]["bindings"]]
+
+
+def _forwarded(endpoint: Any, text: str) -> int:
+    """How many times ``text`` reached the server (version reads are other queries)."""
+    return sum(1 for r in endpoint.requests if r.form.get("query") == text)
+
+
 def test_remote_store_gets_checked_queries_forwarded(tmp_path: Path) -> None:
-    from publisher.remote import HttpRequest, HttpResponse, RemoteStore
     from publisher.web import create_app
 
-    sent: list[HttpRequest] = []
-    answer = b'{"head": {}, "boolean": true}'
-
-    def send(request: HttpRequest) -> HttpResponse:
-        sent.append(request)
-        return HttpResponse(200, {"content-type": "application/sparql-results+json"}, answer)
-
-    store = RemoteStore("http://remote.invalid/sparql", send=send)
+    endpoint = OxigraphEndpoint()
+    store = _remote_store(endpoint)
+    store.replace_graph(URIRef(REMOTE + "g/1"), _labels("uno"))
     client = create_app(sparql_settings(tmp_path), store).test_client()
     ok = _get(client, "ASK { ?s ?p ?o }", "application/sparql-results+json")
-    assert (ok.status_code, ok.data) == (200, answer)
-    assert sent[0].form["query"] == "ASK { ?s ?p ?o }"
+    assert (ok.status_code, ok.get_json()["boolean"]) == (200, True)
+    sent = [r for r in endpoint.requests if r.form.get("query") == "ASK { ?s ?p ?o }"]
     assert sent[0].headers["Accept"] == "application/sparql-results+json"
+    before = len(endpoint.requests)
     service = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"
     assert _get(client, service).status_code == 403
     assert client.post("/sparql", data={"update": "DROP ALL"}).status_code == 403
     dataset = _get(client, "ASK {}", **{"default-graph-uri": "http://x/g"})
     assert dataset.status_code == 400
-    assert len(sent) == 1  # nothing refused ever reached the server
+    # nothing refused ever reached the server (the dataset case read the version only)
+    after = endpoint.requests[before:]
+    assert all("SERVICE" not in r.form.get("query", "") for r in after)
+    assert all("update" not in r.form and r.form.get("query") != "ASK {}" for r in after)
+
+
+def test_remote_answers_are_cached_by_the_stores_version(tmp_path: Path) -> None:
+    from publisher.web import create_app
+
+    endpoint = OxigraphEndpoint()
+    store = _remote_store(endpoint)
+    store.replace_graph(URIRef(REMOTE + "g/1"), _labels("uno", "dos"))
+    client = create_app(sparql_settings(tmp_path), _remote_store(endpoint)).test_client()
+    first = _get(client, REMOTE_LABELS, JSON_RESULTS)
+    again = _get(client, REMOTE_LABELS, JSON_RESULTS)
+    assert (first.status_code, first.headers["X-SPARQL-Cache"]) == (200, "miss")
+    assert (again.headers["X-SPARQL-Cache"], again.data) == ("hit", first.data)
+    assert again.headers["ETag"] == first.headers["ETag"]
+    revalidated = client.get(
+        "/sparql",
+        query_string={"query": REMOTE_LABELS},
+        headers={"Accept": JSON_RESULTS, "If-None-Match": first.headers["ETag"]},
+    )
+    assert revalidated.status_code == 304
+    assert _forwarded(endpoint, REMOTE_LABELS) == 1
+    assert _values(first) == ["dos", "uno"]
+
+
+@pytest.mark.parametrize("loader", ["update", "graph store"])
+def test_a_rebuild_of_the_remote_store_is_never_served_stale(tmp_path: Path, loader: str) -> None:
+    from publisher.web import create_app
+
+    endpoint = OxigraphEndpoint()
+    # The builder is another object (another process): only the store tells the site.
+    options = {"graph_store_url": REMOTE + "store"} if loader == "graph store" else {}
+    builder = _remote_store(endpoint, **options)
+    builder.replace_graph(URIRef(REMOTE + "g/1"), _labels("uno", "dos"))
+    client = create_app(sparql_settings(tmp_path), _remote_store(endpoint)).test_client()
+    old = _get(client, REMOTE_LABELS, JSON_RESULTS)
+    assert _get(client, REMOTE_LABELS, JSON_RESULTS).headers["X-SPARQL-Cache"] == "hit"
+    # the same number of rows, the same size: only the version can tell the change
+    builder.replace_graph(URIRef(REMOTE + "g/1"), _labels("uni", "tres"))
+    new = _get(client, REMOTE_LABELS, JSON_RESULTS)
+    assert new.headers["X-SPARQL-Cache"] == "miss"
+    assert _values(new) == ["tres", "uni"]
+    assert new.headers["ETag"] != old.headers["ETag"]
+    stale = client.get(
+        "/sparql",
+        query_string={"query": REMOTE_LABELS},
+        headers={"Accept": JSON_RESULTS, "If-None-Match": old.headers["ETag"]},
+    )
+    assert (stale.status_code, stale.data) == (200, new.data)
+    builder.remove_graph(URIRef(REMOTE + "g/1"))
+    assert _values(_get(client, REMOTE_LABELS, JSON_RESULTS)) == []
 
 
 def test_new_data_means_a_new_etag_and_a_fresh_answer(tmp_path: Path) -> None:
