@@ -24,6 +24,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from publisher.errors import QueryError
 from publisher.remote import RemoteStore
+from publisher.settings import load
 from publisher.store import OxigraphStore, Store
 from publisher.vocab import LOTAIP
 
@@ -251,3 +252,87 @@ def test_large_graph_loads_whole_and_selects_every_row(store, prefix):
         f'&& STRSTARTS(STR(?b), "{prefix}")) }}'
     )
     assert len({(row["a"], row["b"]) for row in pairs}) == 101 * 101
+
+
+# -- the dataset version: what caches of answers and pages are keyed by (remote stores) ------
+
+REMOTE_KINDS = [kind for kind in STORE_KINDS if kind.id != "embedded"]
+
+
+@pytest.fixture(params=REMOTE_KINDS)
+def writer_and_reader(
+    request: pytest.FixtureRequest, prefix: str
+) -> Iterator[tuple[RemoteStore, RemoteStore]]:
+    """Two clients of one server, as a build and the site (two processes) would be."""
+    writer, reader = request.param(prefix), request.param(prefix)
+    yield writer, reader
+    for graph in writer.graphs():
+        writer.remove_graph(graph)
+
+
+def labels_graph(prefix: str, *texts: str) -> Graph:
+    graph = Graph()
+    for n, text in enumerate(texts):
+        graph.add((URIRef(f"{prefix}x/{n}"), RDFS.label, Literal(text)))
+    return graph
+
+
+def test_every_write_moves_the_version_other_clients_read(writer_and_reader, prefix):
+    writer, reader = writer_and_reader
+    assert reader.marked_version() is None  # a fresh prefix: never written
+    seen = []
+    for write in (
+        lambda: writer.replace_graph(URIRef(prefix + "g/1"), labels_graph(prefix, "a")),
+        lambda: writer.replace_graph(URIRef(prefix + "g/1"), labels_graph(prefix, "a")),
+        lambda: writer.remove_graph(URIRef(prefix + "g/1")),
+    ):
+        write()
+        seen.append(reader.version)
+        assert reader.version == writer.version
+    assert len(set(seen)) == 3
+    writer.mark_version("20261122T000000Z")
+    assert reader.marked_version() == "20261122T000000Z"
+    writer.replace_graph(URIRef(prefix + "g/2"), labels_graph(prefix, "b"))
+    assert reader.graphs() == [URIRef(prefix + "g/2")]  # the version graph is not listed
+    assert len(reader) == 1
+
+
+def test_the_endpoint_never_serves_an_answer_from_before_a_rebuild(
+    writer_and_reader, prefix, tmp_path
+):
+    from publisher.web import create_app
+
+    writer, reader = writer_and_reader
+    graph = URIRef(prefix + "g/1")
+    writer.replace_graph(graph, labels_graph(prefix, "uno", "dos"))
+    settings = load(env={}, data_dir=tmp_path / "data")
+    app = create_app(settings, reader)
+    client = app.test_client()
+    query = (
+        f"SELECT ?l WHERE {{ ?s <{RDFS.label}> ?l "
+        f'FILTER(STRSTARTS(STR(?s), "{prefix}")) }} ORDER BY ?l'
+    )
+
+    def ask(etag: str | None = None) -> Any:
+        headers = {"Accept": "application/sparql-results+json"}
+        if etag:
+            headers["If-None-Match"] = etag
+        return client.get("/sparql", query_string={"query": query}, headers=headers)
+
+    def values(response: Any) -> list[str]:
+        return [row["l"]["value"] for row in response.get_json()["results"]["bindings"]]
+
+    try:
+        old = ask()
+        assert (values(old), old.headers["X-SPARQL-Cache"]) == (["dos", "uno"], "miss")
+        assert ask().headers["X-SPARQL-Cache"] == "hit"
+        assert ask(old.headers["ETag"]).status_code == 304
+        writer.replace_graph(graph, labels_graph(prefix, "uni", "tres"))  # same shape
+        new = ask(old.headers["ETag"])
+        assert (new.status_code, new.headers["X-SPARQL-Cache"]) == (200, "miss")
+        assert values(new) == ["tres", "uni"]
+        assert ask().headers["X-SPARQL-Cache"] == "hit"
+        writer.remove_graph(graph)
+        assert values(ask()) == []
+    finally:
+        app.extensions["publisher.sparql"].close()
