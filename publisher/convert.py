@@ -1,9 +1,10 @@
 """Small value converters named by the mappings (``converter = "…"`` in ``mappings/``).
 
 Each converter takes one record value (never ``None``: the mapper skips absent values) and
-returns the RDF term to publish, or ``None`` when the value has nothing to say in that
-property (for example a counted noun asked for its QUDT unit). A value that cannot be
-what its field promises raises ``MappingError``. ``CONVERTERS`` is the table mappings use.
+returns the RDF term to publish, as a pyoxigraph term (the mapper writes pyoxigraph terms:
+no rdflib objects on the way to the N-Quads), or ``None`` when the value has nothing to say
+in that property (for example a counted noun asked for its QUDT unit). A value that cannot
+be what its field promises raises ``MappingError``. ``CONVERTERS`` is the table mappings use.
 """
 
 from __future__ import annotations
@@ -16,20 +17,27 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import quote
 
-from rdflib import Literal, URIRef
-from rdflib.term import Node
+from pyoxigraph import Literal, NamedNode
 
 from publisher.errors import MappingError
 from publisher.records import PROCESS_LEVELS
 from publisher.uris import Urls, normalise
 from publisher.vocab import FREQ, UNIT, XSD
 
-Converter = Callable[[Any], Node | None]
+Term = NamedNode | Literal
+Converter = Callable[[Any], Term | None]
+
+# the datatypes and IRIs converters give, made once (a pyoxigraph term is immutable)
+_DATE = NamedNode(str(XSD.date))
+_DATETIME = NamedNode(str(XSD.dateTime))
+_DECIMAL = NamedNode(str(XSD.decimal))
+_PERCENT = NamedNode(str(UNIT.PERCENT))
+_COUNT = NamedNode(str(UNIT.NUM))
 
 _DUE_DATE_TYPES = (
-    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date),
-    (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
-    (re.compile(r"^\d{4}$"), XSD.gYear),
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), _DATE),
+    (re.compile(r"^\d{4}-\d{2}$"), NamedNode(str(XSD.gYearMonth))),
+    (re.compile(r"^\d{4}$"), NamedNode(str(XSD.gYear))),
 )
 
 #: Spanish periodicity words -> the EU frequency vocabulary (normalised text as key).
@@ -46,8 +54,13 @@ FREQUENCIES = {
     "anual": "ANNUAL",
 }
 
+#: ``FREQUENCIES`` values as IRIs.
+_FREQUENCY_IRIS = {code: NamedNode(str(FREQ[code])) for code in set(FREQUENCIES.values())}
+
 _EXTENSION = re.compile(r"\bext(?:ension)?\.?", re.IGNORECASE)
 _EMAIL_UNSAFE = "@.-_+'"
+_HTTP_LINK = re.compile(r"^https?://\S+$")
+_DOMAIN = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}$")
 
 
 def to_date(value: date | str) -> Literal:
@@ -59,12 +72,12 @@ def to_date(value: date | str) -> Literal:
             value = date.fromisoformat(value)
         except ValueError as err:
             raise MappingError(f"not an ISO date: {value!r}") from err
-    return Literal(value.isoformat(), datatype=XSD.date)
+    return Literal(value.isoformat(), datatype=_DATE)
 
 
 def to_datetime(value: datetime) -> Literal:
     """A moment as ``xsd:dateTime`` (ISO form, with its offset when it has one)."""
-    return Literal(value.isoformat(), datatype=XSD.dateTime)
+    return Literal(value.isoformat(), datatype=_DATETIME)
 
 
 def to_decimal(value: Decimal | int | float | str) -> Literal:
@@ -77,7 +90,7 @@ def to_decimal(value: Decimal | int | float | str) -> Literal:
         raise MappingError(f"not a finite number: {value!r}")
     # canonical xsd:decimal lexical form ("90.0", "12.5"), as Turtle's 90.0 shorthand reads back
     text = format(number.normalize(), "f") if number != number.to_integral_value() else None
-    return Literal(text or f"{int(number)}.0", datatype=XSD.decimal)
+    return Literal(text or f"{int(number)}.0", datatype=_DECIMAL)
 
 
 def to_due_date(value: str) -> Literal:
@@ -88,29 +101,29 @@ def to_due_date(value: str) -> Literal:
     raise MappingError(f"due date is not YYYY-MM-DD, YYYY-MM or YYYY: {value!r}")
 
 
-def to_qudt_unit(value: str) -> URIRef:
+def to_qudt_unit(value: str) -> NamedNode:
     """``"percent"`` -> ``unit:PERCENT``; any counted noun -> ``unit:NUM`` (a count)."""
-    return UNIT.PERCENT if value == "percent" else UNIT.NUM
+    return _PERCENT if value == "percent" else _COUNT
 
 
 def to_unit_text(value: str) -> Literal | None:
     """The counted noun as written (``"Reuniones"@es``); nothing for percentages."""
-    return None if value == "percent" else Literal(value, lang="es")
+    return None if value == "percent" else Literal(value, language="es")
 
 
-def to_frequency(value: str) -> URIRef | None:
+def to_frequency(value: str) -> NamedNode | None:
     """``"Mensual"`` -> ``freq:MONTHLY``; unknown words give nothing (the text is kept)."""
     code = FREQUENCIES.get(normalise(value))
-    return FREQ[code] if code else None
+    return _FREQUENCY_IRIS[code] if code else None
 
 
-def to_mailto(value: str) -> URIRef:
+def to_mailto(value: str) -> NamedNode:
     """An e-mail address as a ``mailto:`` IRI (the shapes check its form)."""
     address = value.strip().removeprefix("mailto:").strip()
-    return URIRef("mailto:" + quote(address, safe=_EMAIL_UNSAFE))
+    return _iri("mailto:" + quote(address, safe=_EMAIL_UNSAFE))
 
 
-def to_tel(value: str) -> URIRef | None:
+def to_tel(value: str) -> NamedNode | None:
     """A phone number as a ``tel:`` IRI (RFC 3966); Ecuadorian numbers get ``+593``.
 
     ``"(593-7) 2570407 EXT 206"`` -> ``tel:+593-7-2570407;ext=206``;
@@ -128,7 +141,7 @@ def to_tel(value: str) -> URIRef | None:
         groups[0] = groups[0][1:]
     number = "-".join(g for g in groups if g)
     ext_digits = "".join(re.findall(r"\d+", extension))
-    return URIRef(f"tel:+593-{number}" + (f";ext={ext_digits}" if ext_digits else ""))
+    return _iri(f"tel:+593-{number}" + (f";ext={ext_digits}" if ext_digits else ""))
 
 
 def _fold_accents(value: str) -> str:
@@ -137,27 +150,39 @@ def _fold_accents(value: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
-def to_http_iri(value: str) -> URIRef | None:
+def to_http_iri(value: str) -> NamedNode | None:
     """An ``http(s)`` link as an IRI; anything else (``"Reporte del GPR"``) gives nothing."""
     text = value.strip()
-    if not re.match(r"^https?://\S+$", text):
+    if not _HTTP_LINK.match(text):
         return None
-    return URIRef(quote(text, safe=":/?#[]@!$&'()*+,;=%~.-_"))
+    return _iri(quote(text, safe=":/?#[]@!$&'()*+,;=%~.-_"))
 
 
-def to_homepage(value: str) -> URIRef:
+def to_homepage(value: str) -> NamedNode:
     """An institution's web domain (``loja.gob.ec``) as its home page IRI."""
     domain = value.strip().lower().removeprefix("www.")
-    if not re.match(r"^[a-z0-9.-]+\.[a-z]{2,}$", domain):
+    if not _DOMAIN.match(domain):
         raise MappingError(f"not a web domain: {value!r}")
-    return URIRef(f"https://{domain}/")
+    return _iri(f"https://{domain}/")
 
 
-def to_process_level(value: str) -> URIRef:
+#: ``records.PROCESS_LEVELS`` keys -> their SKOS concepts.
+_PROCESS_LEVEL_IRIS = {key: NamedNode(str(Urls.process_level(key))) for key in PROCESS_LEVELS}
+
+
+def to_process_level(value: str) -> NamedNode:
     """A process level key of ``records.PROCESS_LEVELS`` -> its SKOS concept."""
     if value not in PROCESS_LEVELS:
         raise MappingError(f"unknown process level {value!r}; known: {sorted(PROCESS_LEVELS)}")
-    return Urls.process_level(value)
+    return _PROCESS_LEVEL_IRIS[value]
+
+
+def _iri(text: str) -> NamedNode:
+    """``text`` as an IRI; pyoxigraph checks it, and a malformed one is a mapping error."""
+    try:
+        return NamedNode(text)
+    except ValueError as err:
+        raise MappingError(f"not a valid IRI: {text!r}: {err}") from err
 
 
 def to_warning_text(value: Any) -> Literal:

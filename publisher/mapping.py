@@ -8,26 +8,34 @@ interpreter of those tables; it writes no vocabulary of its own.
 ``map_report(report, urls)`` returns the report's named graph IRI and a self-contained
 graph (institution, units, objectives, … and the report's dataset node), so that each
 report validates alone. ``ontology_graph()`` gives the vocabulary and the process levels.
+
+The interpreter writes pyoxigraph terms and the report's N-Quads lines directly (a build
+needs nothing else: ``MappedReport.nquads()``); the rdflib graph that SHACL, the tests and
+the link and quality stages read is made from those terms only when asked for
+(``MappedReport.graph``). What each rule needs (predicate and class terms, attribute
+readers, how a value becomes a term) is worked out once, when the mapping is loaded.
 """
 
 from __future__ import annotations
 
 import functools
+import operator
 import tomllib
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.term import Node
 
-from publisher.convert import CONVERTERS
+from publisher.convert import CONVERTERS, Term
 from publisher.errors import MappingError, PublisherError
 from publisher.records import Report
 from publisher.settings import PROJECT_ROOT
+from publisher.store import from_ox
 from publisher.uris import Urls
 from publisher.vocab import PREFIXES, RDF, XSD
 
@@ -40,12 +48,44 @@ SOFTWARE_NAME = "lotaip-lod"
 _BASE = "base"  # ``under = "base"``: the child's IRI has no parent IRI
 
 
+#: One triple as the mapping wrote it, in pyoxigraph terms.
+Triple = tuple[ox.NamedNode, ox.NamedNode, Term]
+
+
 @dataclass(frozen=True)
 class MappedReport:
-    """One report as RDF: its named graph IRI (also its dataset node) and the graph."""
+    """One report as RDF: its named graph IRI (also its dataset node) and its triples.
+
+    ``triples`` hold the terms as the mapping wrote them; ``lines`` the same triples as
+    N-Quads lines in the report's graph, with the literals as the store keeps them.
+    """
 
     graph_iri: URIRef
-    graph: Graph
+    triples: tuple[Triple, ...]
+    lines: tuple[str, ...]
+
+    def nquads(self) -> bytes:
+        """The report's N-Quads, byte for byte as the store will give them back."""
+        return "".join(self.lines).encode("utf-8")
+
+    @functools.cached_property
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph (for SHACL and the other readers), made once."""
+        graph = Graph()
+        for prefix, namespace in PREFIXES.items():
+            graph.bind(prefix, namespace)
+        made: dict[Any, Any] = {}  # a node is in ~10 triples: convert it once
+
+        def rdflib_term(term: Any) -> Any:
+            found = made.get(term)
+            if found is None:
+                found = made[term] = from_ox(term)
+            return found
+
+        add = graph.add
+        for s, p, o in self.triples:
+            add((rdflib_term(s), rdflib_term(p), rdflib_term(o)))
+        return graph
 
 
 @dataclass(frozen=True)
@@ -68,6 +108,19 @@ class FieldRule:
     datatype: URIRef | None = None
     converter: str | None = None
     template: str | None = None
+    # worked out once from the above (see __post_init__)
+    node: _Node = field(init=False, repr=False, compare=False)
+    getters: tuple[Callable[[Any], Any], ...] = field(init=False, repr=False, compare=False)
+    make: Callable[[Any, Any], Term | None] = field(init=False, repr=False, compare=False)
+    typed: bool = field(init=False, repr=False, compare=False)  # may give a typed literal
+
+    def __post_init__(self) -> None:
+        set_ = functools.partial(object.__setattr__, self)
+        set_("node", _node(str(self.property)))
+        set_("getters", tuple(_getter(p) for p in self.paths))
+        set_("make", _maker(self))
+        plain = self.datatype is None or self.datatype == XSD.string
+        set_("typed", self.converter is not None or (self.template is None and not plain))
 
 
 @dataclass(frozen=True)
@@ -85,6 +138,16 @@ class ChildRule:
     unless: str | None = None
     else_kind: str | None = None
     when_any: tuple[str, ...] = ()
+    # worked out once from the above (see __post_init__)
+    getter: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
+    link_node: _Node | None = field(init=False, repr=False, compare=False)
+    inverse_node: _Node | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = functools.partial(object.__setattr__, self)
+        set_("getter", _getter(self.path))
+        set_("link_node", _node(str(self.link)) if self.link is not None else None)
+        set_("inverse_node", _node(str(self.inverse)) if self.inverse is not None else None)
 
 
 @dataclass(frozen=True)
@@ -97,6 +160,14 @@ class KindRule:
     context_links: tuple[tuple[URIRef, str], ...]
     fields: tuple[FieldRule, ...]
     children: tuple[ChildRule, ...]
+    # worked out once from the above (see __post_init__)
+    class_nodes: tuple[_Node, ...] = field(init=False, repr=False, compare=False)
+    context_nodes: tuple[tuple[_Node, str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = functools.partial(object.__setattr__, self)
+        set_("class_nodes", tuple(_node(str(c)) for c in self.classes))
+        set_("context_nodes", tuple((_node(str(p)), k) for p, k in self.context_links))
 
 
 @dataclass(frozen=True)
@@ -208,12 +279,12 @@ def map_report(
         software_version=_software_version(),
     )
     graph_iri = urls.report(report.institution.id, report.metadata.updated, report.source.sha256)
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
-    walker = _Walker(rules, urls, graph, report.source.file)
-    walker.emit(rules.kinds[rules.root], publication, graph_iri, {rules.root: graph_iri})
-    return MappedReport(graph_iri=graph_iri, graph=graph)
+    root = _node(str(graph_iri))
+    walker = _Walker(rules, urls, root.text, report.source.file)
+    walker.emit(rules.kinds[rules.root], publication, root, {rules.root: root})
+    return MappedReport(
+        graph_iri=graph_iri, triples=tuple(walker.triples), lines=tuple(walker.lines)
+    )
 
 
 @functools.cache
@@ -224,44 +295,98 @@ def _software_version() -> str:
         return "0+unknown"
 
 
-class _Walker:
-    """Walks a record tree along the mapping's kinds and writes the triples."""
+class _Node(NamedTuple):
+    """A node of the graph: its IRI, its pyoxigraph term and its N-Quads text (``<iri>``)."""
 
-    def __init__(self, mapping: Mapping, urls: Urls, graph: Graph, file: str) -> None:
+    iri: str
+    term: ox.NamedNode
+    text: str
+
+
+def _node(iri: str) -> _Node:
+    try:
+        term = ox.NamedNode(iri)
+    except ValueError as err:
+        raise MappingError(f"not a valid IRI: {iri!r}: {err}") from err
+    return _Node(iri, term, str(term))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def store_form(literal: ox.Literal) -> str:
+    """``literal`` in N-Quads as Oxigraph gives it back (``"90.0"^^xsd:decimal`` -> ``"90"``).
+
+    Oxigraph keeps typed literals of the datatypes it knows by value, so the store (and
+    its dumps) hold their canonical forms; the build's N-Quads must hold the same bytes.
+    The store itself says what that form is, rather than a second implementation of XSD
+    canonical forms here: one literal through a throwaway store, cached (values repeat:
+    percentages, line numbers, dates).
+    """
+    store = ox.Store()
+    store.add(ox.Quad(_PROBE, _PROBE, literal))
+    return str(next(iter(store)).object)
+
+
+_PROBE = ox.NamedNode("urn:lotaip:probe")
+_RDF_TYPE = _node(str(RDF.type))
+
+
+class _Walker:
+    """Walks a record tree along the mapping's kinds and writes the triples.
+
+    Every triple is kept twice: as pyoxigraph terms (as the mapping wrote them, for the
+    rdflib view) and as its N-Quads line in the report's graph (as the store will hold
+    it). Repeated triples are kept once, in first-written order, as a graph would.
+    """
+
+    def __init__(self, mapping: Mapping, urls: Urls, graph_text: str, file: str) -> None:
         self.mapping = mapping
         self.urls = urls
-        self.graph = graph
+        self.tail = f" {graph_text} .\n"
         self.file = file
-        self.minted: dict[URIRef, int] = {}
+        self.minted: dict[str, int] = {}
+        self.triples: list[Triple] = []
+        self.lines: list[str] = []
+        self.seen: set[str] = set()
 
-    def emit(self, kind: KindRule, record: Any, subject: URIRef, ctx: dict[str, URIRef]) -> None:
+    def add(self, subject: _Node, prop: _Node, obj: Term, obj_text: str) -> None:
+        """One triple (skipped when already written)."""
+        line = f"{subject.text} {prop.text} {obj_text}{self.tail}"
+        if line not in self.seen:
+            self.seen.add(line)
+            self.lines.append(line)
+            self.triples.append((subject.term, prop.term, obj))
+
+    def emit(self, kind: KindRule, record: Any, subject: _Node, ctx: dict[str, _Node]) -> None:
         """The triples of one record whose node is ``subject`` (or its parent, if inline)."""
-        add = self.graph.add
-        for cls in kind.classes:
-            add((subject, RDF.type, cls))
-        for prop, ctx_kind in kind.context_links:
-            add((subject, prop, ctx[ctx_kind]))
+        add = self.add
+        for cls in kind.class_nodes:
+            add(subject, _RDF_TYPE, cls.term, cls.text)
+        for prop, ctx_kind in kind.context_nodes:
+            target = ctx[ctx_kind]
+            add(subject, prop, target.term, target.text)
         for rule in kind.fields:
-            for term in self._terms(kind, rule, record):
-                add((subject, rule.property, term))
+            for term, text in self._terms(kind, rule, record):
+                add(subject, rule.node, term, text)
         for child in kind.children:
             self._children(child, record, subject, ctx)
 
-    def _terms(self, kind: KindRule, rule: FieldRule, record: Any) -> Iterator[Node]:
-        value = next((v for p in rule.paths if _present(v := _get(record, p))), None)
+    def _terms(self, kind: KindRule, rule: FieldRule, record: Any) -> Iterator[tuple[Term, str]]:
+        value = next((v for get in rule.getters if _present(v := get(record))), None)
         if value is None:
             return
         for item in value if isinstance(value, tuple | list) else (value,):
             try:
-                term = _term(rule, item, record)
+                term = rule.make(item, record)
             except PublisherError as err:
                 where = f"{self.file}:{_line(record)}" if _line(record) else self.file
                 raise MappingError(f"{where}: {kind.name} {rule.paths[0]}: {err}") from err
-            if term is not None:
-                yield term
+            if term is None:
+                continue
+            # typed literals may be stored in another (canonical) form: ask the store
+            yield term, store_form(term) if rule.typed and type(term) is ox.Literal else str(term)
 
-    def _children(self, rule: ChildRule, record: Any, subject: URIRef, ctx: dict) -> None:
-        value = _get(record, rule.path)
+    def _children(self, rule: ChildRule, record: Any, subject: _Node, ctx: dict) -> None:
+        value = rule.getter(record)
         items = value if isinstance(value, tuple | list) else (value,)
         for item in (i for i in items if _present(i)):
             name = _choose_kind(rule, item)
@@ -272,25 +397,25 @@ class _Walker:
                 self.emit(kind, item, subject, ctx)
                 continue
             parent = ctx[rule.under] if rule.under not in (None, _BASE) else subject
-            iri = self._mint(rule, item, parent)
-            if rule.link is not None:
-                self.graph.add((parent, rule.link, iri))
-            if rule.inverse is not None:
-                self.graph.add((iri, rule.inverse, parent))
-            ctx[name] = iri  # later siblings may mint under it (units under the institution)
-            self.emit(kind, item, iri, {**ctx, name: iri})
+            node = self._mint(rule, item, parent)
+            if rule.link_node is not None:
+                self.add(parent, rule.link_node, node.term, node.text)
+            if rule.inverse_node is not None:
+                self.add(node, rule.inverse_node, parent.term, parent.text)
+            ctx[name] = node  # later siblings may mint under it (units under the institution)
+            self.emit(kind, item, node, {**ctx, name: node})
 
-    def _mint(self, rule: ChildRule, item: Any, parent: URIRef) -> URIRef:
+    def _mint(self, rule: ChildRule, item: Any, parent: _Node) -> _Node:
         if rule.mint is None:
             raise MappingError(f"child {rule.kind!r} of field {rule.path!r} names no mint")
-        args: list[Any] = [] if rule.under == _BASE else [parent]
+        args: list[Any] = [] if rule.under == _BASE else [parent.iri]
         if rule.key is not None:
             args.append(str(_get(item, rule.key)))
-        iri: URIRef = getattr(self.urls, rule.mint)(*args)
+        iri: str = getattr(self.urls, rule.mint)(*args)
         # the same text twice under one parent: keep both, numbered in reading order
         count = self.minted.get(iri, 0) + 1
         self.minted[iri] = count
-        return iri if count == 1 else Urls.numbered(iri, count)
+        return _node(iri if count == 1 else Urls.numbered(URIRef(iri), count))
 
 
 def _choose_kind(rule: ChildRule, item: Any) -> str | None:
@@ -305,31 +430,49 @@ def _choose_kind(rule: ChildRule, item: Any) -> str | None:
     return rule.kind if ok else rule.else_kind
 
 
-def _term(rule: FieldRule, value: Any, record: Any) -> Node | None:
-    """The RDF term for one value, as the field rule says."""
+def _maker(rule: FieldRule) -> Callable[[Any, Any], Term | None]:
+    """How ``rule`` turns one value (of ``record``) into a term, decided once per rule."""
     if rule.template is not None:
-        text = rule.template.format(r=record)
-        return Literal(text, lang=rule.language) if rule.language else Literal(text)
+        template, language = rule.template, rule.language
+        if language:
+            return lambda value, record: ox.Literal(template.format(r=record), language=language)
+        return lambda value, record: ox.Literal(template.format(r=record))
     if rule.converter is not None:
-        return CONVERTERS[rule.converter](value)
+        convert = CONVERTERS[rule.converter]
+        return lambda value, record: convert(value)
     if rule.language is not None:
-        return Literal(str(value), lang=rule.language)
+        language = rule.language
+        return lambda value, record: ox.Literal(str(value), language=language)
     if rule.datatype is None or rule.datatype == XSD.string:
-        return Literal(str(value))
-    return Literal(value, datatype=rule.datatype)
+        return lambda value, record: ox.Literal(str(value))
+    datatype = rule.datatype
+    typed = ox.NamedNode(str(datatype))
+    return lambda value, record: ox.Literal(_lexical(value, datatype), datatype=typed)
+
+
+def _lexical(value: Any, datatype: URIRef) -> str:
+    """The lexical form rdflib gives ``value`` as a ``datatype`` literal (``1`` -> ``"1"``)."""
+    if type(value) is int:  # source lines, the common case: no rdflib literal needed
+        return str(value)
+    return str(Literal(value, datatype=datatype))
+
+
+def _getter(path: str) -> Callable[[Any], Any]:
+    """A reader of ``record.a.b`` for ``path = "a.b"`` (``"."`` is the record itself)."""
+    read = (lambda record: record) if path == "." else operator.attrgetter(path)
+
+    def get(record: Any) -> Any:
+        try:
+            return read(record)
+        except AttributeError as err:
+            raise MappingError(f"{type(record).__name__} has no field {path!r}") from err
+
+    return get
 
 
 def _get(record: Any, path: str) -> Any:
     """``record.a.b`` for ``path = "a.b"``; ``"."`` is the record itself."""
-    if path == ".":
-        return record
-    value = record
-    for name in path.split("."):
-        try:
-            value = getattr(value, name)
-        except AttributeError as err:
-            raise MappingError(f"{type(record).__name__} has no field {path!r}") from err
-    return value
+    return _getter(path)(record)
 
 
 def _present(value: Any) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 
 from publisher.convert import (
     CONVERTERS,
@@ -27,11 +28,21 @@ from publisher.errors import MappingError
 from publisher.vocab import FREQ, LOTAIP, UNIT, XSD
 
 
+def typed(text: str, datatype: str) -> ox.Literal:
+    """A typed literal, as converters give it (pyoxigraph terms)."""
+    return ox.Literal(text, datatype=ox.NamedNode(datatype))
+
+
+def iri(text: str) -> ox.NamedNode:
+    """An IRI, as converters give it."""
+    return ox.NamedNode(text)
+
+
 def test_dates() -> None:
-    assert to_date(date(2023, 1, 31)) == Literal("2023-01-31", datatype=XSD.date)
-    assert to_date("2023-01-31") == Literal("2023-01-31", datatype=XSD.date)
+    assert to_date(date(2023, 1, 31)) == typed("2023-01-31", XSD.date)
+    assert to_date("2023-01-31") == typed("2023-01-31", XSD.date)
     moment = datetime(2026, 11, 22, 1, 2, 3, tzinfo=UTC)
-    assert to_datetime(moment) == Literal("2026-11-22T01:02:03+00:00", datatype=XSD.dateTime)
+    assert to_datetime(moment) == typed("2026-11-22T01:02:03+00:00", XSD.dateTime)
     with pytest.raises(MappingError, match="not an ISO date"):
         to_date("31/01/2023")
 
@@ -41,7 +52,7 @@ def test_dates() -> None:
     [("2023-12-31", XSD.date), ("2023-04", XSD.gYearMonth), ("2023", XSD.gYear)],
 )
 def test_due_dates_keep_their_precision(text: str, datatype: URIRef) -> None:
-    assert to_due_date(text) == Literal(text, datatype=datatype)
+    assert to_due_date(text) == typed(text, datatype)
 
 
 def test_bad_due_date_and_number_raise() -> None:
@@ -52,47 +63,47 @@ def test_bad_due_date_and_number_raise() -> None:
 
 
 def test_decimal_in_canonical_notation() -> None:
-    assert to_decimal(Decimal("90")) == Literal("90.0", datatype=XSD.decimal)
-    assert to_decimal(Decimal("1E+2")) == Literal("100.0", datatype=XSD.decimal)
-    assert to_decimal(Decimal("12.50")) == Literal("12.5", datatype=XSD.decimal)
-    assert to_decimal(Decimal("-0.5")) == Literal("-0.5", datatype=XSD.decimal)
+    assert to_decimal(Decimal("90")) == typed("90.0", XSD.decimal)
+    assert to_decimal(Decimal("1E+2")) == typed("100.0", XSD.decimal)
+    assert to_decimal(Decimal("12.50")) == typed("12.5", XSD.decimal)
+    assert to_decimal(Decimal("-0.5")) == typed("-0.5", XSD.decimal)
 
 
 def test_units() -> None:
-    assert to_qudt_unit("percent") == UNIT.PERCENT
-    assert to_qudt_unit("Reuniones") == UNIT.NUM
+    assert to_qudt_unit("percent") == iri(UNIT.PERCENT)
+    assert to_qudt_unit("Reuniones") == iri(UNIT.NUM)
     assert to_unit_text("percent") is None
-    assert to_unit_text("Reuniones") == Literal("Reuniones", lang="es")
+    assert to_unit_text("Reuniones") == ox.Literal("Reuniones", language="es")
 
 
 def test_frequency_from_spanish_words() -> None:
-    assert to_frequency("MENSUAL") == FREQ.MONTHLY
-    assert to_frequency("Trimestral") == FREQ.QUARTERLY
+    assert to_frequency("MENSUAL") == iri(FREQ.MONTHLY)
+    assert to_frequency("Trimestral") == iri(FREQ.QUARTERLY)
     assert to_frequency("cuando se requiera") is None
 
 
 @pytest.mark.parametrize(
-    ("text", "iri"),
+    ("text", "expected"),
     [
         ("(593-7) 2570407 EXT 206", "tel:+593-7-2570407;ext=206"),
         ("(03) 2930-153 EXTENSIÓN 204", "tel:+593-3-2930-153;ext=204"),
         ("(+593) 0960835043", "tel:+593-960835043"),
     ],
 )
-def test_phone_numbers_from_the_examples(text: str, iri: str) -> None:
-    assert to_tel(text) == URIRef(iri)
+def test_phone_numbers_from_the_examples(text: str, expected: str) -> None:
+    assert to_tel(text) == iri(expected)
 
 
 def test_links() -> None:
-    assert to_mailto(" mailto:ana@sot.gob.ec") == URIRef("mailto:ana@sot.gob.ec")
+    assert to_mailto(" mailto:ana@sot.gob.ec") == iri("mailto:ana@sot.gob.ec")
     assert to_http_iri("Reporte del GPR") is None
-    assert to_http_iri("https://gpr.gob.ec/x?a=1") == URIRef("https://gpr.gob.ec/x?a=1")
-    assert to_homepage("www.loja.gob.ec") == URIRef("https://loja.gob.ec/")
+    assert to_http_iri("https://gpr.gob.ec/x?a=1") == iri("https://gpr.gob.ec/x?a=1")
+    assert to_homepage("www.loja.gob.ec") == iri("https://loja.gob.ec/")
     assert to_tel("sin número") is None
 
 
 def test_process_levels() -> None:
-    assert to_process_level("support") == LOTAIP["nivel/support"]
+    assert to_process_level("support") == iri(LOTAIP["nivel/support"])
     with pytest.raises(MappingError, match="unknown process level"):
         to_process_level("operativo")
 
