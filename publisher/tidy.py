@@ -23,11 +23,13 @@ import csv
 import io
 import json
 import pickle
+import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from itertools import product
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,12 +37,13 @@ import pyoxigraph as ox
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 from rdflib.term import Identifier
 
 from publisher.errors import QueryError, StoreError
 from publisher.publish import Dump, file_sha256
 from publisher.store import Store, to_ox
-from publisher.vocab import sparql_prefixes
+from publisher.vocab import LOTAIP, QUDT, sparql_prefixes
 
 #: File names of the build's tidy distributions (under ``dumps/``).
 CSV_BOM = "metas.csv"
@@ -238,9 +241,16 @@ def _rows(
     level_name: Callable[[str, str], str],
 ) -> list[TidyRow]:
     """Both queries' rows merged into one row per target (or NO APLICA thing), sorted."""
+    return _merged((select(_query(t, bindings)) for t in (TARGETS, NOT_APPLICABLE)), level_name)
+
+
+def _merged(
+    solutions: Iterable[Iterable[TextRow]], level_name: Callable[[str, str], str]
+) -> list[TidyRow]:
+    """The solutions of ``TARGETS`` then ``NOT_APPLICABLE``, one row per key, sorted."""
     merged: dict[tuple[str, ...], TidyRow] = {}
-    for template in (TARGETS, NOT_APPLICABLE):
-        for row in select(_query(template, bindings)):
+    for rows in solutions:
+        for row in rows:
             key = _row_key(row)
             tidy = _tidy(row, level_name)
             if key in merged:
@@ -333,11 +343,20 @@ def _merge(into: TidyRow, other: TidyRow) -> None:
             into[name] = JOIN.join(sorted(p for p in (*into[name].split(JOIN), other[name]) if p))
 
 
-def _order(row: TidyRow) -> tuple[str, str, str, int, str]:
+def _order(row: TidyRow) -> tuple[str | int, ...]:
     # the report before the line: a report's rows stay together, so the corpus table can
-    # be written report by report from per-report caches (see ``write_tidy_cached``)
+    # be written report by report from per-report caches (see ``write_tidy_cached``).
+    # The URIs after the line make the order total (each row's key is among them), so it
+    # never depends on the order in which an engine gives solutions.
     line = int(row["source_line"]) if row["source_line"].isdigit() else 0
-    return (*_report_key(row), line, row["target_uri"])
+    return (
+        *_report_key(row),
+        line,
+        row["target_uri"],
+        row["unit_uri"],
+        row["objective_uri"],
+        row["indicator_uri"],
+    )
 
 
 def _report_key(row: TidyRow) -> tuple[str, str, str]:
@@ -443,14 +462,252 @@ def ontology_levels() -> dict[str, str]:
 
 def report_rows(nquads: bytes) -> list[TidyRow]:
     """The tidy rows of one report's graph (canonical N-Quads, as the store will hold it),
-    sorted, process levels named by ``ontology_levels``."""
-    native = ox.Store()
-    try:
-        native.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    except (SyntaxError, OSError, ValueError) as err:
-        raise QueryError(f"cannot read a report's graph for its tidy rows: {err}") from err
-    levels = ontology_levels()
-    return _rows(lambda query: _select_native(native, query, {}), {}, levels.get)
+    sorted, process levels named by ``ontology_levels``: the rows ``tidy_rows`` reads from
+    a store holding that graph, found without a query engine (see ``_ReportGraph``)."""
+    graph = _ReportGraph(nquads)
+    solutions = (graph.target_solutions(), graph.not_applicable_solutions())
+    return _merged(solutions, ontology_levels().get)
+
+
+# ------------------------------------------------ one report's graph, without SPARQL
+# Loading a report's N-Quads into pyoxigraph and running the two queries cost ~13 ms a
+# report, as much as mapping it. The queries are fixed conjunctions with OPTIONALs over
+# one small graph, so they are answered here over the graph's triples indexed by
+# predicate: every solution SPARQL gives (all combinations of the values of each
+# pattern; an OPTIONAL that matches nothing leaves its variable unbound), merged and
+# sorted by the same code as the store's rows. tests/test_tidy.py checks both agree.
+# Terms are kept as N-Quads text (``<iri>``, ``_:id``, ``"lexical"...``), which is
+# one spelling per term in a canonical dump, so text equality is term equality.
+
+
+def _nq(iri: str) -> str:
+    return f"<{iri}>"
+
+
+_TYPE = _nq(RDF.type)
+_LABEL = _nq(RDFS.label)
+_NOTATION = _nq(SKOS.notation)
+_NOTE = _nq(SKOS.note)
+_PUBLISHER = _nq(DCTERMS.publisher)
+_ISSUED = _nq(DCTERMS.issued)
+_PURPOSE = _nq(ORG.purpose)
+_CLASSIFICATION = _nq(ORG.classification)
+_HAS_TARGET = _nq(LOTAIP.hasTarget)
+_HAS_INDICATOR = _nq(LOTAIP.hasIndicator)
+_HAS_ACTIVITY = _nq(LOTAIP.hasActivity)
+_REASON = _nq(LOTAIP.notApplicableReason)
+_DUE = _nq(LOTAIP.dueDate)
+_LINE = _nq(LOTAIP.sourceLine)
+_UNIT_TEXT = _nq(LOTAIP.unitText)
+_VALUE = _nq(QUDT.numericValue)
+_QUDT_UNIT = _nq(QUDT.unit)
+_REPORT = _nq(LOTAIP.Report)
+_TARGET = _nq(LOTAIP.Target)
+_ADMINISTRATIVE_UNIT = _nq(LOTAIP.AdministrativeUnit)
+#: The predicates the two queries read; triples of any other are skipped.
+_READ = (
+    *(_TYPE, _LABEL, _NOTATION, _NOTE, _PUBLISHER, _ISSUED, _PURPOSE, _CLASSIFICATION),
+    *(_HAS_TARGET, _HAS_INDICATOR, _HAS_ACTIVITY, _REASON, _DUE, _LINE, _UNIT_TEXT),
+    *(_VALUE, _QUDT_UNIT),
+)
+#: N-Triples string escapes (``\uXXXX`` and ``\UXXXXXXXX`` are handled apart).
+_ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+_ESCAPED = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
+
+Options = dict[str, list[str]]
+
+
+def _unescape(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2)
+    if code:
+        return chr(int(code, 16))
+    return _ESCAPES.get(match.group(3), match.group(3))
+
+
+def _value(term: str) -> str:
+    """A term's value as pyoxigraph gives it: an IRI without brackets, a literal's
+    lexical form unescaped, a blank node's id."""
+    if term[0] == "<":
+        return term[1:-1]
+    if term[0] == '"':
+        lexical = term[1 : term.rindex('"')]
+        return _ESCAPED.sub(_unescape, lexical) if "\\" in lexical else lexical
+    return term[2:]
+
+
+class _ReportGraph:
+    """One report's named graph (its canonical N-Quads): triples by predicate, subject."""
+
+    def __init__(self, nquads: bytes) -> None:
+        text = nquads.decode("utf-8")
+        first = text[: text.find("\n")]
+        if not first.endswith(" ."):
+            raise QueryError("a report's graph for its tidy rows is empty or not N-Quads")
+        self.name = first[first.rfind(" <", 0, -2) + 1 : -2]  # the line's last term
+        # every line ends with the graph's name: splitting there leaves "s p o" parts
+        parts = text.split(f" {self.name} .\n")
+        if parts.pop() or len(parts) != text.count("\n"):
+            raise QueryError(f"the tidy rows' N-Quads are not all in the graph {self.name}")
+        self.index: dict[str, dict[str, list[str]]] = {p: {} for p in _READ}
+        self._inverse: dict[str, dict[str, list[str]]] = {}
+        get = self.index.get
+        for part in parts:
+            subject, predicate, obj = part.split(" ", 2)
+            table = get(predicate)
+            if table is not None:
+                table.setdefault(subject, []).append(obj)
+
+    def objects(self, subject: str, predicate: str) -> list[str]:
+        """The objects of ``subject predicate ?o`` (N-Quads text)."""
+        return self.index[predicate].get(subject, [])
+
+    def subjects(self, predicate: str, obj: str) -> list[str]:
+        """The subjects of ``?s predicate obj`` (N-Quads text)."""
+        inverse = self._inverse.get(predicate)
+        if inverse is None:
+            inverse = self._inverse[predicate] = {}
+            for subject, objects in self.index[predicate].items():
+                for term in objects:
+                    inverse.setdefault(term, []).append(subject)
+        return inverse.get(obj, [])
+
+    def values(self, subject: str, predicate: str) -> list[str]:
+        """The values of ``subject predicate ?o`` as strings."""
+        return [_value(term) for term in self.index[predicate].get(subject, [])]
+
+    def typed(self, cls: str) -> list[str]:
+        """The subjects of ``?s a cls``, in the graph's order."""
+        return [s for s, types in self.index[_TYPE].items() if cls in types]
+
+    def heads(self) -> Iterator[tuple[TextRow, Options]]:
+        """``_HEAD``'s solutions: the report (the graph's name) and its publisher."""
+        report = self.name
+        if _REPORT not in self.objects(report, _TYPE):
+            return
+        for inst in self.objects(report, _PUBLISHER):
+            fixed = {"report": _value(report), "inst": _value(inst)}
+            yield (
+                fixed,
+                {"issued": self.values(report, _ISSUED), "iname": self.values(inst, _LABEL)},
+            )
+
+    def activities(self, thing: str) -> list[str]:
+        """``thing lotaip:hasActivity/rdfs:label ?activity``."""
+        return [a for act in self.objects(thing, _HAS_ACTIVITY) for a in self.values(act, _LABEL)]
+
+    def unit_options(self, unit: str) -> Options:
+        """``_UNIT``'s optional patterns."""
+        return {
+            "unumber": self.values(unit, _NOTATION),
+            "uname": self.values(unit, _LABEL),
+            "ulevel": self.values(unit, _CLASSIFICATION),
+        }
+
+    def target_solutions(self) -> Iterator[TextRow]:
+        """The solutions of ``TARGETS`` (no filters)."""
+        for head, head_options in self.heads():
+            for target in self.typed(_TARGET):
+                for ttext in self.values(target, _LABEL):
+                    fixed = {**head, "target": _value(target), "ttext": ttext}
+                    options = {**head_options, **self.target_options(target)}
+                    for branch, objective, branch_options in self.target_branches(target):
+                        fixed_branch = {**fixed, **branch}
+                        yield from self._with_units(
+                            fixed_branch, objective, options | branch_options
+                        )
+
+    def target_options(self, target: str) -> Options:
+        """The OPTIONAL patterns on ``?target``."""
+        return {
+            "value": self.values(target, _VALUE),
+            "qunit": self.values(target, _QUDT_UNIT),
+            "unitText": self.values(target, _UNIT_TEXT),
+            "label": self.values(target, _NOTATION),
+            "note": self.values(target, _NOTE),
+            "tdue": self.values(target, _DUE),
+            "line": self.values(target, _LINE),
+        }
+
+    def target_branches(self, target: str) -> Iterator[tuple[TextRow, str, Options]]:
+        """``TARGETS``' UNION: the target under its objective, or under an indicator."""
+        for objective in self.subjects(_HAS_TARGET, target):
+            options = {
+                "activity": self.activities(objective),
+                "reason": self.values(objective, _REASON),
+            }
+            yield {"objective": _value(objective)}, objective, options
+        for indicator in self.subjects(_HAS_TARGET, target):
+            for objective in self.subjects(_HAS_INDICATOR, indicator):
+                options = {
+                    "itext": self.values(indicator, _LABEL),
+                    "idue": self.values(indicator, _DUE),
+                    "activity": self.activities(indicator),
+                    "reason": self.values(indicator, _REASON),
+                }
+                fixed = {"indicator": _value(indicator), "objective": _value(objective)}
+                yield fixed, objective, options
+
+    def _with_units(self, fixed: TextRow, objective: str, options: Options) -> Iterator[TextRow]:
+        """``?unit org:purpose ?objective`` and the OPTIONALs on the objective and unit."""
+        otext = self.values(objective, _LABEL)
+        for unit in self.subjects(_PURPOSE, objective):
+            unit_options = {"otext": otext, **self.unit_options(unit)}
+            yield from _combinations({**fixed, "unit": _value(unit)}, options | unit_options)
+
+    def not_applicable_solutions(self) -> Iterator[TextRow]:
+        """The solutions of ``NOT_APPLICABLE`` (no filters)."""
+        for head, head_options in self.heads():
+            for unit, fixed, options in self.not_applicable_branches():
+                yield from _combinations(
+                    {**head, **fixed, "unit": _value(unit)},
+                    head_options | options | self.unit_options(unit),
+                )
+
+    def not_applicable_branches(self) -> Iterator[tuple[str, TextRow, Options]]:
+        """``NOT_APPLICABLE``'s UNION: a unit's, objective's or indicator's statement, with
+        the unit's term (N-Quads text)."""
+        for unit in self.typed(_ADMINISTRATIVE_UNIT):
+            for reason in self.values(unit, _REASON):
+                yield unit, {"reason": reason}, {"line": self.values(unit, _LINE)}
+        for unit, objectives in self.index[_PURPOSE].items():
+            for objective in objectives:
+                yield from self._objective_statements(unit, objective)
+
+    def _objective_statements(
+        self, unit: str, objective: str
+    ) -> Iterator[tuple[str, TextRow, Options]]:
+        fixed = {"objective": _value(objective)}
+        otext = self.values(objective, _LABEL)
+        indicators = self.objects(objective, _HAS_INDICATOR)
+        with_targets = self.objects(objective, _HAS_TARGET) or any(
+            self.objects(i, _HAS_TARGET) for i in indicators
+        )
+        if not with_targets:  # the objective's FILTER NOT EXISTS
+            options = {"line": self.values(objective, _LINE), "otext": otext}
+            for reason in self.values(objective, _REASON):
+                yield unit, {**fixed, "reason": reason}, options
+        for indicator in indicators:
+            if self.objects(indicator, _HAS_TARGET):  # the indicator's FILTER NOT EXISTS
+                continue
+            for reason in self.values(indicator, _REASON):
+                options = {
+                    "itext": self.values(indicator, _LABEL),
+                    "line": self.values(indicator, _LINE),
+                    "otext": otext,
+                }
+                yield unit, {**fixed, "indicator": _value(indicator), "reason": reason}, options
+
+
+def _combinations(fixed: TextRow, options: Options) -> Iterator[TextRow]:
+    """``fixed`` with every combination of the optional variables' values; a variable
+    without values is left out (unbound), as an OPTIONAL that matches nothing."""
+    names = list(options)
+    for values in product(*(options[n] or (None,) for n in names)):
+        row = dict(fixed)
+        for name, value in zip(names, values, strict=True):
+            if value is not None:
+                row[name] = value
+        yield row
 
 
 def write_report_rows(cache_dir: Path, sha256: str, nquads: bytes) -> None:

@@ -4,20 +4,22 @@ and their CSVW metadata describes every column."""
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
-from rdflib import Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, XSD
 
 from publisher import tidy
-from publisher.errors import StoreError
+from publisher.errors import QueryError, StoreError
 from publisher.settings import Settings
-from publisher.store import Store
+from publisher.store import Store, to_ox
 from publisher.vocab import sparql_prefixes
 
 BASE = "http://localhost:8000/id/"
@@ -273,3 +275,105 @@ def test_control_characters_are_dropped_from_the_spreadsheet_only() -> None:
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert values[1][[c.name for c in COLUMNS].index("target")] == "90 % de cumplimiento"
     assert "\x07" in csv_bytes([row], bom=False).decode("utf-8")
+
+
+# --- a report's rows are found without a query engine: the same rows as SPARQL's ----------
+def _sparql_rows(nquads: bytes) -> list[tidy.TidyRow]:
+    """``tidy_rows`` of a store holding the ontology and this one report's graph."""
+    from publisher.mapping import ontology_graph
+    from publisher.store import OxigraphStore
+
+    store = OxigraphStore()
+    store.load_graph(URIRef("urn:example:ontology"), ontology_graph())
+    store.native.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    return tidy.tidy_rows(store)
+
+
+def test_each_example_report_s_rows_equal_the_sparql_rows(built_settings: Settings) -> None:
+    reports = built_settings.data_dir / "current" / "reports"
+    members = sorted(reports.glob("*.nq.gz"))
+    assert len(members) == 5
+    for member in members:
+        nquads = gzip.decompress(member.read_bytes())
+        rows = tidy.report_rows(nquads)
+        assert rows and rows == _sparql_rows(nquads), member.name
+
+
+def _edge_case_graph() -> tuple[URIRef, Graph]:
+    """A report whose graph has what the examples lack: several activities and reasons,
+    a blank-node activity, escapes, a target straight under its objective, statements of
+    NO APLICA beside targets (no row of their own) and without them (a row each)."""
+    from publisher.vocab import LOTAIP, QUDT, UNIT
+
+    ex = "http://example.org/id/"
+    report, inst = URIRef(ex + "reporte/x"), URIRef(ex + "institucion/x")
+    level = URIRef(next(iter(tidy.ontology_levels())))
+    g = Graph()
+    g.add((report, RDF.type, LOTAIP.Report))
+    g.add((report, DCTERMS.publisher, inst))
+    g.add((report, DCTERMS.issued, Literal("2024-02-29", datatype=XSD.date)))
+    g.add((inst, RDFS.label, Literal('GAD "Río" \\ Norte\tSur\nEste', lang="es")))
+    for u in range(3):
+        unit = URIRef(f"{ex}unidad/{u}")
+        g.add((unit, RDF.type, LOTAIP.AdministrativeUnit))
+        g.add((unit, RDFS.label, Literal(f"Unidad {u}, con coma")))
+        g.add((unit, SKOS.notation, Literal(str(u))))
+        g.add((unit, ORG.classification, level))
+        g.add((unit, LOTAIP.sourceLine, Literal(10 * u + 1)))
+        objective = URIRef(f"{ex}unidad/{u}/objetivo")
+        g.add((unit, ORG.purpose, objective))
+        g.add((objective, RDFS.label, Literal(f"Objetivo {u}\u0007")))
+        g.add((objective, LOTAIP.sourceLine, Literal(10 * u + 2)))
+        indicator = URIRef(f"{ex}unidad/{u}/indicador")
+        g.add((objective, LOTAIP.hasIndicator, indicator))
+        g.add((indicator, LOTAIP.sourceLine, Literal(10 * u + 3)))
+        g.add((indicator, LOTAIP.dueDate, Literal("2024-06", datatype=XSD.gYearMonth)))
+        for a in ("b", "a"):
+            activity = BNode() if a == "b" else URIRef(f"{ex}actividad/{u}{a}")
+            g.add((indicator, LOTAIP.hasActivity, activity))
+            g.add((activity, RDFS.label, Literal(f"Actividad {a}")))
+        for reason in ("NO APLICA por ley", "NO APLICA, ver nota"):
+            g.add(
+                (
+                    unit if u == 0 else objective if u == 1 else indicator,
+                    LOTAIP.notApplicableReason,
+                    Literal(reason),
+                )
+            )
+        if u == 2:
+            continue  # the indicator's statement stands alone: a row of its own
+        target = URIRef(f"{ex}unidad/{u}/meta")
+        g.add((indicator if u == 0 else objective, LOTAIP.hasTarget, target))
+        g.add((target, RDF.type, LOTAIP.Target))
+        g.add((target, RDFS.label, Literal(" 2.50 % ")))
+        g.add((target, QUDT.numericValue, Literal("2.50", datatype=XSD.decimal)))
+        g.add((target, QUDT.unit, UNIT.PERCENT))
+        g.add((target, SKOS.note, Literal("nota \U0001f600")))
+        g.add((target, LOTAIP.sourceLine, Literal(10 * u + 4)))
+    return report, g
+
+
+def test_edge_case_rows_equal_the_sparql_rows() -> None:
+    from publisher.workers import canonical_nquads
+
+    report, graph = _edge_case_graph()
+    name = ox.NamedNode(str(report))
+    nquads = canonical_nquads([ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in graph])
+    rows = tidy.report_rows(nquads)
+    assert rows == _sparql_rows(nquads)
+    assert len(rows) == 4  # two targets, the unit's statement, the lone indicator's
+    by_kind = {(bool(r["target_uri"]), r["unit_number"]): r for r in rows}
+    assert by_kind[True, "0"]["activity"] == "Actividad a | Actividad b"
+    assert by_kind[True, "1"]["not_applicable_reason"] == "NO APLICA por ley | NO APLICA, ver nota"
+    assert by_kind[True, "1"]["value"] == "2.5" and by_kind[True, "1"]["unit_of_measure"] == "%"
+    assert by_kind[False, "0"]["source_line"] == "1" and not by_kind[False, "0"]["objective_uri"]
+    assert by_kind[False, "2"]["indicator_uri"].endswith("/unidad/2/indicador")
+    assert rows[0]["institution_name"] == 'GAD "Río" \\ Norte\tSur\nEste'
+
+
+def test_a_report_s_rows_need_one_named_graph() -> None:
+    with pytest.raises(QueryError, match="not N-Quads"):
+        tidy.report_rows(b"")
+    two = b'<urn:a> <urn:p> "x" <urn:g1> .\n<urn:a> <urn:p> "y" <urn:g2> .\n'
+    with pytest.raises(QueryError, match="not all in the graph"):
+        tidy.report_rows(two)
