@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS, VOID, XSD
 
 from publisher.errors import ParseError
 from publisher.uris import Urls
@@ -60,7 +61,12 @@ _INSTITUTION_COLUMNS = (
     "wikidata",
     "sources",
 )
-_TERRITORY_COLUMNS = ("code", "name", "level", "parent", "wikidata", "sources")
+_TERRITORY_COLUMNS = ("code", "name", "level", "parent", "wikidata", "wikidata_match", "sources")
+
+#: How sure a territory's Wikidata item is, and the SKOS property it is published with:
+#: ``exact`` when two independent sources agree on the item, ``close`` when one source
+#: gives it and the item may be the seat city's rather than the canton's.
+WIKIDATA_MATCHES = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 _RULE_COLUMNS = ("concept", "pattern", "final")
 
 
@@ -95,7 +101,15 @@ class Territory:
     level: str  # "province" or "canton"
     parent: str | None  # the province code of a canton
     wikidata: str | None
+    wikidata_match: str | None  # "exact" or "close" (a key of WIKIDATA_MATCHES) with an item
     sources: tuple[str, ...]
+
+    @property
+    def wikidata_link(self) -> tuple[URIRef, URIRef] | None:
+        """(SKOS property, Wikidata IRI) this territory is published with, or None."""
+        if self.wikidata is None or self.wikidata_match is None:
+            return None
+        return WIKIDATA_MATCHES[self.wikidata_match], WD[self.wikidata]
 
 
 @dataclass(frozen=True)
@@ -184,8 +198,11 @@ def _entry(row: dict[str, str], source: Path, line: int) -> RegistryEntry:
     if row["kind"] not in KINDS:
         raise ParseError(str(source), f"unknown kind {row['kind']!r}", line)
     ruc = _optional(row["ruc"])
-    if ruc is not None and not (len(ruc) == 13 and ruc.isdigit()):
-        raise ParseError(str(source), f"RUC must have 13 digits: {ruc!r}", line)
+    if ruc is not None and (problem := ruc_problem(ruc)):
+        raise ParseError(str(source), f"bad RUC {ruc!r}: {problem}", line)
+    sources = _list(row["sources"])
+    if ruc is not None and not any(s.startswith("ruc:") for s in sources):
+        raise ParseError(str(source), f"RUC {ruc} needs a ruc:<page> source naming where", line)
     return RegistryEntry(
         id=row["id"].strip(),
         name=row["name"].strip(),
@@ -196,7 +213,7 @@ def _entry(row: dict[str, str], source: Path, line: int) -> RegistryEntry:
         ruc=ruc,
         dpa_code=_dpa(row["dpa_code"], source, line),
         wikidata=_wikidata(row["wikidata"], source, line),
-        sources=_list(row["sources"]),
+        sources=sources,
     )
 
 
@@ -209,14 +226,56 @@ def _territory(row: dict[str, str], source: Path, line: int) -> Territory:
     parent = _optional(row["parent"])
     if level == "canton" and parent != code[:2]:
         raise ParseError(str(source), f"canton {code} must have parent {code[:2]}", line)
+    wikidata = _wikidata(row["wikidata"], source, line)
     return Territory(
         code=code,
         name=row["name"].strip(),
         level=level,
         parent=parent,
-        wikidata=_wikidata(row["wikidata"], source, line),
+        wikidata=wikidata,
+        wikidata_match=_wikidata_match(row["wikidata_match"], wikidata, source, line),
         sources=_list(row["sources"]),
     )
+
+
+def _wikidata_match(value: str, item: str | None, source: Path, line: int) -> str | None:
+    """``exact``, ``close`` or None; an item and its match kind come together or not at all."""
+    match = _optional(value)
+    if match is not None and match not in WIKIDATA_MATCHES:
+        raise ParseError(
+            str(source), f"wikidata_match must be exact, close or empty: {match!r}", line
+        )
+    if match is not None and item is None:
+        raise ParseError(str(source), f"wikidata_match {match!r} without a wikidata item", line)
+    if match is None and item is not None:
+        raise ParseError(str(source), f"wikidata item {item} needs wikidata_match", line)
+    return match
+
+
+# A public-sector RUC (SRI, "sociedades del sector público"): 13 digits, the first two a
+# province code (01-24, or 30 for those registered abroad), the third 6, digits 4-8 a
+# sequence, the 9th a module-11 check digit over the first eight with weights 3,2,7,6,5,4,3,2
+# (11 - sum mod 11, 0 when the remainder is 0; a remainder of 1 gives no valid digit), then
+# the establishment "0001" of the institution itself. Rule as implemented by python-stdnum
+# (stdnum/ec/ruc.py, public RUC branch) and explained step by step in "Validar el ingreso del
+# RUC de Ecuador en Java - Tercera parte" (cyberexplorador.com, 2011-02-20).
+_RUC_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+
+
+def ruc_problem(ruc: str) -> str | None:
+    """Why ``ruc`` is not a public-sector RUC (see the rule above), or None when it is."""
+    if not (len(ruc) == 13 and ruc.isdigit()):
+        return "a RUC has 13 digits"
+    if not ("01" <= ruc[:2] <= "24" or ruc[:2] == "30"):
+        return f"no province has code {ruc[:2]}"
+    if ruc[2] != "6":
+        return "a public institution's RUC has 6 as its third digit"
+    remainder = sum(w * int(d) for w, d in zip(_RUC_WEIGHTS, ruc[:8], strict=True)) % 11
+    if (11 - remainder) % 11 != int(ruc[8]):
+        return "wrong check digit (9th)"
+    if ruc[9:] != "0001":
+        return "a public institution's RUC ends in 0001"
+    return None
 
 
 def _rule(row: dict[str, str], source: Path, line: int) -> FunctionRule:
@@ -328,8 +387,33 @@ def _add_territories(graph: Graph, urls: Urls, territories: list[Territory]) -> 
             graph.add((node, SKOS.broader, territory_iri(urls, t.parent)))
         else:
             graph.add((node, SKOS.topConceptOf, scheme))
-        if t.wikidata:
-            graph.add((node, SKOS.exactMatch, WD[t.wikidata]))
+        if link := t.wikidata_link:
+            graph.add((node, *link))
+    _add_territory_linksets(graph, urls, territories)
+
+
+def _add_territory_linksets(graph: Graph, urls: Urls, territories: list[Territory]) -> None:
+    """VoID for the scheme's links to Wikidata: one void:Linkset per SKOS property.
+
+    Described here, next to the links, in the same form as ``link.linksets_graph`` describes
+    the links graph's: link predicate, subjects and objects targets, triple count.
+    """
+    counts = Counter(t.wikidata_match for t in territories if t.wikidata_link)
+    scheme, wikidata = urls.thing("territorio"), urls.thing("conjunto/wikidata")
+    for match, predicate in WIKIDATA_MATCHES.items():
+        if not counts[match]:
+            continue
+        linkset = urls.thing(f"enlaces/territorio-wikidata-{match}")
+        graph.add((linkset, RDF.type, VOID.Linkset))
+        graph.add((linkset, VOID.linkPredicate, predicate))
+        graph.add((linkset, VOID.subjectsTarget, scheme))
+        graph.add((linkset, VOID.objectsTarget, wikidata))
+        graph.add((linkset, VOID.triples, Literal(counts[match], datatype=XSD.integer)))
+    if counts:
+        graph.add((scheme, RDF.type, VOID.Dataset))
+        graph.add((wikidata, RDF.type, VOID.Dataset))
+        graph.add((wikidata, FOAF.homepage, URIRef("https://www.wikidata.org/")))
+        graph.add((wikidata, VOID.uriSpace, Literal(str(WD))))
 
 
 def _add_entry(graph: Graph, urls: Urls, entry: RegistryEntry) -> None:
