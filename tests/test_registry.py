@@ -251,7 +251,8 @@ def test_all_24_provinces_and_221_active_cantons() -> None:
     assert levels.count("province") == 24
     assert levels.count("canton") == 221
     sources = REGISTRY_DIR / "sources" / "sb-tabla7-cantones.csv"
-    active = [line for line in sources.read_text(encoding="utf-8").splitlines() if "ACTIVA" in line]
+    lines = sources.read_text(encoding="utf-8").splitlines()
+    active = [line for line in lines if line.endswith(",ACTIVA")]
     assert levels.count("canton") == len(active)
 
 
