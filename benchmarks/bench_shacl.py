@@ -50,6 +50,7 @@ QUDT = "http://qudt.org/schema/qudt/"
 VCARD = "http://www.w3.org/2006/vcard/ns#"
 FOAF = "http://xmlns.com/foaf/0.1/"
 UNIT = "http://qudt.org/vocab/unit/"
+UNIT_PERCENT = URIRef(UNIT + "PERCENT")
 
 #: Times are this process's CPU time: both engines run on one thread, and CPU time is what
 #: a shared machine's load disturbs least (the build's figures are CPU seconds too).
@@ -289,16 +290,18 @@ def _breakages() -> list[Breakage]:
         g.remove((_first(g, LOTAIP.Institution), RDF.type, URIRef(ORG + "FormalOrganization")))
 
     def generation_without_agent(g: Graph) -> None:
-        node, _ = _one(g, PROV + "wasGeneratedBy")
-        _drop(g, g.value(node, URIRef(PROV + "wasGeneratedBy")), PROV + "wasAssociatedWith")
+        _, generation = _one(g, PROV + "wasGeneratedBy")
+        _drop(g, generation, PROV + "wasAssociatedWith")
 
     def due_date_as_string(g: Graph) -> None:
         node, value = _one(g, LOTAIP.dueDate)
         _set(g, node, LOTAIP.dueDate, Literal(str(value)))
 
     def percent_over_100(g: Graph) -> None:
-        node = sorted(g.subjects(URIRef(QUDT + "unit"), URIRef(UNIT + "PERCENT")))[0]
-        _set(g, node, QUDT + "numericValue", Literal("120", datatype=XSD.decimal))
+        percent = (
+            s for s, o in sorted(g.subject_objects(URIRef(QUDT + "unit"))) if o == UNIT_PERCENT
+        )
+        _set(g, next(percent), QUDT + "numericValue", Literal("120", datatype=XSD.decimal))
 
     def contact_without_name(g: Graph) -> None:
         node, _ = _one(g, VCARD + "fn")
