@@ -7,8 +7,10 @@ import csv
 import gzip
 import io
 import json
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pyoxigraph as ox
 import pytest
 from flask import Flask
@@ -377,3 +379,48 @@ def test_a_report_s_rows_need_one_named_graph() -> None:
     two = b'<urn:a> <urn:p> "x" <urn:g1> .\n<urn:a> <urn:p> "y" <urn:g2> .\n'
     with pytest.raises(QueryError, match="not all in the graph"):
         tidy.report_rows(two)
+
+
+# --- the cached rows are written as the csv module and openpyxl write them ----------------
+#: Texts that make the csv module quote and openpyxl pick another cell type or escape.
+AWKWARD = (
+    "=SUMA(A1:A2)",  # openpyxl writes a formula
+    "=",
+    "#N/A",  # an error value
+    "  espacios  ",  # xml:space="preserve"
+    "a & <b> > c",
+    '"comillas", y coma',
+    "línea\r\nnueva\rvieja\n",
+    "\x07",  # nothing left once XML's illegal characters are dropped
+    "x" * 40_000,  # longer than a cell holds
+    "",
+)
+
+
+def _awkward_rows() -> list[tidy.TidyRow]:
+    rows = []
+    for i, text in enumerate(AWKWARD):
+        row = {column.name: text for column in tidy.COLUMNS}
+        row["value"] = ("2.5", "1234567890123456789", "0", "-7.125", "")[i % 5]
+        row["source_line"] = str(i) if i % 3 else ""
+        rows.append(row)
+    return rows
+
+
+def test_cached_rows_read_back_as_csv_and_openpyxl_write_them(tmp_path: Path) -> None:
+    rows = _awkward_rows()
+    tidy._write_cache(tmp_path / "x.tidy.pickle", rows)
+    tidy._write_tables([tmp_path / "x.tidy.pickle"] * 2, tmp_path)  # one report twice
+    assert (tmp_path / tidy.CSV_PLAIN).read_bytes() == tidy.csv_bytes(rows * 2, bom=False)
+    assert (tmp_path / tidy.CSV_BOM).read_bytes() == tidy.csv_bytes(rows * 2, bom=True)
+    ours = load_workbook(tmp_path / tidy.XLSX)
+    theirs = load_workbook(io.BytesIO(tidy.xlsx_bytes(rows * 2)))
+    assert ours.sheetnames == theirs.sheetnames == ["metas"]
+    cells = [[(c.coordinate, c.value, c.data_type) for c in r] for r in ours["metas"].iter_rows()]
+    expected = [[(c.coordinate, c.value, c.data_type) for c in r] for r in theirs["metas"]]
+    assert cells == expected
+    assert {t for row in cells for _, _, t in row} >= {"s", "n", "f", "e"}
+    if not openpyxl.LXML:  # ElementTree's output, not lxml's: the very same sheet XML
+        sheet = "xl/worksheets/sheet1.xml"
+        ours_xml = zipfile.ZipFile(tmp_path / tidy.XLSX).read(sheet)
+        assert ours_xml == zipfile.ZipFile(io.BytesIO(tidy.xlsx_bytes(rows * 2))).read(sheet)
