@@ -3,9 +3,10 @@
 ``QueryService.run`` checks the text (``check.py``), answers from the cache when the
 same request was answered on the same dataset version, and otherwise runs it on the
 store's own engine: in worker processes for a store on disk (a deadline that really
-stops the work), or in the calling thread for an in-memory store (tests and small
+stops the work), in the calling thread for an in-memory store (tests and small
 embedded uses: there the time limit cannot be enforced, since the data lives only in
-this process).
+this process), or forwarded to a remote store's server. One cache and one ETag scheme for
+every store: the key starts with ``dataset_version``.
 """
 
 from __future__ import annotations
@@ -104,7 +105,10 @@ class Outcome:
 
 
 def dataset_version(store: Any) -> str:
-    """A string that changes whenever the published data may have changed."""
+    """A string that changes whenever the published data may have changed: the store's
+    own ``version`` when it has one (the published folder's name for the embedded store,
+    the version recorded in the store for a remote one, read at each call so that a
+    rebuild by another process is seen at once), else derived from its files or size."""
     version = getattr(store, "version", None)
     if callable(version):
         version = version()

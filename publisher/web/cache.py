@@ -2,7 +2,10 @@
 
 A published version never changes, so a document or page is the same until the next
 build; keys start with the store's version, so a new build is never served stale
-bodies. A store without a version (in memory, remote) is not cached.
+bodies. The embedded store's version is the published folder's name; a remote store's is
+the one recorded in the store itself (``RemoteStore.version``: one small query, and the
+last one read while the server is down, so bodies already made are still served). A
+store without a version (in memory) is not cached.
 """
 
 from __future__ import annotations
