@@ -1,100 +1,105 @@
-"""Map and validate throughput on synthetic reports shaped like ours (prints figures).
+"""Map + serialise per report on synthetic reports shaped like ours (prints figures).
 
-One report of R rows (units of 5 objectives, each with one indicator and one percent
-target) is mapped and validated alone, as the pipeline does per report.
+The build's per-report work after parsing is map -> (SHACL) -> serialise; issue 7 asks
+for the whole build without SHACL at >= 100,000 quads/s on one core, so this prints what
+map and serialise cost a report, and what making the rdflib graph that only SHACL reads
+costs (counted in the build's "validate" stage).
 
-    .venv/bin/python benchmarks/bench_mapping.py [ROWS ...]
+    .venv/bin/python benchmarks/bench_mapping.py [--reports N] [--units U] [--repeat R]
+
+Reports are written by ``publisher.synth`` (real layouts and quirks), parsed once (not
+timed), then mapped and serialised R times; the best pass is reported (the machine is
+shared, the best pass is the least disturbed). Run from an older checkout (with
+``PYTHONPATH`` pointing at it) to get "before" figures of the same corpus: the script
+serialises the way the build did before ``MappedReport.nquads`` existed when it must.
 """
 
 from __future__ import annotations
 
-import resource
-import sys
+import argparse
+import os
+import tempfile
 import time
-from datetime import date
-from decimal import Decimal
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
 
 from publisher.mapping import map_report
-from publisher.records import (
-    Indicator,
-    Institution,
-    Metadata,
-    Objective,
-    Report,
-    Source,
-    Target,
-    Unit,
-)
+from publisher.parse import parse_file
+from publisher.records import Report
+from publisher.synth import synth_reports
 from publisher.uris import Urls
-from publisher.validate import validate
+
+GENERATED_AT = datetime(2026, 11, 22, tzinfo=UTC)
 
 
-def synthetic(rows: int) -> Report:
-    """A report with ``rows`` objective rows, five per unit."""
-    units = []
-    for u in range(rows // 5):
-        objectives = tuple(
-            Objective(
-                text=f"Objetivo {o} de la unidad {u}: mejorar el servicio número {o}",
-                line=u * 5 + o + 1,
-                indicators=(
-                    Indicator(
-                        text=f"Porcentaje de avance del objetivo {o} en la unidad {u}",
-                        line=u * 5 + o + 1,
-                        targets=(
-                            Target(
-                                text=f"{50 + o}%",
-                                line=u * 5 + o + 1,
-                                value=Decimal(50 + o),
-                                unit="percent",
-                                due_date="2023-12",
-                            ),
-                        ),
-                    ),
-                ),
-            )
-            for o in range(5)
-        )
-        units.append(
-            Unit(
-                name=f"Dirección {u}",
-                line=u * 5 + 1,
-                process_level="support",
-                objectives=objectives,
-            )
-        )
-    return Report(
-        source=Source(file="synthetic.txt", sha256="ab" * 32, format="text"),
-        institution=Institution(
-            id="sintetica", name="Institución sintética", inferred_from="option"
-        ),
-        metadata=Metadata(
-            updated=date(2023, 1, 31), responsible_person="Ana Pérez", email="ana@sintetica.gob.ec"
-        ),
-        units=tuple(units),
-    )
+def serialiser() -> Callable[[Any], tuple[bytes, int]]:
+    """How this checkout turns a mapped report into its N-Quads (and counts its quads)."""
+
+    def current(mapped: Any) -> tuple[bytes, int]:
+        return mapped.nquads(), len(mapped.lines)
+
+    def older(mapped: Any) -> tuple[bytes, int]:  # an rdflib graph, converted, via a store
+        from publisher.store import to_ox
+        from publisher.workers import canonical_nquads
+
+        name = ox.NamedNode(str(mapped.graph_iri))
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in mapped.graph]
+        return canonical_nquads(quads), len(quads)
+
+    from publisher.mapping import MappedReport
+
+    return current if hasattr(MappedReport, "nquads") else older
 
 
-def bench(rows: int) -> None:
-    report = synthetic(rows)
+def one_pass(reports: list[Report], urls: Urls) -> dict[str, float]:
+    """Seconds spent mapping, serialising and making the rdflib view, summed; quads."""
+    serialise = serialiser()
+    total = {"map": 0.0, "serialise": 0.0, "rdflib view": 0.0, "quads": 0.0}
+    for report in reports:
+        start = time.perf_counter()
+        mapped = map_report(report, urls, generated_at=GENERATED_AT)
+        mapped_at = time.perf_counter()
+        _, quads = serialise(mapped)
+        done = time.perf_counter()
+        len(mapped.graph)  # the graph pyshacl reads: made here, or already made by map
+        viewed = time.perf_counter()
+        total["map"] += mapped_at - start
+        total["serialise"] += done - mapped_at
+        total["rdflib view"] += viewed - done
+        total["quads"] += quads
+    return total
+
+
+def main() -> None:
+    """Print per-report figures for map, serialise and both, with quads/s."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=200)
+    parser.add_argument("--units", type=int, default=12)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        reports = [parse_file(p) for p in synth_reports(args.reports, folder, units=args.units)]
     urls = Urls("http://localhost:8000/")
-    map_report(synthetic(5), urls)  # load the mapping and shapes once, as a build does
-    validate(map_report(synthetic(5), urls).graph)
-    start = time.perf_counter()
-    mapped = map_report(report, urls)
-    mapped_at = time.perf_counter()
-    outcome = validate(mapped.graph)
-    done = time.perf_counter()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    triples = len(mapped.graph)
-    map_s, validate_s = mapped_at - start, done - mapped_at
-    print(
-        f"{rows:>6} rows  {triples:>7} triples  map {map_s:6.2f}s ({triples / map_s:>8,.0f} t/s)"
-        f"  validate {validate_s:6.2f}s ({triples / validate_s:>8,.0f} t/s)"
-        f"  conforms={outcome.conforms}  peak RSS so far {peak:6.0f} MiB"
-    )
+    one_pass(reports[:5], urls)  # read the mapping and import what it needs, as a build does
+    best = min((one_pass(reports, urls) for _ in range(args.repeat)), key=lambda t: t["map"])
+    n, quads = len(reports), best["quads"]
+    print(f"{Path(__file__).name}: {n} synthetic reports, {quads / n:,.0f} quads a report")
+    print(f"  load average {os.getloadavg()[0]:.2f}, best of {args.repeat} passes")
+    both = best["map"] + best["serialise"]
+    for stage, seconds in (
+        ("map", best["map"]),
+        ("serialise", best["serialise"]),
+        ("map+serialise", both),
+    ):
+        per_report = seconds / n * 1000
+        print(f"  {stage:<14} {per_report:7.2f} ms a report  {quads / seconds:>10,.0f} quads/s")
+    view = best["rdflib view"] / n * 1000
+    print(f"  rdflib graph for SHACL (in 'validate', after map): {view:.2f} ms a report")
 
 
 if __name__ == "__main__":
-    for n in [int(a) for a in sys.argv[1:]] or [100, 1000, 5000]:
-        bench(n)
+    main()

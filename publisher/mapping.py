@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import operator
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -140,12 +140,14 @@ class ChildRule:
     when_any: tuple[str, ...] = ()
     # worked out once from the above (see __post_init__)
     getter: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
+    key_getter: Callable[[Any], Any] | None = field(init=False, repr=False, compare=False)
     link_node: _Node | None = field(init=False, repr=False, compare=False)
     inverse_node: _Node | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = functools.partial(object.__setattr__, self)
         set_("getter", _getter(self.path))
+        set_("key_getter", _getter(self.key) if self.key is not None else None)
         set_("link_node", _node(str(self.link)) if self.link is not None else None)
         set_("inverse_node", _node(str(self.inverse)) if self.inverse is not None else None)
 
@@ -364,15 +366,21 @@ class _Walker:
         for prop, ctx_kind in kind.context_nodes:
             target = ctx[ctx_kind]
             add(subject, prop, target.term, target.text)
-        for rule in kind.fields:
-            for term, text in self._terms(kind, rule, record):
-                add(subject, rule.node, term, text)
-        for child in kind.children:
-            self._children(child, record, subject, ctx)
+        try:
+            for rule in kind.fields:
+                self._field(kind, rule, record, subject)
+            for child in kind.children:
+                self._children(child, record, subject, ctx)
+        except AttributeError as err:  # a mapping naming a field its records lack
+            raise MappingError(f"kind {kind.name!r}: {err}") from err
 
-    def _terms(self, kind: KindRule, rule: FieldRule, record: Any) -> Iterator[tuple[Term, str]]:
-        value = next((v for get in rule.getters if _present(v := get(record))), None)
-        if value is None:
+    def _field(self, kind: KindRule, rule: FieldRule, record: Any, subject: _Node) -> None:
+        """The triples of one field rule: one per present value (the first path present)."""
+        for get in rule.getters:
+            value = get(record)
+            if value is not None and value != "" and value != ():
+                break
+        else:
             return
         for item in value if isinstance(value, tuple | list) else (value,):
             try:
@@ -383,7 +391,8 @@ class _Walker:
             if term is None:
                 continue
             # typed literals may be stored in another (canonical) form: ask the store
-            yield term, store_form(term) if rule.typed and type(term) is ox.Literal else str(term)
+            text = store_form(term) if rule.typed and type(term) is ox.Literal else str(term)
+            self.add(subject, rule.node, term, text)
 
     def _children(self, rule: ChildRule, record: Any, subject: _Node, ctx: dict) -> None:
         value = rule.getter(record)
@@ -408,10 +417,10 @@ class _Walker:
     def _mint(self, rule: ChildRule, item: Any, parent: _Node) -> _Node:
         if rule.mint is None:
             raise MappingError(f"child {rule.kind!r} of field {rule.path!r} names no mint")
-        args: list[Any] = [] if rule.under == _BASE else [parent.iri]
-        if rule.key is not None:
-            args.append(str(_get(item, rule.key)))
-        iri: str = getattr(self.urls, rule.mint)(*args)
+        args: list[str] = [] if rule.under == _BASE else [parent.iri]
+        if rule.key_getter is not None:
+            args.append(str(rule.key_getter(item)))
+        iri = str(getattr(self.urls, rule.mint)(*args))
         # the same text twice under one parent: keep both, numbered in reading order
         count = self.minted.get(iri, 0) + 1
         self.minted[iri] = count
@@ -458,16 +467,15 @@ def _lexical(value: Any, datatype: URIRef) -> str:
 
 
 def _getter(path: str) -> Callable[[Any], Any]:
-    """A reader of ``record.a.b`` for ``path = "a.b"`` (``"."`` is the record itself)."""
-    read = (lambda record: record) if path == "." else operator.attrgetter(path)
+    """A reader of ``record.a.b`` for ``path = "a.b"`` (``"."`` is the record itself).
 
-    def get(record: Any) -> Any:
-        try:
-            return read(record)
-        except AttributeError as err:
-            raise MappingError(f"{type(record).__name__} has no field {path!r}") from err
+    It raises ``AttributeError`` for a missing field; ``_Walker.emit`` says which kind.
+    """
+    return _itself if path == "." else operator.attrgetter(path)
 
-    return get
+
+def _itself(record: Any) -> Any:
+    return record
 
 
 def _get(record: Any, path: str) -> Any:

@@ -3,12 +3,16 @@ queried with SPARQL over an Oxigraph store, stable IRIs across republication."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from handmade import BASE, GENERATED_AT, next_month, small_report
 from rdflib import Graph, Literal, URIRef
@@ -21,7 +25,7 @@ from publisher.parse import parse_file
 from publisher.records import Report
 from publisher.store import OxigraphStore
 from publisher.uris import Urls
-from publisher.vocab import LOTAIP, XSD, sparql_prefixes
+from publisher.vocab import LOTAIP, RDFS, XSD, sparql_prefixes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"
 GOLDEN = Path(__file__).resolve().parent / "data" / "expected" / "small-report.ttl"
@@ -240,3 +244,98 @@ def test_a_real_report_republished_keeps_its_iris(
     assert again.graph_iri == URIRef(f"{BASE}id/reporte/sot/2023-02")
     for cls in (LOTAIP.AdministrativeUnit, LOTAIP.Objective, LOTAIP.Indicator, LOTAIP.Target):
         assert set(mapped.graph.subjects(None, cls)) == set(again.graph.subjects(None, cls))
+
+
+# ------------------------------------------------------------------ N-Quads written by the mapper
+
+
+def _store_lines(nquads: bytes) -> list[bytes]:
+    """``nquads`` loaded into an Oxigraph store and dumped again, line by line, sorted."""
+    store = ox.Store()
+    store.load(nquads, format=ox.RdfFormat.N_QUADS)
+    return sorted((store.dump(format=ox.RdfFormat.N_QUADS) or b"").splitlines())
+
+
+def _graph_through_store(mapped: MappedReport) -> list[bytes]:
+    """The rdflib view, loaded into a store the way tests and stages load graphs, dumped."""
+    store = OxigraphStore()
+    store.replace_graph(mapped.graph_iri, mapped.graph)
+    return sorted((store.native.dump(format=ox.RdfFormat.N_QUADS) or b"").splitlines())
+
+
+def _tricky(report: Report) -> Report:
+    """``report`` with texts that N-Quads must escape: quotes, backslash, tab, newlines."""
+    unit = report.units[1]
+    objective = replace(unit.objectives[0], text='Objetivo "uno"\\dos\tcon\nsaltos\r y ñ €')
+    unit = replace(unit, name='Dirección "Ñ" \\ 1', objectives=(objective,))
+    return replace(report, units=(report.units[0], unit))
+
+
+def test_nquads_are_what_the_store_gives_back(
+    real: list[tuple[Report, MappedReport]],
+) -> None:
+    for report, mapped in [*real, (small_report(), _map(small_report()))]:
+        nquads = mapped.nquads()
+        lines = sorted(nquads.splitlines())
+        # the same bytes the store dumps: typed literals already in its canonical form
+        assert lines == _store_lines(nquads), report.source.file
+        # every triple once, all in the report's graph, as many as the rdflib view holds
+        assert len(lines) == len(set(lines)) == len(mapped.lines) == len(mapped.graph)
+        assert all(line.endswith(f" <{mapped.graph_iri}> .".encode()) for line in lines)
+
+
+def test_the_rdflib_view_holds_the_same_triples_as_the_nquads(
+    real: list[tuple[Report, MappedReport]],
+) -> None:
+    for report, mapped in [*real, (small_report(), _map(_tricky(small_report())))]:
+        assert _graph_through_store(mapped) == _store_lines(mapped.nquads()), report.source.file
+
+
+def test_texts_that_need_escaping_round_trip() -> None:
+    mapped = _map(_tricky(small_report()))
+    assert _store_lines(mapped.nquads()) == sorted(mapped.nquads().splitlines())
+    labels = {str(o) for o in mapped.graph.objects(None, URIRef(str(RDFS.label)))}
+    assert 'Objetivo "uno"\\dos\tcon\nsaltos\r y ñ €' in labels
+    assert 'Dirección "Ñ" \\ 1' in labels
+
+
+def test_typed_literals_are_written_in_the_stores_form() -> None:
+    """``90.0`` and ``+00:00`` as the mapping writes them, ``90`` and ``Z`` in the N-Quads."""
+    nquads = _map(small_report()).nquads().decode()
+    assert f'"90"^^<{XSD.decimal}>' in nquads and '"90.0"' not in nquads
+    assert f'"2026-11-22T00:00:00Z"^^<{XSD.dateTime}>' in nquads
+    graph = _map(small_report()).graph
+    assert Literal("90.0", datatype=XSD.decimal) in set(graph.objects())  # the view: as mapped
+    assert mapping.store_form(ox.Literal("0100.50", datatype=ox.NamedNode(XSD.decimal))) == (
+        f'"100.5"^^<{XSD.decimal}>'
+    )
+
+
+def test_nquads_do_not_depend_on_the_process_hash_seed() -> None:
+    """The old rdflib graph gave its triples in hash order: dumps differed run to run."""
+    script = (
+        "import sys; sys.path.insert(0, 'tests'); from handmade import *;"
+        "from publisher.mapping import map_report; from publisher.uris import Urls;"
+        "sys.stdout.buffer.write(map_report(small_report(), Urls(BASE),"
+        " generated_at=GENERATED_AT).nquads())"
+    )
+    root = Path(__file__).resolve().parent.parent
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=root,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert outputs == {_map(small_report()).nquads()}
+
+
+def test_a_malformed_iri_is_a_mapping_error_naming_the_file() -> None:
+    """pyoxigraph checks every IRI: a bad link fails its report, not the whole build."""
+    report = small_report()
+    bad = replace(report.metadata, gpr_link="https://gpr.gob.ec/%zz")
+    with pytest.raises(MappingError, match=r"sot-2023-01\.txt: report .*gpr_link: not a valid IRI"):
+        _map(replace(report, metadata=bad))
