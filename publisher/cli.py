@@ -143,6 +143,28 @@ def serve_command(
         raise click.ClickException(str(err)) from err
 
 
+@cli.command("mark-version")
+@click.argument("version", required=False)
+def mark_version_command(version: str | None) -> None:
+    """Record VERSION (default: the published build's, else a new one) as the version the
+    remote store holds (store = 'sparql'), after loading it by other means: the site's
+    caches then drop every older answer."""
+    from publisher.publish import read_manifest
+    from publisher.remote import RemoteStore
+
+    try:
+        settings = load()
+        if settings.store != "sparql":
+            raise click.ClickException("mark-version is for a remote store (store = 'sparql')")
+        manifest = read_manifest(settings.data_dir) if version is None else None
+        marked = RemoteStore.from_settings(settings).mark_version(
+            version or (manifest or {}).get("version")
+        )
+    except PublisherError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"{settings.sparql_query_url} holds dataset version {marked}")
+
+
 @cli.command("link")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--units", is_flag=True, help="List every unit with its functions.")

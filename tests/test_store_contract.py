@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -336,3 +337,49 @@ def test_the_endpoint_never_serves_an_answer_from_before_a_rebuild(
         assert values(ask()) == []
     finally:
         app.extensions["publisher.sparql"].close()
+
+
+def _server_settings(kind: str, prefix: str, data_dir: Path) -> dict[str, str]:
+    """The environment that points ``lotaip-lod`` at one of the test servers."""
+    env = {"PUBLISHER_STORE": "sparql", "PUBLISHER_BASE_URI": prefix}
+    env["PUBLISHER_DATA_DIR"] = str(data_dir)
+    base = os.environ.get(f"LOTAIP_TEST_{kind.upper()}_URL")
+    if not base:
+        pytest.skip(f"LOTAIP_TEST_{kind.upper()}_URL is not set: start the servers")
+    reason = _reachable(base)
+    if reason:
+        pytest.skip(reason)
+    if kind == "oxigraph":
+        env["PUBLISHER_SPARQL_QUERY_URL"] = f"{base}/query"
+        env["PUBLISHER_SPARQL_UPDATE_URL"] = f"{base}/update"
+    else:
+        env["PUBLISHER_SPARQL_QUERY_URL"] = f"{base}/sparql"
+        env["PUBLISHER_SPARQL_UPDATE_URL"] = f"{base}/sparql-auth"
+        env["PUBLISHER_SPARQL_USER"] = os.environ.get("LOTAIP_TEST_VIRTUOSO_USER", "")
+        env["PUBLISHER_SPARQL_PASSWORD"] = os.environ.get("LOTAIP_TEST_VIRTUOSO_PASSWORD", "")
+    return env
+
+
+@pytest.mark.remote
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_mark_version_command_records_the_published_builds_version(kind, prefix, tmp_path):
+    from click.testing import CliRunner
+
+    from publisher.cli import cli
+
+    data_dir = tmp_path / "data"
+    env = _server_settings(kind, prefix, data_dir)
+    reader = RemoteStore(env["PUBLISHER_SPARQL_QUERY_URL"], scope=(prefix,))
+    runner = CliRunner()
+    given = runner.invoke(cli, ["mark-version", "20261122T000000Z"], env=env)
+    assert given.exit_code == 0, given.output
+    assert reader.marked_version() == "20261122T000000Z"
+    # after loading a build's dump by hand: the version of the build published in data_dir
+    version = data_dir / "versions" / "20261122T010101Z"
+    version.mkdir(parents=True)
+    (version / "build.json").write_text('{"version": "20261122T010101Z"}', encoding="utf-8")
+    (data_dir / "current").symlink_to(version.relative_to(data_dir))
+    published = runner.invoke(cli, ["mark-version"], env=env)
+    assert published.exit_code == 0, published.output
+    assert "20261122T010101Z" in published.output
+    assert reader.marked_version() == "20261122T010101Z"
