@@ -564,6 +564,7 @@ class _ReportGraph:
             raise QueryError(f"the tidy rows' N-Quads are not all in the graph {self.name}")
         self.index: dict[str, dict[str, list[str]]] = {p: {} for p in _READ}
         self._inverse: dict[str, dict[str, list[str]]] = {}
+        self._units: dict[str, list[tuple[str, Options]]] = {}
         get = self.index.get
         for part in parts:
             subject, predicate, obj = part.split(" ", 2)
@@ -663,10 +664,20 @@ class _ReportGraph:
 
     def _with_units(self, fixed: TextRow, objective: str, options: Options) -> Iterator[TextRow]:
         """``?unit org:purpose ?objective`` and the OPTIONALs on the objective and unit."""
-        otext = self.values(objective, _LABEL)
-        for unit in self.subjects(_PURPOSE, objective):
-            unit_options = {"otext": otext, **self.unit_options(unit)}
-            yield from _combinations({**fixed, "unit": _value(unit)}, options | unit_options)
+        for unit, unit_options in self.units_of(objective):
+            yield from _combinations({**fixed, "unit": unit}, options | unit_options)
+
+    def units_of(self, objective: str) -> list[tuple[str, Options]]:
+        """The units whose purpose ``objective`` is, with the OPTIONALs on both (kept:
+        an objective's targets all ask)."""
+        units = self._units.get(objective)
+        if units is None:
+            otext = self.values(objective, _LABEL)
+            units = self._units[objective] = [
+                (_value(unit), {"otext": otext, **self.unit_options(unit)})
+                for unit in self.subjects(_PURPOSE, objective)
+            ]
+        return units
 
     def not_applicable_solutions(self) -> Iterator[TextRow]:
         """The solutions of ``NOT_APPLICABLE`` (no filters)."""
@@ -715,6 +726,9 @@ class _ReportGraph:
 def _combinations(fixed: TextRow, options: Options) -> Iterator[TextRow]:
     """``fixed`` with every combination of the optional variables' values; a variable
     without values is left out (unbound), as an OPTIONAL that matches nothing."""
+    if all(len(values) < 2 for values in options.values()):  # one solution, the usual case
+        yield fixed | {name: values[0] for name, values in options.items() if values}
+        return
     names = list(options)
     for values in product(*(options[n] or (None,) for n in names)):
         row = dict(fixed)
@@ -771,14 +785,44 @@ _CONVERT = tuple(_converter(column) for column in COLUMNS)
 _MAX_TEXT = 32767
 
 
+#: A text cell's XML up to its text, per column; "" for the numeric columns.
+_TEXT_OPEN = tuple(
+    ""
+    if column.datatype in ("decimal", "integer")
+    else f'<c r="{letter}{_ROW}" t="inlineStr"><is><t>'
+    for letter, column in zip(_LETTERS, COLUMNS, strict=True)
+)
+_TEXT_CLOSE = "</t></is></c>"
+#: What some cell's text must have escaped or dropped (NUL included: it is ``_ROW``).
+_MARKUP = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _sheet_row(values: Sequence[str]) -> str:
     """The ``<row>`` of one table row's texts, as openpyxl writes it (empty cells left out)."""
-    cells = [
-        _sheet_cell(letter, convert(text))
-        for letter, convert, text in zip(_LETTERS, _CONVERT, values, strict=True)
-        if text
-    ]
+    if _plain(values):  # the usual row: the per-cell checks are skipped
+        cells = [
+            opening + text + _TEXT_CLOSE if opening else _sheet_cell(_LETTERS[i], _CONVERT[i](text))
+            for i, (opening, text) in enumerate(zip(_TEXT_OPEN, values, strict=True))
+            if text
+        ]
+    else:
+        cells = [
+            _sheet_cell(letter, convert(text))
+            for letter, convert, text in zip(_LETTERS, _CONVERT, values, strict=True)
+            if text
+        ]
     return f'<row r="{_ROW}">{"".join(cells)}</row>'
+
+
+def _plain(values: Sequence[str]) -> bool:
+    """Whether every text of the row is a plain inline string as it stands: nothing to
+    escape or drop, no space to preserve, no formula or error value, not too long."""
+    joined = "".join(values)
+    if len(joined) > _MAX_TEXT or _MARKUP.search(joined):
+        return False
+    return not any(
+        text and (text[0] in "=#" or text[0].isspace() or text[-1].isspace()) for text in values
+    )
 
 
 def _sheet_cell(letter: str, value: str | int | float) -> str:
