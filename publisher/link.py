@@ -15,9 +15,10 @@ Three kinds of link, each found by rules that can be read and tested:
   over its normalised name; units no rule fits are listed for review.
 
 ``link_graph(reports, urls)`` returns the links plus their VoID ``void:Linkset``
-descriptions, to be stored as one separate graph (``links_graph_iri``);
-``reference_graph(urls)`` returns the registry, the territory scheme and the function scheme
-as RDF (``reference_graph_iri``).
+descriptions, to be stored as one separate graph (``links_graph_iri``). The build keeps
+each report's ``report_links`` and adds ``links_header`` and ``linksets_graph`` to them, so
+a rebuild matches only new reports. ``registry.reference_graph(urls)`` returns the
+registry, the territory scheme and the function scheme as RDF (``reference_graph_iri``).
 """
 
 from __future__ import annotations
@@ -47,8 +48,6 @@ from publisher.registry import (
     load_registry,
     load_territories,
     new_graph,
-    reference_graph,
-    reference_graph_iri,
     territory_iri,
 )
 from publisher.uris import Urls, normalise
@@ -288,15 +287,41 @@ def links_graph_iri(urls: Urls) -> URIRef:
     return urls.thing("enlaces")
 
 
-def link_stage(reports: Sequence[Report], urls: Urls) -> list[tuple[URIRef, Graph]]:
-    """The pipeline's corpus stage: the links graph and the reference graph, by name."""
-    return [
-        (links_graph_iri(urls), link_graph(reports, urls)),
-        (
-            reference_graph_iri(urls),
-            reference_graph(urls, {report.institution.id for report in reports}),
-        ),
-    ]
+def links_header(urls: Urls) -> Graph:
+    """The links graph's fixed part: its labels."""
+    graph = new_graph()
+    name = links_graph_iri(urls)
+    graph.add((name, RDFS.label, Literal("Enlaces con otros conjuntos de datos", "es")))
+    graph.add((name, RDFS.label, Literal("Links to other datasets", "en")))
+    return graph
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The reference data links are found with (loaded once per build)."""
+
+    entries: list[RegistryEntry]
+    rules: list[FunctionRule]
+    territories: dict[str, Territory]
+
+    @classmethod
+    def load(cls, entries: list[RegistryEntry] | None = None) -> Reference:
+        """The shipped registry (or ``entries``), function rules and territories."""
+        known = load_registry() if entries is None else entries
+        territories = {t.code: t for t in load_territories()}
+        return cls(known, load_function_rules(), territories)
+
+
+def report_links(report: Report, urls: Urls, reference: Reference) -> Graph:
+    """The links of one report: its institution's, and its units' functions."""
+    graph = Graph()
+    inst = report.institution
+    match = match_institution(reference.entries, id=inst.id, domain=inst.domain, name=inst.name)
+    _add_institution_links(graph, urls, inst.id, match, reference.territories)
+    for unit, iri in unit_iris(report, urls):
+        for concept in classify_unit(unit.name, reference.rules):
+            graph.add((iri, ORG.classification, FUNCION[concept]))
+    return graph
 
 
 def link_graph(
@@ -304,21 +329,16 @@ def link_graph(
 ) -> Graph:
     """Links found for ``reports`` plus their ``void:Linkset`` descriptions.
 
-    ``entries`` replaces the shipped registry (for tests and other registries).
+    ``entries`` replaces the shipped registry (for tests and other registries). The build
+    assembles the same graph from each report's ``report_links`` kept since it was built.
     """
-    found = discover(reports, entries)
-    territories = {t.code: t for t in load_territories()}
-    graph = new_graph()
-    name = links_graph_iri(urls)
-    graph.add((name, RDFS.label, Literal("Enlaces con otros conjuntos de datos", "es")))
-    graph.add((name, RDFS.label, Literal("Links to other datasets", "en")))
+    reference = Reference.load(entries)
+    graph = links_header(urls)
     for report in reports:
-        match = found.matches[report.source.file]
-        _add_institution_links(graph, urls, report.institution.id, match, territories)
-        for unit, iri in unit_iris(report, urls):
-            for concept in found.functions[(report.institution.id, unit.name)]:
-                graph.add((iri, ORG.classification, FUNCION[concept]))
-    _add_linksets(graph, urls)
+        for triple in report_links(report, urls, reference):
+            graph.add(triple)
+    for triple in linksets_graph(urls, ((str(p), str(o)) for _, p, o in graph)):
+        graph.add(triple)
     return graph
 
 
@@ -375,28 +395,32 @@ def _linkset_targets(urls: Urls) -> list[tuple[str, URIRef, URIRef, str]]:
     ]
 
 
-def _add_linksets(graph: Graph, urls: Urls) -> None:
-    """One void:Linkset per (predicate, target) that has links, with its triple count."""
+def linksets_graph(urls: Urls, links: Iterable[tuple[str, str]]) -> Graph:
+    """One void:Linkset per (predicate, target) that has links, with its triple count.
+
+    ``links`` are the (predicate, object) of each distinct triple of the links graph.
+    """
+    graph = Graph()
+    targets = _linkset_targets(urls)
+    counts = Counter(
+        slug
+        for predicate, obj in links
+        for slug, link_predicate, _, prefix in targets
+        if predicate == str(link_predicate) and obj.startswith(prefix)
+    )
     ours = dataset_iri(urls)
-    for slug, predicate, target, prefix in _linkset_targets(urls):
-        count = sum(1 for _ in _objects_under(graph, predicate, prefix))
-        if not count:
+    for slug, predicate, target, _ in targets:
+        if not counts[slug]:
             continue
         linkset = urls.thing(f"enlaces/{slug}")
         graph.add((linkset, RDF.type, VOID.Linkset))
         graph.add((linkset, VOID.linkPredicate, predicate))
         graph.add((linkset, VOID.subjectsTarget, ours))
         graph.add((linkset, VOID.objectsTarget, target))
-        graph.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
+        graph.add((linkset, VOID.triples, Literal(counts[slug], datatype=XSD.integer)))
         graph.add((target, RDF.type, VOID.Dataset))
     wikidata = urls.thing("conjunto/wikidata")
     if (wikidata, RDF.type, VOID.Dataset) in graph:
         graph.add((wikidata, FOAF.homepage, URIRef("https://www.wikidata.org/")))
         graph.add((wikidata, VOID.uriSpace, Literal(str(WD))))
-
-
-def _objects_under(graph: Graph, predicate: URIRef, prefix: str) -> Iterable[URIRef]:
-    """Objects of ``predicate`` whose IRI starts with ``prefix`` (VoID counts these)."""
-    for obj in graph.objects(None, predicate):
-        if isinstance(obj, URIRef) and str(obj).startswith(prefix):
-            yield obj
+    return graph

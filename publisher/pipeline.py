@@ -3,23 +3,25 @@
 ``build`` is the only function that knows the order of the stages::
 
     for each report:  parse_file -> map_report -> validate -> load (its own named graph)
-    then, once:       corpus stages (ontology, links, quality: CORPUS_STAGES)
-                      -> dumps -> void.ttl, validation.ttl, build.json -> switch ``current``
+                      -> its part of the corpus graphs and of validation.ttl (kept)
+    then, once:       corpus graphs from the parts (corpus.CORPUS_STAGES)
+                      -> dumps -> validation.ttl, void.ttl, build.json -> switch ``current``
 
 Parse, map and validate run in worker processes (``jobs``, default one per core;
 ``workers.py``); the parent is the store's single writer. Reports stream through in
-windows (no step holds every graph, and the corpus stages read the parsed reports back
-one at a time from the version's ``reports/`` cache), so memory stays bounded. Every
-report is checked even after one fails, so the error names every bad file at once; then
-nothing is published.
+windows, and every report's contribution to what is published over the whole corpus
+(dump members, tidy rows, corpus-graph part, SHACL results) is made once and kept in
+the version's ``reports/`` folder, so no step holds every graph. Every report is checked
+even after one fails, so the error names every bad file at once; then nothing is
+published.
 
 A build whose inputs, base URI and code are those of the published version is a no-op
 (``BuildReport.skipped``). Otherwise, when the code and base URI are those of the
 published version, the build is incremental: ``build.json`` keeps each report's sha256
 and graph, so the published store is copied (a RocksDB checkpoint: hard links) with the
-graphs of unchanged reports, whose parsed reports are carried over from the cache
-without parsing them again; new and changed reports are built, removed ones withdrawn,
-and the corpus stages, the union, dumps and descriptions are redone.
+graphs of unchanged reports and the corpus graphs, and their kept files are linked; new
+and changed reports are built, removed ones withdrawn, the corpus graphs' changed lines
+written, and the dumps and descriptions concatenated from kept files (see ``_Plan``).
 """
 
 from __future__ import annotations
@@ -37,32 +39,28 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from rdflib import URIRef
 
-from publisher import publish, quality, tidy
+from publisher import corpus, publish, tidy
 from publisher.describe import Subset, describe_dataset
 from publisher.errors import PublisherError, StoreError
-from publisher.link import link_stage
+from publisher.link import Reference
 from publisher.manifest import Entry, fetch, read_list
-from publisher.mapping import ontology_graph
 from publisher.publish import Dump
-from publisher.records import Report
 from publisher.settings import PROJECT_ROOT, Settings
-from publisher.store import OxigraphStore, to_ox
+from publisher.store import OxigraphStore
 from publisher.uris import Urls
-from publisher.vocab import LOTAIP, SH
 from publisher.workers import (
     Built,
-    CachedReports,
     Failed,
     Job,
     Summary,
-    canonical_nquads,
     gzip_member,
     member_path,
     read_cached,
     run_jobs,
+    turtle_member,
+    turtle_path,
     workers_for,
 )
 from publisher.workers import problem_line as problem_line  # re-exported
@@ -71,14 +69,13 @@ from publisher.workers import problem_line as problem_line  # re-exported
 ReportSummary = Summary
 #: Folder of a version holding each report's parsed form and SHACL results.
 REPORTS = "reports"
+#: Folder of a version holding each corpus graph's N-Triples and dump members.
+CORPUS = "corpus"
 #: N-Quads waiting for the store are written once they pass this many bytes.
 LOAD_BATCH = 32 << 20
 
 #: ``progress(done, total, label)``: called after each report (the CLI draws a bar).
 Progress = Callable[[int, int, str], None]
-#: A stage over the whole corpus, run after every report is loaded: it returns
-#: (named graph IRI, graph) pairs to load.
-CorpusStage = Callable[[Sequence[Report], Urls], Iterable[tuple[URIRef, Graph]]]
 #: Folders whose contents change what a build produces (besides the inputs), the
 #: suffixes that count, and the paths that only serve the site or the CLI.
 CODE_DIRS = ("publisher", "ontology", "mappings", "shapes", "registry")
@@ -126,6 +123,7 @@ class BuildReport:
     built: int = 0  # reports parsed, mapped and validated by this build
     carried: int = 0  # reports carried over from the published version unchanged
     withdrawn: int = 0  # graphs of the published version's reports no longer in the input
+    corpus: dict[str, str] = field(default_factory=dict)  # corpus graph IRI -> files' stem
 
     @property
     def warnings(self) -> int:
@@ -296,6 +294,7 @@ class _Previous:
 
     folder: Path
     reports: dict[str, ReportSummary]  # sha256 -> what that version made of the file
+    corpus: dict[str, str]  # corpus graph IRI -> its files' stem under ``corpus/``
 
 
 def _previous(data_dir: Path, code: str) -> _Previous | None:
@@ -312,17 +311,43 @@ def _previous(data_dir: Path, code: str) -> _Previous | None:
         cached = _cached_files(summary.sha256)
         if all((current / REPORTS / name).is_file() for name in cached):
             reports[summary.sha256] = summary
-    return _Previous(current, reports)
+    return _Previous(current, reports, dict(manifest.get("corpus", {})))
 
 
 def _cached_files(sha256: str) -> tuple[str, ...]:
     """A report's files in ``reports/`` that a rebuild carries over (all or it is rebuilt):
-    parsed report and SHACL results, N-Quads member, tidy rows."""
-    return (f"{sha256}.pickle", f"{sha256}.nq.gz", tidy.tidy_cache_path(Path(), sha256).name)
+    parsed report and SHACL results, N-Quads and Turtle members, tidy rows, its part of
+    the corpus graphs and of ``validation.ttl``."""
+    return (
+        f"{sha256}.pickle",
+        member_path(Path(), sha256).name,
+        turtle_path(Path(), sha256).name,
+        tidy.tidy_cache_path(Path(), sha256).name,
+        corpus.part_path(Path(), sha256).name,
+        _validation_path(Path(), sha256).name,
+    )
+
+
+def _validation_path(cache_dir: Path, sha256: str) -> Path:
+    """The report's part of ``validation.ttl`` (``publish.validation_part``)."""
+    return cache_dir / f"{sha256}.shacl.nt"
+
+
+def _corpus_stem(iri: str) -> str:
+    """The stem of a corpus graph's files under ``corpus/``."""
+    return hashlib.sha256(iri.encode()).hexdigest()[:16]
 
 
 class _Plan:
-    """One build of a version folder: carry over, build, load, corpus stages, finish."""
+    """One build of a version folder: carry over, build, load, corpus stages, finish.
+
+    A rebuild's work grows with the reports it builds, not with the corpus: carried
+    reports' graphs stay in the copied store and their cached files are linked; the
+    corpus graphs are assembled from the reports' kept parts and only their changed
+    lines are written; dumps and ``validation.ttl`` are concatenations of kept files;
+    ``void.ttl`` counts from the summaries. What stays proportional to the corpus is
+    file linking and copying, and reading each report's small part.
+    """
 
     def __init__(
         self,
@@ -338,53 +363,89 @@ class _Plan:
         self.base_uri = settings.base_uri
         self.version_dir = version_dir
         self.cache_dir = version_dir / REPORTS
+        self.corpus_dir = version_dir / CORPUS
         self.progress = progress
         self.jobs = jobs
         self.previous = previous
         self.timer = Timer()
         self.generated_at = datetime.now(UTC).replace(microsecond=0)
-        self.validation = ValidationCollector()
-        #: Triples of the graphs withdrawn from the copied store: the union keeps those
-        #: that another graph still states.
+        #: Triples of the graphs withdrawn from the copied store, and of the lines taken
+        #: out of its corpus graphs: the union keeps those that another graph still states.
         self.stale: set[Any] = set()
+        self._reference: Reference | None = None
 
     def run(self) -> BuildReport:
         """Fill the version folder (store, dumps, void.ttl, validation.ttl); publish nothing."""
         self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self.corpus_dir.mkdir(parents=True, exist_ok=True)
         carried = self._carried()
         with self.timer("carry"):
             store = self._start_store(carried)
         loader = _NQuadsLoader(store)
         summaries, built = self._reports(carried, loader)
-        subsets = [Subset(URIRef(s.graph), s.triples, s.file, URIRef(s.graph)) for s in summaries]
-        reports = CachedReports(self.cache_dir, [s.sha256 for s in summaries])
-        corpus = _CorpusLoader(loader)
-        subsets += _run_corpus_stages(reports, self.urls, corpus, self.timer)
+        with self.timer("parts"):  # each report's part of the corpus graphs, kept
+            parts = [corpus.read_part(self.cache_dir, s.sha256) for s in summaries]
+        graphs = self._corpus_graphs(parts, store, loader)
         with self.timer("load"):
             loader.flush()
         with self.timer("union"):  # the loader added what it loaded; drop what was withdrawn
             drop_from_union(store, self.stale)
-        with self.timer("dumps"):  # the workers' gzip members, concatenated: no store read
-            members = [member_path(self.cache_dir, s.sha256) for s in summaries]
-            nquads = publish.write_nquads_members(
-                [*members, *corpus.members], self.version_dir / "dumps"
+            store.flush()
+        hashes = [s.sha256 for s in summaries]
+        stems = [self.corpus_dir / _corpus_stem(graph.iri) for graph in graphs]
+        with self.timer("dumps"):  # the kept members concatenated: no store read
+            dumps_dir = self.version_dir / "dumps"
+            nquads = [member_path(self.cache_dir, h) for h in hashes]
+            turtle = [turtle_path(self.cache_dir, h) for h in hashes]
+            dumps = [
+                publish.write_nquads_members(
+                    [*nquads, *(s.with_suffix(".nq.gz") for s in stems)], dumps_dir
+                ),
+                publish.write_turtle_members(
+                    [*turtle, *(s.with_suffix(".ttl") for s in stems)], dumps_dir
+                ),
+            ]
+        with self.timer("tidy"):  # CSV/XLSX/CSVW of the targets, from the workers' caches
+            dumps += tidy.write_tidy_cached(store, self.cache_dir, hashes, dumps_dir)
+        with self.timer("validation"):
+            results = [_validation_path(self.cache_dir, h) for h in hashes]
+            publish.write_validation(results, self.version_dir / publish.VALIDATION)
+        subsets = [Subset(URIRef(s.graph), s.triples, s.file, URIRef(s.graph)) for s in summaries]
+        subsets += [Subset(URIRef(g.iri), g.triples, g.title) for g in graphs]
+        # quads in named graphs (the union is not counted): the store is not scanned
+        triples = sum(subset.triples for subset in subsets)
+        with self.timer("void"):
+            void = describe_dataset(
+                self.urls,
+                version=self.version_dir.name,
+                issued=self.generated_at,
+                triples=triples,
+                subsets=subsets,
+                dumps=dumps,
             )
-        result = _finish(
-            self.version_dir,
-            store,
-            self.urls,
-            self.generated_at,
+            publish.write_turtle(void, self.version_dir / publish.VOID)
+        result = BuildReport(
+            self.version_dir.parent.parent,
+            self.version_dir.name,
+            False,
+            triples,
             summaries,
-            subsets,
-            self.validation,
-            self.timer,
-            nquads,
+            self.timer.seconds,
+            dumps,
         )
         result.built, result.carried = built, len(summaries) - built
+        result.corpus = {graph.iri: _corpus_stem(graph.iri) for graph in graphs}
         if self.previous is not None:
             old = {summary.graph for summary in self.previous.reports.values()}
             result.withdrawn = len(old - {summary.graph for summary in summaries})
         return result
+
+    @property
+    def reference(self) -> Reference:
+        """The registry and rules links are found with (read when a report is built)."""
+        if self._reference is None:
+            self._reference = Reference.load()
+        return self._reference
 
     def _carried(self) -> dict[str, ReportSummary]:
         """sha256 -> summary of the inputs the published version already holds."""
@@ -397,7 +458,8 @@ class _Plan:
         }
 
     def _start_store(self, carried: dict[str, ReportSummary]) -> OxigraphStore:
-        """A fresh store, or a copy of the published one holding only ``carried`` graphs."""
+        """A fresh store, or a copy of the published one holding the ``carried`` graphs
+        and the corpus graphs (updated line by line later)."""
         path = self.version_dir / "store"
         if self.previous is None:
             return OxigraphStore(path)
@@ -406,19 +468,20 @@ class _Plan:
         except (OSError, RuntimeError) as err:
             raise StoreError(f"cannot copy the published store: {err}") from err
         store = OxigraphStore(path)
-        native = store.native
-        keep = {summary.graph for summary in carried.values()}
-        for name in list(native.named_graphs()):
+        keep = {summary.graph for summary in carried.values()} | set(self.previous.corpus)
+        for name in list(store.native.named_graphs()):
             if isinstance(name, ox.NamedNode) and name.value not in keep:
-                # changed or removed reports, and the corpus graphs (made again)
-                self.stale.update(
-                    q.triple for q in native.quads_for_pattern(None, None, None, name)
-                )
-                native.remove_graph(name)
+                self._withdraw(store, name.value)  # changed or removed reports
         for sha256 in carried:
             for file_name in _cached_files(sha256):
                 _link(self.previous.folder / REPORTS, self.cache_dir, file_name)
         return store
+
+    def _withdraw(self, store: OxigraphStore, iri: str) -> None:
+        """Remove a named graph; its triples may leave the union."""
+        native, name = store.native, ox.NamedNode(iri)
+        self.stale.update(q.triple for q in native.quads_for_pattern(None, None, None, name))
+        native.remove_graph(name)
 
     def _reports(
         self, carried: dict[str, ReportSummary], loader: _NQuadsLoader
@@ -429,10 +492,7 @@ class _Plan:
         todo: list[int] = []
         for index, item in enumerate(self.inputs):
             if item.sha256 in carried:
-                old = carried[item.sha256]
-                slots[index] = replace(old, file=str(item.path))
-                _, results = read_cached(self.cache_dir, item.sha256)
-                self.validation.add(URIRef(old.graph), _results_graph(results))
+                slots[index] = replace(carried[item.sha256], file=str(item.path))
             else:
                 todo.append(index)
         done = len(self.inputs) - len(todo)
@@ -478,11 +538,77 @@ class _Plan:
             problems.append(outcome.problem)
             return
         summary = outcome.summary
-        if not problems:  # once a report failed nothing is published: stop loading
-            with self.timer("load"):
-                loader.add(summary.graph, outcome.nquads)
-        self.validation.add(URIRef(summary.graph), _results_graph(outcome.results))
         slots[index] = summary
+        if problems:  # once a report failed nothing is published: stop loading
+            return
+        with self.timer("load"):
+            loader.add(summary.graph, outcome.nquads)
+        with self.timer("parts"):  # kept, so that later builds need not read the report
+            report, _ = read_cached(self.cache_dir, summary.sha256)
+            part = corpus.report_part(report, self.urls, self.reference)
+            corpus.write_part(self.cache_dir, summary.sha256, part)
+            label = f"r{summary.sha256[:16]}"
+            results = publish.validation_part(summary.graph, outcome.results, label)
+            _validation_path(self.cache_dir, summary.sha256).write_bytes(results)
+
+    def _corpus_graphs(
+        self, parts: Sequence[corpus.ReportPart], store: OxigraphStore, loader: _NQuadsLoader
+    ) -> list[corpus.CorpusGraph]:
+        """Make the corpus graphs and write each one's files and changes to the store."""
+        graphs = []
+        for stage in corpus.CORPUS_STAGES:
+            with self.timer(stage.__name__.removesuffix("_stage")):
+                graph = stage(parts, self.urls)
+                self._write_corpus_graph(graph, store, loader)
+            graphs.append(graph)
+        made = {graph.iri for graph in graphs}
+        for iri in set(self.previous.corpus if self.previous else ()) - made:
+            self._withdraw(store, iri)  # a corpus graph this code no longer makes
+        return graphs
+
+    def _write_corpus_graph(
+        self, graph: corpus.CorpusGraph, store: OxigraphStore, loader: _NQuadsLoader
+    ) -> None:
+        """Keep the graph's N-Triples and dump members under ``corpus/``; load what changed.
+
+        The published version's copy of the graph is in the store already: only the lines
+        that differ from its kept N-Triples are removed or added.
+        """
+        stem = self.corpus_dir / _corpus_stem(graph.iri)
+        old = self._previous_corpus(graph.iri)
+        if self.previous is not None and old == graph.ntriples:  # unchanged: its files too
+            for suffix in (".nt", ".nq.gz", ".ttl"):
+                _link(self.previous.folder / CORPUS, self.corpus_dir, stem.name + suffix)
+            return
+        nquads = _with_graph(graph.ntriples, graph.iri)
+        stem.with_suffix(".nt").write_bytes(graph.ntriples)
+        stem.with_suffix(".nq.gz").write_bytes(gzip_member(nquads))
+        stem.with_suffix(".ttl").write_bytes(turtle_member(nquads))
+        if old is None:
+            loader.add(graph.iri, nquads)
+            return
+        before, after = set(old.splitlines(keepends=True)), set(graph.ntriples.splitlines(True))
+        native, name = store.native, ox.NamedNode(graph.iri)
+        for triple in ox.parse(b"".join(before - after), ox.RdfFormat.N_TRIPLES):
+            native.remove(ox.Quad(triple.subject, triple.predicate, triple.object, name))
+            self.stale.add(triple)
+        loader.add(graph.iri, _with_graph(b"".join(sorted(after - before)), graph.iri))
+
+    def _previous_corpus(self, iri: str) -> bytes | None:
+        """The published version's N-Triples of the corpus graph ``iri`` (None if none)."""
+        if self.previous is None or iri not in self.previous.corpus:
+            return None
+        path = self.previous.folder / CORPUS / f"{self.previous.corpus[iri]}.nt"
+        try:
+            return path.read_bytes()
+        except OSError as err:
+            raise StoreError(f"cannot read the published corpus graph {path}: {err}") from err
+
+
+def _with_graph(ntriples: bytes, iri: str) -> bytes:
+    """N-Triples lines as N-Quads in the graph ``iri`` (each line ends `` .\\n``)."""
+    suffix = f" <{iri}> .\n".encode()
+    return b"".join(line[:-3] + suffix for line in ntriples.splitlines(keepends=True))
 
 
 def drop_from_union(store: OxigraphStore, triples: Iterable[Any]) -> int:
@@ -515,13 +641,6 @@ def _link(source_dir: Path, target_dir: Path, name: str) -> None:
         os.link(source_dir / name, target_dir / name)
     except OSError:
         shutil.copy2(source_dir / name, target_dir / name)
-
-
-def _results_graph(ntriples: bytes) -> Graph:
-    graph = Graph()
-    if ntriples.strip():
-        graph.parse(data=ntriples, format="nt")
-    return graph
 
 
 class _NQuadsLoader:
@@ -566,86 +685,6 @@ class _NQuadsLoader:
         self._chunks, self._triples, self._names, self._size = [], [], [], 0
 
 
-class _CorpusLoader:
-    """Loads the corpus stages' graphs through ``_NQuadsLoader``, keeping each one's
-    gzip member for the N-Quads dump."""
-
-    def __init__(self, loader: _NQuadsLoader) -> None:
-        self.loader = loader
-        self.members: list[bytes] = []
-
-    def add(self, graph_iri: URIRef, graph: Graph) -> int:
-        """Queue ``graph`` as the named graph ``graph_iri``; return its number of triples."""
-        name = ox.NamedNode(str(graph_iri))
-        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in graph]
-        nquads = canonical_nquads(quads)
-        self.loader.add(str(graph_iri), nquads)
-        self.members.append(gzip_member(nquads))
-        return len(quads)
-
-
-def ontology_stage(reports: Sequence[Report], urls: Urls) -> list[tuple[URIRef, Graph]]:
-    """The ontology and code lists, in a named graph named after the ontology."""
-    graph = ontology_graph()
-    iri = graph.value(predicate=RDF.type, object=OWL.Ontology)
-    return [(iri if isinstance(iri, URIRef) else URIRef(str(LOTAIP)), graph)]
-
-
-#: Corpus stages in the order they run; see ``CorpusStage``.
-CORPUS_STAGES: list[CorpusStage] = [ontology_stage]
-# Links to the registry, Wikidata and INEC's territories, and unit functions: link.py.
-CORPUS_STAGES.append(link_stage)
-# Report quality (W3C DQV measurements of every report and institution): quality.py.
-CORPUS_STAGES.append(quality.quality_stage)
-
-
-def _run_corpus_stages(
-    reports: Sequence[Report], urls: Urls, loader: _CorpusLoader, timer: Timer
-) -> list[Subset]:
-    subsets = []
-    for stage in CORPUS_STAGES:
-        with timer(stage.__name__.removesuffix("_stage")):
-            for graph_iri, graph in stage(reports, urls):
-                title = graph.value(graph_iri, RDFS.label) or graph.value(graph_iri, DCTERMS.title)
-                triples = loader.add(graph_iri, graph)
-                subsets.append(Subset(graph_iri, triples, str(title) if title else None))
-    return subsets
-
-
-def _finish(
-    version_dir: Path,
-    store: OxigraphStore,
-    urls: Urls,
-    generated_at: datetime,
-    summaries: list[ReportSummary],
-    subsets: list[Subset],
-    validation: ValidationCollector,
-    timer: Timer,
-    nquads: Dump,
-) -> BuildReport:
-    """The other dumps and the descriptions of the filled store (``nquads`` is written)."""
-    with timer("dumps"):
-        store.flush()
-        dumps = [nquads, publish.write_union_turtle(store, version_dir / "dumps")]
-    with timer("tidy"):  # CSV/XLSX/CSVW of the targets, streamed from the workers' caches
-        hashes = [summary.sha256 for summary in summaries]
-        dumps += tidy.write_tidy_cached(store, version_dir / REPORTS, hashes, version_dir / "dumps")
-    triples = len(store)
-    void = describe_dataset(
-        urls,
-        version=version_dir.name,
-        issued=generated_at,
-        triples=triples,
-        subsets=subsets,
-        dumps=dumps,
-    )
-    publish.write_turtle(void, version_dir / publish.VOID)
-    publish.write_turtle(validation.graph(), version_dir / publish.VALIDATION)
-    return BuildReport(
-        version_dir.parent.parent, version_dir.name, False, triples, summaries, timer.seconds, dumps
-    )
-
-
 def _manifest(
     result: BuildReport, fingerprint: str, code: str, settings: Settings
 ) -> dict[str, Any]:
@@ -659,33 +698,8 @@ def _manifest(
         "seconds": {k: round(v, 3) for k, v in result.seconds.items()},
         "reports": [asdict(r) for r in result.reports],
         "dumps": [asdict(d) for d in result.dumps],
+        "corpus": result.corpus,
     }
-
-
-class ValidationCollector:
-    """Gathers each report's SHACL results into one ``sh:ValidationReport``."""
-
-    def __init__(self) -> None:
-        self._graph = Graph()
-        self._report = BNode("validation-report")
-        self._violations = 0
-
-    def add(self, graph_iri: URIRef, results: Graph) -> None:
-        """Copy the results of one report's validation, each tied to the report's graph."""
-        for result in results.subjects(RDF.type, SH.ValidationResult):
-            self._graph.add((self._report, SH.result, result))
-            self._graph.add((result, DCTERMS.source, graph_iri))
-            if results.value(result, SH.resultSeverity) == SH.Violation:
-                self._violations += 1
-        for triple in results:
-            if triple[1] not in (SH.conforms, SH.result) and triple[2] != SH.ValidationReport:
-                self._graph.add(triple)
-
-    def graph(self) -> Graph:
-        """The combined report; it conforms when no result is a violation."""
-        self._graph.add((self._report, RDF.type, SH.ValidationReport))
-        self._graph.add((self._report, SH.conforms, Literal(self._violations == 0)))
-        return self._graph
 
 
 class Timer:

@@ -7,7 +7,7 @@ Layout of a data folder ``DATA``::
       versions/<id>/
         store/                     pyoxigraph store: one named graph per report + ontology
         dumps/lotaip.nq.gz         N-Quads (gzip), every named graph
-        dumps/lotaip.ttl           Turtle, the union of the graphs (distinct triples)
+        dumps/lotaip.ttl           Turtle, the union of the graphs (one document per graph)
         void.ttl                   VoID + DCAT description of the dataset (describe.py)
         validation.ttl             SHACL sh:ValidationReport holding the warnings
         build.json                 manifest: inputs and their sha256, counts, warnings
@@ -37,7 +37,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF, XSD
 
 from publisher.errors import StoreError
 from publisher.store import OxigraphStore
@@ -174,10 +174,28 @@ def write_nquads_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Du
     A gzip file may hold several members, read as one stream (RFC 1952); the build's
     workers compress each report's graph once, so the dump costs file copies only.
     """
-    dumps_dir.mkdir(parents=True, exist_ok=True)
     nquads = dumps_dir / "lotaip.nq.gz"
+    concatenate(members, nquads)
+    return _dump_info(nquads, "application/n-quads", "application/gzip")
+
+
+def write_turtle_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Dump:
+    """Write ``lotaip.ttl`` as the concatenation of Turtle documents, one per graph.
+
+    Turtle allows ``@prefix`` again anywhere and a graph is a set, so the file parses to
+    the union of the documents' graphs; a triple several graphs state is written once
+    per graph. The build's workers write each report's document once.
+    """
+    turtle = dumps_dir / "lotaip.ttl"
+    concatenate(members, turtle)
+    return _dump_info(turtle, "text/turtle", None)
+
+
+def concatenate(members: Sequence[Path | bytes], target: Path) -> None:
+    """Write ``target`` as ``members`` (files or bytes) one after the other."""
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with nquads.open("wb") as out:
+        with target.open("wb") as out:
             for member in members:
                 if isinstance(member, Path):
                     with member.open("rb") as source:
@@ -185,8 +203,7 @@ def write_nquads_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Du
                 else:
                     out.write(member)
     except OSError as err:
-        raise StoreError(f"cannot write {nquads}: {err}") from err
-    return _dump_info(nquads, "application/n-quads", "application/gzip")
+        raise StoreError(f"cannot write {target}: {err}") from err
 
 
 def write_union_turtle(store: OxigraphStore, dumps_dir: Path) -> Dump:
@@ -246,6 +263,63 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+#: The one ``sh:ValidationReport`` of ``validation.ttl``.
+VALIDATION_REPORT = ox.BlankNode("validation-report")
+_SH = "http://www.w3.org/ns/shacl#"
+_VIOLATION = f"<{_SH}resultSeverity> <{_SH}Violation> .\n".encode()
+
+
+def validation_part(graph_iri: str, results: bytes, label: str) -> bytes:
+    """One report's SHACL ``results`` (N-Triples) as its part of ``validation.ttl``.
+
+    Each result is tied to the report's graph (``dct:source``) and to the one validation
+    report; pyshacl's own report node is left out. Blank nodes are relabelled
+    ``<label>n<i>`` (``label``: unique to the report), so parts concatenate without two
+    reports' results meeting.
+    """
+    report = ox.NamedNode(f"{_SH}ValidationReport")
+    skipped = {f"{_SH}conforms", f"{_SH}result"}
+    names: dict[str, ox.BlankNode] = {}
+
+    def relabel(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            return names.setdefault(term.value, ox.BlankNode(f"{label}n{len(names)}"))
+        return term
+
+    triples = []
+    for triple in ox.parse(results, ox.RdfFormat.N_TRIPLES):
+        subject, predicate, obj = relabel(triple.subject), triple.predicate, relabel(triple.object)
+        if obj == ox.NamedNode(f"{_SH}ValidationResult") and predicate == ox.NamedNode(
+            str(RDF.type)
+        ):
+            triples.append(ox.Triple(VALIDATION_REPORT, ox.NamedNode(f"{_SH}result"), subject))
+            triples.append(
+                ox.Triple(subject, ox.NamedNode(str(DCTERMS.source)), ox.NamedNode(graph_iri))
+            )
+        if predicate.value not in skipped and obj != report:
+            triples.append(ox.Triple(subject, predicate, obj))
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def write_validation(parts: Sequence[Path], path: Path) -> None:
+    """Write ``validation.ttl``: one ``sh:ValidationReport`` holding every report's results.
+
+    The parts are N-Triples (a subset of Turtle), concatenated after the report node; it
+    conforms when no result is a violation.
+    """
+    violations = sum(part.read_bytes().count(_VIOLATION) for part in parts)
+    conforms = ox.Literal(
+        "true" if violations == 0 else "false", datatype=ox.NamedNode(str(XSD.boolean))
+    )
+    header = [
+        ox.Triple(
+            VALIDATION_REPORT, ox.NamedNode(str(RDF.type)), ox.NamedNode(f"{_SH}ValidationReport")
+        ),
+        ox.Triple(VALIDATION_REPORT, ox.NamedNode(f"{_SH}conforms"), conforms),
+    ]
+    concatenate([ox.serialize(header, format=ox.RdfFormat.N_TRIPLES) or b"", *parts], path)
 
 
 @dataclass(frozen=True)

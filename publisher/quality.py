@@ -6,10 +6,10 @@ count here is a count of published nodes (see READING.md for what a unit, object
 indicator and target are). An institution's measure pools its reports: the sums of
 counts over the sums of totals, so a big report weighs more than a small one.
 
-``quality_stage`` is a corpus stage of the build (``pipeline.CORPUS_STAGES``): it
-publishes the metric definitions and one ``dqv:QualityMeasurement`` per report (or
-institution) and metric in the named graph ``QUALITY_PATH``. The site reads them back
-with ``measurements`` (``web/quality.py``).
+The build (``corpus.py``) publishes the metric definitions and one
+``dqv:QualityMeasurement`` per report (or institution) and metric in the named graph
+``QUALITY_PATH``, from each report's ``ReportQuality`` kept since it was built. The site
+reads them back with ``measurements`` (``web/quality.py``).
 
 The score that ranks institutions is the mean of the completeness shares; the share of
 units stating NO APLICA is shown but not scored (a governing unit may rightly say it).
@@ -18,7 +18,7 @@ units stating NO APLICA is shown but not scored (a governing unit may rightly sa
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -176,21 +176,57 @@ def _definitions() -> Graph:
     return Graph().parse(DEFINITIONS, format="turtle")
 
 
-def quality_graph(reports: Sequence[Report], urls: Urls) -> Graph:
-    """Metric definitions plus one measurement per report and institution and metric."""
+@dataclass(frozen=True)
+class ReportQuality:
+    """One report's shares, kept by the build so a rebuild measures only new reports."""
+
+    subject: URIRef  # the report's IRI
+    institution: str  # its institution's registry id
+    shares: dict[str, Share]
+
+
+def report_quality(report: Report, urls: Urls) -> ReportQuality:
+    """Every metric's share for one report, with the IRIs its measurements hang from."""
+    iri = urls.report(report.institution.id, report.metadata.updated, report.source.sha256)
+    return ReportQuality(iri, report.institution.id, measure(report))
+
+
+def header_graph(urls: Urls) -> Graph:
+    """The quality graph's fixed part: the metric definitions and the graph's label."""
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     for triple in _definitions():
         graph.add(triple)
+    graph.add((urls.thing(QUALITY_PATH), RDFS.label, Literal(TITLE, lang="es")))
+    return graph
+
+
+def measurement_graph(subject: URIRef, shares: dict[str, Share]) -> Graph:
+    """The measurements of one report or institution."""
+    graph = Graph()
+    _add_measurements(graph, subject, shares)
+    return graph
+
+
+def pooled(parts: Iterable[ReportQuality], urls: Urls) -> Iterator[tuple[URIRef, dict[str, Share]]]:
+    """Each institution's IRI and the pooled shares of its reports, in order of appearance."""
     by_institution: dict[str, list[dict[str, Share]]] = {}
-    for report in reports:
-        shares = measure(report)
-        iri = urls.report(report.institution.id, report.metadata.updated, report.source.sha256)
-        _add_measurements(graph, iri, shares)
-        by_institution.setdefault(report.institution.id, []).append(shares)
+    for part in parts:
+        by_institution.setdefault(part.institution, []).append(part.shares)
     for institution_id, shares_list in by_institution.items():
-        _add_measurements(graph, urls.institution(institution_id), pool(shares_list))
+        yield urls.institution(institution_id), pool(shares_list)
+
+
+def quality_graph(reports: Sequence[Report], urls: Urls) -> Graph:
+    """Metric definitions plus one measurement per report and institution and metric
+    (the build assembles the same graph from each report's kept ``ReportQuality``)."""
+    graph = header_graph(urls)
+    parts = [report_quality(report, urls) for report in reports]
+    for part in parts:
+        _add_measurements(graph, part.subject, part.shares)
+    for institution, shares in pooled(parts, urls):
+        _add_measurements(graph, institution, shares)
     return graph
 
 
@@ -208,15 +244,6 @@ def _add_measurements(graph: Graph, subject: URIRef, shares: dict[str, Share]) -
         graph.add((node, LOTAIP.measuredCount, Literal(share[0], datatype=XSD.integer)))
         graph.add((node, LOTAIP.measuredTotal, Literal(share[1], datatype=XSD.integer)))
         graph.add((subject, DQV.hasQualityMeasurement, node))
-
-
-def quality_stage(reports: Sequence[Report], urls: Urls) -> list[tuple[URIRef, Graph]]:
-    """The build's corpus stage: the quality graph, named ``B id/calidad`` (its label
-    titles the graph's ``void:subset``)."""
-    iri = urls.thing(QUALITY_PATH)
-    graph = quality_graph(reports, urls)
-    graph.add((iri, RDFS.label, Literal(TITLE, lang="es")))
-    return [(iri, graph)]
 
 
 # --------------------------------------------------------------------------------- read

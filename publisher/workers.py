@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
 from publisher.records import ParseWarning, Report
 from publisher.uris import Urls
+from publisher.vocab import PREFIXES
 
 #: Jobs handed to the pool at once: results of a window wait for the parent in memory.
 WINDOW = 64
@@ -121,6 +122,8 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     # the report's part of the N-Quads dump, compressed here (in parallel) and kept, so
     # the dump is a concatenation of gzip members and a rebuild reuses unchanged ones
     _write_atomic(member_path(job.cache_dir, job.sha256), gzip_member(nquads))
+    # and its part of the union Turtle dump (a concatenation of such documents)
+    _write_atomic(turtle_path(job.cache_dir, job.sha256), turtle_member(nquads))
     start = _lap(seconds, "serialise", start)
     # the report's rows of the tidy table, kept like its member: the corpus CSV/XLSX are
     # streamed from these caches, so a rebuild queries only the reports it builds
@@ -189,6 +192,21 @@ def canonical_nquads(quads: list[Any]) -> bytes:
 def member_path(cache_dir: Path, sha256: str) -> Path:
     """The cached gzip member of the report's N-Quads (its part of the dump)."""
     return cache_dir / f"{sha256}.nq.gz"
+
+
+def turtle_path(cache_dir: Path, sha256: str) -> Path:
+    """The cached Turtle document of the report's triples (its part of the Turtle dump)."""
+    return cache_dir / f"{sha256}.ttl"
+
+
+def turtle_member(nquads: bytes) -> bytes:
+    """The triples of ``nquads`` (graph names dropped) as one Turtle document.
+
+    Each document declares its own prefixes; Turtle allows them again further down a
+    file, so documents concatenated are one valid document whose graph is their union.
+    """
+    triples = (quad.triple for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS))
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
 
 
 def gzip_member(data: bytes) -> bytes:

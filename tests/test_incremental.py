@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS, OWL
 
+from publisher import pipeline, publish
 from publisher.pipeline import BuildFailed, BuildReport, build
 from publisher.settings import Settings, load
 from publisher.store import PublishedStore
@@ -153,6 +157,77 @@ def test_incremental_equals_a_full_build(
     dumped = dumped_quads(data)
     assert len(dumped) == incremental.triples
     assert dumped == {line for quads in graph_quads(data).values() for line in quads}
+
+
+def turtle_triples(data: Path) -> set[str]:
+    """The triples of the published Turtle dump, as N-Triples lines."""
+    turtle = (data / "current" / "dumps" / "lotaip.ttl").read_bytes()
+    return {str(triple) for triple in ox.parse(turtle, ox.RdfFormat.TURTLE)}
+
+
+def void_graph(data: Path) -> Graph:
+    """The published ``void.ttl`` without what differs between any two builds: the time,
+    the version and the dumps' byte sizes (the dumps hold the build's time)."""
+    graph = Graph().parse(data / "current" / "void.ttl", format="turtle")
+    for predicate in (DCTERMS.modified, OWL.versionInfo, DCAT.byteSize):
+        graph.remove((None, predicate, None))
+    return graph
+
+
+def validation_graph(data: Path) -> Graph:
+    """The published ``validation.ttl``."""
+    return Graph().parse(data / "current" / publish.VALIDATION, format="turtle")
+
+
+def test_a_rebuild_publishes_what_a_full_build_does(corpus: Path, tmp_path: Path) -> None:
+    sot = corpus / "sot-2023-01.txt"  # a target over 100%: a SHACL warning to carry over
+    sot.write_text(sot.read_text(encoding="utf-8").replace("\t30%", "\t130%", 1), "utf-8")
+    data, full_data = tmp_path / "data", tmp_path / "full"
+    first = build([corpus], settings_for(data), jobs=1)
+    assert [len(r.shacl_warnings) for r in first.reports if r.file == str(sot)] == [1]
+    change_one(corpus)
+    (corpus / "ame-2015-09.txt").unlink()
+
+    again = build([corpus], settings_for(data), jobs=1)
+    full = build([corpus], settings_for(full_data), jobs=1, incremental=False)
+
+    assert (again.built, again.carried, again.withdrawn) == (1, 3, 1)
+    assert timeless(graph_quads(data)) == timeless(graph_quads(full_data))
+    assert union(data) == named_triples(data)
+    assert timeless({"": union(data)}) == timeless({"": union(full_data)})
+    assert dumped_quads(data) == {q for quads in graph_quads(data).values() for q in quads}
+    assert turtle_triples(data) == union(data)
+    assert turtle_triples(full_data) == union(full_data)
+    assert isomorphic(void_graph(data), void_graph(full_data))
+    assert again.triples == full.triples == len(PublishedStore(data))
+    validation = validation_graph(data)
+    assert isomorphic(validation, validation_graph(full_data))
+    assert (
+        publish.published_validation(data).warnings
+        == publish.published_validation(full_data).warnings
+    )
+    assert len(publish.published_validation(data).warnings) == 1
+    for name in ("metas.csv", "metas-utf8.csv"):
+        dumps = Path("current") / "dumps" / name
+        assert (data / dumps).read_bytes() == (full_data / dumps).read_bytes()
+
+
+def test_a_rebuild_reads_only_the_reports_it_builds(
+    first: tuple[Path, BuildReport], corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, _ = first
+    read: list[str] = []
+    real = pipeline.read_cached
+
+    def spy(cache_dir: Path, sha256: str) -> object:
+        read.append(sha256)
+        return real(cache_dir, sha256)
+
+    monkeypatch.setattr(pipeline, "read_cached", spy)
+    changed = change_one(corpus)
+    again = build([corpus], settings_for(data), jobs=1)
+    assert again.built == 1
+    assert read == [hashlib.sha256(changed.read_bytes()).hexdigest()]
 
 
 def test_a_removed_report_is_withdrawn(first: tuple[Path, BuildReport], corpus: Path) -> None:

@@ -17,6 +17,7 @@ from publisher.errors import StoreError
 from publisher.store import OxigraphStore, PublishedStore
 from publisher.uris import Urls
 from publisher.vocab import SH
+from publisher.workers import turtle_member
 
 EX = "http://example.org/"
 BASE = "http://data.example.org/"
@@ -63,6 +64,67 @@ def test_same_data_gives_byte_identical_dumps(tmp_path: Path) -> None:
     publish.write_dumps(filled_store(), tmp_path / "two")
     for name in ("lotaip.nq.gz", "lotaip.ttl"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+
+
+def test_turtle_members_concatenated_parse_to_the_union(tmp_path: Path) -> None:
+    members = []
+    for label, n in (("a", 3), ("b", 2)):
+        nquads = "".join(
+            f"{s.n3()} {p.n3()} {o.n3()} <{EX}{label}> .\n" for s, p, o in labelled(label, n)
+        )
+        members.append(turtle_member(nquads.encode()))
+    assert all(member.startswith(b"@prefix") for member in members)  # each declares prefixes
+    dump = publish.write_turtle_members(members, tmp_path / "dumps")
+    union = Graph().parse(tmp_path / "dumps" / dump.name, format="turtle")
+    expected = labelled("a", 3) + labelled("b", 2)
+    assert set(union) == set(expected) and len(union) == 6  # the shared triple once
+    assert dump.media_type == "text/turtle"
+
+
+def results_of(*severities: URIRef) -> bytes:
+    """A pyshacl-like results graph (N-Triples) with one result per severity."""
+    graph = Graph()
+    report = BNode()
+    graph.add((report, RDF.type, SH.ValidationReport))
+    graph.add((report, SH.conforms, Literal(SH.Violation not in severities)))
+    for i, severity in enumerate(severities):
+        result = BNode()
+        graph.add((report, SH.result, result))
+        graph.add((result, RDF.type, SH.ValidationResult))
+        graph.add((result, SH.resultSeverity, severity))
+        graph.add((result, SH.focusNode, URIRef(f"{EX}target/{i}")))
+        graph.add((result, SH.resultMessage, Literal(f"message {i}")))
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
+def test_validation_parts_keep_each_reports_results_apart(tmp_path: Path) -> None:
+    results = results_of(SH.Warning)
+    one = tmp_path / "one.nt"
+    one.write_bytes(publish.validation_part(EX + "g1", results, "r1"))
+    two = tmp_path / "two.nt"
+    # the same blank node labels in both inputs: relabelled, the results stay two
+    two.write_bytes(publish.validation_part(EX + "g2", results, "r2"))
+    folder = make_version(tmp_path / "data", 0)
+    publish.write_validation([one, two], folder / publish.VALIDATION)
+    publish.publish_version(tmp_path / "data", folder)
+    published = publish.published_validation(tmp_path / "data")
+    assert published.conforms
+    assert published.warnings == [
+        f"{EX}g1: {EX}target/0 — message 0",
+        f"{EX}g2: {EX}target/0 — message 0",
+    ]
+    graph = Graph().parse(folder / publish.VALIDATION, format="turtle")
+    assert len(list(graph.subjects(RDF.type, SH.ValidationReport))) == 1
+
+
+def test_a_violation_makes_the_validation_report_not_conform(tmp_path: Path) -> None:
+    part = tmp_path / "part.nt"
+    part.write_bytes(publish.validation_part(EX + "g1", results_of(SH.Info, SH.Violation), "r"))
+    publish.write_validation([part], tmp_path / publish.VALIDATION)
+    graph = Graph().parse(tmp_path / publish.VALIDATION, format="turtle")
+    report = graph.value(predicate=RDF.type, object=SH.ValidationReport)
+    assert graph.value(report, SH.conforms) == Literal(False)
+    assert len(list(graph.objects(report, SH.result))) == 2
 
 
 def make_version(data_dir: Path, second: int, complete: bool = True) -> Path:

@@ -1,0 +1,173 @@
+"""The corpus graphs of a build, assembled from what each report contributes.
+
+Besides one named graph per report, a version holds graphs over the whole corpus: the
+ontology, the links (``link.py``), the reference data (``registry.py``) and the quality
+measurements (``quality.py``). Each report's contribution to them (``ReportPart``: its
+links and measurements as canonical N-Triples, its institution and shares) is made once,
+when the report is built, and kept beside its other cached files; a rebuild assembles
+the corpus graphs from the kept parts, so it parses, maps and matches only the reports
+it builds.
+
+A corpus graph is held as canonical N-Triples (terms as the store gives them back,
+distinct lines, sorted), so the same inputs give the same bytes whichever build made
+them, and a rebuild can load just the lines that changed (``pipeline.py``).
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from rdflib.term import Node
+
+from publisher import quality
+from publisher.link import Reference, links_graph_iri, links_header, linksets_graph, report_links
+from publisher.mapping import ontology_graph
+from publisher.records import Report
+from publisher.registry import reference_graph, reference_graph_iri
+from publisher.store import to_ox
+from publisher.uris import Urls
+from publisher.vocab import LOTAIP
+
+
+@dataclass(frozen=True)
+class ReportPart:
+    """What the corpus graphs take from one report."""
+
+    institution: str  # registry id
+    links: bytes  # the report's links (``link.report_links``), canonical N-Triples
+    quality: quality.ReportQuality
+    measurements: bytes  # the report's quality measurements, canonical N-Triples
+
+
+@dataclass(frozen=True)
+class CorpusGraph:
+    """One corpus graph: its name, its triples (canonical N-Triples) and its title."""
+
+    iri: str
+    ntriples: bytes
+    title: str | None
+
+    @property
+    def triples(self) -> int:
+        """Number of triples (one a line)."""
+        return self.ntriples.count(b"\n")
+
+
+def report_part(report: Report, urls: Urls, reference: Reference) -> ReportPart:
+    """The report's contribution to the corpus graphs."""
+    shares = quality.report_quality(report, urls)
+    measurements = quality.measurement_graph(shares.subject, shares.shares)
+    links = report_links(report, urls, reference)
+    return ReportPart(
+        report.institution.id,
+        canonical_ntriples(links),
+        shares,
+        canonical_ntriples(measurements),
+    )
+
+
+def part_path(cache_dir: Path, sha256: str) -> Path:
+    """The kept ``ReportPart`` of the report whose bytes hash to ``sha256``."""
+    return cache_dir / f"{sha256}.corpus.pickle"
+
+
+def write_part(cache_dir: Path, sha256: str, part: ReportPart) -> None:
+    """Keep ``part`` (written whole, then renamed)."""
+    path = part_path(cache_dir, sha256)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.replace(path)
+
+
+def read_part(cache_dir: Path, sha256: str) -> ReportPart:
+    """The ``ReportPart`` kept by ``write_part``."""
+    # our own files, written by this build or the published one: not untrusted input
+    part: ReportPart = pickle.loads(part_path(cache_dir, sha256).read_bytes())
+    return part
+
+
+def canonical_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
+    """``triples`` as N-Triples written as the store gives them back, distinct and sorted.
+
+    pyoxigraph keeps typed literals of known datatypes in canonical form ("0.5000" as a
+    decimal comes back "0.5"): passing through an in-memory store makes these lines the
+    store's own.
+    """
+    store = ox.Store()
+    default = ox.DefaultGraph()
+    store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), default) for s, p, o in triples)
+    return sorted_lines(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=default) or b"")
+
+
+def sorted_lines(*chunks: bytes) -> bytes:
+    """The distinct lines of N-Triples ``chunks``, sorted (one graph, one spelling)."""
+    lines = {line for chunk in chunks for line in chunk.splitlines(keepends=True)}
+    return b"".join(sorted(lines))
+
+
+def ontology_stage(parts: Sequence[ReportPart], urls: Urls) -> CorpusGraph:
+    """The ontology and code lists, in a named graph named after the ontology."""
+    graph = ontology_graph()
+    iri = graph.value(predicate=RDF.type, object=OWL.Ontology)
+    name = iri if isinstance(iri, URIRef) else URIRef(str(LOTAIP))
+    return CorpusGraph(str(name), canonical_ntriples(graph), _title(graph, name))
+
+
+def link_stage(parts: Sequence[ReportPart], urls: Urls) -> CorpusGraph:
+    """The links of every report, with their ``void:Linkset`` descriptions."""
+    header = links_header(urls)
+    links = sorted_lines(*(part.links for part in parts))
+    pairs = (
+        (t.predicate.value, t.object.value)
+        for t in ox.parse(links, ox.RdfFormat.N_TRIPLES)
+        if isinstance(t.object, ox.NamedNode)
+    )
+    linksets = canonical_ntriples(linksets_graph(urls, pairs))
+    name = links_graph_iri(urls)
+    ntriples = sorted_lines(canonical_ntriples(header), links, linksets)
+    return CorpusGraph(str(name), ntriples, _title(header, name))
+
+
+def reference_stage(parts: Sequence[ReportPart], urls: Urls) -> CorpusGraph:
+    """The registry entries of the corpus's institutions, territories and functions."""
+    graph = reference_graph(urls, {part.institution for part in parts})
+    name = reference_graph_iri(urls)
+    return CorpusGraph(str(name), canonical_ntriples(graph), _title(graph, name))
+
+
+def quality_stage(parts: Sequence[ReportPart], urls: Urls) -> CorpusGraph:
+    """The metric definitions and every report's and institution's measurements."""
+    header = quality.header_graph(urls)
+    institutions = Graph()
+    for subject, shares in quality.pooled((part.quality for part in parts), urls):
+        for triple in quality.measurement_graph(subject, shares):
+            institutions.add(triple)
+    ntriples = sorted_lines(
+        canonical_ntriples(header),
+        *(part.measurements for part in parts),
+        canonical_ntriples(institutions),
+    )
+    name = urls.thing(quality.QUALITY_PATH)
+    return CorpusGraph(str(name), ntriples, _title(header, name))
+
+
+def _title(graph: Graph, name: URIRef) -> str | None:
+    """The graph's label (else title) for ``void.ttl``: the Spanish one when there are
+    several, so that every build picks the same."""
+    titles = list(graph.objects(name, RDFS.label)) or list(graph.objects(name, DCTERMS.title))
+    if not titles:
+        return None
+    return str(min(titles, key=lambda t: (getattr(t, "language", None) != "es", str(t))))
+
+
+#: A corpus stage: one graph from every report's part.
+CorpusStage = Callable[[Sequence[ReportPart], Urls], CorpusGraph]
+#: The corpus stages in the order they run (named in the build's timings after the
+#: function, without ``_stage``).
+CORPUS_STAGES: list[CorpusStage] = [ontology_stage, link_stage, reference_stage, quality_stage]
