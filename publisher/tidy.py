@@ -480,7 +480,10 @@ def report_rows(nquads: bytes) -> list[TidyRow]:
     a store holding that graph, found without a query engine (see ``_ReportGraph``)."""
     graph = _ReportGraph(nquads)
     solutions = (graph.target_solutions(), graph.not_applicable_solutions())
-    return _merged(solutions, ontology_levels().get)
+    try:
+        return _merged(solutions, ontology_levels().get)
+    except UnicodeDecodeError as err:
+        raise QueryError(f"a report's graph for its tidy rows is not UTF-8: {err}") from err
 
 
 # ------------------------------------------------ one report's graph, without SPARQL
@@ -490,12 +493,17 @@ def report_rows(nquads: bytes) -> list[TidyRow]:
 # predicate: every solution SPARQL gives (all combinations of the values of each
 # pattern; an OPTIONAL that matches nothing leaves its variable unbound), merged and
 # sorted by the same code as the store's rows. tests/test_tidy.py checks both agree.
-# Terms are kept as N-Quads text (``<iri>``, ``_:id``, ``"lexical"...``), which is
-# one spelling per term in a canonical dump, so text equality is term equality.
+# Terms are kept as N-Quads bytes (``<iri>``, ``_:id``, ``"lexical"...``), which is
+# one spelling per term in a canonical dump, so byte equality is term equality; only
+# the values the rows use are decoded.
 
 
-def _nq(iri: str) -> str:
-    return f"<{iri}>"
+#: A term as N-Quads bytes: ``<iri>``, ``_:id`` or a literal.
+Term = bytes
+
+
+def _nq(iri: str) -> Term:
+    return f"<{iri}>".encode()
 
 
 _TYPE = _nq(RDF.type)
@@ -529,6 +537,7 @@ _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'"
 _ESCAPED = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 
 Options = dict[str, list[str]]
+_IRI_START, _LITERAL_START = b"<"[0], b'"'[0]
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -538,46 +547,46 @@ def _unescape(match: re.Match[str]) -> str:
     return _ESCAPES.get(match.group(3), match.group(3))
 
 
-def _value(term: str) -> str:
+def _value(term: Term) -> str:
     """A term's value as pyoxigraph gives it: an IRI without brackets, a literal's
     lexical form unescaped, a blank node's id."""
-    if term[0] == "<":
-        return term[1:-1]
-    if term[0] == '"':
-        lexical = term[1 : term.rindex('"')]
+    if term[0] == _IRI_START:
+        return term[1:-1].decode()
+    if term[0] == _LITERAL_START:
+        lexical = term[1 : term.rindex(b'"')].decode()
         return _ESCAPED.sub(_unescape, lexical) if "\\" in lexical else lexical
-    return term[2:]
+    return term[2:].decode()
 
 
 class _ReportGraph:
     """One report's named graph (its canonical N-Quads): triples by predicate, subject."""
 
     def __init__(self, nquads: bytes) -> None:
-        text = nquads.decode("utf-8")
-        first = text[: text.find("\n")]
-        if not first.endswith(" ."):
+        first = nquads[: nquads.find(b"\n")]
+        if not first.endswith(b" ."):
             raise QueryError("a report's graph for its tidy rows is empty or not N-Quads")
-        self.name = first[first.rfind(" <", 0, -2) + 1 : -2]  # the line's last term
+        self.name = first[first.rfind(b" <", 0, -2) + 1 : -2]  # the line's last term
         # every line ends with the graph's name: splitting there leaves "s p o" parts
-        parts = text.split(f" {self.name} .\n")
-        if parts.pop() or len(parts) != text.count("\n"):
-            raise QueryError(f"the tidy rows' N-Quads are not all in the graph {self.name}")
-        self.index: dict[str, dict[str, list[str]]] = {p: {} for p in _READ}
-        self._inverse: dict[str, dict[str, list[str]]] = {}
-        self._units: dict[str, list[tuple[str, Options]]] = {}
+        parts = nquads.split(b" " + self.name + b" .\n")
+        if parts.pop() or len(parts) != nquads.count(b"\n"):
+            name = self.name.decode(errors="replace")
+            raise QueryError(f"the tidy rows' N-Quads are not all in the graph {name}")
+        self.index: dict[Term, dict[Term, list[Term]]] = {p: {} for p in _READ}
+        self._inverse: dict[Term, dict[Term, list[Term]]] = {}
+        self._units: dict[Term, list[tuple[str, Options]]] = {}
         get = self.index.get
         for part in parts:
-            subject, predicate, obj = part.split(" ", 2)
+            subject, predicate, obj = part.split(b" ", 2)
             table = get(predicate)
             if table is not None:
                 table.setdefault(subject, []).append(obj)
 
-    def objects(self, subject: str, predicate: str) -> list[str]:
-        """The objects of ``subject predicate ?o`` (N-Quads text)."""
+    def objects(self, subject: Term, predicate: Term) -> list[Term]:
+        """The objects of ``subject predicate ?o`` (terms)."""
         return self.index[predicate].get(subject, [])
 
-    def subjects(self, predicate: str, obj: str) -> list[str]:
-        """The subjects of ``?s predicate obj`` (N-Quads text)."""
+    def subjects(self, predicate: Term, obj: Term) -> list[Term]:
+        """The subjects of ``?s predicate obj`` (terms)."""
         inverse = self._inverse.get(predicate)
         if inverse is None:
             inverse = self._inverse[predicate] = {}
@@ -586,11 +595,11 @@ class _ReportGraph:
                     inverse.setdefault(term, []).append(subject)
         return inverse.get(obj, [])
 
-    def values(self, subject: str, predicate: str) -> list[str]:
+    def values(self, subject: Term, predicate: Term) -> list[str]:
         """The values of ``subject predicate ?o`` as strings."""
         return [_value(term) for term in self.index[predicate].get(subject, [])]
 
-    def typed(self, cls: str) -> list[str]:
+    def typed(self, cls: Term) -> list[Term]:
         """The subjects of ``?s a cls``, in the graph's order."""
         return [s for s, types in self.index[_TYPE].items() if cls in types]
 
@@ -606,11 +615,11 @@ class _ReportGraph:
                 {"issued": self.values(report, _ISSUED), "iname": self.values(inst, _LABEL)},
             )
 
-    def activities(self, thing: str) -> list[str]:
+    def activities(self, thing: Term) -> list[str]:
         """``thing lotaip:hasActivity/rdfs:label ?activity``."""
         return [a for act in self.objects(thing, _HAS_ACTIVITY) for a in self.values(act, _LABEL)]
 
-    def unit_options(self, unit: str) -> Options:
+    def unit_options(self, unit: Term) -> Options:
         """``_UNIT``'s optional patterns."""
         return {
             "unumber": self.values(unit, _NOTATION),
@@ -631,7 +640,7 @@ class _ReportGraph:
                             fixed_branch, objective, options | branch_options
                         )
 
-    def target_options(self, target: str) -> Options:
+    def target_options(self, target: Term) -> Options:
         """The OPTIONAL patterns on ``?target``."""
         return {
             "value": self.values(target, _VALUE),
@@ -643,7 +652,7 @@ class _ReportGraph:
             "line": self.values(target, _LINE),
         }
 
-    def target_branches(self, target: str) -> Iterator[tuple[TextRow, str, Options]]:
+    def target_branches(self, target: Term) -> Iterator[tuple[TextRow, Term, Options]]:
         """``TARGETS``' UNION: the target under its objective, or under an indicator."""
         for objective in self.subjects(_HAS_TARGET, target):
             options = {
@@ -662,12 +671,12 @@ class _ReportGraph:
                 fixed = {"indicator": _value(indicator), "objective": _value(objective)}
                 yield fixed, objective, options
 
-    def _with_units(self, fixed: TextRow, objective: str, options: Options) -> Iterator[TextRow]:
+    def _with_units(self, fixed: TextRow, objective: Term, options: Options) -> Iterator[TextRow]:
         """``?unit org:purpose ?objective`` and the OPTIONALs on the objective and unit."""
         for unit, unit_options in self.units_of(objective):
             yield from _combinations({**fixed, "unit": unit}, options | unit_options)
 
-    def units_of(self, objective: str) -> list[tuple[str, Options]]:
+    def units_of(self, objective: Term) -> list[tuple[str, Options]]:
         """The units whose purpose ``objective`` is, with the OPTIONALs on both (kept:
         an objective's targets all ask)."""
         units = self._units.get(objective)
@@ -688,9 +697,9 @@ class _ReportGraph:
                     head_options | options | self.unit_options(unit),
                 )
 
-    def not_applicable_branches(self) -> Iterator[tuple[str, TextRow, Options]]:
+    def not_applicable_branches(self) -> Iterator[tuple[Term, TextRow, Options]]:
         """``NOT_APPLICABLE``'s UNION: a unit's, objective's or indicator's statement, with
-        the unit's term (N-Quads text)."""
+        the unit's term."""
         for unit in self.typed(_ADMINISTRATIVE_UNIT):
             for reason in self.values(unit, _REASON):
                 yield unit, {"reason": reason}, {"line": self.values(unit, _LINE)}
@@ -699,8 +708,8 @@ class _ReportGraph:
                 yield from self._objective_statements(unit, objective)
 
     def _objective_statements(
-        self, unit: str, objective: str
-    ) -> Iterator[tuple[str, TextRow, Options]]:
+        self, unit: Term, objective: Term
+    ) -> Iterator[tuple[Term, TextRow, Options]]:
         fixed = {"objective": _value(objective)}
         otext = self.values(objective, _LABEL)
         indicators = self.objects(objective, _HAS_INDICATOR)

@@ -1,0 +1,165 @@
+"""Tidy table throughput, before and after issue 7's rewrite (prints figures).
+
+    .venv/bin/python benchmarks/bench_tidy.py [--reports 200] [--seed 0]
+
+``--reports`` synthetic reports (``publisher.synth``) are parsed and mapped once, as a
+build's workers do, into canonical N-Quads (SHACL is left out: it does not touch the
+table). Then, timed apart, for the same reports:
+
+- the worker's "tidy rows" stage, per report: *before*, the report's graph loaded into
+  pyoxigraph and the two SPARQL queries run (``tidy_rows`` on a one-report store, still
+  the path of the site's filtered downloads), written as CSV lines and XLSX cell values;
+  *after*, ``write_report_rows`` (the queries answered over the N-Quads in Python, CSV
+  lines and sheet rows cached);
+- the parent's tidy step over all reports: *before*, the CSV lines concatenated and the
+  cell values streamed through openpyxl's write-only mode; *after*,
+  ``write_tidy_cached`` (the cached sheet rows numbered and streamed into openpyxl's
+  header-only workbook).
+
+Times are CPU seconds of this process (``time.process_time``), so that other work on the
+shared machine counts less; the load average is printed beside them. Both ways must
+give the same rows: the benchmark checks the CSVs are byte-identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import pickle
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from openpyxl import Workbook
+from rdflib import URIRef
+
+from publisher import tidy
+from publisher.mapping import map_report, ontology_graph
+from publisher.parse import parse_file
+from publisher.store import OxigraphStore, to_ox
+from publisher.synth import synth_reports
+from publisher.uris import Urls
+from publisher.workers import canonical_nquads
+
+BASE = "http://localhost:8000/id/"
+
+
+def corpus(count: int, seed: int, folder: Path) -> list[bytes]:
+    """Each synthetic report's graph as canonical N-Quads, as a worker makes it."""
+    synth_reports(count, folder, seed=seed, units=12, formats=("txt",))
+    out = []
+    for path in sorted(folder.iterdir()):
+        mapped = map_report(parse_file(path), Urls(BASE))
+        name = ox.NamedNode(str(mapped.graph_iri))
+        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in mapped.graph]
+        out.append(canonical_nquads(quads))
+    return out
+
+
+def rows_before(nquads: bytes) -> list[tidy.TidyRow]:
+    """The rows as the worker read them before: one report's store, two SPARQL queries."""
+    store = OxigraphStore()
+    store.load_graph(URIRef("urn:bench:ontology"), ontology_graph())
+    store.native.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    return tidy.tidy_rows(store)
+
+
+def cache_before(path: Path, nquads: bytes) -> int:
+    """The worker's cache before: key, CSV lines (DictWriter), XLSX cell values."""
+    rows = rows_before(nquads)
+    lines = io.StringIO()
+    csv.DictWriter(lines, tidy.NAMES, lineterminator="\r\n").writerows(rows)
+    cells = [[tidy._cell(column, row[column.name]) for column in tidy.COLUMNS] for row in rows]
+    key = tidy._report_key(rows[0]) if rows else ("", "", "")
+    parts = (lines.getvalue().encode("utf-8"), cells)
+    path.write_bytes(pickle.dumps(key, tidy.PICKLE) + pickle.dumps(parts, tidy.PICKLE))
+    return len(rows)
+
+
+def cache_after(folder: Path, hashes: list[str], reports: list[bytes]) -> None:
+    """The worker's cache now, for every report."""
+    for sha256, nquads in zip(hashes, reports, strict=True):
+        tidy.write_report_rows(folder, sha256, nquads)
+
+
+def tables_before(paths: list[Path], folder: Path) -> None:
+    """The parent's tidy step before: CSV lines concatenated, cells through openpyxl."""
+    header = ",".join(tidy.NAMES).encode("utf-8") + b"\r\n"
+    ordered = [p for _, p in sorted((tidy._cached_key(p), p) for p in paths)]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("metas")
+    sheet.append(list(tidy.NAMES))
+    with (folder / tidy.CSV_PLAIN).open("wb") as plain:
+        plain.write(header)
+        for path in ordered:
+            with path.open("rb") as stream:
+                pickle.load(stream)
+                lines, cells = pickle.load(stream)
+            plain.write(lines)
+            for values in cells:
+                sheet.append(values)
+    workbook.save(folder / tidy.XLSX)
+
+
+def timed(work: Callable[[], Any]) -> tuple[float, Any]:
+    """CPU seconds of ``work()`` and its result."""
+    start = time.process_time()
+    result = work()
+    return time.process_time() - start, result
+
+
+def main() -> None:
+    """Build the corpus, time both ways, print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--reports", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        seconds, reports = timed(lambda: corpus(args.reports, args.seed, root / "corpus"))
+        quads = sum(r.count(b"\n") for r in reports)
+        print(f"{len(reports)} reports, {quads:,} quads (parse + map: {seconds:.1f} s)")
+        tidy.ontology_levels()  # read once per worker, not per report
+        for name in ("before", "after"):
+            (root / name).mkdir()
+        before = [root / "before" / f"{i}.tidy.pickle" for i in range(len(reports))]
+        worker_before, counts = timed(
+            lambda: [cache_before(p, r) for p, r in zip(before, reports, strict=True)]
+        )
+        hashes = [str(i) for i in range(len(reports))]
+        worker_after, _ = timed(lambda: cache_after(root / "after", hashes, reports))
+        store = OxigraphStore()
+        store.load_graph(URIRef("urn:bench:ontology"), ontology_graph())
+        (root / "out-before").mkdir()
+        parent_before, _ = timed(lambda: tables_before(before, root / "out-before"))
+        parent_after, _ = timed(
+            lambda: tidy.write_tidy_cached(store, root / "after", hashes, root / "out-after")
+        )
+        same = (root / "out-before" / tidy.CSV_PLAIN).read_bytes() == (
+            root / "out-after" / tidy.CSV_PLAIN
+        ).read_bytes()
+    rows = sum(counts)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{rows:,} rows; load average {load}; CSVs identical: {same}")
+    print(f"{'':32} {'before':>12} {'after':>12} {'speed-up':>9}")
+    for label, old, new, per in (
+        ("worker tidy rows, ms/report", worker_before, worker_after, len(reports)),
+        ("parent tidy step, ms/report", parent_before, parent_after, len(reports)),
+    ):
+        print(f"{label:32} {old * 1000 / per:12.2f} {new * 1000 / per:12.2f} {old / new:8.1f}x")
+    for label, old, new in (
+        ("worker tidy rows, rows/s", worker_before, worker_after),
+        ("parent tidy step, rows/s", parent_before, parent_after),
+    ):
+        print(f"{label:32} {rows / old:12,.0f} {rows / new:12,.0f}")
+    label = "worker tidy rows, quads/s"
+    print(f"{label:32} {quads / worker_before:12,.0f} {quads / worker_after:12,.0f}")
+
+
+if __name__ == "__main__":
+    main()
