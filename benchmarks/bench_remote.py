@@ -11,29 +11,52 @@ itself when ``LOTAIP_TEST_OXIGRAPH_URL`` is not set, unless ``--no-servers``).
 Prints load throughput (Graph Store PUT, and SPARQL Update on one copy), then each
 query's median latency through the store, and for the servers also the raw HTTP round
 trip (requests + json.loads, no rdflib terms): our client's overhead is the difference.
+
+Then the same queries through our ``/sparql`` endpoint (the whole app on a threaded local
+server, JSON results) over each store, against the store queried directly. The embedded
+store is served as in production: the same graphs on disk, published under
+``DATA/current`` (``PublishedStore``, queries in worker processes), and queried directly
+with pyoxigraph in this process; the servers are queried directly by the raw round trip:
+
+- cold: a new text each time (a trailing comment), so the parse check and the answer
+  cache never help;
+- re-run: the same text with the answer cache emptied first: parse check remembered,
+  the dataset version read and the query forwarded (the steady state for new answers);
+- cached: the same request again, answered from the cache keyed by the dataset version
+  (on a remote store that still costs one small query to read the version).
+
+Every answer is received whole but not decoded (the client's cost, the same for all).
+
 Asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import logging
 import os
 import statistics
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import requests
 from rdflib import Graph, URIRef
 
 from publisher.mapping import map_report
 from publisher.parse import parse_file
+from publisher.query.service import ResultCache
 from publisher.remote import RemoteStore
 from publisher.settings import PROJECT_ROOT
+from publisher.settings import load as load_settings
 from publisher.sparqltext import bind_values
-from publisher.store import OxigraphStore, Store
+from publisher.store import OxigraphStore, PublishedStore, Store
 from publisher.uris import Urls
 
 BASE = "http://localhost:8000/"
@@ -117,8 +140,9 @@ def medians_ms(runs: list[Callable[[], object]], repeat: int) -> list[float]:
     return [statistics.median(spent) * 1000 for spent in times]
 
 
-def direct(query_url: str, text: str) -> Callable[[], object]:
-    """The raw round trip: POST the query, decode the JSON; no rdflib terms."""
+def direct(query_url: str, text: str, decode: bool = True) -> Callable[[], object]:
+    """The raw round trip: POST the query, decode the JSON (unless not ``decode``); no
+    rdflib terms."""
     session = requests.Session()
 
     def run() -> object:
@@ -126,7 +150,7 @@ def direct(query_url: str, text: str) -> Callable[[], object]:
             query_url, data={"query": text}, headers={"Accept": "application/sparql-results+json"}
         )
         response.raise_for_status()
-        return json.loads(response.content)
+        return json.loads(response.content) if decode else response.content
 
     return run
 
@@ -174,6 +198,114 @@ def query_row(store: Store, url: str | None, query: str, bindings: dict, repeat:
     return f"{times[0]:.1f}" + (f" (raw {times[1]:.1f})" if url is not None else "")
 
 
+def serve(store: Store, tmp: Path) -> tuple[str, Any, Any]:
+    """The whole web app over ``store`` on a threaded local server: (``/sparql`` URL, app,
+    server). No rate limit and no request log, so only the endpoint's own work is timed."""
+    from werkzeug.serving import make_server
+
+    from publisher.web import create_app
+
+    settings = load_settings(
+        env={},
+        data_dir=tmp / "data",
+        query_timeout=120.0,
+        max_rows=1_000_000,
+        sparql_rate_limit=0,
+        request_log=False,
+    )
+    app = create_app(settings, store)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}/sparql", app, server
+
+
+def through_endpoint(url: str, app: Any, text: str, mode: str) -> Callable[[], object]:
+    """One request to our endpoint, as ``mode`` says (cold, re-run or cached)."""
+    session = requests.Session()
+    counter = itertools.count()
+    service = app.extensions["publisher.sparql"]
+
+    def run() -> object:
+        body = f"{text}\n# cold {next(counter)} {time.time_ns()}" if mode == "cold" else text
+        if mode == "re-run":
+            service.cache = ResultCache()  # forget answers, keep the parse check's memory
+        response = session.post(
+            url, data={"query": body}, headers={"Accept": "application/sparql-results+json"}
+        )
+        response.raise_for_status()
+        if mode == "cached" and response.headers.get("X-SPARQL-Cache") != "hit":
+            raise RuntimeError(f"expected a cached answer from {url}")
+        return response.content  # bytes received; decoding is the client's business
+
+    return run
+
+
+def embedded_direct(store: OxigraphStore, text: str) -> Callable[[], object]:
+    """pyoxigraph in this process, every row consumed (the union as the endpoint sees it)."""
+
+    def run() -> object:
+        result = store.native.query(text, use_default_graph_as_union=True)
+        return sum(1 for _ in result)
+
+    return run
+
+
+def published(graphs: list[tuple[URIRef, Graph]], data_dir: Path) -> tuple[Store, OxigraphStore]:
+    """``graphs`` in an on-disk store published under ``data_dir/current`` as a build does:
+    the site's ``PublishedStore``, and the same store opened read-only for direct queries."""
+    version = data_dir / "versions" / "bench"
+    writer = OxigraphStore(version / "store")
+    for name, graph in graphs:
+        writer.load_graph(name, graph)
+    writer.flush()
+    del writer  # one writer at a time: close it before the readers open
+    (data_dir / "current").symlink_to(version.relative_to(data_dir))
+    return PublishedStore(data_dir), OxigraphStore(version / "store", read_only=True)
+
+
+def endpoint_table(
+    graphs: list[tuple[URIRef, Graph]],
+    stores: dict[str, Store],
+    urls: dict[str, str],
+    subject: URIRef,
+    repeat: int,
+) -> None:
+    """Per store and query: direct, endpoint cold / re-run / cached (ms), re-run/direct."""
+    with tempfile.TemporaryDirectory() as name:
+        site, disk = published(graphs, Path(name) / "published")
+        served = {"embedded (disk)": site} | {n: s for n, s in stores.items() if n in urls}
+        for store_name, store in served.items():
+            endpoint, app, server = serve(store, Path(name) / store_name.replace(" ", "-"))
+            print(f"\n/sparql over {store_name}, median of {repeat}, ms")
+            print(f"{'':<30}{'direct':>10}{'cold':>10}{'re-run':>10}{'cached':>10}{'ratio':>8}")
+            cached_all = []
+            try:
+                for label, (text, bound) in QUERIES.items():
+                    query = PREFIXES + text
+                    if bound:
+                        query = bind_values(query, {"s": subject})
+                    if store is site:
+                        direct_run = embedded_direct(disk, query)
+                    else:
+                        direct_run = direct(urls[store_name], query, decode=False)
+                    runs = [direct_run] + [
+                        through_endpoint(endpoint, app, query, mode)
+                        for mode in ("cold", "re-run", "cached")
+                    ]
+                    times = medians_ms(runs, repeat)
+                    cached_all.append(times[3])
+                    cells = "".join(f"{t:>10.1f}" for t in times)
+                    print(f"{label:<30}{cells}{times[2] / times[0]:>7.2f}x")
+            finally:
+                server.shutdown()
+                app.extensions["publisher.sparql"].close()
+            print(
+                f"cached answers: median {statistics.median(cached_all):.2f} ms, "
+                f"max {max(cached_all):.2f} ms (target < 5 ms)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=18)
@@ -211,6 +343,8 @@ def main() -> None:
             for name, store in stores.items()
         ]
         print(f"{label:<30}" + "".join(f"{c:>22}" for c in cells))
+    endpoint_table(graphs, stores, urls, subject, args.repeat)
+    print(f"load average: {Path('/proc/loadavg').read_text().split()[:3]}")
 
 
 if __name__ == "__main__":
