@@ -597,7 +597,12 @@ class _ReportGraph:
 
     def values(self, subject: Term, predicate: Term) -> list[str]:
         """The values of ``subject predicate ?o`` as strings."""
-        return [_value(term) for term in self.index[predicate].get(subject, [])]
+        terms = self.index[predicate].get(subject)
+        if not terms:
+            return []
+        if len(terms) == 1:  # most are: no comprehension
+            return [_value(terms[0])]
+        return [_value(term) for term in terms]
 
     def typed(self, cls: Term) -> list[Term]:
         """The subjects of ``?s a cls``, in the graph's order."""
@@ -757,7 +762,7 @@ def _write_cache(path: Path, rows: Sequence[TidyRow]) -> None:
     key = _report_key(rows[0]) if rows else ("", "", "")
     table = [[row[name] for name in NAMES] for row in rows]
     lines = "".join(map(_csv_line, table)).encode("utf-8")
-    sheet_rows = [_sheet_row(values) for values in table]
+    sheet_rows = _sheet_rows(table, lines)
     tmp = path.with_name(f".{path.name}.{time.monotonic_ns()}.tmp")
     try:
         # the key first, on its own: the order is found without reading the rows
@@ -769,7 +774,10 @@ def _write_cache(path: Path, rows: Sequence[TidyRow]) -> None:
 
 def _csv_line(values: Sequence[str]) -> str:
     """One CSV record as ``write_csv`` writes it (the csv module's minimal quoting)."""
-    return ",".join([_csv_field(text) for text in values]) + "\r\n"
+    line = ",".join(values)
+    if '"' in line or "\n" in line or "\r" in line or line.count(",") >= len(values):
+        line = ",".join([_csv_field(text) for text in values])  # some field is quoted
+    return line + "\r\n"
 
 
 def _csv_field(text: str) -> str:
@@ -794,44 +802,67 @@ _CONVERT = tuple(_converter(column) for column in COLUMNS)
 _MAX_TEXT = 32767
 
 
-#: A text cell's XML up to its text, per column; "" for the numeric columns.
-_TEXT_OPEN = tuple(
-    ""
-    if column.datatype in ("decimal", "integer")
-    else f'<c r="{letter}{_ROW}" t="inlineStr"><is><t>'
-    for letter, column in zip(_LETTERS, COLUMNS, strict=True)
-)
-_TEXT_CLOSE = "</t></is></c>"
-#: What some cell's text must have escaped or dropped (NUL included: it is ``_ROW``).
-_MARKUP = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+#: Bytes XML 1.0 cannot hold (``ILLEGAL_CHARACTERS_RE``; NUL is also ``_ROW``).
+_ILLEGAL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
+_NUMERIC = tuple(column.datatype in ("decimal", "integer") for column in COLUMNS)
+
+
+def _sheet_rows(table: Sequence[Sequence[str]], csv_lines: bytes) -> list[str]:
+    """Each table row's ``<row>``. When the report's texts (its CSV lines, checked at once)
+    hold nothing to escape or drop, a row whose texts do not start or end awkwardly is
+    filled into a template of its non-empty cells; the rest are written cell by cell."""
+    markup = b"&" in csv_lines or b"<" in csv_lines or b">" in csv_lines
+    clean = not markup and len(csv_lines.translate(None, _ILLEGAL_BYTES)) == len(csv_lines)
+    return [
+        _template_row(values) if clean and _plain_edges(values) else _sheet_row(values)
+        for values in table
+    ]
+
+
+def _plain_edges(values: Sequence[str]) -> bool:
+    """No text too long, none a formula or an error value, none with spaces to preserve."""
+    return (
+        not any(
+            text and (text[0] in "=#" or text[0].isspace() or text[-1].isspace()) for text in values
+        )
+        and max(map(len, values)) <= _MAX_TEXT
+    )
+
+
+def _template_row(values: Sequence[str]) -> str:
+    """``_sheet_row`` for a row of plain texts: its texts and numbers put in a template."""
+    template, numbers = _row_template(tuple(map(bool, values)))
+    cells = [text for text in values if text]
+    for at, column in numbers:
+        cells[at] = f"{_CONVERT[column](values[column]):.16g}"
+    return template % tuple(cells)
+
+
+@cache
+def _row_template(filled: tuple[bool, ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The ``<row>`` of a row whose non-empty cells are ``filled``, with ``%s`` for each
+    cell's text or number; the numbers' places among the cells and their columns."""
+    cells: list[str] = []
+    numbers: list[tuple[int, int]] = []
+    for column, letter in enumerate(_LETTERS):
+        if not filled[column]:
+            continue
+        if _NUMERIC[column]:
+            numbers.append((len(cells), column))
+            cells.append(f'<c r="{letter}{_ROW}" t="n"><v>%s</v></c>')
+        else:
+            cells.append(f'<c r="{letter}{_ROW}" t="inlineStr"><is><t>%s</t></is></c>')
+    return f'<row r="{_ROW}">{"".join(cells)}</row>', tuple(numbers)
 
 
 def _sheet_row(values: Sequence[str]) -> str:
     """The ``<row>`` of one table row's texts, as openpyxl writes it (empty cells left out)."""
-    if _plain(values):  # the usual row: the per-cell checks are skipped
-        cells = [
-            opening + text + _TEXT_CLOSE if opening else _sheet_cell(_LETTERS[i], _CONVERT[i](text))
-            for i, (opening, text) in enumerate(zip(_TEXT_OPEN, values, strict=True))
-            if text
-        ]
-    else:
-        cells = [
-            _sheet_cell(letter, convert(text))
-            for letter, convert, text in zip(_LETTERS, _CONVERT, values, strict=True)
-            if text
-        ]
+    cells = [
+        _sheet_cell(letter, convert(text))
+        for letter, convert, text in zip(_LETTERS, _CONVERT, values, strict=True)
+        if text
+    ]
     return f'<row r="{_ROW}">{"".join(cells)}</row>'
-
-
-def _plain(values: Sequence[str]) -> bool:
-    """Whether every text of the row is a plain inline string as it stands: nothing to
-    escape or drop, no space to preserve, no formula or error value, not too long."""
-    joined = "".join(values)
-    if len(joined) > _MAX_TEXT or _MARKUP.search(joined):
-        return False
-    return not any(
-        text and (text[0] in "=#" or text[0].isspace() or text[-1].isspace()) for text in values
-    )
 
 
 def _sheet_cell(letter: str, value: str | int | float) -> str:

@@ -407,14 +407,28 @@ def _awkward_rows() -> list[tidy.TidyRow]:
     return rows
 
 
+def _plain_rows() -> list[tidy.TidyRow]:
+    """Rows of a report with nothing to escape, some cells empty, some edges awkward."""
+    rows = []
+    for i, value in enumerate(("45", "2.5", "1234567890123456789", "", "-0.125", "7")):
+        row = {column.name: f"texto {i} {column.name}" for column in tidy.COLUMNS}
+        row["value"], row["source_line"] = value, str(i + 1)
+        row[tidy.NAMES[i]] = ("", " borde", "#REF", "=1+1", "borde\t", "")[i]
+        rows.append(row)
+    return rows
+
+
 def test_cached_rows_read_back_as_csv_and_openpyxl_write_them(tmp_path: Path) -> None:
-    rows = _awkward_rows()
-    tidy._write_cache(tmp_path / "x.tidy.pickle", rows)
-    tidy._write_tables([tmp_path / "x.tidy.pickle"] * 2, tmp_path)  # one report twice
-    assert (tmp_path / tidy.CSV_PLAIN).read_bytes() == tidy.csv_bytes(rows * 2, bom=False)
-    assert (tmp_path / tidy.CSV_BOM).read_bytes() == tidy.csv_bytes(rows * 2, bom=True)
+    awkward, plain = _awkward_rows(), _plain_rows()
+    tidy._write_cache(tmp_path / "a.tidy.pickle", awkward)
+    tidy._write_cache(tmp_path / "p.tidy.pickle", plain)
+    caches = [tmp_path / "a.tidy.pickle", tmp_path / "p.tidy.pickle", tmp_path / "a.tidy.pickle"]
+    tidy._write_tables(caches, tmp_path)
+    rows = awkward + plain + awkward
+    assert (tmp_path / tidy.CSV_PLAIN).read_bytes() == tidy.csv_bytes(rows, bom=False)
+    assert (tmp_path / tidy.CSV_BOM).read_bytes() == tidy.csv_bytes(rows, bom=True)
     ours = load_workbook(tmp_path / tidy.XLSX)
-    theirs = load_workbook(io.BytesIO(tidy.xlsx_bytes(rows * 2)))
+    theirs = load_workbook(io.BytesIO(tidy.xlsx_bytes(rows)))
     assert ours.sheetnames == theirs.sheetnames == ["metas"]
     cells = [[(c.coordinate, c.value, c.data_type) for c in r] for r in ours["metas"].iter_rows()]
     expected = [[(c.coordinate, c.value, c.data_type) for c in r] for r in theirs["metas"]]
@@ -423,4 +437,4 @@ def test_cached_rows_read_back_as_csv_and_openpyxl_write_them(tmp_path: Path) ->
     if not openpyxl.LXML:  # ElementTree's output, not lxml's: the very same sheet XML
         sheet = "xl/worksheets/sheet1.xml"
         ours_xml = zipfile.ZipFile(tmp_path / tidy.XLSX).read(sheet)
-        assert ours_xml == zipfile.ZipFile(io.BytesIO(tidy.xlsx_bytes(rows * 2))).read(sheet)
+        assert ours_xml == zipfile.ZipFile(io.BytesIO(tidy.xlsx_bytes(rows))).read(sheet)
