@@ -82,9 +82,10 @@ class MappedReport:
                 found = made[term] = from_ox(term)
             return found
 
-        add = graph.add
+        # straight to the store: Graph.add only re-checks the term types from_ox gave
+        add = graph.store.add
         for s, p, o in self.triples:
-            add((rdflib_term(s), rdflib_term(p), rdflib_term(o)))
+            add((rdflib_term(s), rdflib_term(p), rdflib_term(o)), graph, False)
         return graph
 
 
