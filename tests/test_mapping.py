@@ -15,6 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from handmade import BASE, GENERATED_AT, next_month, small_report
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
@@ -27,6 +29,8 @@ from publisher.store import OxigraphStore
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP, RDFS, XSD, sparql_prefixes
 
+#: due dates at each precision, and one that is no date (kept as written, as the store does)
+DUES = ("2023-12-31", "2023-04", "2023", "2023-02-30")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"
 GOLDEN = Path(__file__).resolve().parent / "data" / "expected" / "small-report.ttl"
 URLS = Urls(BASE)
@@ -339,3 +343,30 @@ def test_a_malformed_iri_is_a_mapping_error_naming_the_file() -> None:
     bad = replace(report.metadata, gpr_link="https://gpr.gob.ec/%zz")
     with pytest.raises(MappingError, match=r"sot-2023-01\.txt: report .*gpr_link: not a valid IRI"):
         _map(replace(report, metadata=bad))
+
+
+# any text a cell may hold (no surrogates: they cannot be UTF-8), and any finite number
+_TEXTS = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=40).filter(
+    str.strip
+)
+_VALUES = st.decimals(
+    allow_nan=False, allow_infinity=False, places=3, min_value=-1e9, max_value=1e9
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=_TEXTS, value=_VALUES, line=st.integers(1, 10**6), due=st.sampled_from(DUES))
+def test_any_target_is_written_as_the_store_dumps_it(
+    text: str, value: Decimal, line: int, due: str
+) -> None:
+    """Escaping and literal forms, for any text and number: the store's bytes exactly."""
+    report = small_report()
+    unit = report.units[1]
+    objective = unit.objectives[0]
+    indicator = objective.indicators[0]
+    target = replace(indicator.targets[0], text=text, value=value, line=line, due_date=due)
+    objective = replace(objective, indicators=(replace(indicator, targets=(target,)),))
+    unit = replace(unit, name=text, objectives=(objective,))
+    mapped = _map(replace(report, units=(report.units[0], unit)))
+    assert sorted(mapped.nquads().splitlines()) == _store_lines(mapped.nquads())
+    assert _graph_through_store(mapped) == _store_lines(mapped.nquads())
