@@ -35,6 +35,7 @@ PROVINCES_CSV = SOURCES / "sb-tabla6-provincias.csv"
 CANTONS_CSV = SOURCES / "sb-tabla7-cantones.csv"
 ADDRESSFORALL_CSV = SOURCES / "addressforall-jurisdiction-level4.csv"
 REGIONS_CSV = SOURCES / "ecuador-regions-wikidata.csv"
+CORRECTIONS_CSV = SOURCES / "name-corrections.csv"
 OUTPUT = REGISTRY / "territories.csv"
 
 COLUMNS = ("code", "name", "level", "parent", "wikidata", "wikidata_match", "sources")
@@ -127,11 +128,26 @@ def province_rows(
     return rows, iso_of
 
 
+def corrected(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``rows`` with the misspellings listed in name-corrections.csv mended; a correction
+    whose source name no longer matches is refused, so a fixed source is noticed."""
+    fixes = {row["code"]: row for row in read(CORRECTIONS_CSV)}
+    mended = []
+    for row in rows:
+        fix = fixes.get(row["codigo"])
+        if fix is not None:
+            if row["descripcion"] != fix["source_name"]:
+                raise SystemExit(f"correction of {fix['code']} expects {fix['source_name']!r}")
+            row = {**row, "descripcion": fix["name"]}
+        mended.append(row)
+    return mended
+
+
 def canton_rows(
     areas: list[OsmArea], iso_of: dict[str, str], report: list[str]
 ) -> list[dict[str, str]]:
     """Canton rows, each with AddressForAll's item when exactly one row pairs with it."""
-    sources = [r for r in read(CANTONS_CSV) if r["estado"] == "ACTIVA"]
+    sources = corrected([r for r in read(CANTONS_CSV) if r["estado"] == "ACTIVA"])
     candidates: dict[str, list[OsmArea]] = {}
     for source in sources:
         keys = name_keys(source["descripcion"])
