@@ -3,14 +3,14 @@
     .venv/bin/python benchmarks/bench_tidy.py [--reports 200] [--seed 0]
 
 ``--reports`` synthetic reports (``publisher.synth``) are parsed and mapped once, as a
-build's workers do, into canonical N-Quads (SHACL is left out: it does not touch the
-table). Then, timed apart, for the same reports:
+build's workers do, into N-Quads lines (SHACL is left out: it does not touch the table).
+Then, timed apart, for the same reports:
 
 - the worker's "tidy rows" stage, per report: *before*, the report's graph loaded into
-  pyoxigraph and the two SPARQL queries run (``tidy_rows`` on a one-report store, still
-  the path of the site's filtered downloads), written as CSV lines and XLSX cell values;
-  *after*, ``write_report_rows`` (the queries answered over the N-Quads in Python, CSV
-  lines and sheet rows cached);
+  pyoxigraph and the two SPARQL queries run (the queries ``tidy_rows`` still runs for the
+  site's filtered downloads), written as CSV lines and XLSX cell values;
+  *after*, ``write_report_rows`` on the mapper's lines, as a worker calls it (the queries
+  answered over the N-Quads in Python, CSV lines and sheet rows cached);
 - the parent's tidy step over all reports: *before*, the CSV lines concatenated and the
   cell values streamed through openpyxl's write-only mode; *after*,
   ``write_tidy_cached`` (the cached sheet rows numbered and streamed into openpyxl's
@@ -41,32 +41,26 @@ from rdflib import URIRef
 from publisher import tidy
 from publisher.mapping import map_report, ontology_graph
 from publisher.parse import parse_file
-from publisher.store import OxigraphStore, to_ox
+from publisher.store import OxigraphStore
 from publisher.synth import synth_reports
 from publisher.uris import Urls
-from publisher.workers import canonical_nquads
 
 BASE = "http://localhost:8000/id/"
 
 
-def corpus(count: int, seed: int, folder: Path) -> list[bytes]:
-    """Each synthetic report's graph as canonical N-Quads, as a worker makes it."""
+def corpus(count: int, seed: int, folder: Path) -> list[tuple[str, ...]]:
+    """Each synthetic report's N-Quads lines, as the mapper gives them to a worker."""
     synth_reports(count, folder, seed=seed, units=12, formats=("txt",))
-    out = []
-    for path in sorted(folder.iterdir()):
-        mapped = map_report(parse_file(path), Urls(BASE))
-        name = ox.NamedNode(str(mapped.graph_iri))
-        quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in mapped.graph]
-        out.append(canonical_nquads(quads))
-    return out
+    return [map_report(parse_file(path), Urls(BASE)).lines for path in sorted(folder.iterdir())]
 
 
 def rows_before(nquads: bytes) -> list[tidy.TidyRow]:
-    """The rows as the worker read them before: one report's store, two SPARQL queries."""
-    store = OxigraphStore()
-    store.load_graph(URIRef("urn:bench:ontology"), ontology_graph())
-    store.native.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    return tidy.tidy_rows(store)
+    """The rows as the worker read them before: the report's graph loaded into a fresh
+    pyoxigraph store and the two SPARQL queries run (levels named from the ontology)."""
+    native = ox.Store()
+    native.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    select = lambda query: tidy._select_native(native, query, {})  # noqa: E731
+    return tidy._rows(select, {}, tidy.ontology_levels().get)
 
 
 def cache_before(path: Path, nquads: bytes) -> int:
@@ -81,10 +75,10 @@ def cache_before(path: Path, nquads: bytes) -> int:
     return len(rows)
 
 
-def cache_after(folder: Path, hashes: list[str], reports: list[bytes]) -> None:
-    """The worker's cache now, for every report."""
-    for sha256, nquads in zip(hashes, reports, strict=True):
-        tidy.write_report_rows(folder, sha256, nquads)
+def cache_after(folder: Path, hashes: list[str], reports: list[tuple[str, ...]]) -> None:
+    """The worker's cache now, for every report (read from the mapper's lines)."""
+    for sha256, lines in zip(hashes, reports, strict=True):
+        tidy.write_report_rows(folder, sha256, lines)
 
 
 def tables_before(paths: list[Path], folder: Path) -> None:
@@ -122,14 +116,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         seconds, reports = timed(lambda: corpus(args.reports, args.seed, root / "corpus"))
-        quads = sum(r.count(b"\n") for r in reports)
+        nquads = ["".join(lines).encode("utf-8") for lines in reports]  # what SPARQL loads
+        quads = sum(len(lines) for lines in reports)
         print(f"{len(reports)} reports, {quads:,} quads (parse + map: {seconds:.1f} s)")
         tidy.ontology_levels()  # read once per worker, not per report
         for name in ("before", "after"):
             (root / name).mkdir()
         before = [root / "before" / f"{i}.tidy.pickle" for i in range(len(reports))]
         worker_before, counts = timed(
-            lambda: [cache_before(p, r) for p, r in zip(before, reports, strict=True)]
+            lambda: [cache_before(p, r) for p, r in zip(before, nquads, strict=True)]
         )
         hashes = [str(i) for i in range(len(reports))]
         worker_after, _ = timed(lambda: cache_after(root / "after", hashes, reports))

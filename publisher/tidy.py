@@ -474,16 +474,17 @@ def ontology_levels() -> dict[str, str]:
     return {r["level"]: r["name"] for r in _select_native(native, LEVELS, {})}
 
 
-def report_rows(nquads: bytes) -> list[TidyRow]:
-    """The tidy rows of one report's graph (canonical N-Quads, as the store will hold it),
-    sorted, process levels named by ``ontology_levels``: the rows ``tidy_rows`` reads from
-    a store holding that graph, found without a query engine (see ``_ReportGraph``)."""
-    graph = _ReportGraph(nquads)
-    solutions = (graph.target_solutions(), graph.not_applicable_solutions())
+def report_rows(nquads: bytes | Sequence[str]) -> list[TidyRow]:
+    """The tidy rows of one report's graph (canonical N-Quads, as the store will hold it,
+    as bytes or lines), sorted, process levels named by ``ontology_levels``: the rows
+    ``tidy_rows`` reads from a store holding that graph, found without a query engine
+    (see ``_ReportGraph``)."""
     try:
-        return _merged(solutions, ontology_levels().get)
+        graph = _ReportGraph(nquads)
     except UnicodeDecodeError as err:
         raise QueryError(f"a report's graph for its tidy rows is not UTF-8: {err}") from err
+    solutions = (graph.target_solutions(), graph.not_applicable_solutions())
+    return _merged(solutions, ontology_levels().get)
 
 
 # ------------------------------------------------ one report's graph, without SPARQL
@@ -493,17 +494,17 @@ def report_rows(nquads: bytes) -> list[TidyRow]:
 # predicate: every solution SPARQL gives (all combinations of the values of each
 # pattern; an OPTIONAL that matches nothing leaves its variable unbound), merged and
 # sorted by the same code as the store's rows. tests/test_tidy.py checks both agree.
-# Terms are kept as N-Quads bytes (``<iri>``, ``_:id``, ``"lexical"...``), which is
-# one spelling per term in a canonical dump, so byte equality is term equality; only
-# the values the rows use are decoded.
+# Terms are kept as N-Quads text (``<iri>``, ``_:id``, ``"lexical"...``), which is
+# one spelling per term in a canonical dump, so text equality is term equality; only
+# the values the rows use are unescaped.
 
 
-#: A term as N-Quads bytes: ``<iri>``, ``_:id`` or a literal.
-Term = bytes
+#: A term as N-Quads text: ``<iri>``, ``_:id`` or a literal.
+Term = str
 
 
 def _nq(iri: str) -> Term:
-    return f"<{iri}>".encode()
+    return f"<{iri}>"
 
 
 _TYPE = _nq(RDF.type)
@@ -537,7 +538,6 @@ _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'"
 _ESCAPED = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 
 Options = dict[str, list[str]]
-_IRI_START, _LITERAL_START = b"<"[0], b'"'[0]
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -550,36 +550,57 @@ def _unescape(match: re.Match[str]) -> str:
 def _value(term: Term) -> str:
     """A term's value as pyoxigraph gives it: an IRI without brackets, a literal's
     lexical form unescaped, a blank node's id."""
-    if term[0] == _IRI_START:
-        return term[1:-1].decode()
-    if term[0] == _LITERAL_START:
-        lexical = term[1 : term.rindex(b'"')].decode()
+    if term[0] == "<":
+        return term[1:-1]
+    if term[0] == '"':
+        lexical = term[1 : term.rindex('"')]
         return _ESCAPED.sub(_unescape, lexical) if "\\" in lexical else lexical
-    return term[2:].decode()
+    return term[2:]
 
 
 class _ReportGraph:
     """One report's named graph (its canonical N-Quads): triples by predicate, subject."""
 
-    def __init__(self, nquads: bytes) -> None:
-        first = nquads[: nquads.find(b"\n")]
-        if not first.endswith(b" ."):
+    def __init__(self, nquads: bytes | Sequence[str]) -> None:
+        """Read the N-Quads, as bytes or as lines (``MappedReport.lines``, which a worker
+        has already split)."""
+        first = nquads[: nquads.find(b"\n") + 1] if isinstance(nquads, bytes) else nquads[0]
+        if isinstance(first, bytes):
+            first = first.decode()
+        if not first.endswith(" .\n"):
             raise QueryError("a report's graph for its tidy rows is empty or not N-Quads")
-        self.name = first[first.rfind(b" <", 0, -2) + 1 : -2]  # the line's last term
-        # every line ends with the graph's name: splitting there leaves "s p o" parts
-        parts = nquads.split(b" " + self.name + b" .\n")
-        if parts.pop() or len(parts) != nquads.count(b"\n"):
-            name = self.name.decode(errors="replace")
-            raise QueryError(f"the tidy rows' N-Quads are not all in the graph {name}")
+        self.name = first[first.rfind(" <", 0, -3) + 1 : -3]  # the line's last term
         self.index: dict[Term, dict[Term, list[Term]]] = {p: {} for p in _READ}
         self._inverse: dict[Term, dict[Term, list[Term]]] = {}
         self._units: dict[Term, list[tuple[str, Options]]] = {}
+        # every line ends with the graph's name: cut there, "s p o" is left
+        end = f" {self.name} .\n"
+        if isinstance(nquads, bytes):
+            self._index_text(nquads.decode(), end)
+        else:
+            self._index_lines(nquads, end)
+
+    def _index_text(self, text: str, end: str) -> None:
+        parts = text.split(end)
+        if parts.pop() or len(parts) != text.count("\n"):
+            raise QueryError(f"the tidy rows' N-Quads are not all in the graph {self.name}")
         get = self.index.get
         for part in parts:
-            subject, predicate, obj = part.split(b" ", 2)
+            subject, predicate, obj = part.split(" ", 2)
             table = get(predicate)
             if table is not None:
                 table.setdefault(subject, []).append(obj)
+
+    def _index_lines(self, lines: Sequence[str], end: str) -> None:
+        cut = -len(end)
+        get = self.index.get
+        for line in lines:
+            subject, predicate, rest = line.split(" ", 2)
+            table = get(predicate)
+            if table is not None:
+                if not rest.endswith(end):  # only the lines read are checked
+                    raise QueryError(f"the tidy rows' N-Quads are not all in {self.name}")
+                table.setdefault(subject, []).append(rest[:cut])
 
     def objects(self, subject: Term, predicate: Term) -> list[Term]:
         """The objects of ``subject predicate ?o`` (terms)."""
@@ -740,7 +761,7 @@ class _ReportGraph:
 def _combinations(fixed: TextRow, options: Options) -> Iterator[TextRow]:
     """``fixed`` with every combination of the optional variables' values; a variable
     without values is left out (unbound), as an OPTIONAL that matches nothing."""
-    if all(len(values) < 2 for values in options.values()):  # one solution, the usual case
+    if max(map(len, options.values()), default=0) < 2:  # one solution, the usual case
         yield fixed | {name: values[0] for name, values in options.items() if values}
         return
     names = list(options)
@@ -752,8 +773,9 @@ def _combinations(fixed: TextRow, options: Options) -> Iterator[TextRow]:
         yield row
 
 
-def write_report_rows(cache_dir: Path, sha256: str, nquads: bytes) -> None:
-    """Cache the report's tidy rows: its sort key, its CSV lines, its sheet rows."""
+def write_report_rows(cache_dir: Path, sha256: str, nquads: bytes | Sequence[str]) -> None:
+    """Cache the report's tidy rows (``report_rows``): its sort key, its CSV lines, its
+    sheet rows."""
     _write_cache(tidy_cache_path(cache_dir, sha256), report_rows(nquads))
 
 

@@ -127,7 +127,8 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     start = _lap(seconds, "serialise", start)
     # the report's rows of the tidy table, kept like its member: the corpus CSV/XLSX are
     # streamed from these caches, so a rebuild queries only the reports it builds
-    tidy.write_report_rows(job.cache_dir, job.sha256, nquads)
+    # (read from the N-Quads lines the mapper wrote: the same text, already split)
+    tidy.write_report_rows(job.cache_dir, job.sha256, mapped.lines)
     _lap(seconds, "tidy rows", start)
     return Built(summary, nquads, results, seconds)
 

@@ -301,6 +301,19 @@ def test_each_example_report_s_rows_equal_the_sparql_rows(built_settings: Settin
         assert rows and rows == _sparql_rows(nquads), member.name
 
 
+def test_rows_from_the_mapper_s_lines_equal_the_sparql_rows() -> None:
+    from publisher.mapping import map_report
+    from publisher.parse import parse_file
+    from publisher.uris import Urls
+
+    reports = sorted(p for p in EXAMPLES.iterdir() if p.suffix in (".txt", ".csv", ".xlsx"))
+    assert len(reports) == 5
+    for path in reports:
+        mapped = map_report(parse_file(path), Urls(BASE))
+        rows = tidy.report_rows(mapped.lines)  # as a build's worker reads them
+        assert rows and rows == _sparql_rows(mapped.nquads()), path.name
+
+
 def _edge_case_graph() -> tuple[URIRef, Graph]:
     """A report whose graph has what the examples lack: several activities and reasons,
     a blank-node activity, escapes, a target straight under its objective, statements of
@@ -363,6 +376,7 @@ def test_edge_case_rows_equal_the_sparql_rows() -> None:
     nquads = canonical_nquads([ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in graph])
     rows = tidy.report_rows(nquads)
     assert rows == _sparql_rows(nquads)
+    assert rows == tidy.report_rows([f"{line}\n" for line in nquads.decode().split("\n")[:-1]])
     assert len(rows) == 4  # two targets, the unit's statement, the lone indicator's
     by_kind = {(bool(r["target_uri"]), r["unit_number"]): r for r in rows}
     assert by_kind[True, "0"]["activity"] == "Actividad a | Actividad b"
@@ -376,9 +390,14 @@ def test_edge_case_rows_equal_the_sparql_rows() -> None:
 def test_a_report_s_rows_need_one_named_graph() -> None:
     with pytest.raises(QueryError, match="not N-Quads"):
         tidy.report_rows(b"")
-    two = b'<urn:a> <urn:p> "x" <urn:g1> .\n<urn:a> <urn:p> "y" <urn:g2> .\n'
-    with pytest.raises(QueryError, match="not all in the graph"):
-        tidy.report_rows(two)
+    label = f"<{RDFS.label}>"
+    two = f'<urn:a> {label} "x" <urn:g1> .\n<urn:a> {label} "y" <urn:g2> .\n'
+    with pytest.raises(QueryError, match="not all in"):
+        tidy.report_rows(two.encode())
+    with pytest.raises(QueryError, match="not all in"):
+        tidy.report_rows(two.splitlines(keepends=True))
+    with pytest.raises(QueryError, match="not UTF-8"):
+        tidy.report_rows(b'<urn:a> <urn:p> "\xff" <urn:g1> .\n')
 
 
 # --- the cached rows are written as the csv module and openpyxl write them ----------------
