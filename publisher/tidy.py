@@ -538,6 +538,8 @@ _ESCAPES = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'"
 _ESCAPED = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
 
 Options = dict[str, list[str]]
+#: Units (their IRIs) with the OPTIONALs on them and on the objective they serve.
+Units = list[tuple[str, Options]]
 
 
 def _unescape(match: re.Match[str]) -> str:
@@ -572,7 +574,8 @@ class _ReportGraph:
         self.name = first[first.rfind(" <", 0, -3) + 1 : -3]  # the line's last term
         self.index: dict[Term, dict[Term, list[Term]]] = {p: {} for p in _READ}
         self._inverse: dict[Term, dict[Term, list[Term]]] = {}
-        self._units: dict[Term, list[tuple[str, Options]]] = {}
+        self._units: dict[Term, Units] = {}
+        self._indicators: dict[Term, Options] = {}
         # every line ends with the graph's name: cut there, "s p o" is left
         end = f" {self.name} .\n"
         if isinstance(nquads, bytes):
@@ -657,14 +660,19 @@ class _ReportGraph:
         """The solutions of ``TARGETS`` (no filters)."""
         for head, head_options in self.heads():
             for target in self.typed(_TARGET):
-                for ttext in self.values(target, _LABEL):
+                ttexts = self.values(target, _LABEL)
+                branches = self.target_branches(target) if ttexts else []
+                if not branches:
+                    continue
+                options = head_options | self.target_options(target)
+                for ttext in ttexts:
                     fixed = {**head, "target": _value(target), "ttext": ttext}
-                    options = {**head_options, **self.target_options(target)}
-                    for branch, objective, branch_options in self.target_branches(target):
-                        fixed_branch = {**fixed, **branch}
-                        yield from self._with_units(
-                            fixed_branch, objective, options | branch_options
-                        )
+                    for branch, units, branch_options in branches:
+                        for unit, unit_options in units:
+                            yield from _combinations(
+                                {**fixed, **branch, "unit": unit},
+                                options | branch_options | unit_options,
+                            )
 
     def target_options(self, target: Term) -> Options:
         """The OPTIONAL patterns on ``?target``."""
@@ -678,31 +686,39 @@ class _ReportGraph:
             "line": self.values(target, _LINE),
         }
 
-    def target_branches(self, target: Term) -> Iterator[tuple[TextRow, Term, Options]]:
-        """``TARGETS``' UNION: the target under its objective, or under an indicator."""
+    def target_branches(self, target: Term) -> list[tuple[TextRow, Units, Options]]:
+        """``TARGETS``' UNION: the target under its objective, or under an indicator;
+        each with the units whose purpose the objective is (``?unit org:purpose``)."""
+        branches = []
         for objective in self.subjects(_HAS_TARGET, target):
-            options = {
-                "activity": self.activities(objective),
-                "reason": self.values(objective, _REASON),
-            }
-            yield {"objective": _value(objective)}, objective, options
+            units = self.units_of(objective)  # none when it is an indicator
+            if units:
+                options = {
+                    "activity": self.activities(objective),
+                    "reason": self.values(objective, _REASON),
+                }
+                branches.append(({"objective": _value(objective)}, units, options))
         for indicator in self.subjects(_HAS_TARGET, target):
             for objective in self.subjects(_HAS_INDICATOR, indicator):
-                options = {
-                    "itext": self.values(indicator, _LABEL),
-                    "idue": self.values(indicator, _DUE),
-                    "activity": self.activities(indicator),
-                    "reason": self.values(indicator, _REASON),
-                }
-                fixed = {"indicator": _value(indicator), "objective": _value(objective)}
-                yield fixed, objective, options
+                units = self.units_of(objective)
+                if units:
+                    fixed = {"indicator": _value(indicator), "objective": _value(objective)}
+                    branches.append((fixed, units, self.indicator_options(indicator)))
+        return branches
 
-    def _with_units(self, fixed: TextRow, objective: Term, options: Options) -> Iterator[TextRow]:
-        """``?unit org:purpose ?objective`` and the OPTIONALs on the objective and unit."""
-        for unit, unit_options in self.units_of(objective):
-            yield from _combinations({**fixed, "unit": unit}, options | unit_options)
+    def indicator_options(self, indicator: Term) -> Options:
+        """The OPTIONAL patterns on ``?indicator`` in ``TARGETS`` (kept: its targets ask)."""
+        options = self._indicators.get(indicator)
+        if options is None:
+            options = self._indicators[indicator] = {
+                "itext": self.values(indicator, _LABEL),
+                "idue": self.values(indicator, _DUE),
+                "activity": self.activities(indicator),
+                "reason": self.values(indicator, _REASON),
+            }
+        return options
 
-    def units_of(self, objective: Term) -> list[tuple[str, Options]]:
+    def units_of(self, objective: Term) -> Units:
         """The units whose purpose ``objective`` is, with the OPTIONALs on both (kept:
         an objective's targets all ask)."""
         units = self._units.get(objective)
