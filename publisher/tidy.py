@@ -3,15 +3,17 @@
 The rows are read with SPARQL, each report inside its own named graph, so a download
 holds exactly what is published (and what the SPARQL endpoint answers), not what a
 parser thought. A build reads each report's rows from that report's graph alone, in the
-worker that made it, and caches them (``write_report_rows``); the corpus files are
-streamed from the caches (``write_tidy_cached``). The filtered downloads of the site
+worker that made it, answering the same two queries over the graph's N-Quads without a
+query engine (``report_rows``), and caches them (``write_report_rows``); the corpus files
+are streamed from the caches (``write_tidy_cached``). The filtered downloads of the site
 query the store (``tidy_rows``); both give the same rows in the same order.
 
 Besides the targets, a statement ``NO APLICA …`` that stands in place of a unit's,
 objective's or indicator's targets gets a row of its own with the target columns empty,
 so that a spreadsheet reader sees why a unit has no targets. Rows are ordered by
-institution name, report date, report IRI, source line and target IRI; several
-activities or reasons of one row are joined in sorted order.
+institution name, report date, report IRI, source line and target IRI (then unit,
+objective and indicator IRI); several activities or reasons of one row are joined in
+sorted order.
 
 ``COLUMNS`` is the one description of the table: the CSV header, the XLSX header and the
 CSVW metadata (``csvw_metadata``) are all made from it.
@@ -451,12 +453,12 @@ def csvw_metadata(csv_names: Sequence[str], base: str = "") -> dict[str, Any]:
 # ------------------------------------------------------------- per-report rows, cached
 # A build makes each report's rows once, in the worker that maps it (from the report's
 # graph as the store will hold it), and keeps them, already written as CSV lines and as
-# XLSX cell values, beside its N-Quads member. The corpus files are then written from
-# those parts, in the table's order (CSV by concatenation, XLSX through openpyxl's
-# streaming write-only mode): the tidy step neither queries the whole store nor holds the
-# table, and a rebuild renders only the reports it builds. Process levels are
-# named from the ontology the worker maps with; the parent checks that the store names
-# them the same way before it writes.
+# the sheet's XML rows, beside its N-Quads member. The corpus files are then written from
+# those parts, in the table's order (CSV by concatenation, the XLSX sheet by numbering
+# the rows into openpyxl's header-only workbook): the tidy step neither queries the whole
+# store nor holds the table, and a rebuild renders only the reports it builds. Process
+# levels are named from the ontology the worker maps with; the parent checks that the
+# store names them the same way before it writes.
 
 
 def tidy_cache_path(cache_dir: Path, sha256: str) -> Path:
@@ -565,17 +567,20 @@ class _ReportGraph:
 
     def __init__(self, nquads: bytes | Sequence[str]) -> None:
         """Read the N-Quads, as bytes or as lines (``MappedReport.lines``, which a worker
-        has already split)."""
-        first = nquads[: nquads.find(b"\n") + 1] if isinstance(nquads, bytes) else nquads[0]
-        if isinstance(first, bytes):
-            first = first.decode()
-        if not first.endswith(" .\n"):
-            raise QueryError("a report's graph for its tidy rows is empty or not N-Quads")
-        self.name = first[first.rfind(" <", 0, -3) + 1 : -3]  # the line's last term
+        has already split); an empty graph has no rows."""
         self.index: dict[Term, dict[Term, list[Term]]] = {p: {} for p in _READ}
         self._inverse: dict[Term, dict[Term, list[Term]]] = {}
         self._units: dict[Term, Units] = {}
         self._indicators: dict[Term, Options] = {}
+        self.name = ""
+        if not nquads:
+            return
+        first = nquads[: nquads.find(b"\n") + 1] if isinstance(nquads, bytes) else nquads[0]
+        if isinstance(first, bytes):
+            first = first.decode()
+        if not first.endswith(" .\n"):
+            raise QueryError("a report's graph for its tidy rows is not N-Quads")
+        self.name = first[first.rfind(" <", 0, -3) + 1 : -3]  # the line's last term
         # every line ends with the graph's name: cut there, "s p o" is left
         end = f" {self.name} .\n"
         if isinstance(nquads, bytes):

@@ -388,8 +388,9 @@ def test_edge_case_rows_equal_the_sparql_rows() -> None:
 
 
 def test_a_report_s_rows_need_one_named_graph() -> None:
+    assert tidy.report_rows(b"") == tidy.report_rows(()) == []  # an empty graph: no rows
     with pytest.raises(QueryError, match="not N-Quads"):
-        tidy.report_rows(b"")
+        tidy.report_rows(b"<urn:a> <urn:p> <urn:o> <urn:g>")
     label = f"<{RDFS.label}>"
     two = f'<urn:a> {label} "x" <urn:g1> .\n<urn:a> {label} "y" <urn:g2> .\n'
     with pytest.raises(QueryError, match="not all in"):
