@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from publisher.errors import PublisherError
-from publisher.settings import load
+from publisher.settings import Settings, load
 
 
 @click.group()
@@ -62,9 +62,33 @@ def build_command(
                 manifest=manifest,
                 incremental=not full,
             )
+        click.echo(result.summary())
+        if settings.store == "sparql":  # the remote store gets what was published
+            _push(settings, full=False)
     except PublisherError as err:
         raise click.ClickException(str(err)) from err
-    click.echo(result.summary())
+
+
+def _push(settings: Settings, full: bool) -> None:
+    """Push the published version to the remote store and print what was sent."""
+    from publisher.push import push
+
+    click.echo(push(settings, full=full).summary())
+
+
+@cli.command("push")
+@click.option("--full", is_flag=True, help="Resend every graph, whatever was pushed before.")
+def push_command(full: bool) -> None:
+    """Send the published version to the remote store (store = 'sparql'): only graphs new
+    or changed since the last push, withdrawn ones removed, then mark its version.
+    'build' does this itself; run it to retry a failed push without rebuilding."""
+    try:
+        settings = load()
+        if settings.store != "sparql":
+            raise click.ClickException("push is for a remote store (store = 'sparql')")
+        _push(settings, full)
+    except PublisherError as err:
+        raise click.ClickException(str(err)) from err
 
 
 @contextmanager

@@ -52,6 +52,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
 import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL
@@ -267,12 +268,48 @@ class RemoteStore:
             self._graph_store(self.graph_store_url, "PUT", graph_iri, body)
             self.mark_version()
             return
+        # The version moves with the data's last part: a reader never keys an answer on
+        # the complete new data with the old version.
+        self._replace_by_update(name, first, blank, rest, _new_version())
+
+    def put_ntriples(self, graph_iri: URIRef, ntriples: bytes) -> None:
+        """Replace ``graph_iri`` by the N-Triples document ``ntriples`` and mark NO new
+        version: for a caller that writes many graphs and marks once at the end
+        (``publisher.push``). One Graph Store PUT of the bytes as they are when there is a
+        graph store URL, else the update requests ``replace_graph`` sends; the lines are
+        never parsed into terms (N-Triples is SPARQL's triple syntax)."""
+        name = self._owned(graph_iri)
+        if self.graph_store_url:
+            self._graph_store(self.graph_store_url, "PUT", graph_iri, ntriples)
+            return
+        first, blank, rest = split_ntriples(ntriples, self.chunk_size)
+        self._replace_by_update(name, first, blank, rest, None)
+
+    def drop_graph(self, graph_iri: URIRef) -> None:
+        """Withdraw ``graph_iri`` (nothing happens when it does not exist) and mark NO new
+        version (see ``put_ntriples``)."""
+        name = self._owned(graph_iri)
+        if self.graph_store_url and not self.update_url:
+            self._graph_store(self.graph_store_url, "DELETE", graph_iri, None)
+        else:
+            self._update(f"DROP SILENT GRAPH {name}")
+
+    def in_scope(self, graph_iri: str) -> bool:
+        """True when this store may write ``graph_iri`` (in scope, not the version graph)."""
+        if URIRef(graph_iri) == self.version_graph:
+            return False
+        return not self.scope or graph_iri.startswith(self.scope)
+
+    def _replace_by_update(
+        self, name: str, first: list[str], blank: bool, rest: list[list[str]], version: str | None
+    ) -> None:
+        """Drop graph ``name`` and insert the lines, ``first`` in the same request; the
+        version marker (when given) goes in the last request."""
         insert = f" ;\n{insert_update(name, first, blank)}" if first else ""
         updates = [f"DROP SILENT GRAPH {name}{insert}"]
         updates += [insert_update(name, chunk, blank=False) for chunk in rest]
-        # The version moves with the data's last part: a reader never keys an answer on
-        # the complete new data with the old version.
-        updates[-1] += f" ;\n{self._marker_update(_new_version())}"
+        if version is not None:
+            updates[-1] += f" ;\n{self._marker_update(version)}"
         for text in updates:
             self._update(text)
 
@@ -378,6 +415,36 @@ class RemoteStore:
         response = self._send(request)
         check_response(request.url, response)
         return response
+
+
+def split_ntriples(ntriples: bytes, size: int) -> tuple[list[str], bool, list[list[str]]]:
+    """An N-Triples document's lines as ``split_for_update`` gives a graph's: the first
+    request's (every line with a blank node among them) and whether it has blank nodes,
+    then chunks of ``size`` lines. Only lines holding ``_:`` are parsed, to tell a blank
+    node from the same characters inside a literal."""
+    with_blank: list[str] = []
+    plain: list[str] = []
+    for line in ntriples.decode("utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        blank = "_:" in line and _has_blank_node(line)
+        (with_blank if blank else plain).append(line)
+    room = max(size - len(with_blank), 0)
+    first = with_blank + plain[:room]
+    rest = [plain[i : i + size] for i in range(room, len(plain), size)]
+    return first, bool(with_blank), rest
+
+
+def _has_blank_node(line: str) -> bool:
+    try:
+        triples = list(ox.parse(line.encode("utf-8"), ox.RdfFormat.N_TRIPLES))
+    except SyntaxError as err:
+        raise StoreError(f"not an N-Triples line: {line[:200]!r}: {err}") from err
+    return any(
+        isinstance(term, ox.BlankNode)
+        for triple in triples
+        for term in (triple.subject, triple.object)
+    )
 
 
 def _default_version_graph(scope: Sequence[str]) -> str:

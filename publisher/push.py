@@ -1,0 +1,283 @@
+"""STAGE 5 (remote): the published version -> a remote SPARQL store, incrementally.
+
+With ``store = "sparql"`` the site reads a SPARQL 1.1 server; ``push`` makes that server
+hold the version ``DATA/current`` points to. The version already keeps every named graph
+it holds as one gzip N-Quads member (the parts of ``dumps/lotaip.nq.gz``):
+
+- each report's graph: ``reports/<sha256>.nq.gz`` (``build.json`` ``reports``: graph, sha256);
+- each corpus graph (ontology, links, reference, quality): ``corpus/<stem>.nq.gz``
+  (``build.json`` ``corpus``: graph IRI -> stem).
+
+"Changed" is decided by a graph's digest: the sha256 of its member file. The same N-Quads
+give the same bytes (gzip with mtime 0; the build links the files of unchanged reports
+and corpus graphs into the new version), so equal digests mean equal graphs; a graph
+re-made with the same content but compressed differently is only sent again.
+
+What the remote holds is recorded in ``DATA/push-state.json``, keyed by the query URL:
+the version the push marked in the store, and each graph's digest (``null``: the store
+holds the graph, content unknown). The record is trusted only while the store's
+``marked_version()`` is the one it recorded: anything else (another publisher, a load by
+hand, a lost file, ``full=True``) and the store's own list of graphs in scope is taken,
+with unknown contents, so every graph is sent and every graph the version lacks removed.
+
+Order of a push that has something to send:
+
+1. mark an interim version (``<version>+pushing-<random>``) and record it, so answers the
+   site caches while graphs change are dropped at the end, and a retry can trust the record;
+2. replace each new or changed graph (one Graph Store PUT when ``sparql_graph_store_url`` is
+   set, else SPARQL Update, as ``RemoteStore`` does), then remove each withdrawn graph,
+   updating the record as each one succeeds;
+3. last, mark the published build's version: the site's caches move once the store holds
+   the whole version.
+
+A failure raises ``PushFailed`` naming the graph, after saving the record: the build's
+version is never marked, and the next push (``lotaip-lod push``) sends only what is missing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import URIRef
+
+from publisher import publish
+from publisher.errors import PublisherError, StoreError
+from publisher.remote import RemoteStore
+from publisher.settings import Settings
+
+#: The record of what each remote store holds, in the data folder.
+STATE = "push-state.json"
+#: Seconds between saves of the record while graphs are sent (it is saved at the end too).
+SAVE_EVERY = 2.0
+
+
+class PushFailed(StoreError):
+    """A push stopped at ``graph``; the store is not marked with the new version."""
+
+    def __init__(self, graph: str, version: str, done: int, total: int, cause: Exception) -> None:
+        self.graph = graph
+        self.version = version
+        super().__init__(
+            f"push of version {version} failed at graph {graph} ({done} of {total} "
+            f"changes made; the store still says it holds an older version): {cause}. "
+            "Run 'lotaip-lod push' to send what is missing"
+        )
+
+
+@dataclass(frozen=True)
+class Member:
+    """One named graph of the published version and the file holding its N-Quads."""
+
+    graph: str
+    path: Path
+    digest: str
+
+
+@dataclass
+class PushReport:
+    """What a push did."""
+
+    query_url: str
+    version: str
+    trusted: bool  # the record of the store's graphs was used (else every graph was sent)
+    sent: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    triples: int = 0  # lines sent
+    seconds: float = 0.0
+    marked: bool = False  # this push marked the version (else the store had it already)
+
+    def summary(self) -> str:
+        """One line saying what was sent."""
+        if not self.sent and not self.removed and not self.marked:
+            return f"{self.query_url} already holds version {self.version}"
+        how = "changes since the last push" if self.trusted else "everything (no usable record)"
+        return (
+            f"pushed version {self.version} to {self.query_url} ({how}): "
+            f"{len(self.sent)} graph(s) sent ({self.triples} triples), "
+            f"{len(self.removed)} removed, {self.unchanged} unchanged in {self.seconds:.2f}s"
+        )
+
+
+def push(settings: Settings, *, full: bool = False, store: RemoteStore | None = None) -> PushReport:
+    """Make the remote store of ``settings`` hold the version published in its data folder,
+    sending only the graphs changed since the last push (``full``: every graph) and
+    marking the build's version last. Raises ``PushFailed`` naming the graph that failed.
+
+    ``store`` replaces the one ``settings`` names (tests pass one with a fake sender).
+    """
+    if settings.store != "sparql" and store is None:
+        raise StoreError("push is for a remote store (store = 'sparql')")
+    remote = store if store is not None else RemoteStore.from_settings(settings)
+    data_dir = settings.data_dir
+    with publish.build_lock(data_dir):  # no build prunes the version while it is sent
+        version, members = published_members(data_dir)
+        started = time.perf_counter()
+        record = _Record(data_dir / STATE, remote.query_url)
+        report = _Push(remote, record, version, members, full).run()
+        report.seconds = time.perf_counter() - started
+    return report
+
+
+def published_members(data_dir: Path) -> tuple[str, dict[str, Member]]:
+    """The published version's id and its named graphs, each with its member and digest."""
+    folder = publish.current_version(data_dir)
+    manifest = publish.read_manifest(data_dir)
+    if folder is None or manifest is None:
+        raise StoreError(f"nothing published in {data_dir}: run 'lotaip-lod build' first")
+    files = {
+        entry["graph"]: folder / "reports" / f"{entry['sha256']}.nq.gz"
+        for entry in manifest.get("reports", [])
+    }
+    for iri, stem in manifest.get("corpus", {}).items():
+        files[iri] = folder / "corpus" / f"{stem}.nq.gz"
+    members = {}
+    for iri, path in files.items():
+        try:
+            members[iri] = Member(iri, path, publish.file_sha256(path))
+        except OSError as err:
+            raise StoreError(f"the published version lacks graph {iri}'s N-Quads: {err}") from err
+    return str(manifest.get("version") or folder.name), members
+
+
+def ntriples(member: Member) -> bytes:
+    """The member's N-Quads as N-Triples (every quad must be in the member's graph)."""
+    try:
+        nquads = gzip.decompress(member.path.read_bytes())
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise StoreError(f"cannot read {member.path}: {err}") from err
+    # N-Triples escapes line breaks in literals: " <g> .\n" only ever ends a statement.
+    suffix = f" <{member.graph}> .\n".encode()
+    if nquads.count(suffix) != nquads.count(b"\n"):
+        raise StoreError(f"{member.path} holds quads outside graph {member.graph}")
+    return nquads.replace(suffix, b" .\n")
+
+
+class _Record:
+    """``push-state.json``: per query URL, the version marked and each graph's digest."""
+
+    def __init__(self, path: Path, query_url: str) -> None:
+        self.path = path
+        self.query_url = query_url
+
+    def read(self) -> tuple[str | None, dict[str, str | None]]:
+        """The version recorded for this store and the graphs it holds (empty if none)."""
+        entry = self._all().get(self.query_url)
+        if not isinstance(entry, dict) or not isinstance(entry.get("graphs"), dict):
+            return None, {}
+        return entry.get("marked"), dict(entry["graphs"])
+
+    def write(self, marked: str, graphs: dict[str, str | None]) -> None:
+        """Record ``marked`` and ``graphs`` for this store (written whole, then renamed)."""
+        everything = self._all()
+        everything[self.query_url] = {"marked": marked, "graphs": dict(sorted(graphs.items()))}
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        try:
+            tmp.write_text(json.dumps(everything, indent=1, sort_keys=True), encoding="utf-8")
+            tmp.replace(self.path)
+        except OSError as err:
+            with suppress(OSError):
+                tmp.unlink()
+            raise StoreError(f"cannot write {self.path}: {err}") from err
+
+    def _all(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            return {}  # unreadable: nothing is trusted, everything is sent again
+        return data if isinstance(data, dict) else {}
+
+
+class _Push:
+    """One push: decide what to send from the record, send it, mark the version."""
+
+    def __init__(
+        self,
+        remote: RemoteStore,
+        record: _Record,
+        version: str,
+        members: dict[str, Member],
+        full: bool,
+    ) -> None:
+        self.remote = remote
+        self.record = record
+        self.version = version
+        self.members = members
+        self.full = full
+
+    def run(self) -> PushReport:
+        marked = self.remote.marked_version()
+        recorded, held = self.record.read()
+        trusted = not self.full and marked is not None and recorded == marked
+        if not trusted:  # the store's graphs, contents unknown: send all, remove the rest
+            held = {str(graph): None for graph in self.remote.graphs()}
+        # Graphs the record names that this store may not write (base_uri changed): not ours.
+        held = {iri: digest for iri, digest in held.items() if self.remote.in_scope(iri)}
+        send = [m for iri, m in sorted(self.members.items()) if held.get(iri) != m.digest]
+        remove = sorted(set(held) - set(self.members))
+        report = PushReport(self.remote.query_url, self.version, trusted)
+        report.unchanged = len(self.members) - len(send)
+        if send or remove:
+            interim = f"{self.version}+pushing-{uuid.uuid4().hex[:12]}"
+            self.record.write(interim, held)  # first: a crash after marking is then trusted
+            self.remote.mark_version(interim)
+            self._apply(send, remove, held, interim, report)
+        if send or remove or marked != self.version:
+            self.remote.mark_version(self.version)
+            report.marked = True
+        self.record.write(self.version, held)
+        return report
+
+    def _apply(
+        self,
+        send: list[Member],
+        remove: list[str],
+        held: dict[str, str | None],
+        interim: str,
+        report: PushReport,
+    ) -> None:
+        """Send, then remove; the record follows each success and is saved on failure."""
+        total, done, current = len(send) + len(remove), 0, ""
+        saved = time.monotonic()
+        try:
+            for step in self._steps(send, remove):
+                current = step[0]
+                report.triples += self._step(step, held)
+                done += 1
+                (report.sent if step[1] is not None else report.removed).append(current)
+                if time.monotonic() - saved > SAVE_EVERY:
+                    self.record.write(interim, held)
+                    saved = time.monotonic()
+        except PublisherError as err:
+            raise PushFailed(current, self.version, done, total, err) from err
+        finally:
+            self.record.write(interim, held)
+
+    @staticmethod
+    def _steps(send: list[Member], remove: list[str]) -> Iterator[tuple[str, Member | None]]:
+        yield from ((member.graph, member) for member in send)
+        yield from ((iri, None) for iri in remove)
+
+    def _step(self, step: tuple[str, Member | None], held: dict[str, str | None]) -> int:
+        """Replace or remove one graph; return the triples sent."""
+        iri, member = step
+        if member is None:
+            self.remote.drop_graph(URIRef(iri))
+            del held[iri]
+            return 0
+        body = ntriples(member)
+        held[iri] = None  # while it is written the store's copy is unknown
+        self.remote.put_ntriples(URIRef(iri), body)
+        held[iri] = member.digest
+        return body.count(b"\n")
