@@ -38,7 +38,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 from openpyxl.utils import get_column_letter
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
@@ -398,7 +398,7 @@ def xlsx_bytes(rows: Sequence[TidyRow]) -> bytes:
     sheet = workbook.create_sheet("metas")
     sheet.append(list(NAMES))
     for row in rows:
-        sheet.append([_cell(column, row[column.name]) for column in COLUMNS])
+        sheet.append([_written(sheet, _cell(column, row[column.name])) for column in COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -407,6 +407,17 @@ def xlsx_bytes(rows: Sequence[TidyRow]) -> bytes:
 def _cell(column: Column, text: str) -> Any:
     """The XLSX cell value of one column's text (None: an empty cell)."""
     return _converter(column)(text) if text else None
+
+
+def _written(sheet: Any, value: Any) -> Any:
+    """What to append for ``value``: texts stay text. openpyxl would make "=…" a live
+    formula and "#N/A" an error value: formula injection from a report's cell, and not what
+    the report says."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
 
 
 def _converter(column: Column) -> Callable[[str], str | int | float]:
@@ -863,11 +874,9 @@ def _sheet_rows(table: Sequence[Sequence[str]], csv_lines: bytes) -> list[str]:
 
 
 def _plain_edges(values: Sequence[str]) -> bool:
-    """No text too long, none a formula or an error value, none with spaces to preserve."""
+    """No text too long, none with spaces to preserve."""
     return (
-        not any(
-            text and (text[0] in "=#" or text[0].isspace() or text[-1].isspace()) for text in values
-        )
+        not any(text and (text[0].isspace() or text[-1].isspace()) for text in values)
         and max(map(len, values)) <= _MAX_TEXT
     )
 
@@ -916,10 +925,6 @@ def _sheet_cell(letter: str, value: str | int | float) -> str:
     text = value[:_MAX_TEXT]
     if not text:
         return f'<c {ref} t="inlineStr" />'
-    if len(text) > 1 and text.startswith("="):  # openpyxl takes it for a formula
-        return f"<c {ref}><f>{_xml_text(text[1:])}</f><v /></c>"
-    if text in ERROR_CODES:
-        return f'<c {ref} t="e"><v>{_xml_text(text)}</v></c>'
     stripped = text.strip()
     space = ' xml:space="preserve"' if stripped and stripped != text else ""
     return f'<c {ref} t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
