@@ -383,3 +383,58 @@ def test_mark_version_command_records_the_published_builds_version(kind, prefix,
     assert published.exit_code == 0, published.output
     assert "20261122T010101Z" in published.output
     assert reader.marked_version() == "20261122T010101Z"
+
+
+# -- lotaip-lod build on a remote store: the published version is pushed ------------------
+
+
+@pytest.mark.remote
+@pytest.mark.parametrize("gsp", [False, True], ids=["update", "graph-store"])
+@pytest.mark.parametrize("kind", ["oxigraph", "virtuoso"])
+def test_build_pushes_the_examples_and_the_server_answers_like_the_embedded_store(
+    kind, gsp, prefix, tmp_path
+):
+    from click.testing import CliRunner
+
+    from publisher.cli import cli
+    from publisher.publish import read_manifest
+    from publisher.query.examples import QUERIES_DIR, read_example
+    from publisher.store import PublishedStore
+
+    data_dir = tmp_path / "data"
+    env = _server_settings(kind, prefix, data_dir)
+    if gsp:
+        query_url = env["PUBLISHER_SPARQL_QUERY_URL"]
+        crud = "/store" if kind == "oxigraph" else "/sparql-graph-crud-auth"
+        env["PUBLISHER_SPARQL_GRAPH_STORE_URL"] = query_url.rsplit("/", 1)[0] + crud
+    settings = load(env=env)
+    remote = RemoteStore.from_settings(settings)
+    runner = CliRunner()
+    try:
+        built = runner.invoke(cli, ["build", "--quiet"], env=env)
+        assert built.exit_code == 0, built.output
+        assert "9 graph(s) sent" in built.output
+        manifest = read_manifest(data_dir)
+        assert manifest is not None
+        assert remote.marked_version() == manifest["version"]
+        mine = {URIRef(report["graph"]) for report in manifest["reports"]}
+        assert mine <= set(remote.graphs())
+        example = read_example(QUERIES_DIR / "01-targets-per-institution.rq")
+
+        def rows(store: Store) -> set[tuple[str, ...]]:
+            # the server may hold other publishers' data: only our institutions count
+            return {
+                tuple(str(row[k]) for k in ("institution", "name", "targets", "quantified_targets"))
+                for row in store.select(example.text)
+                if str(row["institution"]).startswith(prefix)
+            }
+
+        embedded = rows(PublishedStore(data_dir))
+        assert len(embedded) == 5
+        assert rows(remote) == embedded
+        again = runner.invoke(cli, ["push"], env=env)
+        assert again.exit_code == 0 and "already holds" in again.output, again.output
+    finally:
+        for graph in remote.graphs():
+            if str(graph).startswith(prefix):
+                remote.remove_graph(graph)
