@@ -27,6 +27,10 @@ with pyoxigraph in this process; the servers are queried directly by the raw rou
 
 Every answer is received whole but not decoded (the client's cost, the same for all).
 
+Last, ``lotaip-lod build``'s push (``publisher.push``) of the five examples built into a data
+folder, per server and loading mode: the first push (every graph), a push after one report
+changed (one graph), and a push with nothing to send. ``--push-only`` runs only that.
+
 Asserts nothing.
 """
 
@@ -306,11 +310,64 @@ def endpoint_table(
             )
 
 
+def push_table(servers: dict[str, tuple[Callable[[bool], RemoteStore], str]]) -> None:
+    """Seconds to push the built examples: all, after one changed report, nothing to send."""
+    from publisher.pipeline import build
+    from publisher.push import push
+
+    print("\npush of the 5 examples (lotaip-lod build / push), seconds")
+    for (name, (make, _)), gsp in itertools.product(servers.items(), (False, True)):
+        maker = make(gsp)
+        prefix = f"http://push.bench/{time.time_ns()}/"
+        with tempfile.TemporaryDirectory(prefix="bench-push-") as tmp:
+            reports = Path(tmp) / "reports"
+            reports.mkdir()
+            for path in EXAMPLES.iterdir():
+                (reports / path.name).write_bytes(path.read_bytes())
+            settings = load_settings(
+                env={},
+                data_dir=Path(tmp) / "data",
+                base_uri=prefix,
+                store="sparql",
+                sparql_query_url=maker.query_url,
+                sparql_update_url=maker.update_url,
+                sparql_graph_store_url=maker.graph_store_url,
+                sparql_user=os.environ.get("LOTAIP_TEST_VIRTUOSO_USER") if "virt" in name else None,
+                sparql_password=(
+                    os.environ.get("LOTAIP_TEST_VIRTUOSO_PASSWORD") if "virt" in name else None
+                ),
+                query_timeout=120.0,
+            )
+            build([reports], settings, quiet=True)
+            first = push(settings)
+            sot = reports / "sot-2023-01.txt"
+            old = "Mejorar la promoción y difusión"
+            sot.write_text(
+                sot.read_text(encoding="utf-8").replace(old, old.replace("y d", "y la d")),
+                encoding="utf-8",
+            )
+            build([reports], settings, quiet=True)
+            changed = push(settings)
+            nothing = push(settings)
+            remote = RemoteStore.from_settings(settings)
+            for graph in remote.graphs():
+                if str(graph).startswith(prefix):
+                    remote.remove_graph(graph)
+        mode = "Graph Store PUT" if gsp else "SPARQL Update"
+        print(
+            f"{name}, {mode}: all {first.seconds:.2f} ({len(first.sent)} graphs, "
+            f"{first.triples:,} triples, {first.triples / first.seconds:,.0f} triples/s); "
+            f"one changed {changed.seconds:.3f} ({len(changed.sent)} graph, "
+            f"{changed.triples:,} triples); nothing to send {nothing.seconds:.3f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=18)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-servers", action="store_true", help="do not start servers")
+    parser.add_argument("--push-only", action="store_true", help="only the push table")
     args = parser.parse_args()
     if not os.environ.get("LOTAIP_TEST_OXIGRAPH_URL") and not args.no_servers:
         script = '. .ci/servers.sh && "$0" "$@" --no-servers'
@@ -319,6 +376,10 @@ def main() -> None:
             "bash", ["bash", "-c", script, sys.executable, str(Path(__file__)), *sys.argv[1:]]
         )
 
+    if args.push_only:
+        push_table(remote_stores())
+        print(f"load average: {Path('/proc/loadavg').read_text().split()[:3]}")
+        return
     graphs = copies(example_graphs(), args.copies)
     triples = sum(len(g) for _, g in graphs)
     print(f"data: {len(graphs)} graphs, {triples} triples ({args.copies} copies of 5 reports)")
@@ -344,6 +405,7 @@ def main() -> None:
         ]
         print(f"{label:<30}" + "".join(f"{c:>22}" for c in cells))
     endpoint_table(graphs, stores, urls, subject, args.repeat)
+    push_table(remote_stores())
     print(f"load average: {Path('/proc/loadavg').read_text().split()[:3]}")
 
 
