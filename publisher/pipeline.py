@@ -185,6 +185,7 @@ def _build_locked(
     jobs: int,
     incremental: bool,
 ) -> BuildReport:
+    started = time.perf_counter()
     code = code_fingerprint(settings)
     fingerprint = build_fingerprint(inputs, settings, code)
     with publish.build_lock(data_dir):
@@ -195,12 +196,14 @@ def _build_locked(
         version_dir = publish.new_version(data_dir)
         try:
             plan = _Plan(inputs, settings, version_dir, progress, jobs, previous)
+            plan.timer.seconds["start"] = time.perf_counter() - started  # hashes, manifest
             result = plan.run()
             publish.write_manifest(version_dir, _manifest(result, fingerprint, code, settings))
         except BaseException:
             publish.discard_version(version_dir)
             raise
-        publish.publish_version(data_dir, version_dir)
+        with plan.timer("publish"):  # switch ``current``, remove the oldest version
+            publish.publish_version(data_dir, version_dir)
     result.data_dir = data_dir
     return result
 
