@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 #: Stages run in the workers: their seconds are summed over processes (CPU seconds).
-WORKER_STAGES = ("parse", "map", "validate", "serialise", "tidy rows")
+WORKER_STAGES = ("parse", "map", "validate", "serialise", "parts", "tidy rows")
 
 
 def one_build(corpus: Path, data: Path, jobs: int, full: bool) -> dict[str, Any]:

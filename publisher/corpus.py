@@ -15,6 +15,7 @@ them, and a rebuild can load just the lines that changed (``pipeline.py``).
 
 from __future__ import annotations
 
+import functools
 import pickle
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from rdflib.term import Node
 
-from publisher import quality
+from publisher import publish, quality
 from publisher.link import Reference, links_graph_iri, links_header, linksets_graph, report_links
 from publisher.mapping import ontology_graph
 from publisher.records import Report
@@ -72,6 +73,27 @@ def report_part(report: Report, urls: Urls, reference: Reference) -> ReportPart:
     )
 
 
+@functools.cache
+def shipped_reference() -> Reference:
+    """The shipped registry and rules, read once per process (a worker builds many reports)."""
+    return Reference.load()
+
+
+def keep_parts(
+    cache_dir: Path, sha256: str, report: Report, urls: Urls, graph_iri: str, results: bytes
+) -> None:
+    """Keep the report's part of the corpus graphs and of ``validation.ttl`` (its SHACL
+    ``results``, N-Triples), made in the worker beside its other cached files."""
+    write_part(cache_dir, sha256, report_part(report, urls, shipped_reference()))
+    part = publish.validation_part(graph_iri, results, f"r{sha256[:16]}")
+    _write_atomic(validation_path(cache_dir, sha256), part)
+
+
+def validation_path(cache_dir: Path, sha256: str) -> Path:
+    """The report's part of ``validation.ttl`` (``publish.validation_part``)."""
+    return cache_dir / f"{sha256}.shacl.nt"
+
+
 def part_path(cache_dir: Path, sha256: str) -> Path:
     """The kept ``ReportPart`` of the report whose bytes hash to ``sha256``."""
     return cache_dir / f"{sha256}.corpus.pickle"
@@ -79,9 +101,12 @@ def part_path(cache_dir: Path, sha256: str) -> Path:
 
 def write_part(cache_dir: Path, sha256: str, part: ReportPart) -> None:
     """Keep ``part`` (written whole, then renamed)."""
-    path = part_path(cache_dir, sha256)
+    _write_atomic(part_path(cache_dir, sha256), pickle.dumps(part, pickle.HIGHEST_PROTOCOL))
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+    tmp.write_bytes(data)
     tmp.replace(path)
 
 

@@ -44,7 +44,6 @@ from rdflib import URIRef
 from publisher import corpus, publish, tidy
 from publisher.describe import Subset, describe_dataset
 from publisher.errors import PublisherError, StoreError
-from publisher.link import Reference
 from publisher.manifest import Entry, fetch, read_list
 from publisher.publish import Dump
 from publisher.settings import PROJECT_ROOT, Settings
@@ -57,7 +56,6 @@ from publisher.workers import (
     Summary,
     gzip_member,
     member_path,
-    read_cached,
     run_jobs,
     turtle_member,
     turtle_path,
@@ -327,13 +325,8 @@ def _cached_files(sha256: str) -> tuple[str, ...]:
         turtle_path(Path(), sha256).name,
         tidy.tidy_cache_path(Path(), sha256).name,
         corpus.part_path(Path(), sha256).name,
-        _validation_path(Path(), sha256).name,
+        corpus.validation_path(Path(), sha256).name,
     )
-
-
-def _validation_path(cache_dir: Path, sha256: str) -> Path:
-    """The report's part of ``validation.ttl`` (``publish.validation_part``)."""
-    return cache_dir / f"{sha256}.shacl.nt"
 
 
 def _corpus_stem(iri: str) -> str:
@@ -372,10 +365,10 @@ class _Plan:
         self.previous = previous
         self.timer = Timer()
         self.generated_at = datetime.now(UTC).replace(microsecond=0)
-        #: Triples of the graphs withdrawn from the copied store, and of the lines taken
-        #: out of its corpus graphs: the union keeps those that another graph still states.
-        self.stale: set[Any] = set()
-        self._reference: Reference | None = None
+        #: Triples (N-Triples lines) of the graphs withdrawn from the copied store and the
+        #: lines taken out of its corpus graphs, less those a graph loaded by this build
+        #: states: the union keeps those that another graph still states.
+        self.stale: set[bytes] = set()
 
     def run(self) -> BuildReport:
         """Fill the version folder (store, dumps, void.ttl, validation.ttl); publish nothing."""
@@ -386,13 +379,14 @@ class _Plan:
             store = self._start_store(carried)
         loader = _NQuadsLoader(store)
         summaries, built = self._reports(carried, loader)
-        with self.timer("parts"):  # each report's part of the corpus graphs, kept
+        with self.timer("read parts"):  # each report's part of the corpus graphs, kept
             parts = [corpus.read_part(self.cache_dir, s.sha256) for s in summaries]
         graphs = self._corpus_graphs(parts, store, loader)
         with self.timer("load"):
             loader.flush()
         with self.timer("union"):  # the loader added what it loaded; drop what was withdrawn
-            drop_from_union(store, self.stale)
+            stale = ox.parse(b"".join(self.stale), ox.RdfFormat.N_TRIPLES)
+            drop_from_union(store, stale)
             store.flush()
         hashes = [s.sha256 for s in summaries]
         stems = [self.corpus_dir / _corpus_stem(graph.iri) for graph in graphs]
@@ -411,7 +405,7 @@ class _Plan:
         with self.timer("tidy"):  # CSV/XLSX/CSVW of the targets, from the workers' caches
             dumps += tidy.write_tidy_cached(store, self.cache_dir, hashes, dumps_dir)
         with self.timer("validation"):
-            results = [_validation_path(self.cache_dir, h) for h in hashes]
+            results = [corpus.validation_path(self.cache_dir, h) for h in hashes]
             publish.write_validation(results, self.version_dir / publish.VALIDATION)
         subsets = [Subset(URIRef(s.graph), s.triples, s.file, URIRef(s.graph)) for s in summaries]
         subsets += [Subset(URIRef(g.iri), g.triples, g.title) for g in graphs]
@@ -442,13 +436,6 @@ class _Plan:
             old = {summary.graph for summary in self.previous.reports.values()}
             result.withdrawn = len(old - {summary.graph for summary in summaries})
         return result
-
-    @property
-    def reference(self) -> Reference:
-        """The registry and rules links are found with (read when a report is built)."""
-        if self._reference is None:
-            self._reference = Reference.load()
-        return self._reference
 
     def _carried(self) -> dict[str, ReportSummary]:
         """sha256 -> summary of the inputs the published version already holds."""
@@ -483,7 +470,8 @@ class _Plan:
     def _withdraw(self, store: OxigraphStore, iri: str) -> None:
         """Remove a named graph; its triples may leave the union."""
         native, name = store.native, ox.NamedNode(iri)
-        self.stale.update(q.triple for q in native.quads_for_pattern(None, None, None, name))
+        triples = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
+        self.stale.update(triples.splitlines(keepends=True))
         native.remove_graph(name)
 
     def _reports(
@@ -546,13 +534,8 @@ class _Plan:
             return
         with self.timer("load"):
             loader.add(summary.graph, outcome.nquads)
-        with self.timer("parts"):  # kept, so that later builds need not read the report
-            report, _ = read_cached(self.cache_dir, summary.sha256)
-            part = corpus.report_part(report, self.urls, self.reference)
-            corpus.write_part(self.cache_dir, summary.sha256, part)
-            label = f"r{summary.sha256[:16]}"
-            results = publish.validation_part(summary.graph, outcome.results, label)
-            _validation_path(self.cache_dir, summary.sha256).write_bytes(results)
+        # lines the new graph states again need no check against the union
+        self.stale.difference_update(_strip_graph(outcome.nquads, summary.graph).splitlines(True))
 
     def _corpus_graphs(
         self, parts: Sequence[corpus.ReportPart], store: OxigraphStore, loader: _NQuadsLoader
@@ -594,7 +577,7 @@ class _Plan:
         native, name = store.native, ox.NamedNode(graph.iri)
         for triple in ox.parse(b"".join(before - after), ox.RdfFormat.N_TRIPLES):
             native.remove(ox.Quad(triple.subject, triple.predicate, triple.object, name))
-            self.stale.add(triple)
+        self.stale.update(before - after)
         loader.add(graph.iri, _with_graph(b"".join(sorted(after - before)), graph.iri))
 
     def _previous_corpus(self, iri: str) -> bytes | None:
@@ -612,6 +595,12 @@ def _with_graph(ntriples: bytes, iri: str) -> bytes:
     """N-Triples lines as N-Quads in the graph ``iri`` (each line ends `` .\\n``)."""
     suffix = f" <{iri}> .\n".encode()
     return b"".join(line[:-3] + suffix for line in ntriples.splitlines(keepends=True))
+
+
+def _strip_graph(nquads: bytes, iri: str) -> bytes:
+    """The N-Triples of ``nquads``, every quad of which is in the graph ``iri``."""
+    # N-Triples escapes line breaks in literals: " <g> .\n" only ends a statement
+    return nquads.replace(f" <{iri}> .\n".encode(), b" .\n")
 
 
 def drop_from_union(store: OxigraphStore, triples: Iterable[Any]) -> int:
@@ -667,8 +656,7 @@ class _NQuadsLoader:
     def add(self, graph_iri: str, nquads: bytes) -> None:
         """Queue one graph (every quad of ``nquads`` is in ``graph_iri``)."""
         self._chunks.append(nquads)
-        # N-Triples escapes line breaks in literals: " <g> .\n" only ends a statement
-        self._triples.append(nquads.replace(f" <{graph_iri}> .\n".encode(), b" .\n"))
+        self._triples.append(_strip_graph(nquads, graph_iri))
         self._names.append(graph_iri)
         self._size += len(nquads)
         if self._size >= LOAD_BATCH:

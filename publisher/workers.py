@@ -91,7 +91,7 @@ def build_one(job: Job) -> Built | Failed:
 
 def _build(job: Job, seconds: dict[str, float]) -> Built:
     # imported here: the parent needs none of them to start the pool
-    from publisher import tidy
+    from publisher import corpus, tidy
     from publisher.mapping import map_report
     from publisher.parse import parse_file
     from publisher.validate import validate
@@ -125,6 +125,9 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     # and its part of the union Turtle dump (a concatenation of such documents)
     _write_atomic(turtle_path(job.cache_dir, job.sha256), turtle_member(nquads))
     start = _lap(seconds, "serialise", start)
+    # its parts of the corpus graphs and of validation.ttl, kept for every later build
+    corpus.keep_parts(job.cache_dir, job.sha256, report, Urls(job.base_uri), summary.graph, results)
+    start = _lap(seconds, "parts", start)
     # the report's rows of the tidy table, kept like its member: the corpus CSV/XLSX are
     # streamed from these caches, so a rebuild queries only the reports it builds
     # (read from the N-Quads lines the mapper wrote: the same text, already split)

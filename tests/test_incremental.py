@@ -18,8 +18,9 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL
 
-from publisher import pipeline, publish
+from publisher import parse, publish, workers
 from publisher.pipeline import BuildFailed, BuildReport, build
+from publisher.records import Report
 from publisher.settings import Settings, load
 from publisher.store import PublishedStore
 from publisher.synth import synth_reports
@@ -216,18 +217,22 @@ def test_a_rebuild_reads_only_the_reports_it_builds(
     first: tuple[Path, BuildReport], corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data, _ = first
-    read: list[str] = []
-    real = pipeline.read_cached
+    parsed: list[str] = []
+    real_parse = parse.parse_file
 
-    def spy(cache_dir: Path, sha256: str) -> object:
-        read.append(sha256)
-        return real(cache_dir, sha256)
+    def spy(path: Path, institution: str | None = None) -> Report:
+        parsed.append(path.name)
+        return real_parse(path, institution)
 
-    monkeypatch.setattr(pipeline, "read_cached", spy)
+    def no_read(cache_dir: Path, sha256: str) -> tuple[Report, bytes]:
+        raise AssertionError(f"a parsed report was read back: {sha256}")
+
+    monkeypatch.setattr(parse, "parse_file", spy)
+    monkeypatch.setattr(workers, "read_cached", no_read)
     changed = change_one(corpus)
     again = build([corpus], settings_for(data), jobs=1)
-    assert again.built == 1
-    assert read == [hashlib.sha256(changed.read_bytes()).hexdigest()]
+    assert (again.built, again.carried) == (1, 4)
+    assert parsed == [changed.name]
 
 
 def test_a_removed_report_is_withdrawn(first: tuple[Path, BuildReport], corpus: Path) -> None:
