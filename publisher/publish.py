@@ -175,8 +175,8 @@ def write_nquads_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Du
     workers compress each report's graph once, so the dump costs file copies only.
     """
     nquads = dumps_dir / "lotaip.nq.gz"
-    concatenate(members, nquads)
-    return _dump_info(nquads, "application/n-quads", "application/gzip")
+    digest = concatenate(members, nquads)
+    return Dump(nquads.name, "application/n-quads", "application/gzip", *digest)
 
 
 def write_turtle_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Dump:
@@ -187,23 +187,25 @@ def write_turtle_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Du
     per graph. The build's workers write each report's document once.
     """
     turtle = dumps_dir / "lotaip.ttl"
-    concatenate(members, turtle)
-    return _dump_info(turtle, "text/turtle", None)
+    digest = concatenate(members, turtle)
+    return Dump(turtle.name, "text/turtle", None, *digest)
 
 
-def concatenate(members: Sequence[Path | bytes], target: Path) -> None:
-    """Write ``target`` as ``members`` (files or bytes) one after the other."""
+def concatenate(members: Sequence[Path | bytes], target: Path) -> tuple[int, str]:
+    """Write ``target`` as ``members`` (files or bytes) one after the other; return its
+    size and sha256 (hashed on the way, not read back)."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
     try:
         with target.open("wb") as out:
             for member in members:
-                if isinstance(member, Path):
-                    with member.open("rb") as source:
-                        shutil.copyfileobj(source, out, 1 << 20)
-                else:
-                    out.write(member)
+                data = member.read_bytes() if isinstance(member, Path) else member
+                digest.update(data)
+                out.write(data)
+                size += len(data)
     except OSError as err:
         raise StoreError(f"cannot write {target}: {err}") from err
+    return size, digest.hexdigest()
 
 
 def write_union_turtle(store: OxigraphStore, dumps_dir: Path) -> Dump:

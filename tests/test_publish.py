@@ -79,6 +79,8 @@ def test_turtle_members_concatenated_parse_to_the_union(tmp_path: Path) -> None:
     expected = labelled("a", 3) + labelled("b", 2)
     assert set(union) == set(expected) and len(union) == 6  # the shared triple once
     assert dump.media_type == "text/turtle"
+    path = tmp_path / "dumps" / dump.name  # size and sha256 hashed while writing: check them
+    assert (dump.size, dump.sha256) == (path.stat().st_size, publish.file_sha256(path))
 
 
 def results_of(*severities: URIRef) -> bytes:
