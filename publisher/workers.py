@@ -4,9 +4,9 @@ A worker turns one report file into what the parent (the single writer of the st
 needs: the report's graph as N-Quads bytes (serialised by pyoxigraph, loaded by the
 parent with ``bulk_load``), its summary, and its SHACL results. The parsed ``Report``
 and the results go to a small cache file ``<sha256>.pickle`` in the version's
-``reports/`` folder: the corpus stages read reports back from there one at a time (so
-no step holds the corpus), and the next incremental build carries the file over instead
-of parsing the report again.
+``reports/`` folder, beside the report's other kept files (dump members, tidy rows, its
+parts of the corpus graphs and of ``validation.ttl``: ``corpus.keep_parts``); the next
+incremental build carries them over instead of parsing the report again.
 
 ``run_jobs`` streams results in input order, ``window`` jobs at a time, so memory stays
 bounded by a window whatever the corpus size.
@@ -18,7 +18,7 @@ import gzip
 import multiprocessing
 import pickle
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import islice
@@ -238,30 +238,6 @@ def read_cached(cache_dir: Path, sha256: str) -> tuple[Report, bytes]:
     # our own files, written by this build or the published one: not untrusted input
     loaded: tuple[Report, bytes] = pickle.loads(cache_path(cache_dir, sha256).read_bytes())
     return loaded
-
-
-class CachedReports(Sequence[Report]):
-    """The corpus's reports, read back from the cache one at a time (in input order).
-
-    The corpus stages take a ``Sequence[Report]``; this one holds only the hashes, so a
-    stage that streams over it holds one report at a time.
-    """
-
-    def __init__(self, cache_dir: Path, hashes: Sequence[str]) -> None:
-        self.cache_dir = cache_dir
-        self.hashes = list(hashes)
-
-    def __len__(self) -> int:
-        return len(self.hashes)
-
-    def __getitem__(self, index: Any) -> Any:
-        if isinstance(index, slice):
-            return [read_cached(self.cache_dir, h)[0] for h in self.hashes[index]]
-        return read_cached(self.cache_dir, self.hashes[index])[0]
-
-    def __iter__(self) -> Iterator[Report]:
-        for sha256 in self.hashes:
-            yield read_cached(self.cache_dir, sha256)[0]
 
 
 # --- running jobs ---------------------------------------------------------------------------
