@@ -389,38 +389,12 @@ class _Plan:
             drop_from_union(store, stale)
             store.flush()
         hashes = [s.sha256 for s in summaries]
-        stems = [self.corpus_dir / _corpus_stem(graph.iri) for graph in graphs]
-        with self.timer("dumps"):  # the kept members concatenated: no store read
-            dumps_dir = self.version_dir / "dumps"
-            nquads = [member_path(self.cache_dir, h) for h in hashes]
-            turtle = [turtle_path(self.cache_dir, h) for h in hashes]
-            dumps = [
-                publish.write_nquads_members(
-                    [*nquads, *(s.with_suffix(".nq.gz") for s in stems)], dumps_dir
-                ),
-                publish.write_turtle_members(
-                    [*turtle, *(s.with_suffix(".ttl") for s in stems)], dumps_dir
-                ),
-            ]
-        with self.timer("tidy"):  # CSV/XLSX/CSVW of the targets, from the workers' caches
-            dumps += tidy.write_tidy_cached(store, self.cache_dir, hashes, dumps_dir)
+        dumps = self._dumps(store, hashes, graphs)
         with self.timer("validation"):
             results = [corpus.validation_path(self.cache_dir, h) for h in hashes]
             publish.write_validation(results, self.version_dir / publish.VALIDATION)
-        subsets = [Subset(URIRef(s.graph), s.triples, s.file, URIRef(s.graph)) for s in summaries]
-        subsets += [Subset(URIRef(g.iri), g.triples, g.title) for g in graphs]
-        # quads in named graphs (the union is not counted): the store is not scanned
-        triples = sum(subset.triples for subset in subsets)
         with self.timer("void"):
-            void = describe_dataset(
-                self.urls,
-                version=self.version_dir.name,
-                issued=self.generated_at,
-                triples=triples,
-                subsets=subsets,
-                dumps=dumps,
-            )
-            publish.write_turtle(void, self.version_dir / publish.VOID)
+            triples = self._describe(summaries, graphs, dumps)
         result = BuildReport(
             self.version_dir.parent.parent,
             self.version_dir.name,
@@ -436,6 +410,47 @@ class _Plan:
             old = {summary.graph for summary in self.previous.reports.values()}
             result.withdrawn = len(old - {summary.graph for summary in summaries})
         return result
+
+    def _dumps(
+        self, store: OxigraphStore, hashes: list[str], graphs: list[corpus.CorpusGraph]
+    ) -> list[Dump]:
+        """Write the dumps: the kept members concatenated (no store read), and tidy's."""
+        stems = [self.corpus_dir / _corpus_stem(graph.iri) for graph in graphs]
+        dumps_dir = self.version_dir / "dumps"
+        with self.timer("dumps"):
+            nquads = [member_path(self.cache_dir, h) for h in hashes]
+            nquads += [stem.with_suffix(".nq.gz") for stem in stems]
+            turtle = [turtle_path(self.cache_dir, h) for h in hashes]
+            turtle += [stem.with_suffix(".ttl") for stem in stems]
+            dumps = [
+                publish.write_nquads_members(nquads, dumps_dir),
+                publish.write_turtle_members(turtle, dumps_dir),
+            ]
+        with self.timer("tidy"):  # CSV/XLSX/CSVW of the targets, from the workers' caches
+            dumps += tidy.write_tidy_cached(store, self.cache_dir, hashes, dumps_dir)
+        return dumps
+
+    def _describe(
+        self,
+        summaries: list[ReportSummary],
+        graphs: list[corpus.CorpusGraph],
+        dumps: list[Dump],
+    ) -> int:
+        """Write ``void.ttl``; return the number of quads in named graphs, counted from the
+        summaries and corpus graphs (the store is not scanned; the union is not counted)."""
+        subsets = [Subset(URIRef(s.graph), s.triples, s.file, URIRef(s.graph)) for s in summaries]
+        subsets += [Subset(URIRef(g.iri), g.triples, g.title) for g in graphs]
+        triples = sum(subset.triples for subset in subsets)
+        void = describe_dataset(
+            self.urls,
+            version=self.version_dir.name,
+            issued=self.generated_at,
+            triples=triples,
+            subsets=subsets,
+            dumps=dumps,
+        )
+        publish.write_turtle(void, self.version_dir / publish.VOID)
+        return triples
 
     def _carried(self) -> dict[str, ReportSummary]:
         """sha256 -> summary of the inputs the published version already holds."""

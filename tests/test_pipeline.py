@@ -13,9 +13,12 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
-from publisher import publish
+from publisher import corpus, publish
 from publisher.describe import dataset_iri
+from publisher.link import link_graph, links_graph_iri
+from publisher.parse import parse_file
 from publisher.pipeline import BuildFailed, BuildReport, build
+from publisher.quality import quality_graph
 from publisher.settings import Settings, load
 from publisher.store import PublishedStore
 from publisher.uris import Urls
@@ -210,3 +213,18 @@ def test_two_files_holding_the_same_report_fail(inputs: Path, tmp_path: Path) ->
     with pytest.raises(BuildFailed, match="same report as"):
         build([inputs], settings, quiet=True)
     assert not (settings.data_dir / "current").exists()
+
+
+def test_corpus_graphs_from_kept_parts_equal_the_graphs_of_the_reports() -> None:
+    urls = Urls(BASE)
+    reports = [parse_file(path) for path in EXAMPLES]
+    parts = [corpus.report_part(r, urls, corpus.shipped_reference()) for r in reports]
+    links = corpus.link_stage(parts, urls)
+    assert links.iri == str(links_graph_iri(urls))
+    assert links.ntriples == corpus.canonical_ntriples(link_graph(reports, urls))
+    assert b"void#Linkset" in links.ntriples  # the linksets are counted from the parts
+    measures = corpus.quality_stage(parts, urls)
+    assert measures.ntriples == corpus.canonical_ntriples(quality_graph(reports, urls))
+    assert measures.triples == len(quality_graph(reports, urls))
+    # the same parts in another order: the same bytes
+    assert corpus.quality_stage(parts[::-1], urls).ntriples == measures.ntriples
