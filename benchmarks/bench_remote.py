@@ -29,7 +29,8 @@ Every answer is received whole but not decoded (the client's cost, the same for 
 
 Last, ``lotaip-lod build``'s push (``publisher.push``) of the five examples built into a data
 folder, per server and loading mode: the first push (every graph), a push after one report
-changed (one graph), and a push with nothing to send. ``--push-only`` runs only that.
+changed (one graph), and a push with nothing to send. ``--push-only`` runs only that;
+``--push-corpus DIR`` pushes another folder of reports (then the change is one added report).
 
 Asserts nothing.
 """
@@ -310,56 +311,76 @@ def endpoint_table(
             )
 
 
-def push_table(servers: dict[str, tuple[Callable[[bool], RemoteStore], str]]) -> None:
-    """Seconds to push the built examples: all, after one changed report, nothing to send."""
-    from publisher.pipeline import build
-    from publisher.push import push
+def push_table(
+    servers: dict[str, tuple[Callable[[bool], RemoteStore], str]],
+    corpus: Path = EXAMPLES,
+    modes: tuple[bool, ...] = (False, True),
+) -> None:
+    """Seconds to push a built corpus: every graph, after one change, nothing to send.
 
-    print("\npush of the 5 examples (lotaip-lod build / push), seconds")
-    for (name, (make, _)), gsp in itertools.product(servers.items(), (False, True)):
-        maker = make(gsp)
-        prefix = f"http://push.bench/{time.time_ns()}/"
+    The examples: one report's text changed. Another corpus (``--push-corpus``, e.g. from
+    ``lotaip-lod synth``): built without its last file, which is then added. ``modes``: by
+    SPARQL Update (False), by Graph Store PUT (True).
+    """
+    files = sorted(p for p in corpus.iterdir() if p.is_file())
+    change = "one changed" if corpus == EXAMPLES else "one added"
+    print(f"\npush of {len(files)} reports from {corpus} (lotaip-lod build / push), seconds")
+    for (name, (make, _)), gsp in itertools.product(servers.items(), modes):
         with tempfile.TemporaryDirectory(prefix="bench-push-") as tmp:
-            reports = Path(tmp) / "reports"
-            reports.mkdir()
-            for path in EXAMPLES.iterdir():
-                (reports / path.name).write_bytes(path.read_bytes())
-            settings = load_settings(
-                env={},
-                data_dir=Path(tmp) / "data",
-                base_uri=prefix,
-                store="sparql",
-                sparql_query_url=maker.query_url,
-                sparql_update_url=maker.update_url,
-                sparql_graph_store_url=maker.graph_store_url,
-                sparql_user=os.environ.get("LOTAIP_TEST_VIRTUOSO_USER") if "virt" in name else None,
-                sparql_password=(
-                    os.environ.get("LOTAIP_TEST_VIRTUOSO_PASSWORD") if "virt" in name else None
-                ),
-                query_timeout=120.0,
-            )
-            build([reports], settings, quiet=True)
-            first = push(settings)
-            sot = reports / "sot-2023-01.txt"
-            old = "Mejorar la promoción y difusión"
-            sot.write_text(
-                sot.read_text(encoding="utf-8").replace(old, old.replace("y d", "y la d")),
-                encoding="utf-8",
-            )
-            build([reports], settings, quiet=True)
-            changed = push(settings)
-            nothing = push(settings)
-            remote = RemoteStore.from_settings(settings)
-            for graph in remote.graphs():
-                if str(graph).startswith(prefix):
-                    remote.remove_graph(graph)
+            first, changed, nothing, rebuilt = _push_case(name, make(gsp), files, Path(tmp))
         mode = "Graph Store PUT" if gsp else "SPARQL Update"
         print(
             f"{name}, {mode}: all {first.seconds:.2f} ({len(first.sent)} graphs, "
             f"{first.triples:,} triples, {first.triples / first.seconds:,.0f} triples/s); "
-            f"one changed {changed.seconds:.3f} ({len(changed.sent)} graph, "
-            f"{changed.triples:,} triples); nothing to send {nothing.seconds:.3f}"
+            f"{change} {changed.seconds:.3f} ({len(changed.sent)} graph(s) sent, "
+            f"{len(changed.removed)} removed, {changed.triples:,} triples); "
+            f"nothing to send {nothing.seconds:.3f}"
         )
+        if rebuilt > 1:  # another engineer's edit changed the code: every graph is new
+            print(f"  (the rebuild re-made {rebuilt} reports: the code changed meanwhile)")
+
+
+def _push_case(name: str, maker: RemoteStore, files: list[Path], tmp: Path) -> tuple[Any, ...]:
+    """Build ``files`` into ``tmp`` and push three times to ``maker``'s server."""
+    from publisher.pipeline import build
+    from publisher.push import push
+
+    prefix = f"http://push.bench/{time.time_ns()}/"
+    reports = tmp / "reports"
+    reports.mkdir()
+    examples = files[0].parent == EXAMPLES
+    for path in files if examples else files[:-1]:
+        (reports / path.name).write_bytes(path.read_bytes())
+    virtuoso = "virtuoso" in name
+    settings = load_settings(
+        env={},
+        data_dir=tmp / "data",
+        base_uri=prefix,
+        store="sparql",
+        sparql_query_url=maker.query_url,
+        sparql_update_url=maker.update_url,
+        sparql_graph_store_url=maker.graph_store_url,
+        sparql_user=os.environ.get("LOTAIP_TEST_VIRTUOSO_USER") if virtuoso else None,
+        sparql_password=os.environ.get("LOTAIP_TEST_VIRTUOSO_PASSWORD") if virtuoso else None,
+        query_timeout=120.0,
+    )
+    build([reports], settings, quiet=True)
+    first = push(settings)
+    if examples:
+        sot = reports / "sot-2023-01.txt"
+        old = "Mejorar la promoción y difusión"
+        text = sot.read_text(encoding="utf-8")
+        sot.write_text(text.replace(old, old.replace("y d", "y la d")), encoding="utf-8")
+    else:
+        (reports / files[-1].name).write_bytes(files[-1].read_bytes())
+    rebuilt = build([reports], settings, quiet=True).built
+    changed = push(settings)
+    nothing = push(settings)
+    remote = RemoteStore.from_settings(settings)
+    for graph in remote.graphs():
+        if str(graph).startswith(prefix):
+            remote.remove_graph(graph)
+    return first, changed, nothing, rebuilt
 
 
 def main() -> None:
@@ -368,6 +389,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-servers", action="store_true", help="do not start servers")
     parser.add_argument("--push-only", action="store_true", help="only the push table")
+    parser.add_argument(
+        "--push-corpus", type=Path, default=EXAMPLES, help="reports to push (default: examples)"
+    )
+    parser.add_argument(
+        "--push-gsp-only", action="store_true", help="push by Graph Store PUT only (not Update)"
+    )
     args = parser.parse_args()
     if not os.environ.get("LOTAIP_TEST_OXIGRAPH_URL") and not args.no_servers:
         script = '. .ci/servers.sh && "$0" "$@" --no-servers'
@@ -377,7 +404,8 @@ def main() -> None:
         )
 
     if args.push_only:
-        push_table(remote_stores())
+        modes = (True,) if args.push_gsp_only else (False, True)
+        push_table(remote_stores(), args.push_corpus.resolve(), modes)
         print(f"load average: {Path('/proc/loadavg').read_text().split()[:3]}")
         return
     graphs = copies(example_graphs(), args.copies)
