@@ -51,8 +51,10 @@ from rdflib import URIRef
 
 from publisher import publish
 from publisher.errors import PublisherError, StoreError
+from publisher.pipeline import CORPUS, REPORTS
 from publisher.remote import RemoteStore
 from publisher.settings import Settings
+from publisher.workers import member_path
 
 #: The record of what each remote store holds, in the data folder.
 STATE = "push-state.json"
@@ -119,9 +121,9 @@ def push(settings: Settings, *, full: bool = False, store: RemoteStore | None = 
         raise StoreError("push is for a remote store (store = 'sparql')")
     remote = store if store is not None else RemoteStore.from_settings(settings)
     data_dir = settings.data_dir
+    started = time.perf_counter()
     with publish.build_lock(data_dir):  # no build prunes the version while it is sent
         version, members = published_members(data_dir)
-        started = time.perf_counter()
         record = _Record(data_dir / STATE, remote.query_url)
         report = _Push(remote, record, version, members, full).run()
         report.seconds = time.perf_counter() - started
@@ -135,11 +137,11 @@ def published_members(data_dir: Path) -> tuple[str, dict[str, Member]]:
     if folder is None or manifest is None:
         raise StoreError(f"nothing published in {data_dir}: run 'lotaip-lod build' first")
     files = {
-        entry["graph"]: folder / "reports" / f"{entry['sha256']}.nq.gz"
+        entry["graph"]: member_path(folder / REPORTS, entry["sha256"])
         for entry in manifest.get("reports", [])
     }
     for iri, stem in manifest.get("corpus", {}).items():
-        files[iri] = folder / "corpus" / f"{stem}.nq.gz"
+        files[iri] = folder / CORPUS / f"{stem}.nq.gz"
     members = {}
     for iri, path in files.items():
         try:
