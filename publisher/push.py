@@ -194,10 +194,8 @@ class _Record:
     def _all(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        except (OSError, ValueError):  # missing or unreadable: every graph is sent again
             return {}
-        except (OSError, ValueError):
-            return {}  # unreadable: nothing is trusted, everything is sent again
         return data if isinstance(data, dict) else {}
 
 

@@ -190,6 +190,14 @@ def test_the_record_is_kept_per_query_url(root, endpoint):
     assert len(entry["graphs"]) == 9 and all(len(d) == 64 for d in entry["graphs"].values())
 
 
+def test_an_unreadable_record_sends_everything_again(root, endpoint):
+    push(_settings(root), store=_remote(endpoint))
+    (root / "data" / STATE).write_text("{not json", encoding="utf-8")
+    report = push(_settings(root), store=_remote(endpoint))
+    assert not report.trusted and len(report.sent) == 9
+    assert json.loads((root / "data" / STATE).read_text(encoding="utf-8"))  # rewritten whole
+
+
 # -- failures ------------------------------------------------------------------------------
 
 
