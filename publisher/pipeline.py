@@ -65,7 +65,7 @@ from publisher.workers import problem_line as problem_line  # re-exported
 
 #: What the build made of one report file (defined beside the workers that make it).
 ReportSummary = Summary
-#: Folder of a version holding each report's parsed form and SHACL results.
+#: Folder of a version holding what each report contributes (members, parts, tidy rows).
 REPORTS = "reports"
 #: Folder of a version holding each corpus graph's N-Triples and dump members.
 CORPUS = "corpus"
@@ -317,10 +317,9 @@ def _previous(data_dir: Path, code: str) -> _Previous | None:
 
 def _cached_files(sha256: str) -> tuple[str, ...]:
     """A report's files in ``reports/`` that a rebuild carries over (all or it is rebuilt):
-    parsed report and SHACL results, N-Quads and Turtle members, tidy rows, its part of
-    the corpus graphs and of ``validation.ttl``."""
+    N-Quads and Turtle members, tidy rows, its part of the corpus graphs and of
+    ``validation.ttl``."""
     return (
-        f"{sha256}.pickle",
         member_path(Path(), sha256).name,
         turtle_path(Path(), sha256).name,
         tidy.tidy_cache_path(Path(), sha256).name,

@@ -1,12 +1,11 @@
 """Per-report work of a build, run in worker processes: parse -> map -> validate.
 
 A worker turns one report file into what the parent (the single writer of the store)
-needs: the report's graph as N-Quads bytes (serialised by pyoxigraph, loaded by the
-parent with ``bulk_load``), its summary, and its SHACL results. The parsed ``Report``
-and the results go to a small cache file ``<sha256>.pickle`` in the version's
-``reports/`` folder, beside the report's other kept files (dump members, tidy rows, its
-parts of the corpus graphs and of ``validation.ttl``: ``corpus.keep_parts``); the next
-incremental build carries them over instead of parsing the report again.
+needs: the report's graph as N-Quads bytes (loaded by the parent with ``bulk_load``),
+its summary, and its SHACL results. What the report contributes to the files published
+over the whole corpus is kept in the version's ``reports/`` folder (dump members, tidy
+rows, its parts of the corpus graphs and of ``validation.ttl``: ``corpus.keep_parts``);
+the next incremental build carries them over instead of parsing the report again.
 
 ``run_jobs`` streams results in input order, ``window`` jobs at a time, so memory stays
 bounded by a window whatever the corpus size.
@@ -16,7 +15,6 @@ from __future__ import annotations
 
 import gzip
 import multiprocessing
-import pickle
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -44,7 +42,7 @@ class Job:
     sha256: str
     base_uri: str
     generated_at: datetime
-    cache_dir: Path  # where the worker writes ``<sha256>.pickle``
+    cache_dir: Path  # where the worker keeps the report's files (``reports/``)
     institution: str | None = None  # registry id, when a manifest names it
     period: str | None = None  # ``YYYY-MM``, when a manifest names it
 
@@ -118,7 +116,6 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
         parse_warnings=[f"line {w.line}: {w.message}" for w in report.warnings],
         shacl_warnings=[str(w) for w in outcome.warnings],
     )
-    write_cached(job.cache_dir, job.sha256, report, results)
     # the report's part of the N-Quads dump, compressed here (in parallel) and kept, so
     # the dump is a concatenation of gzip members and a rebuild reuses unchanged ones
     _write_atomic(member_path(job.cache_dir, job.sha256), gzip_member(nquads))
@@ -175,12 +172,7 @@ def problem_line(path: Path, err: PublisherError) -> str:
     return f"{path}: {text}"
 
 
-# --- the cache of parsed reports ------------------------------------------------------------
-def cache_path(cache_dir: Path, sha256: str) -> Path:
-    """The cache file of the report whose bytes hash to ``sha256``."""
-    return cache_dir / f"{sha256}.pickle"
-
-
+# --- a report's kept files ------------------------------------------------------------------
 def canonical_nquads(quads: list[Any]) -> bytes:
     """``quads`` as N-Quads, written as the store will give them back.
 
@@ -221,23 +213,10 @@ def gzip_member(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=6, mtime=0)
 
 
-def write_cached(cache_dir: Path, sha256: str, report: Report, results: bytes) -> None:
-    """Keep the parsed report and its SHACL results (written whole, then renamed)."""
-    data = pickle.dumps((report, results), protocol=pickle.HIGHEST_PROTOCOL)
-    _write_atomic(cache_path(cache_dir, sha256), data)
-
-
 def _write_atomic(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{time.monotonic_ns()}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
-
-
-def read_cached(cache_dir: Path, sha256: str) -> tuple[Report, bytes]:
-    """The parsed report and SHACL results (N-Triples) kept by ``write_cached``."""
-    # our own files, written by this build or the published one: not untrusted input
-    loaded: tuple[Report, bytes] = pickle.loads(cache_path(cache_dir, sha256).read_bytes())
-    return loaded
 
 
 # --- running jobs ---------------------------------------------------------------------------
