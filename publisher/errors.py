@@ -8,7 +8,8 @@
     ├── MappingError               records cannot become RDF
     ├── ValidationFailed           a report's graph violates the SHACL shapes
     ├── StoreError                 the store cannot be opened, read or written
-    │   └── StoreUnavailable       a remote store does not answer
+    │   ├── StoreUnavailable       a remote store does not answer
+    │   └── PushFailed             a push to a remote store stopped at a graph
     ├── QueryError                 a SPARQL query is malformed or not allowed
     │   └── QueryTimeout           a query ran past its time limit
     └── NotFound                   no such resource
@@ -59,6 +60,19 @@ class StoreError(PublisherError):
 
 class StoreUnavailable(StoreError):
     """A remote store does not answer."""
+
+
+class PushFailed(StoreError):
+    """A push stopped at ``graph``; the store is not marked with the new version."""
+
+    def __init__(self, graph: str, version: str, done: int, total: int, cause: Exception) -> None:
+        self.graph = graph
+        self.version = version
+        super().__init__(
+            f"push of version {version} failed at graph {graph} ({done} of {total} "
+            f"changes made; the store still says it holds an older version): {cause}. "
+            "Run 'lotaip-lod push' to send what is missing"
+        )
 
 
 class QueryError(PublisherError):

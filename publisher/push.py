@@ -50,7 +50,7 @@ from typing import Any
 from rdflib import URIRef
 
 from publisher import publish
-from publisher.errors import PublisherError, StoreError
+from publisher.errors import PublisherError, PushFailed, StoreError
 from publisher.pipeline import CORPUS, REPORTS
 from publisher.remote import RemoteStore
 from publisher.settings import Settings
@@ -60,19 +60,6 @@ from publisher.workers import member_path
 STATE = "push-state.json"
 #: Seconds between saves of the record while graphs are sent (it is saved at the end too).
 SAVE_EVERY = 2.0
-
-
-class PushFailed(StoreError):
-    """A push stopped at ``graph``; the store is not marked with the new version."""
-
-    def __init__(self, graph: str, version: str, done: int, total: int, cause: Exception) -> None:
-        self.graph = graph
-        self.version = version
-        super().__init__(
-            f"push of version {version} failed at graph {graph} ({done} of {total} "
-            f"changes made; the store still says it holds an older version): {cause}. "
-            "Run 'lotaip-lod push' to send what is missing"
-        )
 
 
 @dataclass(frozen=True)
