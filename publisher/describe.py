@@ -55,6 +55,28 @@ def dataset_iri(urls: Urls) -> URIRef:
     return urls.thing("dataset")
 
 
+def add_linkset(
+    graph: Graph, linkset: URIRef, predicate: URIRef, subjects: URIRef, objects: URIRef, count: int
+) -> None:
+    """Describe ``linkset`` (VoID): ``count`` ``predicate`` links from the dataset
+    ``subjects`` to the dataset ``objects``."""
+    graph.add((linkset, RDF.type, VOID.Linkset))
+    graph.add((linkset, VOID.linkPredicate, predicate))
+    graph.add((linkset, VOID.subjectsTarget, subjects))
+    graph.add((linkset, VOID.objectsTarget, objects))
+    graph.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
+    graph.add((objects, RDF.type, VOID.Dataset))
+
+
+def add_wikidata(graph: Graph, urls: Urls) -> URIRef:
+    """Describe Wikidata as a linked dataset (homepage, URI space); its IRI."""
+    wikidata = urls.thing("conjunto/wikidata")
+    graph.add((wikidata, RDF.type, VOID.Dataset))
+    graph.add((wikidata, FOAF.homepage, URIRef("https://www.wikidata.org/")))
+    graph.add((wikidata, VOID.uriSpace, Literal(str(WD))))
+    return wikidata
+
+
 def dump_url(urls: Urls, name: str) -> URIRef:
     """Where the site serves a dump: ``B dumps/<name>``."""
     return URIRef(f"{urls.base}dumps/{name}")

@@ -31,9 +31,9 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, VOID
 
-from publisher.describe import dataset_iri
+from publisher.describe import add_linkset, add_wikidata, dataset_iri
 from publisher.parse import parse_file
 from publisher.records import Institution, Report, Unit
 from publisher.registry import (
@@ -410,17 +410,8 @@ def linksets_graph(urls: Urls, links: Iterable[tuple[str, str]]) -> Graph:
     )
     ours = dataset_iri(urls)
     for slug, predicate, target, _ in targets:
-        if not counts[slug]:
-            continue
-        linkset = urls.thing(f"enlaces/{slug}")
-        graph.add((linkset, RDF.type, VOID.Linkset))
-        graph.add((linkset, VOID.linkPredicate, predicate))
-        graph.add((linkset, VOID.subjectsTarget, ours))
-        graph.add((linkset, VOID.objectsTarget, target))
-        graph.add((linkset, VOID.triples, Literal(counts[slug], datatype=XSD.integer)))
-        graph.add((target, RDF.type, VOID.Dataset))
-    wikidata = urls.thing("conjunto/wikidata")
-    if (wikidata, RDF.type, VOID.Dataset) in graph:
-        graph.add((wikidata, FOAF.homepage, URIRef("https://www.wikidata.org/")))
-        graph.add((wikidata, VOID.uriSpace, Literal(str(WD))))
+        if counts[slug]:
+            add_linkset(graph, urls.thing(f"enlaces/{slug}"), predicate, ours, target, counts[slug])
+    if (urls.thing("conjunto/wikidata"), RDF.type, VOID.Dataset) in graph:
+        add_wikidata(graph, urls)
     return graph

@@ -25,8 +25,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS, VOID
 
+from publisher.describe import add_linkset, add_wikidata
 from publisher.errors import ParseError
 from publisher.uris import Urls
 from publisher.vocab import CV, LOTAIP, PREFIXES, WD
@@ -401,21 +402,14 @@ def _add_territory_linksets(graph: Graph, urls: Urls, territories: list[Territor
     the links graph's: link predicate, subjects and objects targets, triple count.
     """
     counts = Counter(t.wikidata_match for t in territories if t.wikidata_link)
-    scheme, wikidata = urls.thing("territorio"), urls.thing("conjunto/wikidata")
+    if not counts:
+        return
+    scheme, wikidata = urls.thing("territorio"), add_wikidata(graph, urls)
+    graph.add((scheme, RDF.type, VOID.Dataset))
     for match, predicate in WIKIDATA_MATCHES.items():
-        if not counts[match]:
-            continue
-        linkset = urls.thing(f"enlaces/territorio-wikidata-{match}")
-        graph.add((linkset, RDF.type, VOID.Linkset))
-        graph.add((linkset, VOID.linkPredicate, predicate))
-        graph.add((linkset, VOID.subjectsTarget, scheme))
-        graph.add((linkset, VOID.objectsTarget, wikidata))
-        graph.add((linkset, VOID.triples, Literal(counts[match], datatype=XSD.integer)))
-    if counts:
-        graph.add((scheme, RDF.type, VOID.Dataset))
-        graph.add((wikidata, RDF.type, VOID.Dataset))
-        graph.add((wikidata, FOAF.homepage, URIRef("https://www.wikidata.org/")))
-        graph.add((wikidata, VOID.uriSpace, Literal(str(WD))))
+        if counts[match]:
+            linkset = urls.thing(f"enlaces/territorio-wikidata-{match}")
+            add_linkset(graph, linkset, predicate, scheme, wikidata, counts[match])
 
 
 def _add_entry(graph: Graph, urls: Urls, entry: RegistryEntry) -> None:
