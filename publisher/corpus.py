@@ -34,6 +34,7 @@ from publisher.registry import reference_graph, reference_graph_iri
 from publisher.store import to_ox
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
+from publisher.workers import write_atomic
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def keep_parts(
     ``results``, N-Triples), made in the worker beside its other cached files."""
     write_part(cache_dir, sha256, report_part(report, urls, shipped_reference()))
     part = publish.validation_part(graph_iri, results, f"r{sha256[:16]}")
-    _write_atomic(validation_path(cache_dir, sha256), part)
+    write_atomic(validation_path(cache_dir, sha256), part)
 
 
 def validation_path(cache_dir: Path, sha256: str) -> Path:
@@ -101,13 +102,7 @@ def part_path(cache_dir: Path, sha256: str) -> Path:
 
 def write_part(cache_dir: Path, sha256: str, part: ReportPart) -> None:
     """Keep ``part`` (written whole, then renamed)."""
-    _write_atomic(part_path(cache_dir, sha256), pickle.dumps(part, pickle.HIGHEST_PROTOCOL))
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    write_atomic(part_path(cache_dir, sha256), pickle.dumps(part, pickle.HIGHEST_PROTOCOL))
 
 
 def read_part(cache_dir: Path, sha256: str) -> ReportPart:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import multiprocessing
+import os
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -118,9 +119,9 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     )
     # the report's part of the N-Quads dump, compressed here (in parallel) and kept, so
     # the dump is a concatenation of gzip members and a rebuild reuses unchanged ones
-    _write_atomic(member_path(job.cache_dir, job.sha256), gzip_member(nquads))
+    write_atomic(member_path(job.cache_dir, job.sha256), gzip_member(nquads))
     # and its part of the union Turtle dump (a concatenation of such documents)
-    _write_atomic(turtle_path(job.cache_dir, job.sha256), turtle_member(nquads))
+    write_atomic(turtle_path(job.cache_dir, job.sha256), turtle_member(nquads))
     start = _lap(seconds, "serialise", start)
     # its parts of the corpus graphs and of validation.ttl, kept for every later build
     corpus.keep_parts(job.cache_dir, job.sha256, report, Urls(job.base_uri), summary.graph, results)
@@ -213,8 +214,13 @@ def gzip_member(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=6, mtime=0)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{time.monotonic_ns()}.tmp")
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``path`` whole, then rename it into place: a reader never sees half a file.
+
+    The temporary name is unique to the write, so two workers building the same bytes (two
+    copies of one report) never write into the same temporary file.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     tmp.write_bytes(data)
     tmp.replace(path)
 
