@@ -549,7 +549,7 @@ class _Plan:
         with self.timer("load"):
             loader.add(summary.graph, outcome.nquads)
         # lines the new graph states again need no check against the union
-        self.stale.difference_update(_strip_graph(outcome.nquads, summary.graph).splitlines(True))
+        self.stale.difference_update(strip_graph(outcome.nquads, summary.graph).splitlines(True))
 
     def _corpus_graphs(
         self, parts: Sequence[corpus.ReportPart], store: OxigraphStore, loader: _NQuadsLoader
@@ -611,8 +611,9 @@ def _with_graph(ntriples: bytes, iri: str) -> bytes:
     return b"".join(line[:-3] + suffix for line in ntriples.splitlines(keepends=True))
 
 
-def _strip_graph(nquads: bytes, iri: str) -> bytes:
-    """The N-Triples of ``nquads``, every quad of which is in the graph ``iri``."""
+def strip_graph(nquads: bytes, iri: str) -> bytes:
+    """The N-Triples of ``nquads``, every quad of which is in the graph ``iri`` (by bytes:
+    never parsed into terms)."""
     # N-Triples escapes line breaks in literals: " <g> .\n" only ends a statement
     return nquads.replace(f" <{iri}> .\n".encode(), b" .\n")
 
@@ -670,7 +671,7 @@ class _NQuadsLoader:
     def add(self, graph_iri: str, nquads: bytes) -> None:
         """Queue one graph (every quad of ``nquads`` is in ``graph_iri``)."""
         self._chunks.append(nquads)
-        self._triples.append(_strip_graph(nquads, graph_iri))
+        self._triples.append(strip_graph(nquads, graph_iri))
         self._names.append(graph_iri)
         self._size += len(nquads)
         if self._size >= LOAD_BATCH:

@@ -51,7 +51,7 @@ from rdflib import URIRef
 
 from publisher import publish
 from publisher.errors import PublisherError, PushFailed, StoreError
-from publisher.pipeline import CORPUS, REPORTS
+from publisher.pipeline import CORPUS, REPORTS, strip_graph
 from publisher.remote import RemoteStore
 from publisher.settings import Settings
 from publisher.workers import member_path
@@ -145,10 +145,9 @@ def ntriples(member: Member) -> bytes:
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         raise StoreError(f"cannot read {member.path}: {err}") from err
     # N-Triples escapes line breaks in literals: " <g> .\n" only ever ends a statement.
-    suffix = f" <{member.graph}> .\n".encode()
-    if nquads.count(suffix) != nquads.count(b"\n"):
+    if nquads.count(f" <{member.graph}> .\n".encode()) != nquads.count(b"\n"):
         raise StoreError(f"{member.path} holds quads outside graph {member.graph}")
-    return nquads.replace(suffix, b" .\n")
+    return strip_graph(nquads, member.graph)
 
 
 class _Record:
