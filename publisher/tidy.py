@@ -61,6 +61,11 @@ CSVW_MEDIA_TYPE = "application/csvm+json"
 JOIN = " | "
 #: Pickle protocol of the per-report row caches.
 PICKLE = pickle.HIGHEST_PROTOCOL
+#: Rows a worksheet holds, its header row included (Excel's limit, 2**20). A longer table
+#: goes on in further sheets, each with the header (tests lower it to check the split).
+MAX_SHEET_ROWS = 1_048_576
+#: Name of the table's first sheet (the next are "metas 2", "metas 3", …).
+SHEET = "metas"
 
 
 @dataclass(frozen=True)
@@ -393,12 +398,27 @@ def csv_bytes(rows: Sequence[TidyRow], bom: bool) -> bytes:
 
 
 def xlsx_bytes(rows: Sequence[TidyRow]) -> bytes:
-    """The table as an XLSX workbook (one sheet; values and lines as numbers)."""
+    """The table as an XLSX workbook (values and lines as numbers): one sheet, or as many
+    as ``MAX_SHEET_ROWS`` makes it need, each with the header row."""
+    per_sheet = MAX_SHEET_ROWS - 1
+    return _workbook_bytes(
+        [rows[start : start + per_sheet] for start in range(0, max(len(rows), 1), per_sheet)]
+    )
+
+
+def sheet_name(number: int) -> str:
+    """The name of the table's sheet ``number`` (from 1): "metas", "metas 2", …"""
+    return SHEET if number == 1 else f"{SHEET} {number}"
+
+
+def _workbook_bytes(sheets: Sequence[Sequence[TidyRow]]) -> bytes:
+    """An XLSX workbook with one sheet per item of ``sheets``, each with the header row."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("metas")
-    sheet.append(list(NAMES))
-    for row in rows:
-        sheet.append([_written(sheet, _cell(column, row[column.name])) for column in COLUMNS])
+    for number, rows in enumerate(sheets, 1):
+        sheet = workbook.create_sheet(sheet_name(number))
+        sheet.append(list(NAMES))
+        for row in rows:
+            sheet.append([_written(sheet, _cell(column, row[column.name])) for column in COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -995,39 +1015,95 @@ def write_tidy_cached(
         raise StoreError(f"cannot write the tidy tables to {folder}: {err}") from err
 
 
-#: The sheet's part in openpyxl's workbook.
-_SHEET = "xl/worksheets/sheet1.xml"
+def _sheet_part(number: int) -> str:
+    """The part of sheet ``number`` in openpyxl's workbook."""
+    return f"xl/worksheets/sheet{number}.xml"
 
 
 def _write_tables(paths: Sequence[Path], folder: Path) -> None:
     """Both CSVs and the XLSX: openpyxl's header-only workbook, part by part, with the
-    cached rows streamed into its sheet after the header row."""
+    cached rows streamed into its sheets after their header row."""
     header = ",".join(NAMES).encode("utf-8") + b"\r\n"
-    template = zipfile.ZipFile(io.BytesIO(xlsx_bytes([])))
-    sheet_xml = template.read(_SHEET)
-    end = sheet_xml.rindex(b"</sheetData>")
     with (
-        template,
         (folder / CSV_BOM).open("wb") as bom,
         (folder / CSV_PLAIN).open("wb") as plain,
         zipfile.ZipFile(folder / XLSX, "w", zipfile.ZIP_DEFLATED) as xlsx,
     ):
         bom.write(b"\xef\xbb\xbf" + header)
         plain.write(header)
-        for part in template.infolist():  # openpyxl's parts, in its order
-            if part.filename != _SHEET:
-                xlsx.writestr(part, template.read(part))
-                continue
-            with xlsx.open(part, "w", force_zip64=True) as sheet:
-                sheet.write(sheet_xml[:end])
-                row = 2  # after the header
-                for path in paths:
-                    lines, sheet_rows = _cached_parts(path)
-                    bom.write(lines)
-                    plain.write(lines)
-                    sheet.write(_numbered(sheet_rows, row))
-                    row += len(sheet_rows)
-                sheet.write(sheet_xml[end:])
+        sheets = _SheetWriter(xlsx)
+        try:
+            for path in paths:
+                lines, sheet_rows = _cached_parts(path)
+                bom.write(lines)
+                plain.write(lines)
+                sheets.write(sheet_rows)
+        finally:  # the zip cannot close while a sheet is open
+            sheets.close()
+
+
+class _SheetWriter:
+    """The XLSX's parts in openpyxl's order (the parts before the sheets, the sheets, the
+    parts after them), the sheets filled with numbered cached rows, a new sheet begun
+    whenever one holds ``MAX_SHEET_ROWS``. The parts after the sheets name every sheet,
+    so they come from a header-only workbook with as many sheets, made at the end."""
+
+    def __init__(self, xlsx: zipfile.ZipFile) -> None:
+        """Write the parts before the first sheet and begin it."""
+        self.xlsx = xlsx
+        self.count = 0  # sheets begun
+        self.row = 2  # the next row's number in the current sheet (after its header)
+        self.end = b""  # the current sheet's XML after its rows
+        template = _template(1)
+        for part in template.infolist():
+            if part.filename == _sheet_part(1):
+                break
+            xlsx.writestr(part, template.read(part))
+        self.stream = self._open_sheet()
+
+    def _open_sheet(self) -> IO[bytes]:
+        """Begin the next sheet with its header row."""
+        self.count += 1
+        template = _template(self.count)
+        part = template.getinfo(_sheet_part(self.count))
+        sheet_xml = template.read(part)
+        at = sheet_xml.rindex(b"</sheetData>")
+        stream = self.xlsx.open(part, "w", force_zip64=True)
+        stream.write(sheet_xml[:at])
+        self.end = sheet_xml[at:]
+        self.row = 2
+        return stream
+
+    def _end_sheet(self) -> None:
+        self.stream.write(self.end)
+        self.stream.close()
+
+    def write(self, sheet_rows: Sequence[str]) -> None:
+        """Append one report's cached rows, going on in a new sheet when one is full."""
+        done = 0
+        while done < len(sheet_rows):
+            if self.row > MAX_SHEET_ROWS:
+                self._end_sheet()
+                self.stream = self._open_sheet()
+            room = MAX_SHEET_ROWS + 1 - self.row
+            whole = done == 0 and len(sheet_rows) <= room  # the usual case: no copy
+            rows = sheet_rows if whole else sheet_rows[done : done + room]
+            self.stream.write(_numbered(rows, self.row))
+            self.row += len(rows)
+            done += len(rows)
+
+    def close(self) -> None:
+        """End the last sheet and write the parts after the sheets."""
+        self._end_sheet()
+        template = _template(self.count)
+        names = template.namelist()
+        for name in names[names.index(_sheet_part(self.count)) + 1 :]:
+            self.xlsx.writestr(template.getinfo(name), template.read(name))
+
+
+def _template(sheets: int) -> zipfile.ZipFile:
+    """openpyxl's workbook of ``sheets`` sheets holding only the header row."""
+    return zipfile.ZipFile(io.BytesIO(_workbook_bytes([[]] * sheets)))
 
 
 def _json(data: dict[str, Any]) -> bytes:

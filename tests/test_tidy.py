@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pyoxigraph as ox
@@ -460,3 +461,49 @@ def test_cached_rows_read_back_as_csv_and_openpyxl_write_them(tmp_path: Path) ->
         sheet = "xl/worksheets/sheet1.xml"
         ours_xml = zipfile.ZipFile(tmp_path / tidy.XLSX).read(sheet)
         assert ours_xml == zipfile.ZipFile(io.BytesIO(tidy.xlsx_bytes(rows))).read(sheet)
+
+
+def _sheets(workbook: openpyxl.Workbook) -> list[list[list[Any]]]:
+    return [[list(r) for r in workbook[n].iter_rows(values_only=True)] for n in workbook.sheetnames]
+
+
+@pytest.mark.parametrize("limit", [4, 7, 10, 100])
+def test_a_table_longer_than_a_sheet_goes_on_in_further_sheets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    # 9 + 6 + 9 rows over sheets of limit - 1 rows: sheets ending inside reports (7) or
+    # where they do (4, 10), everything in one sheet (100). The last awkward row is empty
+    # everywhere, which openpyxl does not read back at a sheet's end: it is left out.
+    awkward, plain = _awkward_rows()[:-1], _plain_rows()
+    assert (len(awkward), len(plain)) == (9, 6)
+    rows = awkward + plain + awkward
+    one_sheet = _sheets(load_workbook(io.BytesIO(tidy.xlsx_bytes(rows))))
+    assert len(one_sheet) == 1 and len(one_sheet[0]) == len(rows) + 1
+    monkeypatch.setattr(tidy, "MAX_SHEET_ROWS", limit)
+    tidy._write_cache(tmp_path / "a.tidy.pickle", awkward)
+    tidy._write_cache(tmp_path / "p.tidy.pickle", plain)
+    caches = [tmp_path / "a.tidy.pickle", tmp_path / "p.tidy.pickle", tmp_path / "a.tidy.pickle"]
+    tidy._write_tables(caches, tmp_path)
+    csv_values = [r["value"] for r in _read_csv((tmp_path / tidy.CSV_PLAIN).read_bytes())]
+    count = -(-len(rows) // (limit - 1))
+    names = ["metas", *(f"metas {n}" for n in range(2, count + 1))]
+    value = tidy.NAMES.index("value")
+    for data in ((tmp_path / tidy.XLSX).read_bytes(), tidy.xlsx_bytes(rows)):
+        sheets = _sheets(load_workbook(io.BytesIO(data)))  # every sheet opens in openpyxl
+        assert load_workbook(io.BytesIO(data)).sheetnames == names
+        assert all(sheet[0] == list(tidy.NAMES) for sheet in sheets)  # a header in each
+        assert [len(sheet) - 1 for sheet in sheets[:-1]] == [limit - 1] * (count - 1)
+        body = [row for sheet in sheets for row in sheet[1:]]
+        assert body == one_sheet[0][1:]  # in the CSV's order, none lost or repeated
+        numbers = [None if r[value] is None else f"{float(r[value]):.15g}" for r in body]
+        assert numbers == [f"{float(v):.15g}" if v else None for v in csv_values]
+
+
+def test_an_empty_table_is_one_sheet_with_its_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tidy, "MAX_SHEET_ROWS", 2)
+    tidy._write_tables([], tmp_path)
+    for data in ((tmp_path / tidy.XLSX).read_bytes(), tidy.xlsx_bytes([])):
+        workbook = load_workbook(io.BytesIO(data))
+        assert _sheets(workbook) == [[list(tidy.NAMES)]]
