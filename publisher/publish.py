@@ -280,8 +280,14 @@ def _fsync_dir(folder: Path) -> None:
 
 #: The one ``sh:ValidationReport`` of ``validation.ttl``.
 VALIDATION_REPORT = ox.BlankNode("validation-report")
-_SH = "http://www.w3.org/ns/shacl#"
-_VIOLATION = f"<{_SH}resultSeverity> <{_SH}Violation> .\n".encode()
+_VIOLATION = f"<{SH.resultSeverity}> <{SH.Violation}> .\n".encode()
+# the terms validation_part and write_validation write or look for, made once
+_TYPE = ox.NamedNode(str(RDF.type))
+_SOURCE = ox.NamedNode(str(DCTERMS.source))
+_SH_RESULT = ox.NamedNode(str(SH.result))
+_SH_CONFORMS = ox.NamedNode(str(SH.conforms))
+_SH_VALIDATION_REPORT = ox.NamedNode(str(SH.ValidationReport))
+_SH_VALIDATION_RESULT = ox.NamedNode(str(SH.ValidationResult))
 
 
 def validation_part(graph_iri: str, results: bytes, label: str) -> bytes:
@@ -292,8 +298,7 @@ def validation_part(graph_iri: str, results: bytes, label: str) -> bytes:
     ``<label>n<i>`` (``label``: unique to the report), so parts concatenate without two
     reports' results meeting.
     """
-    report = ox.NamedNode(f"{_SH}ValidationReport")
-    skipped = {f"{_SH}conforms", f"{_SH}result"}
+    source = ox.NamedNode(graph_iri)
     names: dict[str, ox.BlankNode] = {}
 
     def relabel(term: Any) -> Any:
@@ -304,14 +309,10 @@ def validation_part(graph_iri: str, results: bytes, label: str) -> bytes:
     triples = []
     for triple in ox.parse(results, ox.RdfFormat.N_TRIPLES):
         subject, predicate, obj = relabel(triple.subject), triple.predicate, relabel(triple.object)
-        if obj == ox.NamedNode(f"{_SH}ValidationResult") and predicate == ox.NamedNode(
-            str(RDF.type)
-        ):
-            triples.append(ox.Triple(VALIDATION_REPORT, ox.NamedNode(f"{_SH}result"), subject))
-            triples.append(
-                ox.Triple(subject, ox.NamedNode(str(DCTERMS.source)), ox.NamedNode(graph_iri))
-            )
-        if predicate.value not in skipped and obj != report:
+        if obj == _SH_VALIDATION_RESULT and predicate == _TYPE:
+            triples.append(ox.Triple(VALIDATION_REPORT, _SH_RESULT, subject))
+            triples.append(ox.Triple(subject, _SOURCE, source))
+        if predicate not in (_SH_CONFORMS, _SH_RESULT) and obj != _SH_VALIDATION_REPORT:
             triples.append(ox.Triple(subject, predicate, obj))
     return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
 
@@ -327,10 +328,8 @@ def write_validation(parts: Sequence[Path], path: Path) -> None:
         "true" if violations == 0 else "false", datatype=ox.NamedNode(str(XSD.boolean))
     )
     header = [
-        ox.Triple(
-            VALIDATION_REPORT, ox.NamedNode(str(RDF.type)), ox.NamedNode(f"{_SH}ValidationReport")
-        ),
-        ox.Triple(VALIDATION_REPORT, ox.NamedNode(f"{_SH}conforms"), conforms),
+        ox.Triple(VALIDATION_REPORT, _TYPE, _SH_VALIDATION_REPORT),
+        ox.Triple(VALIDATION_REPORT, _SH_CONFORMS, conforms),
     ]
     concatenate([ox.serialize(header, format=ox.RdfFormat.N_TRIPLES) or b"", *parts], path)
 
