@@ -139,7 +139,9 @@ def build_lock(data_dir: Path) -> Iterator[None]:
 
 
 def write_dumps(store: OxigraphStore, dumps_dir: Path) -> list[Dump]:
-    """Write the N-Quads (gzip) and union Turtle dumps of ``store``."""
+    """Write the N-Quads (gzip) and union Turtle dumps of a store filled by other means
+    than the build (which concatenates its kept members: ``write_nquads_members``,
+    ``write_turtle_members``)."""
     return [write_nquads(store, dumps_dir), write_union_turtle(store, dumps_dir)]
 
 
@@ -209,7 +211,9 @@ def concatenate(members: Sequence[Path | bytes], target: Path) -> tuple[int, str
 
 
 def write_union_turtle(store: OxigraphStore, dumps_dir: Path) -> Dump:
-    """Write ``lotaip.ttl``: the distinct union of the graphs (the materialised one if any)."""
+    """Write ``lotaip.ttl`` of a store filled by other means than the build: the distinct
+    union of the graphs (the materialised one if any), each triple once. (The build writes
+    one document per graph instead: ``write_turtle_members``.)"""
     dumps_dir.mkdir(parents=True, exist_ok=True)
     turtle = dumps_dir / "lotaip.ttl"
     native = store.native
