@@ -43,6 +43,7 @@ from publisher.mapping import map_report, ontology_graph
 from publisher.parse import parse_file
 from publisher.store import OxigraphStore
 from publisher.synth import synth_reports
+from publisher.tidy import cells, report, table
 from publisher.uris import Urls
 
 BASE = "http://localhost:8000/id/"
@@ -59,8 +60,8 @@ def rows_before(nquads: bytes) -> list[tidy.TidyRow]:
     pyoxigraph store and the two SPARQL queries run (levels named from the ontology)."""
     native = ox.Store()
     native.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    select = lambda query: tidy._select_native(native, query, {})  # noqa: E731
-    return tidy._rows(select, {}, tidy.ontology_levels().get)
+    select = lambda query: table._select_native(native, query, {})  # noqa: E731
+    return table._rows(select, {}, tidy.ontology_levels().get)
 
 
 def cache_before(path: Path, nquads: bytes) -> int:
@@ -68,9 +69,9 @@ def cache_before(path: Path, nquads: bytes) -> int:
     rows = rows_before(nquads)
     lines = io.StringIO()
     csv.DictWriter(lines, tidy.NAMES, lineterminator="\r\n").writerows(rows)
-    cells = [[tidy._cell(column, row[column.name]) for column in tidy.COLUMNS] for row in rows]
-    key = tidy._report_key(rows[0]) if rows else ("", "", "")
-    parts = (lines.getvalue().encode("utf-8"), cells)
+    values = [[cells._cell(column, row[column.name]) for column in tidy.COLUMNS] for row in rows]
+    key = table._report_key(rows[0]) if rows else ("", "", "")
+    parts = (lines.getvalue().encode("utf-8"), values)
     path.write_bytes(pickle.dumps(key, tidy.PICKLE) + pickle.dumps(parts, tidy.PICKLE))
     return len(rows)
 
@@ -84,7 +85,7 @@ def cache_after(folder: Path, hashes: list[str], reports: list[tuple[str, ...]])
 def tables_before(paths: list[Path], folder: Path) -> None:
     """The parent's tidy step before: CSV lines concatenated, cells through openpyxl."""
     header = ",".join(tidy.NAMES).encode("utf-8") + b"\r\n"
-    ordered = [p for _, p in sorted((tidy._cached_key(p), p) for p in paths)]
+    ordered = [p for _, p in sorted((report._cached_key(p), p) for p in paths)]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("metas")
     sheet.append(list(tidy.NAMES))
@@ -93,9 +94,9 @@ def tables_before(paths: list[Path], folder: Path) -> None:
         for path in ordered:
             with path.open("rb") as stream:
                 pickle.load(stream)
-                lines, cells = pickle.load(stream)
+                lines, sheet_values = pickle.load(stream)
             plain.write(lines)
-            for values in cells:
+            for values in sheet_values:
                 sheet.append(values)
     workbook.save(folder / tidy.XLSX)
 

@@ -23,11 +23,13 @@ from publisher import tidy
 from publisher.errors import QueryError, StoreError
 from publisher.settings import Settings
 from publisher.store import Store, to_ox
+from publisher.tidy import cells as row_cells
+from publisher.tidy import files, report
 from publisher.vocab import sparql_prefixes
 
 BASE = "http://localhost:8000/id/"
 
-#: Targets of every report, counted in the store independently of tidy.py's queries:
+#: Targets of every report, counted in the store independently of the tidy package's queries:
 #: (report graph, target) pairs.
 TARGET_PAIRS = (
     sparql_prefixes() + """SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { ?t a lotaip:Target } }"""
@@ -204,7 +206,7 @@ def test_published_files_equal_the_table_queried_from_the_whole_store(
     assert (folder / tidy.CSV_PLAIN).read_bytes() == tidy.csv_bytes(rows, bom=False)
     sheet = load_workbook(folder / tidy.XLSX)["metas"]
     cells = [list(values) for values in sheet.iter_rows(min_row=2, values_only=True)]
-    assert cells == [[tidy._cell(c, row[c.name]) for c in tidy.COLUMNS] for row in rows]
+    assert cells == [[row_cells._cell(c, row[c.name]) for c in tidy.COLUMNS] for row in rows]
 
 
 def test_a_store_naming_levels_unlike_the_ontology_is_refused(
@@ -441,10 +443,10 @@ def _plain_rows() -> list[tidy.TidyRow]:
 
 def test_cached_rows_read_back_as_csv_and_openpyxl_write_them(tmp_path: Path) -> None:
     awkward, plain = _awkward_rows(), _plain_rows()
-    tidy._write_cache(tmp_path / "a.tidy.pickle", awkward)
-    tidy._write_cache(tmp_path / "p.tidy.pickle", plain)
+    report._write_cache(tmp_path / "a.tidy.pickle", awkward)
+    report._write_cache(tmp_path / "p.tidy.pickle", plain)
     caches = [tmp_path / "a.tidy.pickle", tmp_path / "p.tidy.pickle", tmp_path / "a.tidy.pickle"]
-    tidy._write_tables(caches, tmp_path)
+    files._write_tables(caches, tmp_path)
     rows = awkward + plain + awkward
     assert (tmp_path / tidy.CSV_PLAIN).read_bytes() == tidy.csv_bytes(rows, bom=False)
     assert (tmp_path / tidy.CSV_BOM).read_bytes() == tidy.csv_bytes(rows, bom=True)
@@ -479,11 +481,11 @@ def test_a_table_longer_than_a_sheet_goes_on_in_further_sheets(
     rows = awkward + plain + awkward
     one_sheet = _sheets(load_workbook(io.BytesIO(tidy.xlsx_bytes(rows))))
     assert len(one_sheet) == 1 and len(one_sheet[0]) == len(rows) + 1
-    monkeypatch.setattr(tidy, "MAX_SHEET_ROWS", limit)
-    tidy._write_cache(tmp_path / "a.tidy.pickle", awkward)
-    tidy._write_cache(tmp_path / "p.tidy.pickle", plain)
+    monkeypatch.setattr(files, "MAX_SHEET_ROWS", limit)
+    report._write_cache(tmp_path / "a.tidy.pickle", awkward)
+    report._write_cache(tmp_path / "p.tidy.pickle", plain)
     caches = [tmp_path / "a.tidy.pickle", tmp_path / "p.tidy.pickle", tmp_path / "a.tidy.pickle"]
-    tidy._write_tables(caches, tmp_path)
+    files._write_tables(caches, tmp_path)
     csv_values = [r["value"] for r in _read_csv((tmp_path / tidy.CSV_PLAIN).read_bytes())]
     count = -(-len(rows) // (limit - 1))
     names = ["metas", *(f"metas {n}" for n in range(2, count + 1))]
@@ -502,8 +504,8 @@ def test_a_table_longer_than_a_sheet_goes_on_in_further_sheets(
 def test_an_empty_table_is_one_sheet_with_its_header(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(tidy, "MAX_SHEET_ROWS", 2)
-    tidy._write_tables([], tmp_path)
+    monkeypatch.setattr(files, "MAX_SHEET_ROWS", 2)
+    files._write_tables([], tmp_path)
     for data in ((tmp_path / tidy.XLSX).read_bytes(), tidy.xlsx_bytes([])):
         workbook = load_workbook(io.BytesIO(data))
         assert _sheets(workbook) == [[list(tidy.NAMES)]]
