@@ -42,6 +42,11 @@ CSVW_MEDIA_TYPE = "application/csvm+json"
 MAX_SHEET_ROWS = 1_048_576
 #: Name of the table's first sheet (the next are "metas 2", "metas 3", …).
 SHEET = "metas"
+#: zlib level of the corpus sheets (openpyxl's other parts keep zlib's default, 6). At
+#: level 6 the sheet's deflate was two thirds of the tidy step: at 1,000 synthetic reports
+#: level 3 makes the step 0.67 s instead of 1.11 s, the XLSX 9.1 MB instead of 7.5 MB
+#: (level 1: 0.65 s, 9.8 MB).
+SHEET_DEFLATE_LEVEL = 3
 
 
 def write_csv(rows: Sequence[TidyRow], out: IO[str]) -> None:
@@ -158,7 +163,9 @@ def _write_tables(paths: Sequence[Path], folder: Path) -> None:
     with (
         (folder / CSV_BOM).open("wb") as bom,
         (folder / CSV_PLAIN).open("wb") as plain,
-        zipfile.ZipFile(folder / XLSX, "w", zipfile.ZIP_DEFLATED) as xlsx,
+        zipfile.ZipFile(
+            folder / XLSX, "w", zipfile.ZIP_DEFLATED, compresslevel=SHEET_DEFLATE_LEVEL
+        ) as xlsx,
     ):
         bom.write(b"\xef\xbb\xbf" + header)
         plain.write(header)
@@ -196,10 +203,11 @@ class _SheetWriter:
         """Begin the next sheet with its header row."""
         self.count += 1
         template = _template(self.count)
-        part = template.getinfo(_sheet_part(self.count))
-        sheet_xml = template.read(part)
+        sheet_xml = template.read(_sheet_part(self.count))
         at = sheet_xml.rindex(b"</sheetData>")
-        stream = self.xlsx.open(part, "w", force_zip64=True)
+        # opened by name, the part takes the zip's level (SHEET_DEFLATE_LEVEL); the parts
+        # copied with openpyxl's ZipInfo keep theirs
+        stream = self.xlsx.open(_sheet_part(self.count), "w", force_zip64=True)
         stream.write(sheet_xml[:at])
         self.end = sheet_xml[at:]
         self.row = 2
