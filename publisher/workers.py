@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
@@ -174,18 +173,6 @@ def problem_line(path: Path, err: PublisherError) -> str:
 
 
 # --- a report's kept files ------------------------------------------------------------------
-def canonical_nquads(quads: list[Any]) -> bytes:
-    """``quads`` as N-Quads, written as the store will give them back.
-
-    pyoxigraph stores typed literals of known datatypes in canonical form ("100.0" as
-    a decimal comes back "100", a dateTime's "+00:00" as "Z"): passing through an
-    in-memory store makes the dump and the union hold exactly the store's terms.
-    """
-    store = ox.Store()
-    store.bulk_extend(quads)
-    return store.dump(format=ox.RdfFormat.N_QUADS) or b""
-
-
 def member_path(cache_dir: Path, sha256: str) -> Path:
     """The cached gzip member of the report's N-Quads (its part of the dump)."""
     return cache_dir / f"{sha256}.nq.gz"
