@@ -26,7 +26,7 @@ build: $(VENV)/.installed $(VENDOR)
 	$(VENV)/bin/lotaip-lod build --out $(DATA) --base-uri $(BASE_URI)
 
 serve: build
-	$(VENV)/bin/lotaip-lod serve --data $(DATA) --host 127.0.0.1 --port $(PORT)
+	PUBLISHER_BASE_URI=$(BASE_URI) $(VENV)/bin/lotaip-lod serve --data $(DATA) --host 127.0.0.1 --port $(PORT)
 
 test: $(VENV)/.installed $(VENDOR)
 	$(PY) -m pytest

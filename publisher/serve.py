@@ -14,6 +14,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from publisher.errors import SettingsError
+from publisher.publish import read_manifest
 from publisher.settings import Settings
 from publisher.store import open_store
 
@@ -75,6 +77,20 @@ def worker_exit(server: Any, worker: Any) -> None:
     os._exit(0)
 
 
+def check_base_uri(settings: Settings) -> None:
+    """Refuse to serve data built under another base URI: every ``/id/`` IRI the site
+    mints would miss the data and answer 404 (``SettingsError`` saying which to set)."""
+    if settings.store != "oxigraph":
+        return
+    built = (read_manifest(settings.data_dir) or {}).get("base_uri")
+    if built is not None and built != settings.base_uri:
+        raise SettingsError(
+            f"{settings.data_dir} was built with base URI {built}, but the site would serve "
+            f"{settings.base_uri}: set PUBLISHER_BASE_URI={built} (or build again with "
+            f"--base-uri {settings.base_uri})"
+        )
+
+
 def serve(
     settings: Settings, *, debug: bool = False, announce: Callable[[], None] | None = None
 ) -> None:
@@ -84,6 +100,7 @@ def serve(
     ``StoreError`` instead of in every worker; ``announce`` runs once it opened.
     """
     open_store(settings)
+    check_base_uri(settings)
     if announce is not None:
         announce()
     if debug:

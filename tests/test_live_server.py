@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -55,6 +56,16 @@ def test_serve_without_a_build_fails_with_a_clear_message(tmp_path: Path) -> Non
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "lotaip-lod build" in result.stderr
+
+
+def test_serve_under_another_base_uri_than_the_build_fails_with_what_to_set(
+    built_settings: Settings,
+) -> None:
+    command = [sys.executable, "-m", "publisher", "serve", "--data", str(built_settings.data_dir)]
+    env = {**os.environ, "PUBLISHER_BASE_URI": "http://example.org/"}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode != 0
+    assert f"PUBLISHER_BASE_URI={built_settings.base_uri}" in result.stderr
 
 
 def test_gunicorn_gets_our_bind_address_and_workers(built_settings: Settings) -> None:
