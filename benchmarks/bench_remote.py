@@ -40,17 +40,16 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import logging
 import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import requests
 from rdflib import Graph, URIRef
 
@@ -63,6 +62,9 @@ from publisher.settings import load as load_settings
 from publisher.sparqltext import bind_values
 from publisher.store import OxigraphStore, PublishedStore, Store
 from publisher.uris import Urls
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_sparql import serve  # noqa: E402  (a sibling script)
 
 BASE = "http://localhost:8000/"
 EXAMPLES = PROJECT_ROOT / "examples" / "reports"
@@ -203,28 +205,6 @@ def query_row(store: Store, url: str | None, query: str, bindings: dict, repeat:
     return f"{times[0]:.1f}" + (f" (raw {times[1]:.1f})" if url is not None else "")
 
 
-def serve(store: Store, tmp: Path) -> tuple[str, Any, Any]:
-    """The whole web app over ``store`` on a threaded local server: (``/sparql`` URL, app,
-    server). No rate limit and no request log, so only the endpoint's own work is timed."""
-    from werkzeug.serving import make_server
-
-    from publisher.web import create_app
-
-    settings = load_settings(
-        env={},
-        data_dir=tmp / "data",
-        query_timeout=120.0,
-        max_rows=1_000_000,
-        sparql_rate_limit=0,
-        request_log=False,
-    )
-    app = create_app(settings, store)
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}/sparql", app, server
-
-
 def through_endpoint(url: str, app: Any, text: str, mode: str) -> Callable[[], object]:
     """One request to our endpoint, as ``mode`` says (cold, re-run or cached)."""
     session = requests.Session()
@@ -251,6 +231,8 @@ def embedded_direct(store: OxigraphStore, text: str) -> Callable[[], object]:
 
     def run() -> object:
         result = store.native.query(text, use_default_graph_as_union=True)
+        if isinstance(result, ox.QueryBoolean):
+            return bool(result)
         return sum(1 for _ in result)
 
     return run
@@ -281,7 +263,9 @@ def endpoint_table(
         site, disk = published(graphs, Path(name) / "published")
         served = {"embedded (disk)": site} | {n: s for n, s in stores.items() if n in urls}
         for store_name, store in served.items():
-            endpoint, app, server = serve(store, Path(name) / store_name.replace(" ", "-"))
+            endpoint, app, server = serve(
+                store, Path(name) / store_name.replace(" ", "-"), max_rows=1_000_000
+            )
             print(f"\n/sparql over {store_name}, median of {repeat}, ms")
             print(f"{'':<30}{'direct':>10}{'cold':>10}{'re-run':>10}{'cached':>10}{'ratio':>8}")
             cached_all = []

@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from publisher.query.examples import load_examples  # noqa: E402
 from publisher.query.service import ResultCache  # noqa: E402
 from publisher.settings import load  # noqa: E402
-from publisher.store import OxigraphStore  # noqa: E402
+from publisher.store import OxigraphStore, Store  # noqa: E402
 
 B = "http://localhost:8000/id/"
 L = "https://w3id.org/lotaip/def/"
@@ -209,7 +209,10 @@ def time_endpoint(
     return _median_ms(samples), status, size
 
 
-def serve(store_path: Path, tmp: Path) -> tuple[str, Any]:
+def serve(store: Store, tmp: Path, max_rows: int = 100_000) -> tuple[str, Any, Any]:
+    """The whole web app over ``store`` on a threaded local server: (``/sparql`` URL, app,
+    server). No rate limit and no request log, so only the endpoint's own work is timed
+    (``bench_remote.py`` serves its stores with this too)."""
     from werkzeug.serving import make_server
 
     from publisher.web import create_app
@@ -218,15 +221,15 @@ def serve(store_path: Path, tmp: Path) -> tuple[str, Any]:
         env={},
         data_dir=tmp / "data",
         query_timeout=120.0,
-        max_rows=100000,
+        max_rows=max_rows,
         sparql_rate_limit=0,
         request_log=False,
     )
-    app = create_app(settings, OxigraphStore(store_path, read_only=True))
+    app = create_app(settings, store)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}/sparql", (server, app)
+    return f"http://127.0.0.1:{server.server_port}/sparql", app, server
 
 
 def _rdflib_child(nquads: str, texts: list[str], conn: Any) -> None:
@@ -298,7 +301,7 @@ def main() -> None:
             f"synthetic store: {triples:,} quads in {args.reports} report graphs "
             f"({time.perf_counter() - started:.1f} s to build)"
         )
-        url, (server, app) = serve(tmp / "store", tmp)
+        url, app, server = serve(OxigraphStore(tmp / "store", read_only=True), tmp)
         direct = ox.Store.read_only(str(tmp / "store"))
         service = app.extensions["publisher.sparql"]
         time_endpoint(url, "ASK {}", 2, "cold")  # start the query workers
