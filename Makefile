@@ -6,7 +6,7 @@ DATA ?= data
 # IRIs are minted under this base; following the port keeps them dereferenceable locally.
 BASE_URI ?= http://localhost:$(PORT)/
 
-.PHONY: serve build test lint fix bench clean
+.PHONY: serve build test lint fix docs bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: $(VENV)/.installed
 
 fix: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+# The generated parts of README.md and docs/cli.md (settings table, command help).
+docs: $(VENV)/.installed
+	$(VENV)/bin/cog -I docs -r README.md docs/cli.md
 
 bench: $(VENV)/.installed
 	for b in benchmarks/bench_*.py; do $(PY) $$b || exit 1; done
