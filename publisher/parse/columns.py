@@ -19,6 +19,7 @@ cells, may share a role: they become two objectives or two targets.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import NamedTuple
@@ -174,7 +175,7 @@ def infinitive(text: str) -> bool:
     return len(word) >= 4 and word.endswith(("ar", "er", "ir"))
 
 
-def unit_like(text: str, known: set[str]) -> bool:
+def unit_like(text: str, known: Container[str]) -> bool:
     """A unit's name: upper case, a known unit, or opening with ``Dirección``, ``Unidad``…"""
     if _all_caps(text):
         return True
@@ -232,14 +233,14 @@ def fitting_roles(cells: list[Cell], layout: Layout, shift: int) -> list[str] | 
     return roles
 
 
-def assign(cells: list[Cell], layout: Layout, shift: int, known: set[str]) -> list[str]:
+def assign(cells: list[Cell], layout: Layout, shift: int, known: Container[str]) -> list[str]:
     """The role of each cell, by the least-cost monotone alignment (see module docstring)."""
     if (moved := _moved_roles(cells, layout, shift, known)) is not None:
         return moved
     return _align(cells, layout, shift, known)
 
 
-def _align(cells: list[Cell], layout: Layout, shift: int, known: set[str]) -> list[str]:
+def _align(cells: list[Cell], layout: Layout, shift: int, known: Container[str]) -> list[str]:
     """The least-cost alignment, by dynamic programming over (cell, role)."""
     roles = layout.columns
     cost = [[_cell_cost(cell, col, role, shift, known) for col, role in roles] for cell in cells]
@@ -265,7 +266,7 @@ def _align(cells: list[Cell], layout: Layout, shift: int, known: set[str]) -> li
 
 
 def _moved_roles(
-    cells: list[Cell], layout: Layout, shift: int, known: set[str]
+    cells: list[Cell], layout: Layout, shift: int, known: Container[str]
 ) -> list[str] | None:
     """The roles ``shift`` columns away when every cell fits there at no cost, else None.
 
@@ -282,7 +283,7 @@ def _moved_roles(
     return roles
 
 
-def _cell_cost(cell: Cell, col: int, role: str, shift: int, known: set[str]) -> float:
+def _cell_cost(cell: Cell, col: int, role: str, shift: int, known: Container[str]) -> float:
     """Displacement (free at 0 or at the row's shift) plus content misfit."""
     offset = cell.col - col
     # In a shifted row a cell is presumed to have moved with its anchor: staying put costs
@@ -291,7 +292,7 @@ def _cell_cost(cell: Cell, col: int, role: str, shift: int, known: set[str]) -> 
     return displacement + _content_cost(role, cell, known)
 
 
-def _content_cost(role: str, cell: Cell, known: set[str]) -> float:
+def _content_cost(role: str, cell: Cell, known: Container[str]) -> float:
     """How badly a cell's text fits ``role`` (0 = fits)."""
     if role == "number":
         return 0.0 if cell.number else INF

@@ -204,7 +204,9 @@ class _Reader:
         shift = columns.row_shift(cells, layout, self.shift)
         roles = columns.fitting_roles(cells, layout, shift)
         if roles is None:
-            roles = columns.assign(cells, layout, shift, set(self.units))
+            roles = columns.assign(
+                cells, layout, shift, self.units
+            )  # keys: a copy per row was quadratic
             self._warn_moves(cells, roles, layout, line)
         self.shift = shift
         slot = Slot()
