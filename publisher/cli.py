@@ -116,7 +116,7 @@ def parse_command(file: Path, institution: str | None) -> None:
     from publisher.parse import parse_file
 
     try:
-        report = parse_file(file, institution)
+        report = parse_file(file, institution, load().max_report_bytes)
     except PublisherError as err:
         raise click.ClickException(str(err)) from err
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

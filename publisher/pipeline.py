@@ -356,6 +356,7 @@ class _Plan:
         self.inputs = inputs
         self.urls = Urls(settings.base_uri)
         self.base_uri = settings.base_uri
+        self.max_report_bytes = settings.max_report_bytes
         self.version_dir = version_dir
         self.cache_dir = version_dir / REPORTS
         self.corpus_dir = version_dir / CORPUS
@@ -527,6 +528,7 @@ class _Plan:
                 self.cache_dir,
                 item.institution,
                 item.period,
+                self.max_report_bytes,
             )
 
     def _collect(

@@ -68,6 +68,10 @@ class Settings:
     examples_dir: Path = _setting(
         PROJECT_ROOT / "examples" / "reports", "Reports built when 'build' is given no files."
     )
+    max_report_bytes: int = _setting(
+        16 * 1024 * 1024,
+        "Largest report file parse and build read, in bytes; a larger one is refused.",
+    )
 
     def validate(self) -> Settings:
         """Check values that cannot work; raise SettingsError naming the setting."""
@@ -79,7 +83,8 @@ class Settings:
             raise SettingsError(f"store must be 'oxigraph' or 'sparql', not {self.store!r}")
         if self.store == "sparql" and not self.sparql_query_url:
             raise SettingsError("store 'sparql' needs sparql_query_url")
-        for name in ("query_timeout", "max_rows", "max_query_bytes", "workers", "threads"):
+        positive = ("query_timeout", "max_rows", "max_query_bytes", "workers", "threads")
+        for name in (*positive, "max_report_bytes"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, not {getattr(self, name)!r}")
         if self.sparql_rate_limit < 0 or self.sparql_rate_burst < 1:

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 
 from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
 from publisher.records import ParseWarning, Report
+from publisher.settings import Settings
 from publisher.uris import Urls
 from publisher.vocab import PREFIXES
 
@@ -45,6 +46,7 @@ class Job:
     cache_dir: Path  # where the worker keeps the report's files (``reports/``)
     institution: str | None = None  # registry id, when a manifest names it
     period: str | None = None  # ``YYYY-MM``, when a manifest names it
+    max_bytes: int = Settings.max_report_bytes  # larger report files are refused unread
 
 
 @dataclass
@@ -95,7 +97,7 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     from publisher.validate import validate
 
     start = time.perf_counter()
-    report = _check_period(parse_file(job.path, job.institution), job)
+    report = _check_period(parse_file(job.path, job.institution, job.max_bytes), job)
     start = _lap(seconds, "parse", start)
     mapped = map_report(report, Urls(job.base_uri), generated_at=job.generated_at)
     start = _lap(seconds, "map", start)

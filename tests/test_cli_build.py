@@ -90,3 +90,15 @@ def test_validate_without_a_build_says_so(runner: CliRunner, tmp_path: Path) -> 
     outcome = runner.invoke(cli, ["validate", str(tmp_path)])
     assert outcome.exit_code != 0
     assert "lotaip-lod build" in outcome.output
+
+
+def test_build_refuses_a_report_over_max_report_bytes(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    largest = max(EXAMPLES[:2], key=lambda p: p.stat().st_size)
+    monkeypatch.setenv("PUBLISHER_MAX_REPORT_BYTES", str(largest.stat().st_size - 1))
+    code, output = run_build(runner, tmp_path / "data", *EXAMPLES[:2])
+    assert code != 0
+    assert f"{largest.name}: the file is {largest.stat().st_size:,} bytes" in output
+    assert "nothing published" in output
+    assert not (tmp_path / "data" / "current").exists()

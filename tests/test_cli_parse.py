@@ -86,3 +86,18 @@ def test_an_unknown_institution_is_one_line() -> None:
     )
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: sot-2023-01.txt: unknown institution id 'nope'")
+
+
+def test_a_file_over_max_report_bytes_is_refused_unread(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = EXAMPLES / "sot-2023-01.txt"
+    size = report.stat().st_size
+    monkeypatch.setenv("PUBLISHER_MAX_REPORT_BYTES", str(size - 1))
+    result = CliRunner().invoke(cli, ["parse", str(report)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: sot-2023-01.txt: the file is {size:,} bytes, more than max_report_bytes "
+        f"({size - 1:,}): refused unread (real reports are a few hundred kilobytes)\n"
+    )
+    monkeypatch.setenv("PUBLISHER_MAX_REPORT_BYTES", str(size))
+    assert CliRunner().invoke(cli, ["parse", str(report)]).exit_code == 0

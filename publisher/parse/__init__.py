@@ -22,6 +22,7 @@ from publisher.parse.grid import Grid
 from publisher.parse.institution import resolve
 from publisher.parse.table import read_table
 from publisher.records import Report, Source
+from publisher.settings import Settings
 
 #: File suffix -> reader (bytes, file name) -> Grid.
 READERS: dict[str, Callable[[bytes, str], Grid]] = {
@@ -33,14 +34,17 @@ READERS: dict[str, Callable[[bytes, str], Grid]] = {
     ".htm": html.read,
 }
 
-#: Larger files are refused before reading: real reports are a few hundred kilobytes.
-MAX_BYTES = 50 * 1024 * 1024
 
-
-def parse_file(path: str | Path, institution: str | None = None) -> Report:
+def parse_file(
+    path: str | Path,
+    institution: str | None = None,
+    max_bytes: int = Settings.max_report_bytes,
+) -> Report:
     """Read one report file into a ``Report``; ``institution`` is a registry id, if known.
 
-    Raises ``ParseError`` (``file:line: message``) for anything that cannot be read.
+    A file larger than ``max_bytes`` (the ``max_report_bytes`` setting) is refused before
+    it is read: real reports are a few hundred kilobytes. Raises ``ParseError``
+    (``file:line: message``) for anything that cannot be read.
     """
     path = Path(path)
     reader = READERS.get(path.suffix.lower())
@@ -49,8 +53,12 @@ def parse_file(path: str | Path, institution: str | None = None) -> Report:
         raise ParseError(path.name, f"unsupported file type {path.suffix!r} (known: {known})")
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ParseError(path.name, f"file too large ({size} bytes, limit {MAX_BYTES})")
+        if size > max_bytes:
+            raise ParseError(
+                path.name,
+                f"the file is {size:,} bytes, more than max_report_bytes ({max_bytes:,}): "
+                "refused unread (real reports are a few hundred kilobytes)",
+            )
         data = path.read_bytes()
     except OSError as err:
         raise ParseError(path.name, f"cannot read the file: {err.strerror}") from err
