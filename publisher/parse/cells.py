@@ -18,6 +18,11 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HREF = re.compile(r"href\s*=\s*[\"']?\s*(https?://[^\"'>\s]+)", re.IGNORECASE)
 _URL = re.compile(r"https?://\S+")
 _NOT_APPLICABLE = re.compile(r"^[\"'“”«\s]*no\s+aplica\b[\"'“”»]*\W*", re.IGNORECASE)
+_PARAGRAPH = re.compile(r"</?p\b[^>]*>|</?li\b[^>]*>", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>|\r\n?|\n", re.IGNORECASE)
+_BULLET = re.compile(r"^[•·‣▪◦*\-–—]\s+")
+#: Besides capitals and digits, what a stacked value may open with (see ``stack``).
+_OPENERS = "•·‣▪◦*-–—%\"'“«¿¡"
 
 
 @lru_cache(maxsize=8192)
@@ -71,3 +76,39 @@ def not_applicable_reason(text: str) -> str | None:
     if not found:
         return None
     return text[found.end() :].strip()
+
+
+@lru_cache(maxsize=8192)
+def stack(raw: str) -> tuple[str, ...]:
+    """The values stacked in one cell, cleaned, empty ones dropped.
+
+    Values are separated by paragraphs (``<p>``, ``<li>``) and by line breaks (Alt+Enter
+    in a spreadsheet, a line break inside a quoted CSV cell, ``<br>``). A line that opens
+    in lower case or with punctuation such as ``(`` or ``,`` continues the line above
+    (a manual wrap inside one sentence); a new value opens with a capital, a digit, a
+    bullet, ``%``, a quote or ``¿``/``¡``. Bullets (``•``, ``-`` … and a space) are dropped.
+    Cached like ``clean``.
+
+    >>> stack("Fortalecer la gestión\\ndel talento humano\\n- Mejorar los servicios")
+    ('Fortalecer la gestión del talento humano', 'Mejorar los servicios')
+    """
+    if "<" not in raw and "\n" not in raw and "\r" not in raw:
+        text = clean(raw)
+        return (text,) if text else ()
+    values: list[str] = []
+    for paragraph in _PARAGRAPH.split(raw):
+        opened = len(values)
+        for line in map(clean, _LINE_BREAK.split(paragraph)):
+            if not line:
+                continue
+            if len(values) > opened and not _opens_value(line):
+                values[-1] = f"{values[-1]} {line}"
+            else:
+                values.append(_BULLET.sub("", line))
+    return tuple(values)
+
+
+def _opens_value(line: str) -> bool:
+    """True when a stacked line starts a value of its own (see ``stack``)."""
+    first = line[0]
+    return first.isupper() or first.isdigit() or first in _OPENERS

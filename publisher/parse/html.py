@@ -1,7 +1,8 @@
 """HTML reader: bytes -> ``Grid`` from ``<table>`` rows, via stdlib ``html.parser``.
 
 * Cells keep their inner markup as written (``<p>``, ``<b>``, ``<a href="mailto:…">``,
-  entities), because the table interpreter splits targets at ``<p>`` boundaries.
+  entities), because the table interpreter splits stacked values at ``<p>`` and ``<br>``;
+  line breaks in the source text of a cell become spaces, as a browser shows them.
 * ``colspan`` pads the row with empty cells and ``rowspan`` leaves empty cells in the rows
   below, so every row has the columns of the text layout (a banner spanning the row is one
   cell and blanks; a unit spanning its continuation rows leaves them empty No./unit cells).
@@ -147,7 +148,9 @@ class _TableReader(HTMLParser):
         if self.skipping:
             return
         if self.cell is not None:
-            self._append(data)
+            # a line break in the source is white space, as in a browser: only <br> and
+            # <p> stack values in an HTML cell (``cells.stack``)
+            self._append(data.replace("\r", " ").replace("\n", " "))
         elif self.depth == 0 and data.strip():
             if not self.outside:  # only non-blank data is kept, so this is a new block
                 self.outside_line = self.getpos()[0] + data[: len(data) - len(data.lstrip())].count(

@@ -12,7 +12,8 @@ name the institution). After it, each row is one of:
 * a data row, whose cells are put back in their columns (``columns.py``). A unit name
   opens (or reopens: units are keyed by name) a unit; an empty one continues the unit
   above. An objective cell opens an objective; indicator, activity and target cells make
-  one indicator slot under the current objective.
+  one indicator slot under the current objective; cells stacking several values, one per
+  line, make several when their stacks line up (``stacks.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from publisher.parse.cells import clean, normalised, not_applicable_reason
 from publisher.parse.columns import Cell, Layout
 from publisher.parse.footer import Footer, footer_field
 from publisher.parse.grid import Grid, Row
+from publisher.parse.stacks import unstack
 from publisher.parse.targets import find_due_date, parse_targets
 from publisher.parse.tree import OpenObjective, OpenUnit, Slot, only_not_applicable, put
 from publisher.records import (
@@ -191,11 +193,15 @@ class _Reader:
         if self.unit is None:
             self.warnings.append(ParseWarning(row.line, "a row before any unit: skipped"))
             return
-        for text in slot.objectives:
-            self.objective = OpenObjective(text, row.line)
-            self.unit.objectives.append(self.objective)
-        if slot.activity or slot.indicator or slot.target_cells:
-            self._indicator(slot, row.line)
+        parts, mismatch = unstack(slot)
+        if mismatch:
+            self.warnings.append(ParseWarning(row.line, mismatch))
+        for part in parts:
+            for text in part.objectives:
+                self.objective = OpenObjective(text, row.line)
+                self.unit.objectives.append(self.objective)
+            if part.activity or part.indicator or part.target_cells:
+                self._indicator(part, row.line)
 
     def _place(self, cells: list[Cell], line: int) -> Slot:
         """Cells -> roles, undoing shifts by meaning; warns about every moved cell."""
@@ -204,9 +210,8 @@ class _Reader:
         shift = columns.row_shift(cells, layout, self.shift)
         roles = columns.fitting_roles(cells, layout, shift)
         if roles is None:
-            roles = columns.assign(
-                cells, layout, shift, self.units
-            )  # keys: a copy per row was quadratic
+            # the units dict itself, not a set of its keys: a copy per row was quadratic
+            roles = columns.assign(cells, layout, shift, self.units)
             self._warn_moves(cells, roles, layout, line)
         self.shift = shift
         slot = Slot()

@@ -2,7 +2,8 @@
 
 One cell may hold several targets. They are split, in this order, at:
 
-1. paragraph markup (``<p>…</p>``, ``<br>``, ``<li>``): each paragraph is a statement;
+1. paragraphs and line breaks (``<p>…</p>``, ``<li>``, ``<br>``, Alt+Enter, a line break in
+   a CSV cell): each stacked value (``cells.stack``) is a statement;
 2. M-labels (``M1.``, ``M.2``, ``M. 1.``, ``M4 ``, ``M2.A1 2022``) inside a paragraph;
 3. a sentence end followed by a new quantity, when two quantified statements run together
    (``… competencias.9 municipios …``, ``… prensa) 1 Manual de manejo``).
@@ -33,7 +34,7 @@ import functools
 import re
 from decimal import Decimal
 
-from publisher.parse.cells import clean
+from publisher.parse.cells import clean, stack
 from publisher.records import Target
 
 MONTHS = {
@@ -73,8 +74,6 @@ NUMBER_WORDS = {
 
 _YEAR = r"((?:19|20)\d\d)"
 _MONTH = r"(" + "|".join(MONTHS) + r")"
-
-_PARAGRAPH = re.compile(r"</?p\b[^>]*>|<br\s*/?>|</?li\b[^>]*>", re.IGNORECASE)
 
 # An M-label: at the start or after white space / a full stop; "M", an optional dot and
 # space, one or two digits, an optional dot. Not followed by another digit (so "M12" is
@@ -144,9 +143,9 @@ def parse_targets(raw_cell: str, line: int, due_date: str | None = None) -> list
 def _read_cell(raw_cell: str) -> tuple[Target, ...]:
     """The targets of a cell, with line 0. Cached: reports repeat target cells a lot (Loja's
     ``100%``, Alausí's one sentence on every row); Target is frozen, so sharing is safe."""
-    if "<" not in raw_cell:
+    if "<" not in raw_cell and "\n" not in raw_cell and "\r" not in raw_cell:
         return _read_paragraph(raw_cell)
-    return tuple(t for part in _PARAGRAPH.split(raw_cell) for t in _read_paragraph(part))
+    return tuple(t for part in stack(raw_cell) for t in _read_paragraph(part))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -50,10 +50,12 @@ class Slot:
     activity: str | None = None
     indicator: str | None = None
     target_cells: list[str] = field(default_factory=list)
+    cells: dict[str, list[Cell]] = field(default_factory=dict)  # role -> its cells, as read
 
 
 def put(slot: Slot, role: str, cell: Cell) -> None:
     """Store a cell in its role; extra cells in a one-cell role are joined to it."""
+    slot.cells.setdefault(role, []).append(cell)
     if role == "objective":
         slot.objectives.append(cell.text)
     elif role == "target":
