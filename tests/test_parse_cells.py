@@ -1,8 +1,8 @@
-"""Stacked cells (issue 13), in every format read today.
+"""Stacked cells and refused misreadings (issue 13), in every format read today.
 
 Fixtures come from ``tests/data/make_cell_fixtures.py``: the SOT slice re-typed with its
 values stacked one per line in each unit's cells (CSV, XLSX saved by LibreOffice Calc,
-HTML with ``<br>``).
+HTML with ``<br>``), and the slice with a column the header does not have.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from publisher.cli import cli
+from publisher.errors import ParseError
 from publisher.parse import delimited, parse_bytes, parse_file, spreadsheet
 from publisher.parse.cells import stack
 from publisher.records import Report
@@ -176,3 +179,44 @@ def test_a_wrapped_line_is_not_a_value() -> None:
 )
 def test_the_values_of_a_cell(raw: str, values: tuple[str, ...]) -> None:
     assert stack(raw) == values
+
+
+# --- refusing what cannot be read with confidence -----------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["txt", "csv", "xlsx", "html"])
+def test_a_misaligned_file_is_refused_with_one_line(suffix: str) -> None:
+    result = CliRunner().invoke(cli, ["parse", str(BAD / f"misaligned.{suffix}")])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    header, first = (4, 6) if suffix == "html" else (5, 7)
+    assert result.stderr == (
+        f"Error: misaligned.{suffix}:{first}: the columns cannot be read with confidence: "
+        f"10 of 14 data rows (the first on this line) do not fit the columns of the header "
+        f"row on line {header}; refused rather than guessed\n"
+    )
+
+
+def test_a_misaligned_file_publishes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "data"
+    args = ["build", str(SLICE), str(BAD / "misaligned.xlsx"), "--out", str(out), "--quiet"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0
+    assert "misaligned.xlsx:7: the columns cannot be read with confidence" in result.output
+    assert "nothing published" in result.output
+    assert not (out / "current").exists()
+
+
+def test_one_odd_row_is_a_warning_not_a_refusal() -> None:
+    lines = SLICE.read_text(encoding="utf-8").split("\n")
+    row = lines[9].split("\t")  # a continuation row of unit 2
+    lines[9] = "\t".join([*row[:2], "Ing. Carla Mena", *row[2:]])
+    report = parse_bytes("\n".join(lines).encode(), "odd.txt")
+    assert any(w.line == 10 and "'Ing. Carla Mena'" in w.message for w in report.warnings)
+    assert counts(report)[0] == 7  # the odd cell is read as a unit, and said so
+
+
+def test_the_refusal_counts_stacks_that_do_not_line_up() -> None:
+    rows = [[str(n), f"Dirección {n}", "Fortalecer", "A\nB", "1\n2\n3"] for n in range(1, 4)]
+    with pytest.raises(ParseError, match=r"typed.csv:2: the columns cannot be read .* 3 of 3"):
+        read_csv(*rows)

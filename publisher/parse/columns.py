@@ -240,6 +240,13 @@ def assign(cells: list[Cell], layout: Layout, shift: int, known: Container[str])
     return _align(cells, layout, shift, known)
 
 
+def misfits(cells: list[Cell], roles: list[str], known: Container[str]) -> int:
+    """How many cells sit in a role their content does not fit (see ``_content_cost``)."""
+    return sum(
+        1 for cell, role in zip(cells, roles, strict=True) if _content_cost(role, cell, known)
+    )
+
+
 def _align(cells: list[Cell], layout: Layout, shift: int, known: Container[str]) -> list[str]:
     """The least-cost alignment, by dynamic programming over (cell, role)."""
     roles = layout.columns

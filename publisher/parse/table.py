@@ -51,6 +51,8 @@ BANNERS = (
     ("gestion institucional", "institutional"),
 )
 _BANNER_START = re.compile(r"^(procesos?|nivel|niveles)\b")
+#: Share of data rows read by guess past which a table is refused (``_confident``).
+DOUBTFUL_SHARE = 0.25
 _TITLE = re.compile(r"^(art \d+ de la ley|literal [a-z]\d?\b|pagina \d+)")
 
 
@@ -94,6 +96,8 @@ class _Reader:
         self.titles: list[str] = []
         self.texts: list[str] = []
         self.last_line = 0
+        self.placed = 0  # data rows put in their columns
+        self.doubtful: list[int] = []  # lines of data rows read by guess (see ``_confident``)
 
     def row(self, row: Row) -> None:
         """Read one non-blank row."""
@@ -130,6 +134,7 @@ class _Reader:
             )
         if not self.units:
             raise ParseError(self.name, "no units below the header row", self.header_line)
+        self._confident()
         if self.footer.first_line is None:
             self.warnings.append(
                 ParseWarning(
@@ -146,6 +151,26 @@ class _Reader:
             title_lines=tuple(self.titles),
             texts=tuple(self.texts),
         )
+
+    def _confident(self) -> None:
+        """Refuse a table whose rows were read by guess more than now and then.
+
+        A data row is read by guess when, once its cells are put back in the columns, a
+        cell's content still does not fit its column (a name where the unit goes, a figure
+        where the indicator goes), or when its stacked cells do not line up. A few such
+        rows are odd cells, and get warnings; more than ``DOUBTFUL_SHARE`` of the data rows
+        means the header does not describe the rows, and any reading would be invented.
+        Rows moved whole by their anchors (PDF extraction's shifts) are not guesses.
+        """
+        doubtful = len(self.doubtful)
+        if doubtful >= 2 and doubtful > DOUBTFUL_SHARE * self.placed:
+            raise ParseError(
+                self.name,
+                f"the columns cannot be read with confidence: {doubtful} of {self.placed} "
+                f"data rows (the first on this line) do not fit the columns of the header "
+                f"row on line {self.header_line}; refused rather than guessed",
+                self.doubtful[0],
+            )
 
     def _before_header(self, texts: list[str], line: int) -> None:
         if layout := columns.header_layout(texts):
@@ -196,6 +221,7 @@ class _Reader:
         parts, mismatch = unstack(slot)
         if mismatch:
             self.warnings.append(ParseWarning(row.line, mismatch))
+            self.doubtful.append(row.line)
         for part in parts:
             for text in part.objectives:
                 self.objective = OpenObjective(text, row.line)
@@ -213,6 +239,9 @@ class _Reader:
             # the units dict itself, not a set of its keys: a copy per row was quadratic
             roles = columns.assign(cells, layout, shift, self.units)
             self._warn_moves(cells, roles, layout, line)
+            if columns.misfits(cells, roles, self.units):
+                self.doubtful.append(line)
+        self.placed += 1
         self.shift = shift
         slot = Slot()
         for cell, role in zip(cells, roles, strict=True):
