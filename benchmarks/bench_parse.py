@@ -1,6 +1,7 @@
 """Parse throughput: rows per second for each file format, on one core (prints a table).
 
     .venv/bin/python benchmarks/bench_parse.py [--rows 200000] [--xlsx-rows 50000] [--seed 0]
+    .venv/bin/python benchmarks/bench_parse.py --scaling [--against /path/to/old/checkout]
 
 A synthetic corpus (``publisher.synth``: real layouts with their quirks, ~12 units per
 report) of about ``--rows`` lines is rendered in memory once per format; then every file
@@ -10,6 +11,13 @@ rows that hold an indicator slot. XLSX uses a smaller corpus because writing it 
 openpyxl is slow; its reading speed per row does not depend on corpus size. Times are CPU
 seconds of this process (``time.process_time``), so that other work on a shared machine
 does not count.
+
+``--scaling`` times ``parse_file`` on one text report of 2,000, 20,000 and 80,000 rows
+(80,000 rows is about 16 MiB, the default ``max_report_bytes``), each in a fresh process
+so that its peak memory (max RSS, the interpreter included) is its own. ``--against`` runs
+the same files with another checkout's ``publisher`` package (e.g. a ``git worktree`` of
+an older commit) and prints its figures beside ours; a run past ``--timeout`` seconds is
+stopped and shown as ``>N``.
 """
 
 from __future__ import annotations
@@ -17,8 +25,13 @@ from __future__ import annotations
 import argparse
 import io
 import random
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 from openpyxl import Workbook
 
@@ -101,14 +114,80 @@ def pathological() -> None:
         print(f"{unit!r:<14}{times[0]:>9}{times[1]:>9}")
 
 
+SCALING_ROWS = (2_000, 20_000, 80_000)
+#: Run in a fresh interpreter: CPU seconds of parse_file and the process's peak RSS in MiB.
+_CHILD = """
+import resource, sys, time
+sys.path.insert(0, sys.argv[1])
+from publisher.parse import parse_file
+started = time.process_time()
+parse_file(sys.argv[2])
+seconds = time.process_time() - started
+print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def big_report(rows: int, seed: int) -> Rows:
+    """One report of about ``rows`` lines: many units, shifted rows, page breaks, noise."""
+    rng = random.Random(seed)
+    report = synth.make_report(rng, "big", units=max(rows // 4, 1))
+    # numbered 1.1 … 1.500, 2.1 …: a unit number has at most three digits a part
+    units = [
+        replace(u, number=u.number and f"{i // 500 + 1}.{i % 500 + 1}")
+        for i, u in enumerate(report.units)
+    ]
+    report = replace(report, units=tuple(units))
+    quirks = synth.Quirks("b", 40, 0.05, 0.3, 0.2, True)
+    return synth.render_rows(report, quirks, rng)[:rows]
+
+
+def timed_parse(tree: Path, path: Path, timeout: float) -> tuple[str, str]:
+    """(seconds, peak MiB) of parsing ``path`` with the ``publisher`` package in ``tree``."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(tree), str(path)],
+            capture_output=True, text=True, timeout=timeout, check=True,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return f">{timeout:.0f}", "-"
+    seconds, peak = map(float, done.stdout.split())
+    return f"{seconds:.2f}", f"{peak:.0f}"
+
+
+def scaling(against: Path | None, timeout: float, seed: int) -> None:
+    """Print rows, size, seconds and peak memory per report size, ours beside ``against``."""
+    ours = Path(__file__).resolve().parent.parent
+    head = f"{'rows':>8}{'MiB':>7}{'s':>9}{'peak MiB':>10}"
+    if against:
+        head += f"{'before s':>10}{'before MiB':>12}"
+    print(head)
+    with tempfile.TemporaryDirectory() as tmp:
+        for rows in SCALING_ROWS:
+            path = Path(tmp) / f"rows-{rows}.txt"
+            path.write_bytes(synth.write_text(big_report(rows, seed)))
+            line = f"{rows:>8}{path.stat().st_size / 2**20:>7.1f}"
+            line += "".join(f"{v:>9}" if i == 0 else f"{v:>10}"
+                            for i, v in enumerate(timed_parse(ours, path, timeout)))  # fmt: skip
+            if against:
+                seconds, peak = timed_parse(against, path, timeout)
+                line += f"{seconds:>10}{peak:>12}"
+            print(line, flush=True)
+
+
 def main() -> None:
-    """Print one line per format."""
+    """Print one line per format (or per report size, with ``--scaling``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000, help="lines per corpus")
     parser.add_argument("--xlsx-rows", type=int, default=50_000, help="lines for XLSX")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--formats", nargs="*", default=list(FORMATS), choices=list(FORMATS))
+    parser.add_argument("--scaling", action="store_true", help="time one report per size")
+    parser.add_argument("--against", type=Path, help="another checkout, timed beside ours")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per --scaling run")
     args = parser.parse_args()
+    if args.scaling:
+        scaling(args.against, args.timeout, args.seed)
+        return
     big = corpus(args.rows, args.seed)
     print(f"{'format':<14}{'files':>7}{'lines':>9}{'data rows':>11}{'read s':>9}"
           f"{'interp s':>10}{'lines/s':>10}{'data rows/s':>13}")  # fmt: skip

@@ -19,7 +19,10 @@ from click.testing import CliRunner
 from publisher.cli import cli
 from publisher.errors import ParseError
 from publisher.parse import delimited, parse_bytes, parse_file, spreadsheet
-from publisher.parse.cells import stack
+from publisher.parse.cells import clean, stack
+from publisher.parse.columns import make_cell
+from publisher.parse.stacks import unstack
+from publisher.parse.tree import Slot, put
 from publisher.records import Report
 
 REPORTS = Path(__file__).resolve().parent / "data" / "reports"
@@ -220,3 +223,18 @@ def test_the_refusal_counts_stacks_that_do_not_line_up() -> None:
     rows = [[str(n), f"Dirección {n}", "Fortalecer", "A\nB", "1\n2\n3"] for n in range(1, 4)]
     with pytest.raises(ParseError, match=r"typed.csv:2: the columns cannot be read .* 3 of 3"):
         read_csv(*rows)
+
+
+def test_two_objective_cells_are_not_a_stack() -> None:
+    # the column alignment may put two cells in the objective role; each holds one value
+    slot = Slot()
+    cells = [
+        (2, "<b>Fortalecer A</b>", "objective"),
+        (3, "<span>Mejorar B</span>", "objective"),
+        (4, "Porcentaje", "indicator"),
+        (5, "90%", "target"),
+    ]
+    for col, raw, role in cells:
+        put(slot, role, make_cell(col, raw, clean(raw)))
+    assert unstack(slot) == ([slot], None)
+    assert slot.objectives == ["Fortalecer A", "Mejorar B"]

@@ -6,8 +6,9 @@ cell's values; this module decides what a row of stacked cells stands for. Count
 values of the row's objective, activity, indicator and target cells: ``o``, ``a``, ``i``,
 ``t``, and let ``n = max(o, a, i)``.
 
-* ``n <= 1``: nothing is stacked above the targets. The row is one indicator slot and
-  each target value is one of its targets (as ``<p>`` paragraphs always were).
+* no objective, activity or indicator cell holds more than one value: the row is one
+  indicator slot and each target value is one of its targets (as ``<p>`` paragraphs
+  always were).
 * ``n >= 2`` and the stacks *line up*: ``a`` and ``i`` are each 0 or ``n``, ``t`` is 0 or
   ``n``, and ``o`` is 0, 1 or ``n``. The row stands for ``n`` slots, the k-th taking the
   k-th value of every stacked cell. ``o == n``: n objectives, each with its own slot;
@@ -34,12 +35,10 @@ STACKING = ("objective", "activity", "indicator", "target")
 def unstack(slot: Slot) -> tuple[list[Slot], str | None]:
     """The slots one placed row stands for, and a warning when its stacks do not line up."""
     if not _stacked(slot):
-        return [slot], None  # the common case: no cell above the targets holds a line break
+        return [slot], None  # no cell above the targets holds several values: as always
     values = {r: [v for c in slot.cells.get(r, ()) for v in stack(c.raw)] for r in STACKING}
     o, a, i, t = (len(values[r]) for r in STACKING)
     n = max(o, a, i)
-    if n <= 1:
-        return [slot], None
     if a in (0, n) and i in (0, n) and t in (0, n) and o in (0, 1, n):
         return [_kth(slot, values, k, n) for k in range(n)], None
     counts = "; ".join(
@@ -51,11 +50,15 @@ def unstack(slot: Slot) -> tuple[list[Slot], str | None]:
 
 
 def _stacked(slot: Slot) -> bool:
-    """True when an objective, activity or indicator cell may hold several values."""
+    """True when an objective, activity or indicator cell holds several values.
+
+    Two objective cells in one row, each holding one value, are not a stack: they are
+    two objectives, as the column alignment reads them."""
     return any(
-        "\n" in c.raw or "\r" in c.raw or "<" in c.raw
+        len(stack(c.raw)) > 1
         for role in STACKING[:3]
         for c in slot.cells.get(role, ())
+        if "\n" in c.raw or "\r" in c.raw or "<" in c.raw
     )
 
 
