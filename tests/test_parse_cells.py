@@ -238,3 +238,13 @@ def test_two_objective_cells_are_not_a_stack() -> None:
         put(slot, role, make_cell(col, raw, clean(raw)))
     assert unstack(slot) == ([slot], None)
     assert slot.objectives == ["Fortalecer A", "Mejorar B"]
+
+
+def test_a_four_digit_unit_number_is_a_number() -> None:
+    # a 20,000-row synthetic report numbers its units past 999; "1000" was read as a
+    # unit name and the name as an objective
+    report = read_csv(
+        ["1000", "Dirección Financiera", "Fortalecer la gestión", "Porcentaje", "90%"]
+    )
+    assert [(u.number, u.name) for u in report.units] == [("1000", "Dirección Financiera")]
+    assert report.warnings == ()

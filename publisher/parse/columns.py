@@ -46,7 +46,7 @@ _HEADER_ROLES = (
     (re.compile(r"^(descripcion de la )?unidad"), "unit"),
 )
 
-_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")
+_NUMBER = re.compile(r"^\d{1,4}(?:\.\d{1,3})*\.?$")
 _TARGET_LIKE = re.compile(r"^(?:M\s?\.?\s?\d{1,2}(?!\d)|\d)")
 _INDICATOR_LIKE = re.compile(
     r"^(?:%|porcentaje\b|n[úu]mero\b|n[º°]|no\.?\s+de\b|nro\b|cantidad\b|i\s?\.?\s?\d{1,2}\b|i\.\s)",
@@ -152,7 +152,7 @@ def _header_layout(texts: tuple[str, ...]) -> Layout | None:
 
 
 def is_number(text: str) -> bool:
-    """A unit number: ``1``, ``6.1``, ``16.6``."""
+    """A unit number: ``1``, ``6.1``, ``16.6``, up to ``9999`` (a long synthetic report)."""
     return bool(_NUMBER.match(text))
 
 
