@@ -130,7 +130,7 @@ print(seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 def big_report(rows: int, seed: int) -> Rows:
     """One report of about ``rows`` lines: many units, shifted rows, page breaks, noise."""
     rng = random.Random(seed)
-    report = synth.make_report(rng, "big", units=max(rows // 4, 1))
+    report = synth.make_report(rng, "big", units=max(rows // 3, 1))  # ~3.5 lines a unit
     # numbered 1.1 … 1.500, 2.1 …: a unit number has at most three digits a part
     units = [
         replace(u, number=u.number and f"{i // 500 + 1}.{i % 500 + 1}")
