@@ -220,9 +220,9 @@ def test_a_rebuild_reads_only_the_reports_it_builds(
     parsed: list[str] = []
     real_parse = parse.parse_file
 
-    def spy(path: Path, institution: str | None = None) -> Report:
+    def spy(path: Path, institution: str | None = None, max_bytes: int = 1 << 24) -> Report:
         parsed.append(path.name)
-        return real_parse(path, institution)
+        return real_parse(path, institution, max_bytes)
 
     monkeypatch.setattr(parse, "parse_file", spy)
     changed = change_one(corpus)
