@@ -1,25 +1,41 @@
 """STAGE 3: check a report's graph against the SHACL shapes in ``shapes/``.
 
-``validate(graph)`` wraps pyshacl (no inference: instances already carry every class the
-shapes target) and turns its results into readable lines: which record (source line),
-which node, which property and which rule. Violations stop a report; warnings (such as a
+``validate(data)`` runs the ``shacl`` engine (a SHACL validator written in Rust; no
+inference: instances already carry every class the shapes target) on one report, given
+as N-Triples text (what a build worker has: ``ntriples(mapped.triples)``) or as an rdflib
+graph, and turns its results into readable lines: which record (source line), which
+node, which property and which rule. Violations stop a report; warnings (such as a
 percentage beyond 100) are published in the validation report (``results_graph``, an
-``sh:ValidationReport``).
+``sh:ValidationReport``). Each report is validated alone: reports share institution and
+unit nodes, so a merged graph gives wrong results.
+
+pyshacl is the reference: ``tests/test_shacl_engines.py`` runs both on broken copies of
+the reports and pins that their results graphs are the same (``report_of`` reads either).
+The results graph is written as pyshacl writes it, so the published ``validation.ttl``
+keeps its content: a result whose source shape is a blank property shape carries a copy
+of that shape's description.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-import pyshacl
+import pyoxigraph as ox
+import shacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
+from publisher.mapping import Triple
 from publisher.settings import PROJECT_ROOT
+from publisher.store import from_ox, to_ox
 from publisher.vocab import LOTAIP, PREFIXES, RDF, SH
 
 SHAPES_DIR = PROJECT_ROOT / "shapes"
+#: The IRIs the blank property shapes get for the engine, which relabels blank nodes:
+#: a result names one of these, and ``shapes_graph()`` has the shape under its blank node.
+SHAPE_IRI = "urn:lotaip:property-shape:"
 
 
 @dataclass(frozen=True)
@@ -66,20 +82,54 @@ def shapes_graph() -> Graph:
     return graph
 
 
-def validate(graph: Graph) -> ValidationReport:
-    """Validate ``graph`` against the shapes; violations and warnings as readable lines."""
-    _, results_graph, _ = pyshacl.validate(
-        graph,
-        shacl_graph=shapes_graph(),
-        inference="none",
-        allow_warnings=True,
-        allow_infos=True,
-    )
+def ntriples(triples: Iterable[Triple]) -> str:
+    """The mapper's triples (pyoxigraph terms, as written) as the N-Triples the engine reads."""
+    text = ox.serialize((ox.Triple(*t) for t in triples), format=ox.RdfFormat.N_TRIPLES)
+    return (text or b"").decode("utf-8")
+
+
+@functools.cache
+def _engine() -> tuple[shacl.Shapes, dict[URIRef, BNode]]:
+    """The shapes compiled once per process, and each property shape's IRI -> blank node."""
+    shapes = shapes_graph()
+    named = {
+        node: URIRef(f"{SHAPE_IRI}{node}")
+        for node in shapes.objects(None, SH.property)
+        if isinstance(node, BNode)
+    }
+
+    def rename(term: Node) -> Node:
+        return named.get(term, term) if isinstance(term, BNode) else term
+
+    copy = Graph()
+    for s, p, o in shapes:
+        copy.add((rename(s), p, rename(o)))
+    engine = shacl.Shapes.from_text(copy.serialize(format="nt"), format="ntriples")
+    return engine, {iri: node for node, iri in named.items()}
+
+
+def validate(data: Graph | str) -> ValidationReport:
+    """Validate one report (N-Triples text or a graph); violations and warnings as lines."""
+    if isinstance(data, Graph):  # through pyoxigraph: rdflib warns on ill-typed numbers
+        text = ntriples((to_ox(s), to_ox(p), to_ox(o)) for s, p, o in data)
+    else:
+        text = data
+    engine, property_shapes = _engine()
+    # warnings are allowed: conforms is false only when a result is a violation
+    outcome = engine.validate_text(text, format="ntriples", allow_warnings=True)
+    results_graph = _as_pyshacl_writes(outcome.serialize("ntriples"), property_shapes)
+    if isinstance(data, Graph):
+        return report_of(results_graph, data)
+    return report_of(results_graph, _about(text, results_graph))
+
+
+def report_of(results_graph: Graph, data: Graph) -> ValidationReport:
+    """An ``sh:ValidationReport`` graph as readable lines; ``data`` has the focus nodes."""
     for prefix, namespace in PREFIXES.items():
         results_graph.bind(prefix, namespace)
-    names = _Names(graph, shapes_graph())
+    names = _Names(data, shapes_graph())
     results = sorted(
-        (_result(results_graph, r, graph, names) for r in _result_nodes(results_graph)),
+        (_result(results_graph, r, data, names) for r in _result_nodes(results_graph)),
         key=lambda r: (r.line or 0, r.focus, r.path or "", r.rule),
     )
     violations = [str(r) for r in results if r.severity == "Violation"]
@@ -91,6 +141,67 @@ def validate(graph: Graph) -> ValidationReport:
         results_graph=results_graph,
         results=tuple(results),
     )
+
+
+def _as_pyshacl_writes(ntriples: str, property_shapes: dict[URIRef, BNode]) -> Graph:
+    """The engine's results graph as pyshacl writes it (the content ``validation.ttl`` keeps).
+
+    A blank property shape is named by its blank node in ``shapes_graph()`` and described
+    there, as is a blank ``sh:resultPath`` (an inverse path): once each, as pyshacl does.
+    """
+    graph = Graph()
+    graph.parse(data=ntriples, format="nt")
+    # a SHACL 1.2 statement on the report node, which pyshacl (SHACL 1.0) does not write
+    graph.remove((None, SH.conformanceDisallows, None))
+    shapes = shapes_graph()
+    kept: dict[BNode, BNode] = {}
+    for result, iri in list(graph.subject_objects(SH.sourceShape)):
+        shape = property_shapes.get(iri) if isinstance(iri, URIRef) else None
+        if shape is None:
+            continue
+        graph.set((result, SH.sourceShape, _keep(shapes, shape, graph, kept)))
+        path = shapes.value(shape, SH.path)
+        if isinstance(path, BNode):
+            engines = graph.value(result, SH.resultPath)
+            if isinstance(engines, BNode):
+                graph.remove((engines, None, None))
+            graph.set((result, SH.resultPath, _keep(shapes, path, graph, kept)))
+    return graph
+
+
+def _keep(source: Graph, node: BNode, into: Graph, kept: dict[BNode, BNode]) -> BNode:
+    """``node`` with its description copied into ``into``, once (pyshacl keeps its id)."""
+    if node not in kept:
+        kept[node] = node
+        for predicate, obj in source.predicate_objects(node):
+            into.add((node, predicate, _copy(source, obj, into) if isinstance(obj, BNode) else obj))
+    return node
+
+
+def _copy(source: Graph, node: BNode, into: Graph) -> BNode:
+    """A fresh copy of a nested blank node's description (an inverse path, an RDF list)."""
+    copy = BNode()
+    for predicate, obj in source.predicate_objects(node):
+        into.add((copy, predicate, _copy(source, obj, into) if isinstance(obj, BNode) else obj))
+    return copy
+
+
+def _about(text: str, results_graph: Graph) -> Graph:
+    """The classes and source lines of the results' focus nodes, read from ``text``.
+
+    Only these are read from the data (to name the node and its record), so a report
+    with no result never pays for an rdflib graph.
+    """
+    focus = {str(node) for node in results_graph.objects(None, SH.focusNode)}
+    about = Graph()
+    if not focus:
+        return about
+    wanted = {str(RDF.type), str(LOTAIP.sourceLine)}
+    for quad in ox.parse(text, ox.RdfFormat.N_TRIPLES):
+        subject, predicate = quad.subject.value, quad.predicate.value
+        if subject in focus and predicate in wanted:
+            about.add((URIRef(subject), URIRef(predicate), from_ox(quad.object)))
+    return about
 
 
 def _result_nodes(results_graph: Graph) -> list[Node]:
