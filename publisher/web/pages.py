@@ -232,8 +232,10 @@ def browse() -> Response:
 
 
 def published_dir() -> Path:
-    """The folder of the published version (``DATA/current``)."""
-    return settings().data_dir / "current"
+    """The folder of the published version (``DATA/current``), as an absolute path:
+    Flask's ``send_from_directory`` resolves a relative folder against the package, not
+    the working directory, so ``serve --data data`` answered 404 for every dump."""
+    return settings().data_dir.absolute() / "current"
 
 
 def dump_files() -> list[Path]:
