@@ -228,3 +228,13 @@ VOCABULARY_TERMS = (
 
 #: Every thing with a page, for the sitemap.
 SITEMAP = """SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"""
+
+#: Members of a collection (``/id/institucion/``): things of ?class whose IRI starts with
+#: ?prefix, with their names.
+COLLECTION_MEMBERS = (
+    _P
+    + f"""SELECT ?class ?prefix ?member (SAMPLE(?name) AS ?label) WHERE {{
+  ?member a ?class FILTER(STRSTARTS(STR(?member), STR(?prefix)))
+  OPTIONAL {{ ?member {_LABEL} ?name }}
+}} GROUP BY ?class ?prefix ?member ORDER BY ?label ?member"""
+)
