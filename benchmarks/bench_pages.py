@@ -7,6 +7,8 @@ unit, objective, indicator and target. Prints median and 99th-percentile latency
 requests per second per format, twice: "cold" asks for every document once (nothing is
 in the workers' document caches), "warm" cycles through them again and again (what a
 crawler or a busy site sees). Targets (issue 4): median < 10 ms, >= 500 req/s.
+Then the same for searches (``/browse?q=…``, issue 15: accented and plain words) and the
+institution pages, the two heaviest pages a reader opens.
 
     .venv/bin/python benchmarks/bench_pages.py [--data DIR] [--requests N] [--clients C]
 """
@@ -45,6 +47,47 @@ def entity_paths(data_dir: Path) -> list[str]:
     settings = load(env={}, data_dir=data_dir)
     urls = Urls(settings.base_uri)
     rows = open_store(settings).select(ENTITIES)
+    return sorted(p for row in rows if (p := urls.doc_path(str(row["s"]))))
+
+
+#: Words a reader types into the search box, with and without their accents.
+SEARCH_WORDS = (
+    "gestión",
+    "gestion",
+    "educación",
+    "educacion",
+    "agua",
+    "planificación",
+    "talento humano",
+    "contratación",
+    "obras",
+    "salud",
+    "GESTION",
+    "ambiente",
+    "seguridad",
+    "catastro",
+    "procesos",
+    "comunicación",
+    "financiera",
+    "riesgos",
+    "vial",
+    "cultura",
+)
+
+
+def search_paths() -> list[str]:
+    """One search URL per word of ``SEARCH_WORDS``."""
+    from urllib.parse import quote
+
+    return [f"/browse?q={quote(word)}" for word in SEARCH_WORDS]
+
+
+def institution_paths(data_dir: Path) -> list[str]:
+    """Document paths of every institution."""
+    settings = load(env={}, data_dir=data_dir)
+    urls = Urls(settings.base_uri)
+    query = "SELECT ?s WHERE { ?s a <https://w3id.org/lotaip/def/Institution> }"
+    rows = open_store(settings).select(query)
     return sorted(p for row in rows if (p := urls.doc_path(str(row["s"]))))
 
 
@@ -160,6 +203,13 @@ def main() -> None:
                 # cold: every document once, so no worker has it cached yet
                 report(f"{label} cold", load_test(port, documents, len(documents), args.clients))
                 report(f"{label} warm", load_test(port, documents, args.requests, args.clients))
+            for label, pages in (
+                ("search", search_paths()),
+                ("institution", institution_paths(data_dir)),
+            ):
+                report(f"{label} cold", load_test(port, pages, len(pages), 1))
+                warm = max(len(pages), args.requests // 10)
+                report(f"{label} warm", load_test(port, pages, warm, args.clients))
         print(f"load average after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         for label, ms in cpu_per_document(data_dir, paths).items():
             print(f"{label:12} {ms:.2f} ms CPU per document in-process (no HTTP, no cache)")
@@ -167,7 +217,7 @@ def main() -> None:
 
 def report(label: str, figures: dict[str, float]) -> None:
     print(
-        f"{label:12} median {figures['median_ms']:6.2f} ms   p99 {figures['p99_ms']:7.2f} ms   "
+        f"{label:16} median {figures['median_ms']:6.2f} ms   p99 {figures['p99_ms']:7.2f} ms   "
         f"{figures['req_per_s']:6.0f} req/s   ({figures['requests']:.0f} requests)"
     )
 

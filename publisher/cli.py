@@ -149,17 +149,33 @@ def validate_command(data_dir: Path | None) -> None:
 @click.option("--host", help="Address to listen on (setting host).")
 @click.option("--port", type=int, help="Port to listen on (setting port).")
 @click.option("--workers", type=int, help="Worker processes (setting workers).")
+@click.option(
+    "--base-uri", help="Base URI the data was built under (setting base_uri; default: the build's)."
+)
 @click.option("--debug", is_flag=True, help="Flask's development server with reloader.")
 def serve_command(
-    data: Path | None, host: str | None, port: int | None, workers: int | None, debug: bool
+    data: Path | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    base_uri: str | None,
+    debug: bool,
 ) -> None:
     """Serve the published data: pages, documents, SPARQL (gunicorn; --debug: Flask)."""
+    import os
+
     from publisher.serve import serve
 
+    def announce(served: Settings) -> None:
+        click.echo(
+            f"serving {served.data_dir} (base URI {served.base_uri}) "
+            f"on http://{served.host}:{served.port}/"
+        )
+
     try:
-        settings = load(data_dir=data, host=host, port=port, workers=workers)
-        where = f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/"
-        serve(settings, debug=debug, announce=lambda: click.echo(where))
+        settings = load(data_dir=data, host=host, port=port, workers=workers, base_uri=base_uri)
+        given = base_uri is not None or "PUBLISHER_BASE_URI" in os.environ
+        serve(settings, debug=debug, announce=announce, base_uri_given=given)
     except PublisherError as err:
         raise click.ClickException(str(err)) from err
 

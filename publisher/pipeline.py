@@ -41,7 +41,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from publisher import corpus, publish, tidy
+from publisher import corpus, publish, search, tidy
 from publisher.describe import Subset, describe_dataset
 from publisher.errors import PublisherError, StoreError
 from publisher.manifest import Entry, fetch, read_list
@@ -428,6 +428,8 @@ class _Plan:
             ]
         with self.timer("tidy"):  # CSV/XLSX/CSVW of the targets, from the workers' caches
             dumps += tidy.write_tidy_cached(store, self.cache_dir, hashes, dumps_dir)
+        with self.timer("search"):  # the site's search index, beside the dumps (issue 15)
+            search.write_index(store, dumps_dir / tidy.CSV_PLAIN, self.version_dir / search.INDEX)
         return dumps
 
     def _describe(

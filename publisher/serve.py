@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask
@@ -77,32 +78,43 @@ def worker_exit(server: Any, worker: Any) -> None:
     os._exit(0)
 
 
-def check_base_uri(settings: Settings) -> None:
-    """Refuse to serve data built under another base URI: every ``/id/`` IRI the site
-    mints would miss the data and answer 404 (``SettingsError`` saying which to set)."""
+def settle_base_uri(settings: Settings, given: bool) -> Settings:
+    """The settings to serve with: the base URI the build recorded, unless base_uri was
+    ``given`` explicitly (flag or environment); a given one that differs from the build's
+    is refused, since every ``/id/`` IRI the site mints would miss the data and answer
+    404 (``SettingsError`` saying which to set)."""
     if settings.store != "oxigraph":
-        return
+        return settings
     built = (read_manifest(settings.data_dir) or {}).get("base_uri")
-    if built is not None and built != settings.base_uri:
-        raise SettingsError(
-            f"{settings.data_dir} was built with base URI {built}, but the site would serve "
-            f"{settings.base_uri}: set PUBLISHER_BASE_URI={built} (or build again with "
-            f"--base-uri {settings.base_uri})"
-        )
+    if built is None or built == settings.base_uri:
+        return settings
+    if not given:
+        return replace(settings, base_uri=built)
+    raise SettingsError(
+        f"{settings.data_dir} was built with base URI {built}, but the site would serve "
+        f"{settings.base_uri}: set PUBLISHER_BASE_URI={built} (or build again with "
+        f"--base-uri {settings.base_uri})"
+    )
 
 
 def serve(
-    settings: Settings, *, debug: bool = False, announce: Callable[[], None] | None = None
+    settings: Settings,
+    *,
+    debug: bool = False,
+    announce: Callable[[Settings], None] | None = None,
+    base_uri_given: bool = True,
 ) -> None:
     """Serve the published data of ``settings`` until interrupted.
 
     Opens the store once first, so that a missing build fails here with a clear
-    ``StoreError`` instead of in every worker; ``announce`` runs once it opened.
+    ``StoreError`` instead of in every worker; the base URI is the build's unless
+    ``base_uri_given`` (``settle_base_uri``); ``announce`` runs once it opened, with the
+    settings served.
     """
     open_store(settings)
-    check_base_uri(settings)
+    settings = settle_base_uri(settings, base_uri_given)
     if announce is not None:
-        announce()
+        announce(settings)
     if debug:
         from publisher.web import create_app
 

@@ -97,8 +97,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(data_dir: Path, *extra: str, seconds: float = 30) -> Iterator[str]:
+def running_server(
+    data_dir: Path,
+    *extra: str,
+    seconds: float = 30,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """``lotaip-lod serve`` on a free port for the ``with`` block; yields its base URL.
+
+    ``cwd`` is the server's working directory (``data_dir`` may be relative to it), ``env``
+    its environment (default: this one's).
 
     The server's log goes to a temporary file (a pipe nobody reads could fill and stall
     it) and is shown if the server dies before answering. Only this process is stopped.
@@ -108,7 +117,7 @@ def running_server(data_dir: Path, *extra: str, seconds: float = 30) -> Iterator
     command += ["--host", "127.0.0.1", "--port", str(port), *extra]
     base = f"http://127.0.0.1:{port}/"
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=env)
         try:
             _wait_until_up(base, process, log, seconds)
             yield base

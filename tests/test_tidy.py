@@ -190,7 +190,8 @@ def test_bad_filters_are_400(built_app: Flask) -> None:
 def test_browse_links_to_its_rows(built_app: Flask) -> None:
     page = built_app.test_client().get("/browse?q=agua&lang=en").get_data(as_text=True)
     assert "Download these rows" in page
-    assert 'href="/descargas/metas.csv?q=agua"' in page
+    # the search's own rows (issue 15: every facet narrows them), from its index
+    assert 'href="/browse.csv?q=agua&amp;lang=en"' in page
 
 
 # --- the corpus files are streamed from per-report caches: same rows as the store's --------

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from flask import Request, Response, current_app, request
 from rdflib import Graph
 from rdflib.term import Node
+from werkzeug.exceptions import NotAcceptable
 
 from publisher.store import to_ox
 from publisher.vocab import PREFIXES
@@ -46,8 +47,9 @@ FORMATS: tuple[Format, ...] = (
     Format("rdfxml", "application/rdf+xml", "xml", "rdf", "RDF/XML"),
     Format("ntriples", "application/n-triples", "nt", "nt", "N-Triples", ("text/plain",)),
 )
-BY_EXTENSION = {f.extension: f for f in FORMATS}
 BY_NAME = {f.name: f for f in FORMATS}
+#: ``.json`` is JSON-LD too: what a reader guessing the extension types first.
+BY_EXTENSION = {f.extension: f for f in FORMATS} | {"json": BY_NAME["jsonld"]}
 _BY_MEDIA_TYPE = {m: f for f in FORMATS for m in (f.media_type, *f.aliases)}
 #: Offered in this order, so that ``*/*`` and browsers get HTML.
 _OFFERED = [m for f in FORMATS for m in (f.media_type, *f.aliases)]
@@ -61,20 +63,49 @@ def split_extension(path: str) -> tuple[str, Format | None]:
     return path, None
 
 
-def choose_format(req: Request, explicit: Format | None = None) -> Format:
-    """The format to answer with: an explicit extension, then ``?format=``, then Accept."""
-    if explicit is not None:
-        return explicit
-    asked = req.args.get("format")
-    if asked:
-        return BY_NAME.get(asked) or BY_EXTENSION.get(asked) or HTML
+def format_named(asked: str) -> Format | None:
+    """The format a ``?format=`` value names: a name (``turtle``), an extension (``ttl``)
+    or a media type (``text/turtle``, parameters ignored), as ``/sparql`` takes them."""
+    asked = asked.strip()
+    media_type = asked.split(";", 1)[0].strip().lower()
+    return BY_NAME.get(asked) or BY_EXTENSION.get(asked) or _BY_MEDIA_TYPE.get(media_type)
+
+
+def _accepted(req: Request) -> Format:
     best = req.accept_mimetypes.best_match(_OFFERED)
     return _BY_MEDIA_TYPE[best] if best else HTML
 
 
+def choose_format(req: Request, explicit: Format | None = None) -> Format:
+    """The format to answer with: an explicit extension, then ``?format=``, then Accept.
+
+    An unknown ``?format=`` is a 406 listing the formats there are (it used to fall back
+    to HTML silently, which a script reads as a broken document).
+    """
+    if explicit is not None:
+        return explicit
+    asked = req.args.get("format")
+    if asked:
+        found = format_named(asked)
+        if found is None:
+            raise NotAcceptable(
+                f"unknown format {asked!r}: one of {', '.join(format_list())} "
+                "(a name, an extension or a media type)"
+            )
+        return found
+    return _accepted(req)
+
+
+def format_list() -> list[str]:
+    """Each format as ``name (media type)``, for messages."""
+    return [f"{f.name} ({f.media_type})" for f in FORMATS]
+
+
 def wants_html(req: Request) -> bool:
-    """True when the client prefers HTML over our machine formats (a browser)."""
-    return choose_format(req) is HTML
+    """True when the client prefers HTML over our machine formats (a browser); an unknown
+    ``?format=`` leaves it to Accept (this decides the shape of error pages)."""
+    asked = format_named(req.args.get("format") or "")
+    return (asked or _accepted(req)) is HTML
 
 
 @cache
@@ -97,12 +128,17 @@ _OXIGRAPH_FORMATS = {
 }
 
 
-def serialize(triples: Iterable[Triple], fmt: Format) -> bytes:
-    """``triples`` written in the RDF format ``fmt``, as UTF-8 bytes."""
+def serialize(triples: Iterable[Triple], fmt: Format, own: dict[str, str] | None = None) -> bytes:
+    """``triples`` written in the RDF format ``fmt``, as UTF-8 bytes. Turtle is grouped by
+    subject and uses the prefixes of PREFIXES and ``own`` (our collections, e.g.
+    ``institucion:``) that occur. (Not ``@base``: pyoxigraph then writes every IRI of
+    the same scheme relative, ``<//www.w3.org/…>``.)"""
     if fmt.name in _OXIGRAPH_FORMATS:
         found = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
         data = ox.serialize(
-            found, format=_OXIGRAPH_FORMATS[fmt.name], prefixes=_used_prefixes(found)
+            found,
+            format=_OXIGRAPH_FORMATS[fmt.name],
+            prefixes=_used_prefixes(found, {**PREFIXES, **(own or {})}),
         )
         return data or b""
     if fmt.name != "jsonld":
@@ -114,8 +150,8 @@ def serialize(triples: Iterable[Triple], fmt: Format) -> bytes:
     return graph.serialize(format="json-ld", context=context).encode("utf-8")
 
 
-def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
-    """The prefixes of PREFIXES that some IRI in ``triples`` starts with."""
+def _used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
+    """The ``prefixes`` that some IRI in ``triples`` starts with."""
     iris = {
         term.value
         for triple in triples
@@ -123,7 +159,7 @@ def _used_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
         if isinstance(term, ox.NamedNode)
     }
     iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
-    return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
+    return {p: ns for p, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
 
 
 def alternates(doc_path: str) -> list[tuple[Format, str]]:

@@ -123,8 +123,8 @@ def download_links(given: tuple[tuple[str, str], ...]) -> dict[str, str]:
 
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    """``download_links``, ``browse_filters`` and ``percent`` for every template."""
-    return {"download_links": download_links, "browse_filters": browse_filters, "percent": percent}
+    """``download_links`` and ``percent`` for every template."""
+    return {"download_links": download_links, "percent": percent}
 
 
 def percent(value: Decimal | None) -> str:
@@ -206,17 +206,3 @@ def target_history(node: URIRef) -> dict[str, Any]:
     reports = {p.report for p in points}
     chart = history.svg_chart(points, str(node)) if len(reports) >= 2 else ""
     return {"history": points, "history_chart": chart}
-
-
-#: The browse form's parameter names, and the download's.
-_BROWSE_TO_DOWNLOAD = {"institution": "institucion", "level": "nivel", "q": "q"}
-_BROWSE_TO_DOWNLOAD |= {"min": "min", "max": "max"}
-
-
-def browse_filters(args: Any) -> tuple[tuple[str, str], ...]:
-    """The browse form's filters under the download's parameter names."""
-    return tuple(
-        (name, args[key].strip())
-        for key, name in _BROWSE_TO_DOWNLOAD.items()
-        if args.get(key, "").strip()
-    )

@@ -6,6 +6,7 @@ Also the template helpers every page uses (``t`` for the site's labels, ``href``
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,11 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 from werkzeug.exceptions import BadRequest
 
+from publisher import search, tidy
 from publisher.query.examples import load_examples
 from publisher.settings import Settings
 from publisher.store import Store
@@ -37,7 +39,6 @@ from publisher.web.view import curie
 
 bp = Blueprint("pages", __name__)
 
-SEARCH_LIMIT = 500
 SITEMAP_LIMIT = 50000
 
 
@@ -70,6 +71,11 @@ def href(term: Identifier) -> str | None:
     return urls().doc_path(str(term)) or str(term)
 
 
+def page_of(iri: str) -> str:
+    """Where a link to the IRI ``iri`` (a string, as the search index holds it) goes."""
+    return urls().doc_path(iri) or iri
+
+
 def lang_url(code: str) -> str:
     """This page's URL in the language ``code``."""
     args = {**request.args.to_dict(), "lang": code}
@@ -89,6 +95,7 @@ def template_helpers() -> dict[str, Any]:
         "t": lambda key: i18n.translate(key, code),
         "lang_url": lang_url,
         "href": href,
+        "page_of": page_of,
         "curie": curie,
     }
 
@@ -179,61 +186,95 @@ def _render_home() -> bytes:
     return html.encode("utf-8")
 
 
-def _number(name: str) -> Literal | None:
+def _number(name: str) -> float | None:
     raw = request.args.get(name, "").strip().replace(",", ".")
     if not raw:
         return None
     try:
-        return Literal(Decimal(raw))
+        return float(Decimal(raw))
     except InvalidOperation as err:
         raise BadRequest(f"{name} must be a number, not {raw!r}") from err
 
 
-def _iri_choice(name: str, allowed: list[Identifier]) -> URIRef | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    if URIRef(raw) not in allowed:
-        raise BadRequest(f"unknown {name}: {raw!r}")
-    return URIRef(raw)
+_INDEX_LOCK = threading.Lock()
 
 
-def search_bindings(institutions: list[Identifier], levels: list[Identifier]) -> dict:
-    """The browse form's filters as query bindings (only those given)."""
-    text = request.args.get("q", "").strip()
-    values: dict[str, Identifier | None] = {
-        "institution": _iri_choice("institution", institutions),
-        "level": _iri_choice("level", levels),
-        "text": Literal(text) if text else None,
-        "min": _number("min"),
-        "max": _number("max"),
-    }
-    return {k: v for k, v in values.items() if v is not None}
+def search_index() -> search.Index:
+    """The search index of the version served now: the build's ``search.sqlite``, or one
+    made in memory from the store (a store with no published folder, or a build made
+    before there was an index)."""
+    version = getattr(store(), "version", None)
+    path = published_dir().resolve() / search.INDEX
+    key = str(path) if path.is_file() else f"memory:{version}"
+    with _INDEX_LOCK:
+        held = current_app.extensions.get("publisher.search")
+        if held is None or held[0] != key:
+            index = search.open_index(path) if path.is_file() else search.memory_index(store())
+            held = (key, index)
+            current_app.extensions["publisher.search"] = held
+    return held[1]
+
+
+def search_request() -> tuple[str, dict[str, str], tuple[float | None, float | None]]:
+    """The words, the chosen facets and the value bounds of this request; 400 for a
+    facet value the data does not have (an unknown institution, say)."""
+    index = search_index()
+    chosen = {}
+    for name in search.FACETS:
+        value = request.args.get(name, "").strip()
+        if value:
+            if value not in index.facet_values(name):
+                raise BadRequest(f"unknown {name}: {value!r}")
+            chosen[name] = value
+    return request.args.get("q", "").strip(), chosen, (_number("min"), _number("max"))
+
+
+def facet_url(name: str, value: str | None, endpoint: str = "pages.browse") -> str:
+    """This search with facet ``name`` set to ``value`` (None: removed), at ``endpoint``
+    (the page, or its CSV); empty parameters are left out."""
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != name and v}
+    if value is not None:
+        args[name] = value
+    return url_for(endpoint, **args)
 
 
 @bp.get("/browse")
 def browse() -> Response:
-    """Browse and search targets by institution, process level, objective text, value."""
-    institutions = store().select(queries.INSTITUTIONS)
-    levels = store().select(queries.PROCESS_LEVELS, {"lang": Literal(lang())})
-    bindings = search_bindings([r["i"] for r in institutions], [r["level"] for r in levels])
-    query = queries.search_query(list(bindings))
-    rows = store().select(query, bindings) if bindings else []
+    """Search institutions, units, objectives, indicators and targets, blind to accents
+    and case, and narrow the rows by facets (each state a shareable URL)."""
+    text, chosen, bounds = search_request()
+    searched = bool(text or chosen or bounds != (None, None))
+    result = search_index().search(text, chosen, bounds) if searched else None
     html = render_template(
         "browse.html",
-        institutions=institutions,
-        levels=levels,
-        rows=rows[:SEARCH_LIMIT],
-        truncated=len(rows) > SEARCH_LIMIT,
-        searched=bool(bindings),
+        result=result,
+        searched=searched,
+        facets=search_index().overview().facets if result is None else result.facets,
+        chosen=chosen,
         args=request.args,
+        facet_url=facet_url,
+        csv_url=facet_url("", None, "pages.browse_csv"),
     )
     return conneg.finish(Response(html, mimetype="text/html"), conneg.HTML)
 
 
+@bp.get("/browse.csv")
+def browse_csv() -> Response:
+    """The rows of a search, every one of them, as the tidy CSV (UTF-8 with BOM)."""
+    text, chosen, bounds = search_request()
+    rows = search_index().rows(text, chosen, bounds)
+    response = Response(tidy.csv_bytes(rows, bom=request.args.get("bom") != "0"))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
+    response.headers["Content-Disposition"] = 'attachment; filename="metas.csv"'
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def published_dir() -> Path:
-    """The folder of the published version (``DATA/current``)."""
-    return settings().data_dir / "current"
+    """The folder of the published version (``DATA/current``), as an absolute path:
+    Flask's ``send_from_directory`` resolves a relative folder against the package, not
+    the working directory, so ``serve --data data`` answered 404 for every dump."""
+    return settings().data_dir.absolute() / "current"
 
 
 def dump_files() -> list[Path]:

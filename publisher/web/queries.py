@@ -99,11 +99,6 @@ REPORTS = (
 }} ORDER BY DESC(?issued) ?r"""
 )
 
-#: Targets hang from an indicator, or straight from the objective when the row's
-#: indicator slot was empty or NO APLICA.
-_TARGET_OF_OBJECTIVE = """{ ?objective lotaip:hasTarget ?target }
-    UNION { ?objective lotaip:hasIndicator ?holder . ?holder lotaip:hasTarget ?target }"""
-
 # The institution page's tree, one level per query: each is anchored on ?s and fast,
 # where one query with nested OPTIONALs and UNIONs took ~30 ms on Loja (~200 ms for the
 # percentage targets). ?report (bound to the institution's latest report) keeps what
@@ -171,48 +166,6 @@ WHERE {
 } GROUP BY ?s ?lang ?unit ?uname ?level ?levelLabel"""
 )
 
-#: Browse: objectives and their targets, with one FILTER per search field given. The
-#: filters are fixed fragments chosen by name (``search_query``); their values are bound.
-#: (pyoxigraph's substitutions do not make ``BOUND(?x)`` true, so "filter only when
-#: given" cannot be written as ``!BOUND(?x) || …`` in one fixed query.)
-_SEARCH = (
-    _P
-    + f"""SELECT ?institution ?level ?text ?min ?max
-       ?inst ?iname ?unit ?uname ?objective ?otext ?target ?ttext ?value WHERE {{
-  ?inst org:hasUnit ?unit .
-  ?unit org:purpose ?objective .
-  ?objective {_LABEL} ?otext .
-  OPTIONAL {{ {_TARGET_OF_OBJECTIVE}
-             OPTIONAL {{ ?target {_LABEL} ?ttext }}
-             OPTIONAL {{ ?target qudt:numericValue ?value }} }}
-  OPTIONAL {{ ?inst {_LABEL} ?iname }}
-  OPTIONAL {{ ?unit {_LABEL} ?uname }}
-  %s
-}} ORDER BY ?iname ?uname ?otext ?ttext LIMIT 501"""
-)
-SEARCH_FILTERS = {
-    "institution": "FILTER(?inst = ?institution)",
-    "level": "?unit org:classification ?level .",
-    "text": "FILTER(CONTAINS(LCASE(STR(?otext)), LCASE(?text)))",
-    "min": "FILTER(?value >= ?min)",
-    "max": "FILTER(?value <= ?max)",
-}
-
-
-def search_query(fields: list[str]) -> str:
-    """The browse query filtering on ``fields`` (keys of ``SEARCH_FILTERS``)."""
-    return _SEARCH % "\n  ".join(SEARCH_FILTERS[f] for f in fields)
-
-
-#: Process levels, for the browse form.
-PROCESS_LEVELS = (
-    _P
-    + """SELECT ?lang ?level ?label WHERE {
-  ?level a lotaip:ProcessLevel .
-  OPTIONAL { ?level skos:prefLabel ?label FILTER(lang(?label) = ?lang) }
-} ORDER BY ?label"""
-)
-
 #: Terms of our vocabulary (?ns bound to the namespace), for /def/.
 VOCABULARY_TERMS = (
     _P
@@ -228,3 +181,13 @@ VOCABULARY_TERMS = (
 
 #: Every thing with a page, for the sitemap.
 SITEMAP = """SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isIRI(?s)) }"""
+
+#: Members of a collection (``/id/institucion/``): things of ?class whose IRI starts with
+#: ?prefix, with their names.
+COLLECTION_MEMBERS = (
+    _P
+    + f"""SELECT ?class ?prefix ?member (SAMPLE(?name) AS ?label) WHERE {{
+  ?member a ?class FILTER(STRSTARTS(STR(?member), STR(?prefix)))
+  OPTIONAL {{ ?member {_LABEL} ?name }}
+}} GROUP BY ?class ?prefix ?member ORDER BY ?label ?member"""
+)

@@ -8,7 +8,8 @@ with an explicit extension. Unknown IRIs are 404s (negotiated by ``web/errors.py
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request
-from rdflib import Literal, URIRef
+from rdflib import RDFS, Literal, URIRef
+from rdflib.namespace import FOAF, SKOS, VOID
 from werkzeug.wrappers import Response as BaseResponse
 
 from publisher.vocab import LOTAIP
@@ -20,11 +21,23 @@ from publisher.web.view import Description, describe
 bp = Blueprint("resources", __name__)
 
 
+#: The collections of things, ``/id/<name>/``, and the class of their members.
+COLLECTIONS: dict[str, URIRef] = {
+    "institucion": LOTAIP.Institution,
+    "reporte": LOTAIP.Report,
+    "territorio": SKOS.Concept,
+    "fuente": LOTAIP.SourceFile,
+    "enlaces": VOID.Linkset,
+}
+
+
 @bp.route("/id/<path:path>", methods=["GET", "HEAD"])
 def thing(path: str) -> BaseResponse:
     """303 to the document describing the thing, in the format the client prefers."""
     iri = urls().thing(path)
-    if not store().ask(queries.EXISTS, {"s": iri}):
+    if path.rstrip("/") in COLLECTIONS:
+        pass  # a collection: always there, even empty
+    elif not store().ask(queries.EXISTS, {"s": iri}):
         abort(404)
     fmt = conneg.choose_format(request)
     location = f"/doc/{path}" if fmt is conneg.HTML else f"/doc/{path}.{fmt.extension}"
@@ -38,7 +51,47 @@ def thing(path: str) -> BaseResponse:
 def document(path: str) -> Response:
     """The document about ``/id/<path>``: HTML for people, RDF by Accept or extension."""
     path, explicit = conneg.split_extension(path)
+    if path.rstrip("/") in COLLECTIONS:
+        return _collection_response(path.rstrip("/"), explicit)
     return _describe_response(urls().thing(path), f"/doc/{path}", explicit)
+
+
+def _collection_response(name: str, explicit: conneg.Format | None) -> Response:
+    """The members of ``/id/<name>/``: a list page, or RDF (``rdfs:member``)."""
+    fmt = conneg.choose_format(request, explicit)
+    doc_path = f"/doc/{name}/"
+    parts = (doc_path, fmt.name, lang() if fmt is conneg.HTML else "")
+    body = cached(parts, lambda: _collection(name, doc_path, fmt))
+    return conneg.finish(Response(body, mimetype=fmt.media_type), fmt, doc_path)
+
+
+def _collection(name: str, doc_path: str, fmt: conneg.Format) -> bytes:
+    iri = urls().thing(f"{name}/")
+    bind = {"class": COLLECTIONS[name], "prefix": Literal(str(iri))}
+    rows = store().select(queries.COLLECTION_MEMBERS, bind)
+    if fmt is conneg.HTML:
+        html = render_template(
+            "collection.html",
+            name=name,
+            iri=iri,
+            rows=rows,
+            doc_path=doc_path,
+            alternates=conneg.alternates(doc_path),
+        )
+        return html.encode("utf-8")
+    doc_iri = URIRef(urls().base.rstrip("/") + doc_path)
+    triples: list[conneg.Triple] = [(doc_iri, FOAF.primaryTopic, iri)]
+    for row in rows:
+        triples.append((iri, RDFS.member, row["member"]))
+        if row.get("label") is not None:
+            triples.append((row["member"], RDFS.label, row["label"]))
+    return conneg.serialize(triples, fmt, own_prefixes())
+
+
+def own_prefixes() -> dict[str, str]:
+    """Prefixes for our collections (``institucion:`` …), so that Turtle names their
+    members briefly."""
+    return {name: str(urls().thing(f"{name}/")) for name in COLLECTIONS}
 
 
 @bp.route("/def/", methods=["GET", "HEAD"])
@@ -86,7 +139,7 @@ def _document(iri: URIRef, doc_path: str, fmt: conneg.Format) -> bytes:
     if fmt is conneg.HTML:
         return render_page(desc, doc_path).encode("utf-8")
     doc_iri = URIRef(urls().base.rstrip("/") + doc_path)
-    return conneg.serialize(desc.triples(doc_iri), fmt)
+    return conneg.serialize(desc.triples(doc_iri), fmt, own_prefixes())
 
 
 def render_page(desc: Description, doc_path: str) -> str:
