@@ -39,7 +39,7 @@ def read(data: bytes, name: str) -> Grid:
         raise ParseError(name, "the file is empty")
     if len(data) > MAX_BYTES:
         raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
-    check_archive(data, name, "ODS")
+    check_archive(data, name, "an ODS")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:
             part = archive.open("content.xml")

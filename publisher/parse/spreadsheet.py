@@ -86,16 +86,17 @@ def pick_sheet(sheets: Iterable[list[Row]]) -> list[Row]:
     return first or []
 
 
-def check_archive(data: bytes, name: str, kind: str = "XLSX") -> None:
+def check_archive(data: bytes, name: str, kind: str = "an XLSX") -> None:
     """Refuse what is not a zip, a zip that would expand past the limits, or XML with a DTD.
 
-    Also used for the other zip-based formats (DOCX, ODS); ``kind`` names the format.
+    Also used for the other zip-based formats (DOCX, ODS); ``kind`` names the format
+    with its article ("a DOCX").
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:  # damage shows as any
-        raise ParseError(name, f"not an {kind} file (it is not a zip archive)") from err
+        raise ParseError(name, f"not {kind} file (it is not a zip archive)") from err
     if len(members) > MAX_MEMBERS:
         raise ParseError(name, f"the archive holds {len(members)} members: refused")
     total = sum(m.file_size for m in members)

@@ -35,7 +35,7 @@ def read(data: bytes, name: str) -> Grid:
         raise ParseError(name, "the file is empty")
     if len(data) > MAX_BYTES:
         raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
-    check_archive(data, name, "DOCX")
+    check_archive(data, name, "a DOCX")
     try:
         document = Document(io.BytesIO(data))
     except Exception as err:  # python-docx raises many types for one cause: not a document
