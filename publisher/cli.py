@@ -110,7 +110,7 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int, str], None] | Non
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--institution", metavar="ID", help="Registry id of the publisher (else inferred).")
 def parse_command(file: Path, institution: str | None) -> None:
-    """Print the report FILE (.txt/.tsv/.csv/.xlsx/.html) parsed, as JSON."""
+    """Print the report FILE (.txt/.tsv/.csv/.xlsx/.xls/.ods/.html/.docx/.pdf) parsed, as JSON."""
     import json
 
     from publisher.parse import parse_file

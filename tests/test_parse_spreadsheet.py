@@ -77,7 +77,7 @@ def test_merged_unit_leaves_continuation_rows_empty() -> None:
 )
 def test_cell_text(value: object, number_format: str, text: str) -> None:
     """Values read as a person sees them in the sheet."""
-    assert spreadsheet._text(value, number_format) == text
+    assert spreadsheet.cell_text(value, number_format) == text
 
 
 def test_row_numbers_count_empty_rows() -> None:

@@ -3,7 +3,8 @@
 Reading is split in two so that every file format shares one interpretation:
 
 1. a *reader* turns bytes into a ``Grid``: rows of cell texts, each with its source line
-   (``READERS``, keyed by file suffix: text/TSV, CSV, XLSX, HTML ``<table>``);
+   (``READERS``, keyed by file suffix: text/TSV, CSV, XLSX, HTML ``<table>``, PDF,
+   DOCX, ODS, XLS);
 2. ``table.read_report`` interprets the grid: header row, page headers, process-level
    banners, continuation rows, column shifts, targets, footer.
 
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from publisher.errors import ParseError
-from publisher.parse import delimited, html, spreadsheet, text
+from publisher.parse import delimited, html, ods, pdf, spreadsheet, text, word, xls
 from publisher.parse.grid import Grid
 from publisher.parse.institution import resolve
 from publisher.parse.table import read_table
@@ -32,6 +33,10 @@ READERS: dict[str, Callable[[bytes, str], Grid]] = {
     ".xlsx": spreadsheet.read,
     ".html": html.read,
     ".htm": html.read,
+    ".pdf": pdf.read,
+    ".docx": word.read,
+    ".ods": ods.read,
+    ".xls": xls.read,
 }
 
 

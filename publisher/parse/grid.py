@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -29,13 +30,19 @@ class Grid:
     """A whole file as rows, plus the format it was read from."""
 
     rows: tuple[Row, ...]
-    format: str  # "text", "csv", "xlsx", "html"
+    format: str  # "text", "csv", "xlsx", "html", "pdf", "docx", "ods", "xls"
 
 
 def decode(data: bytes, name: str) -> str:
-    """Bytes -> text: UTF-8 (with or without BOM), else Latin-1 (cp1252); binary refused."""
+    """Bytes -> text: UTF-16 with a BOM (Excel's "Unicode text" export), UTF-8 (with or
+    without BOM), else Latin-1 (cp1252); other bytes with NULs are binary and refused."""
     if not data.strip():
         raise ParseError(name, "the file is empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")  # the BOM says which byte order, and is dropped
+        except UnicodeDecodeError as err:
+            raise ParseError(name, f"not valid UTF-16 text after its BOM ({err.reason})") from err
     if b"\x00" in data[:4096]:
         raise ParseError(name, "this is a binary file, not a text report")
     if data.startswith(b"\xef\xbb\xbf"):

@@ -20,6 +20,7 @@ import re
 import warnings
 import zipfile
 import zlib
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -69,22 +70,33 @@ def read(data: bytes, name: str) -> Grid:
 
 def _table_sheet(sheets: list[Any], name: str) -> list[Row]:
     """The rows of the first sheet with a header row, else of the first sheet."""
+    return pick_sheet(_rows(sheet, name) for sheet in sheets)
+
+
+def pick_sheet(sheets: Iterable[list[Row]]) -> list[Row]:
+    """Of the sheets' rows, the first sheet with a header row, else the first sheet.
+
+    Shared by the XLSX, ODS and XLS readers; sheets after the chosen one are not read.
+    """
     first: list[Row] | None = None
-    for sheet in sheets:
-        rows = _rows(sheet, name)
+    for rows in sheets:
         if any(_HEADER.match(cell) for row in rows for cell in row.cells):
             return rows
         first = rows if first is None else first
     return first or []
 
 
-def check_archive(data: bytes, name: str) -> None:
-    """Refuse what is not a zip, a zip that would expand past the limits, or XML with a DTD."""
+def check_archive(data: bytes, name: str, kind: str = "an XLSX") -> None:
+    """Refuse what is not a zip, a zip that would expand past the limits, or XML with a DTD.
+
+    Also used for the other zip-based formats (DOCX, ODS); ``kind`` names the format
+    with its article ("a DOCX").
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:  # damage shows as any
-        raise ParseError(name, "not an XLSX file (it is not a zip archive)") from err
+        raise ParseError(name, f"not {kind} file (it is not a zip archive)") from err
     if len(members) > MAX_MEMBERS:
         raise ParseError(name, f"the archive holds {len(members)} members: refused")
     total = sum(m.file_size for m in members)
@@ -129,7 +141,7 @@ def _rows(sheet: Any, name: str) -> list[Row]:
     for number, cells in enumerate(sheet.iter_rows(), start=1):
         if number > MAX_ROWS:
             raise ParseError(name, f"more than {MAX_ROWS} rows: refused", number)
-        texts = [_text(c.value, getattr(c, "number_format", "General")) for c in cells]
+        texts = [cell_text(c.value, getattr(c, "number_format", "General")) for c in cells]
         while texts and not texts[-1]:
             texts.pop()
         if len(texts) > MAX_COLUMNS:
@@ -138,7 +150,7 @@ def _rows(sheet: Any, name: str) -> list[Row]:
     return rows
 
 
-def _text(value: Any, number_format: str) -> str:
+def cell_text(value: Any, number_format: str) -> str:
     """A cell value as the text a person sees (numbers without a spurious ``.0``)."""
     if value is None:
         return ""

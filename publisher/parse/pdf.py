@@ -1,0 +1,397 @@
+"""PDF reader: bytes -> ``Grid`` from the text layer, via pdfplumber (the seam to pdfplumber).
+
+A PDF holds positioned words and drawn lines, not cells; this module puts the cells back
+so that the one table interpreter reads a PDF like any other format (docs/parsing.md):
+
+* **Ruled tables** (cell borders drawn): pdfplumber's table finder gives each cell's box;
+  a merged cell is one box, the cells it covers read empty (the spreadsheet convention).
+* **Unruled tables**: a column ends where its header cell's text ends (``No.``,
+  ``Descripción de la unidad`` …, wrapped or not); words in a line separated by more than
+  two spaces belong to different cells, each in the column where it starts; a row ends
+  where every column has a gap wider than a line (cells aligned to the top).
+* **Wrapped text** is joined into one cell. A line break is kept (``\\n``, as Alt+Enter in a
+  spreadsheet) only where the next line's first word would have fitted on the line: the
+  writer broke the line on purpose.
+* **A row continued on the next page** (the repeated header between its two parts) is
+  merged into one row when its ``No.`` cell is empty and each of its cells continues a
+  line of the part above that was full.
+* **Banners, titles and the footer** are cells like the others: a banner is one cell in the
+  first column; lines outside tables (titles, ``LABEL: value`` footer lines) are one-cell
+  rows. The repeated header row stays in the grid: the interpreter skips repeated headers.
+* ``line`` is ``page * 1000 + row``, the row counted from the top of its page (``2014`` is
+  page 2, row 14), so a message points at a place a person can find.
+* An image-only (scanned) page has no text layer: refused with a ``ParseError``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pdfplumber
+
+from publisher.errors import ParseError
+from publisher.parse.cells import clean
+from publisher.parse.columns import header_layout
+from publisher.parse.footer import footer_field
+from publisher.parse.grid import Grid, Row
+
+MAX_BYTES = 32 * 1024 * 1024
+MAX_PAGES = 500  # real a4 reports have 2-30 pages
+LINE_TOLERANCE = 2.0  # points: words whose tops differ less sit on one line
+FIT_MARGIN = 2.0  # points: a word "would have fitted" only with this much room to spare
+ROW_GAP = 2.0  # points beyond the usual line pitch that separate unruled rows
+
+
+@dataclass
+class _Line:
+    """One line of words inside a cell."""
+
+    top: float
+    x0: float
+    x1: float
+    words: list[dict[str, Any]]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w["text"] for w in self.words)
+
+    @property
+    def first_width(self) -> float:
+        word = self.words[0]
+        return float(word["x1"] - word["x0"])
+
+
+@dataclass
+class _Cell:
+    """A cell's lines; ``limit`` is the right edge its text may reach."""
+
+    lines: list[_Line]
+    limit: float = 0.0  # the right border, until ``_set_limits`` makes it the text's limit
+    left: float = 0.0  # the left border, if drawn
+
+    def text(self, space: float) -> str:
+        """Lines joined: a space where the text wrapped, a line break where it was broken."""
+        parts: list[str] = []
+        for i, line in enumerate(self.lines):
+            if i:
+                parts.append("\n" if self.fits_after(self.lines[i - 1], line, space) else " ")
+            parts.append(line.text)
+        return "".join(parts)
+
+    def fits_after(self, line: _Line, following: _Line, space: float) -> bool:
+        """True when ``following``'s first word would have fitted at the end of ``line``."""
+        return line.x1 + space + following.first_width <= self.limit - FIT_MARGIN
+
+
+@dataclass
+class _PdfRow:
+    """A row of cells from one page, with where it sits."""
+
+    page: int
+    top: float
+    cells: list[_Cell]
+    in_table: bool
+
+
+def read(data: bytes, name: str) -> Grid:
+    """Read a text-based PDF into a ``Grid`` (``format="pdf"``); see the module docstring."""
+    if not data.strip():
+        raise ParseError(name, "the file is empty")
+    if len(data) > MAX_BYTES:
+        raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it logs every odd font
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            if len(pdf.pages) > MAX_PAGES:
+                raise ParseError(name, f"{len(pdf.pages)} pages: more than {MAX_PAGES}")
+            bounds: list[float] = []
+            rows = [row for page in pdf.pages for row in _page_rows(page, name, bounds)]
+    except ParseError:
+        raise
+    except Exception as err:  # pdfminer raises many types for one cause: a damaged file
+        raise ParseError(name, f"not a readable PDF ({type(err).__name__}: {err})") from err
+    return Grid(rows=tuple(_grid_rows(_merge_split_rows(rows))), format="pdf")
+
+
+def _page_rows(page: Any, name: str, bounds: list[float]) -> list[_PdfRow]:
+    """The rows of one page, top to bottom: table rows and lines outside tables.
+
+    ``bounds`` holds the unruled columns' right edges found on an earlier page (a page
+    without the header row repeated keeps them); it is updated in place.
+    """
+    number = page.page_number
+    words = page.extract_words(x_tolerance=1.5, y_tolerance=2)
+    if not words:
+        if page.images:
+            raise ParseError(
+                name,
+                f"page {number} has no text layer, only an image (a scanned page?): "
+                "the table cannot be read; publish the text-based PDF or a spreadsheet",
+            )
+        return []  # a blank page
+    tables = page.find_tables()  # lines strategy: tables whose cell borders are drawn
+    rows: list[_PdfRow] = []
+    outside = list(words)
+    for found in tables:
+        inside = [w for w in outside if _centre_in(w, found.bbox)]
+        outside = [w for w in outside if not _centre_in(w, found.bbox)]
+        rows.extend(_ruled_rows(found, inside, number))
+    if tables:
+        bounds.clear()  # a ruled report: text outside its tables is titles and footer
+    rows.extend(_unruled_rows(outside, number, bounds))
+    return sorted(rows, key=lambda r: r.top)
+
+
+def _centre_in(word: dict[str, Any], box: Sequence[float]) -> bool:
+    x = (word["x0"] + word["x1"]) / 2
+    y = (word["top"] + word["bottom"]) / 2
+    return bool(box[0] <= x <= box[2] and box[1] <= y <= box[3])
+
+
+def _lines(words: Iterable[dict[str, Any]]) -> list[_Line]:
+    """Words grouped into lines (close tops), each line's words left to right."""
+    lines: list[_Line] = []
+    for word in sorted(words, key=lambda w: (round(w["top"]), w["x0"])):
+        if lines and abs(word["top"] - lines[-1].top) <= LINE_TOLERANCE:
+            lines[-1].words.append(word)
+        else:
+            lines.append(_Line(word["top"], 0.0, 0.0, [word]))
+    for line in lines:
+        line.words.sort(key=lambda w: w["x0"])
+        line.x0, line.x1 = line.words[0]["x0"], line.words[-1]["x1"]
+    return lines
+
+
+def _ruled_rows(found: Any, words: list[dict[str, Any]], page: int) -> list[_PdfRow]:
+    """One row per table row; a cell's words are those whose centre lies in its box."""
+    boxes = [(r, c, box) for r, row in enumerate(found.rows) for c, box in enumerate(row.cells)]
+    grouped: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    for word in words:
+        for r, c, box in boxes:
+            if box is not None and _centre_in(word, box):
+                grouped.setdefault((r, c), []).append(word)
+                break
+    width = max((len(row.cells) for row in found.rows), default=0)
+    rows = []
+    for r, row in enumerate(found.rows):
+        cells = [
+            _Cell(_lines(grouped.get((r, c), [])), box[2], box[0]) if box else _Cell([])
+            for c, box in enumerate(row.cells)
+        ]
+        cells += [_Cell([]) for _ in range(width - len(cells))]
+        rows.append(_PdfRow(page, row.bbox[1], cells, in_table=True))
+    _set_limits(rows, borders=True)
+    return rows
+
+
+def _set_limits(rows: list[_PdfRow], borders: bool = False) -> None:
+    """Each cell's right limit: where its text must wrap.
+
+    The furthest any line of the column reaches on this page is a lower bound (unruled
+    tables give no better). With borders, the cell's right border less the padding seen
+    on the left (text starts that far from the left border) is the limit itself; it shows
+    a deliberate break even in a column where no line wrapped.
+    """
+    reach: dict[int, float] = {}
+    padding: dict[int, float] = {}
+    for row in rows:
+        for c, cell in enumerate(row.cells):
+            for line in cell.lines:
+                reach[c] = max(reach.get(c, 0.0), line.x1)
+                padding[c] = min(padding.get(c, 1e9), line.x0 - cell.left)
+    for row in rows:
+        for c, cell in enumerate(row.cells):
+            inside = cell.limit - padding.get(c, 0.0) if borders and cell.limit else 0.0
+            cell.limit = max(reach.get(c, 0.0), inside)
+
+
+def _unruled_rows(words: list[dict[str, Any]], page: int, bounds: list[float]) -> list[_PdfRow]:
+    """Text outside ruled tables: a table from its header row on, else one-cell lines.
+
+    ``bounds`` are the columns' right edges found from a header row on this page or an
+    earlier one (a page without the header repeated keeps them); updated in place.
+    """
+    lines = _lines(words)
+    if not lines:
+        return []
+    space = _space(words)
+    phrases = [_phrases(line, space) for line in lines]
+    pitch = _line_pitch(phrases)
+    found = next(
+        (f for i in range(len(phrases)) if (f := _header_bounds(phrases, i, pitch, space))),
+        None,
+    )
+    if found is None:
+        if not bounds:  # no table yet: titles
+            return [_PdfRow(page, line.top, [_Cell([line])], in_table=False) for line in lines]
+        return _columns_to_rows(phrases, bounds, page, space, pitch)
+    header, height, bounds[:] = found
+    end = header + height
+    titles = [_PdfRow(page, line.top, [_Cell([line])], in_table=False) for line in lines[:header]]
+    head = _columns_to_rows(phrases[header:end], bounds, page, space, float("inf"))
+    return titles + head + _columns_to_rows(phrases[end:], bounds, page, space, pitch)
+
+
+def _header_bounds(
+    phrases: list[list[_Line]], i: int, pitch: float, space: float
+) -> tuple[int, int, list[float]] | None:
+    """If line ``i`` opens the header row: (``i``, its number of lines, the right edge of
+    each column but the last).
+
+    A header cell may wrap (``Descripción`` / ``de la unidad``): the lines that follow at
+    the usual pitch add their words to the column they fall under. A column ends where its
+    header text ends: body text, left-aligned, starts at or left of its header's start,
+    which works for left-aligned and centred headers alike.
+    """
+    first = phrases[i]
+    if len(first) < 4:
+        return None
+    texts = [p.text for p in first]
+    right = [p.x1 for p in first]
+    top = first[0].top
+    height = 1
+    for below in phrases[i + 1 : i + 4]:
+        if below[0].top - top > pitch + ROW_GAP:
+            break
+        top = below[0].top
+        height += 1
+        for piece in below:
+            c = _column(piece.x0, right[:-1], space)
+            texts[c] += " " + piece.text
+            right[c] = max(right[c], piece.x1)
+    if header_layout([clean(t) for t in texts]) is None:
+        return None
+    return i, height, right[:-1]
+
+
+def _space(words: list[dict[str, Any]]) -> float:
+    """The width of a space: a quarter of the usual word height."""
+    heights = sorted(w["bottom"] - w["top"] for w in words)
+    return float(heights[len(heights) // 2]) * 0.28
+
+
+def _phrases(line: _Line, space: float) -> list[_Line]:
+    """A line cut where words stand more than two spaces apart: one piece per cell."""
+    pieces = [_Line(line.top, 0.0, 0.0, [line.words[0]])]
+    for word in line.words[1:]:
+        if word["x0"] - pieces[-1].words[-1]["x1"] > 2.5 * space:
+            pieces.append(_Line(line.top, 0.0, 0.0, [word]))
+        else:
+            pieces[-1].words.append(word)
+    for piece in pieces:
+        piece.x0, piece.x1 = piece.words[0]["x0"], piece.words[-1]["x1"]
+    return pieces
+
+
+def _columns_to_rows(
+    phrases: list[list[_Line]], bounds: list[float], page: int, space: float, pitch: float
+) -> list[_PdfRow]:
+    """Phrases into columns by where they start; a row ends where every column has a gap.
+
+    From the first footer label on, each line is a row of its own (footer lines follow
+    one another at the usual line pitch; they are not one wrapped cell).
+    """
+    width = len(bounds) + 1
+    tops = [found[0].top for found in phrases]
+    rows: list[_PdfRow] = []
+    last_top: dict[int, float] = {}
+    footer = False
+    for found, top in zip(phrases, tops, strict=True):
+        columns = [_column(p.x0, bounds, space) for p in found]
+        label = footer_field(clean(found[0].text)) is not None
+        footer = footer or label
+        continues = (
+            not label
+            and bool(rows)
+            and any(c in last_top and top - last_top[c] <= pitch + ROW_GAP for c in columns)
+        )
+        if not continues:
+            cells = [_Cell([]) for _ in range(width)]
+            rows.append(_PdfRow(page, top, cells, in_table=not footer))
+            last_top = {}
+        for piece, c in zip(found, columns, strict=True):
+            rows[-1].cells[c].lines.append(piece)
+            last_top[c] = top
+    _set_limits(rows)
+    return rows
+
+
+def _column(x0: float, bounds: list[float], space: float) -> int:
+    """The column a phrase starting at ``x0`` is in: how many column ends lie left of it."""
+    return bisect.bisect_left(bounds, x0 - space)
+
+
+def _line_pitch(phrases: list[list[_Line]]) -> float:
+    """The distance between two lines of one paragraph: the smallest gap between lines
+    (at least 0.8 of a word's height, so that lines a little out of level do not count)."""
+    heights = sorted(w["bottom"] - w["top"] for found in phrases for p in found for w in p.words)
+    least = 0.8 * heights[len(heights) // 2] if heights else 0.0
+    tops = sorted({round(found[0].top, 1) for found in phrases})
+    gaps = [b - a for a, b in zip(tops, tops[1:], strict=False) if b - a >= least]
+    return min(gaps, default=0.0)
+
+
+def _merge_split_rows(rows: list[_PdfRow]) -> list[_PdfRow]:
+    """Join a row's part at the top of a page to its part at the bottom of the page before.
+
+    The part below the repeated header continues the row above when its ``No.`` cell is
+    empty and every cell it fills continues a full last line of the same cell above (its
+    first word would not have fitted there). A new row of the same unit starts
+    new sentences, whose first word almost always fits after the last line above.
+    """
+    merged: list[_PdfRow] = []
+    for row in rows:
+        previous = _last_table_row_of_previous_page(merged, row)
+        if previous is not None and _continues(previous, row):
+            for above, below in zip(previous.cells, row.cells, strict=False):
+                above.lines.extend(below.lines)
+            continue
+        merged.append(row)
+    return merged
+
+
+def _last_table_row_of_previous_page(merged: list[_PdfRow], row: _PdfRow) -> _PdfRow | None:
+    """The previous page's last row, when it and ``row`` are table rows with only the
+    repeated header (or nothing) between them."""
+    if not row.in_table:
+        return None
+    k = len(merged) - 1
+    while k >= 0 and merged[k].page == row.page and _is_header(merged[k]):
+        k -= 1
+    if k < 0 or merged[k].page != row.page - 1 or not merged[k].in_table:
+        return None
+    return merged[k]
+
+
+def _is_header(row: _PdfRow) -> bool:
+    return header_layout([clean(c.text(0.0)) for c in row.cells]) is not None
+
+
+def _continues(above: _PdfRow, below: _PdfRow) -> bool:
+    filled = [c for c, cell in enumerate(below.cells) if cell.lines]
+    if not filled or filled[0] == 0 or len(above.cells) != len(below.cells):
+        return False
+    space = _space([w for cell in below.cells for line in cell.lines for w in line.words])
+    for c in filled:
+        cell = above.cells[c]
+        if not cell.lines or cell.fits_after(cell.lines[-1], below.cells[c].lines[0], space):
+            return False
+    return True
+
+
+def _grid_rows(rows: list[_PdfRow]) -> Iterable[Row]:
+    """Numbered grid rows: ``page * 1000 + row on the page``."""
+    counts: dict[int, int] = {}
+    for row in rows:
+        counts[row.page] = counts.get(row.page, 0) + 1
+        words = [w for cell in row.cells for line in cell.lines for w in line.words]
+        space = _space(words) if words else 0.0
+        cells = [cell.text(space) for cell in row.cells]
+        while cells and not cells[-1]:
+            cells.pop()
+        yield Row(line=row.page * 1000 + counts[row.page], cells=tuple(cells))
