@@ -354,7 +354,8 @@ def targets_now(data: Path, institution: str) -> set[str]:
     rows = store.select(
         """PREFIX lotaip: <https://w3id.org/lotaip/def/>
         PREFIX dct: <http://purl.org/dc/terms/>
-        SELECT ?t ?id WHERE { ?t a lotaip:Target ; lotaip:institution ?i . ?i dct:identifier ?id }""",
+        SELECT ?t ?id WHERE {
+          ?t a lotaip:Target ; lotaip:institution ?i . ?i dct:identifier ?id }""",
         {"id": Literal(institution)},
     )
     return {str(row["t"]) for row in rows}
