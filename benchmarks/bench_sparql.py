@@ -143,6 +143,9 @@ def report_quads(inst: int, month: int, rng: random.Random) -> Iterator[ox.Quad]
                     ox.Literal(str(2022 + value % 3), datatype=_p("xsd:gYear")),
                 )
                 yield q(target, _p("lotaip:reportedIn"), graph)
+                yield q(target, _p("lotaip:objective"), objective)
+                yield q(target, _p("lotaip:unit"), unit)
+                yield q(target, _p("lotaip:institution"), inst_iri)
                 yield q(
                     target,
                     _p("lotaip:sourceLine"),
@@ -155,15 +158,22 @@ def report_quads(inst: int, month: int, rng: random.Random) -> Iterator[ox.Quad]
 def build_store(path: Path, reports: int) -> int:
     """Write ``reports`` synthetic reports (12 months per institution) to a store at ``path``.
 
-    Besides one named graph per report, the default graph holds their distinct union, as
-    the endpoint expects a build to publish it (see ``publisher.query.engine``).
+    As a build publishes it (``publisher.current``): one named graph per report, the
+    history graph ``id/historial`` (their distinct union) and the default graph holding
+    the current state (each institution's latest report).
     """
     rng = random.Random(7)
     quads: list[ox.Quad] = []
+    latest: dict[int, list[ox.Quad]] = {}
     for r in range(reports):
-        quads.extend(report_quads(r // 12, r % 12 + 1, rng))
+        report = list(report_quads(r // 12, r % 12 + 1, rng))
+        latest[r // 12] = report  # months come in order: the last one is current
+        quads.extend(report)
     union = {(q.subject, q.predicate, q.object) for q in quads}
-    quads.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in union)
+    history = _n(f"{B}historial")
+    current = {(q.subject, q.predicate, q.object) for r in latest.values() for q in r}
+    quads.extend(ox.Quad(s, p, o, history) for s, p, o in union)
+    quads.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in current)
     store = ox.Store(str(path))
     store.bulk_extend(quads)
     store.flush()

@@ -26,7 +26,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from rdflib.term import Node
 
-from publisher import publish, quality
+from publisher import current, publish, quality
 from publisher.link import Reference, links_graph_iri, links_header, linksets_graph, report_links
 from publisher.mapping import ontology_graph
 from publisher.records import Report
@@ -45,6 +45,8 @@ class ReportPart:
     links: bytes  # the report's links (``link.report_links``), canonical N-Triples
     quality: quality.ReportQuality
     measurements: bytes  # the report's quality measurements, canonical N-Triples
+    graph: str = ""  # the report's named graph
+    issued: str | None = None  # its information date (ISO): decides the current report
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,14 @@ def report_part(report: Report, urls: Urls, reference: Reference) -> ReportPart:
     shares = quality.report_quality(report, urls)
     measurements = quality.measurement_graph(shares.subject, shares.shares)
     links = report_links(report, urls, reference)
+    updated = report.metadata.updated
     return ReportPart(
         report.institution.id,
         canonical_ntriples(links),
         shares,
         canonical_ntriples(measurements),
+        str(shares.subject),
+        updated.isoformat() if updated is not None else None,
     )
 
 
@@ -162,10 +167,13 @@ def reference_stage(parts: Sequence[ReportPart], urls: Urls) -> CorpusGraph:
 
 
 def quality_stage(parts: Sequence[ReportPart], urls: Urls) -> CorpusGraph:
-    """The metric definitions and every report's and institution's measurements."""
+    """The metric definitions, every report's measurements and each institution's: those
+    of its current report (``current.latest``), like everything else the default graph
+    says of it."""
     header = quality.header_graph(urls)
     institutions = Graph()
-    for subject, shares in quality.pooled((part.quality for part in parts), urls):
+    now = current.latest(parts).values()
+    for subject, shares in quality.pooled((part.quality for part in now), urls):
         for triple in quality.measurement_graph(subject, shares):
             institutions.add(triple)
     ntriples = sorted_lines(

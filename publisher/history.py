@@ -70,12 +70,15 @@ TARGETS = (
 }"""
 )
 
-#: An institution's reports, oldest first.
+#: An institution's reports, oldest first: every month, each read in its own graph (the
+#: default graph states only the current one).
 REPORTS = (
     _P
     + """SELECT ?institution ?report ?issued WHERE {
-  ?report a lotaip:Report ; dct:publisher ?institution .
-  OPTIONAL { ?report dct:issued ?issued }
+  GRAPH ?report {
+    ?report a lotaip:Report ; dct:publisher ?institution .
+    OPTIONAL { ?report dct:issued ?issued }
+  }
 } ORDER BY ?issued ?report"""
 )
 

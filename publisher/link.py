@@ -10,7 +10,7 @@ Three kinds of link, each found by rules that can be read and tested:
 - **GADs → territory**: a matched municipal or provincial GAD gets its INEC DPA code as a
   literal (``lotaip:dpaCode``) and ``dct:spatial`` to the canton or province in our small
   territory scheme, whose provinces are ``skos:exactMatch`` their Wikidata items.
-- **units → function**: each unit is classified (``org:classification``) into the concept
+- **units → function**: each unit is classified (``lotaip:unitFunction``) into the concept
   scheme of ``ontology/unit-functions.ttl`` by the rules of ``registry/function-rules.csv``
   over its normalised name; units no rule fits are listed for review.
 
@@ -31,7 +31,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, OWL, RDF, RDFS, SKOS, VOID
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID
 
 from publisher.describe import add_linkset, add_wikidata, dataset_iri
 from publisher.parse import parse_file
@@ -320,7 +320,7 @@ def report_links(report: Report, urls: Urls, reference: Reference) -> Graph:
     _add_institution_links(graph, urls, inst.id, match, reference.territories)
     for unit, iri in unit_iris(report, urls):
         for concept in classify_unit(unit.name, reference.rules):
-            graph.add((iri, ORG.classification, FUNCION[concept]))
+            graph.add((iri, LOTAIP.unitFunction, FUNCION[concept]))
     return graph
 
 
@@ -391,7 +391,7 @@ def _linkset_targets(urls: Urls) -> list[tuple[str, URIRef, URIRef, str]]:
         ("registro-exactmatch", SKOS.exactMatch, registry, institution_prefix),
         ("registro-closematch", SKOS.closeMatch, registry, institution_prefix),
         ("territorio", DCTERMS.spatial, urls.thing("territorio"), territory_prefix),
-        ("funcion", ORG.classification, FUNCTION_SCHEME, str(FUNCION)),
+        ("funcion", LOTAIP.unitFunction, FUNCTION_SCHEME, str(FUNCION)),
     ]
 
 

@@ -26,12 +26,13 @@ written, and the dumps and descriptions concatenated from kept files (see ``_Pla
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -41,7 +42,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from publisher import corpus, publish, search, tidy
+from publisher import corpus, current, publish, search, tidy
 from publisher.describe import Subset, describe_dataset
 from publisher.errors import PublisherError, StoreError
 from publisher.manifest import Entry, fetch, read_list
@@ -296,6 +297,7 @@ class _Previous:
     folder: Path
     reports: dict[str, ReportSummary]  # sha256 -> what that version made of the file
     corpus: dict[str, str]  # corpus graph IRI -> its files' stem under ``corpus/``
+    current: frozenset[tuple[str, str]]  # (graph, sha256) of its current reports
 
 
 def _previous(data_dir: Path, code: str) -> _Previous | None:
@@ -307,12 +309,18 @@ def _previous(data_dir: Path, code: str) -> _Previous | None:
     if not (current / "store").is_dir() or not (current / REPORTS).is_dir():
         return None
     reports = {}
-    for entry in manifest["reports"]:
-        summary = ReportSummary(**entry)
+    every = [ReportSummary(**entry) for entry in manifest["reports"]]
+    for summary in every:
         cached = _cached_files(summary.sha256)
         if all((current / REPORTS / name).is_file() for name in cached):
             reports[summary.sha256] = summary
-    return _Previous(current, reports, dict(manifest.get("corpus", {})))
+    now = frozenset((s.graph, s.sha256) for s in _current_reports(every))
+    return _Previous(current, reports, dict(manifest.get("corpus", {})), now)
+
+
+def _current_reports(summaries: Sequence[ReportSummary]) -> list[ReportSummary]:
+    """Each institution's current report (``current.latest``), in graph order."""
+    return sorted(current.latest(summaries).values(), key=lambda s: s.graph)
 
 
 def _cached_files(sha256: str) -> tuple[str, ...]:
@@ -365,10 +373,15 @@ class _Plan:
         self.previous = previous
         self.timer = Timer()
         self.generated_at = datetime.now(UTC).replace(microsecond=0)
-        #: Triples (N-Triples lines) of the graphs withdrawn from the copied store and the
-        #: lines taken out of its corpus graphs, less those a graph loaded by this build
-        #: states: the union keeps those that another graph still states.
+        self.history = str(self.urls.history())
+        #: Triples (N-Triples lines) of the report graphs withdrawn from the copied store,
+        #: less those a report loaded by this build states: the history graph keeps those
+        #: another report still states.
         self.stale: set[bytes] = set()
+        #: Lines taken out of the copied store's corpus graphs, and lines added to them: the
+        #: current state (default graph) follows both.
+        self.corpus_removed: set[bytes] = set()
+        self.corpus_added: list[bytes] = []
 
     def run(self) -> BuildReport:
         """Fill the version folder (store, dumps, void.ttl, validation.ttl); publish nothing."""
@@ -384,12 +397,15 @@ class _Plan:
         graphs = self._corpus_graphs(parts, store, loader)
         with self.timer("load"):
             loader.flush()
-        with self.timer("union"):  # the loader added what it loaded; drop what was withdrawn
-            stale = ox.parse(b"".join(self.stale), ox.RdfFormat.N_TRIPLES)
-            drop_from_union(store, stale)
+        with self.timer("history"):  # the loader added what it loaded; drop what was withdrawn
+            stating = current.named_in({s.graph for s in summaries})
+            history = ox.NamedNode(self.history)
+            current.drop_unstated(store.native, b"".join(self.stale), history, stating)
+        with self.timer("current"):
+            self._current_state(store, summaries, graphs)
             store.flush()
         hashes = [s.sha256 for s in summaries]
-        dumps = self._dumps(store, hashes, graphs)
+        dumps = self._dumps(store, summaries, graphs)
         with self.timer("validation"):
             results = [corpus.validation_path(self.cache_dir, h) for h in hashes]
             publish.write_validation(results, self.version_dir / publish.VALIDATION)
@@ -412,9 +428,14 @@ class _Plan:
         return result
 
     def _dumps(
-        self, store: OxigraphStore, hashes: list[str], graphs: list[corpus.CorpusGraph]
+        self,
+        store: OxigraphStore,
+        summaries: list[ReportSummary],
+        graphs: list[corpus.CorpusGraph],
     ) -> list[Dump]:
-        """Write the dumps: the kept members concatenated (no store read), and tidy's."""
+        """Write the dumps: the kept members concatenated (no store read), and tidy's (of
+        the current state: each institution's current report)."""
+        hashes = [s.sha256 for s in summaries]
         stems = [self.corpus_dir / _corpus_stem(graph.iri) for graph in graphs]
         dumps_dir = self.version_dir / "dumps"
         with self.timer("dumps"):
@@ -427,7 +448,9 @@ class _Plan:
                 publish.write_turtle_members(turtle, dumps_dir),
             ]
         with self.timer("tidy"):  # CSV/XLSX/CSVW of the targets, from the workers' caches
-            dumps += tidy.write_tidy_cached(store, self.cache_dir, hashes, dumps_dir)
+            now = {s.sha256 for s in _current_reports(summaries)}
+            current_hashes = [h for h in hashes if h in now]
+            dumps += tidy.write_tidy_cached(store, self.cache_dir, current_hashes, dumps_dir)
         with self.timer("search"):  # the site's search index, beside the dumps (issue 15)
             search.write_index(store, dumps_dir / tidy.CSV_PLAIN, self.version_dir / search.INDEX)
         return dumps
@@ -476,19 +499,21 @@ class _Plan:
             raise StoreError(f"cannot copy the published store: {err}") from err
         store = OxigraphStore(path)
         keep = {summary.graph for summary in carried.values()} | set(self.previous.corpus)
+        keep.add(self.history)
         for name in list(store.native.named_graphs()):
             if isinstance(name, ox.NamedNode) and name.value not in keep:
-                self._withdraw(store, name.value)  # changed or removed reports
+                self._withdraw(store, name.value, self.stale)  # changed or removed reports
         for sha256 in carried:
             for file_name in _cached_files(sha256):
                 _link(self.previous.folder / REPORTS, self.cache_dir, file_name)
         return store
 
-    def _withdraw(self, store: OxigraphStore, iri: str) -> None:
-        """Remove a named graph; its triples may leave the union."""
+    def _withdraw(self, store: OxigraphStore, iri: str, stale: set[bytes]) -> None:
+        """Remove a named graph; its triples (added to ``stale``) may leave the history
+        graph (a report) or the current state (a corpus graph)."""
         native, name = store.native, ox.NamedNode(iri)
         triples = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
-        self.stale.update(triples.splitlines(keepends=True))
+        stale.update(triples.splitlines(keepends=True))
         native.remove_graph(name)
 
     def _reports(
@@ -551,7 +576,7 @@ class _Plan:
         if problems:  # once a report failed nothing is published: stop loading
             return
         with self.timer("load"):
-            loader.add(summary.graph, outcome.nquads)
+            loader.add(summary.graph, outcome.nquads, also=self.history)
         # lines the new graph states again need no check against the union
         self.stale.difference_update(strip_graph(outcome.nquads, summary.graph).splitlines(True))
 
@@ -567,7 +592,7 @@ class _Plan:
             graphs.append(graph)
         made = {graph.iri for graph in graphs}
         for iri in set(self.previous.corpus if self.previous else ()) - made:
-            self._withdraw(store, iri)  # a corpus graph this code no longer makes
+            self._withdraw(store, iri, self.corpus_removed)  # a graph no longer made
         return graphs
 
     def _write_corpus_graph(
@@ -590,13 +615,59 @@ class _Plan:
         stem.with_suffix(".ttl").write_bytes(turtle_member(nquads))
         if old is None:
             loader.add(graph.iri, nquads)
+            self.corpus_added.append(graph.ntriples)
             return
         before, after = set(old.splitlines(keepends=True)), set(graph.ntriples.splitlines(True))
         native, name = store.native, ox.NamedNode(graph.iri)
         for triple in ox.parse(b"".join(before - after), ox.RdfFormat.N_TRIPLES):
             native.remove(ox.Quad(triple.subject, triple.predicate, triple.object, name))
-        self.stale.update(before - after)
-        loader.add(graph.iri, _with_graph(b"".join(sorted(after - before)), graph.iri))
+        self.corpus_removed.update(before - after)
+        added = b"".join(sorted(after - before))
+        loader.add(graph.iri, _with_graph(added, graph.iri))
+        self.corpus_added.append(added)
+
+    def _current_state(
+        self,
+        store: OxigraphStore,
+        summaries: Sequence[ReportSummary],
+        graphs: Sequence[corpus.CorpusGraph],
+    ) -> None:
+        """Bring the default graph to the current state: the union of each institution's
+        current report and of the corpus graphs (``current``). A rebuild adds the graphs
+        that became current and drops what only the graphs that stopped being current
+        stated; without a usable previous version the default graph is made whole."""
+        now = {(s.graph, s.sha256) for s in _current_reports(summaries)}
+        native, default = store.native, ox.DefaultGraph()
+        before = self.previous.current if self.previous is not None else None
+        old_dir = self.previous.folder / REPORTS if self.previous is not None else None
+        if (
+            before is None
+            or old_dir is None
+            or not all(member_path(old_dir, sha).is_file() for _, sha in before - now)
+        ):  # nothing to follow: the default graph from scratch
+            native.clear_graph(default)
+            added = [self._report_triples(self.cache_dir, g, sha) for g, sha in sorted(now)]
+            added += [graph.ntriples for graph in graphs]
+            current.load_triples(native, b"".join(added), default)
+            return
+        added = [self._report_triples(self.cache_dir, g, sha) for g, sha in sorted(now - before)]
+        added += self.corpus_added
+        left = [self._report_triples(old_dir, g, sha) for g, sha in sorted(before - now)]
+        candidates = {line for chunk in left for line in chunk.splitlines(keepends=True)}
+        candidates |= self.corpus_removed
+        current.load_triples(native, b"".join(added), default)
+        candidates.difference_update(line for chunk in added for line in chunk.splitlines(True))
+        names = {graph for graph, _ in now} | {graph.iri for graph in graphs}
+        current.drop_unstated(native, b"".join(candidates), default, current.named_in(names))
+
+    @staticmethod
+    def _report_triples(folder: Path, graph: str, sha256: str) -> bytes:
+        """The N-Triples of a report's kept N-Quads member."""
+        path = member_path(folder, sha256)
+        try:
+            return strip_graph(gzip.decompress(path.read_bytes()), graph)
+        except (OSError, EOFError, gzip.BadGzipFile) as err:
+            raise StoreError(f"cannot read the kept graph {path}: {err}") from err
 
     def _previous_corpus(self, iri: str) -> bytes | None:
         """The published version's N-Triples of the corpus graph ``iri`` (None if none)."""
@@ -622,19 +693,6 @@ def strip_graph(nquads: bytes, iri: str) -> bytes:
     return nquads.replace(f" <{iri}> .\n".encode(), b" .\n")
 
 
-def drop_from_union(store: OxigraphStore, triples: Iterable[Any]) -> int:
-    """Remove from the union each of ``triples`` that no named graph states any more."""
-    native = store.native
-    default = ox.DefaultGraph()
-    dropped = 0
-    for triple in triples:
-        quads = native.quads_for_pattern(triple.subject, triple.predicate, triple.object)
-        if all(isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
-            native.remove(ox.Quad(triple.subject, triple.predicate, triple.object, default))
-            dropped += 1
-    return dropped
-
-
 def _duplicates(summaries: Sequence[ReportSummary]) -> list[str]:
     """One problem per file that is the same report (named graph) as an earlier one."""
     seen: dict[str, str] = {}
@@ -655,44 +713,47 @@ def _link(source_dir: Path, target_dir: Path, name: str) -> None:
 
 
 class _NQuadsLoader:
-    """Loads graphs (N-Quads bytes, one graph each) with the bulk loader, and their
-    triples into the union in the default graph.
+    """Loads graphs (N-Quads bytes, one graph each) with the bulk loader, a report's also
+    into the history graph.
 
     pyoxigraph's bulk loader writes new files on every call, so graphs wait in a bounded
-    buffer (``LOAD_BATCH`` bytes) and go in together. The union gets the same bytes with
-    the graph name taken out (the default graph is a set: a triple several graphs state
-    is kept once), which spares reading the store back (pyoxigraph dumps ~20 MB/s).
-    Only for a version no reader sees.
+    buffer (``LOAD_BATCH`` bytes) and go in together. The history graph gets the same
+    bytes with the graph name swapped (a graph is a set: a triple several reports state is
+    kept once), which spares reading the store back (pyoxigraph dumps ~20 MB/s). Only for
+    a version no reader sees.
     """
 
     def __init__(self, store: OxigraphStore) -> None:
         self.store = store
         self._chunks: list[bytes] = []
-        self._triples: list[bytes] = []
         self._size = 0
         self._names: list[str] = []
 
-    def add(self, graph_iri: str, nquads: bytes) -> None:
-        """Queue one graph (every quad of ``nquads`` is in ``graph_iri``)."""
+    def add(self, graph_iri: str, nquads: bytes, also: str | None = None) -> None:
+        """Queue one graph (every quad of ``nquads`` is in ``graph_iri``), and its quads
+        in the graph ``also`` too when given."""
         self._chunks.append(nquads)
-        self._triples.append(strip_graph(nquads, graph_iri))
         self._names.append(graph_iri)
+        if also is not None:
+            # N-Triples escapes line breaks in literals: " <g> .\n" only ends a statement
+            self._chunks.append(
+                nquads.replace(f" <{graph_iri}> .\n".encode(), f" <{also}> .\n".encode())
+            )
+            self._names.append(also)
         self._size += len(nquads)
         if self._size >= LOAD_BATCH:
             self.flush()
 
     def flush(self) -> None:
-        """Write every queued graph, and its triples to the union."""
+        """Write every queued graph."""
         try:
             if self._chunks:
-                native = self.store.native
-                native.bulk_load(b"".join(self._chunks), ox.RdfFormat.N_QUADS)
-                native.bulk_load(b"".join(self._triples), ox.RdfFormat.N_TRIPLES)
-            for name in self._names:
+                self.store.native.bulk_load(b"".join(self._chunks), ox.RdfFormat.N_QUADS)
+            for name in dict.fromkeys(self._names):
                 self.store.native.add_graph(ox.NamedNode(name))  # an empty graph still exists
         except (OSError, SyntaxError) as err:
             raise StoreError(f"cannot write to the store at {self.store.path}: {err}") from err
-        self._chunks, self._triples, self._names, self._size = [], [], [], 0
+        self._chunks, self._names, self._size = [], [], 0
 
 
 def _manifest(

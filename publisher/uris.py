@@ -104,6 +104,15 @@ class Urls:
         period = f"{updated:%Y-%m}" if updated is not None else sha256[:12]
         return self.thing(f"reporte/{slugify(institution_id)}/{period}")
 
+    def history(self) -> URIRef:
+        """The named graph holding every report's statements, all months: ``B id/historial``."""
+        return self.thing("historial")
+
+    def changes(self) -> URIRef:
+        """The named graph of what changed between an institution's consecutive reports:
+        ``B id/cambios``."""
+        return self.thing("cambios")
+
     def contact(self, report: URIRef) -> URIRef:
         """The report's contact point (a vCard individual)."""
         return URIRef(f"{report}/contacto")

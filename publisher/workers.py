@@ -60,6 +60,8 @@ class Summary:
     triples: int
     parse_warnings: list[str] = field(default_factory=list)
     shacl_warnings: list[str] = field(default_factory=list)
+    #: the report's information date (ISO), which decides the institution's current report
+    issued: str | None = None
 
 
 @dataclass
@@ -117,6 +119,7 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
         triples=len(mapped.lines),
         parse_warnings=[f"line {w.line}: {w.message}" for w in report.warnings],
         shacl_warnings=[str(w) for w in outcome.warnings],
+        issued=_issued(report),
     )
     # the report's part of the N-Quads dump, compressed here (in parallel) and kept, so
     # the dump is a concatenation of gzip members and a rebuild reuses unchanged ones
@@ -133,6 +136,11 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     tidy.write_report_rows(job.cache_dir, job.sha256, mapped.lines)
     _lap(seconds, "tidy rows", start)
     return Built(summary, nquads, results, seconds)
+
+
+def _issued(report: Report) -> str | None:
+    updated = report.metadata.updated
+    return updated.isoformat() if updated is not None else None
 
 
 def _lap(seconds: dict[str, float], stage: str, start: float) -> float:

@@ -150,15 +150,18 @@ def test_changes_page_defaults_to_the_two_latest_reports(app: Flask) -> None:
     assert client.get("/cambios?institucion=sot&de=1999-01").status_code == 400
 
 
-def test_quality_of_the_institution_pools_both_reports(two_months: tuple[Settings, Store]) -> None:
+def test_quality_of_the_institution_is_its_current_report(
+    two_months: tuple[Settings, Store],
+) -> None:
     _, store = two_months
     found = {
         m.key: (m.count, m.total)
         for m in quality.measurements(store, URIRef(BASE + "institucion/sot"), "es")
     }
-    # January 18/19 units with a measurable target; February drops one and adds one: 18/19
-    assert found["units_measurable"] == (36, 38)
-    assert found["targets_number"] == (58, 58)  # 29 targets each month
+    # the default graph is the current state (issue 14): February's shares alone, no
+    # longer January's and February's pooled (36/38 and 58/58 before)
+    assert found["units_measurable"] == (18, 19)
+    assert found["targets_number"] == (29, 29)
 
 
 @pytest.mark.parametrize("name", ["30-target-history", "31-changes-between-reports"])

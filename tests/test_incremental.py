@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL
 
@@ -32,6 +32,10 @@ BASE = "http://data.example.org/"
 PROV = "http://www.w3.org/ns/prov#"
 #: Properties holding the build's own time: they differ between any two builds.
 BUILD_TIMES = {f"{PROV}generatedAtTime", f"{PROV}endedAtTime"}
+#: The named graph holding every report's statements (``Urls.history``).
+HISTORY = f"{BASE}id/historial"
+#: SOT's February report: January's with one target raised 30% -> 45% and one row dropped.
+FEBRUARY = ROOT / "tests" / "data" / "months" / "sot-2023-02.txt"
 #: A target of loja-2019-08.txt, and the text it is changed to.
 OLD_TARGET, NEW_TARGET = "Porcentaje de avance\t100%", "Porcentaje de avance\t75%"
 
@@ -41,14 +45,51 @@ def settings_for(data: Path) -> Settings:
     return load(env={}, data_dir=data, base_uri=BASE)
 
 
-def graph_quads(data: Path) -> dict[str, set[str]]:
-    """Named graph IRI -> its quads (as N-Quads lines), from the published store."""
+def graph_quads(data: Path, history: bool = False) -> dict[str, set[str]]:
+    """Named graph IRI -> its quads (as N-Quads lines), from the published store; the
+    history graph (made from the others) only when ``history``."""
     store = ox.Store.read_only(str(data / "current" / "store"))
     graphs: dict[str, set[str]] = {}
     for quad in store.quads_for_pattern(None, None, None, None):
-        if not isinstance(quad.graph_name, ox.DefaultGraph):
+        if isinstance(quad.graph_name, ox.DefaultGraph):
+            continue
+        if history or quad.graph_name.value != HISTORY:
             graphs.setdefault(quad.graph_name.value, set()).add(str(quad))
     return graphs
+
+
+def triples_of(data: Path, names: set[str] | None = None) -> set[str]:
+    """The distinct triples of the named graphs ``names`` (None: every report graph)."""
+    store = ox.Store.read_only(str(data / "current" / "store"))
+    if names is None:
+        names = {r["graph"] for r in publish.read_manifest(data)["reports"]}  # type: ignore[index]
+    return {
+        str(q.triple)
+        for q in store.quads_for_pattern(None, None, None, None)
+        if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in names
+    }
+
+
+def current_graphs(data: Path) -> set[str]:
+    """The published version's corpus graphs and each institution's latest report."""
+    manifest = publish.read_manifest(data)
+    assert manifest is not None
+    latest: dict[str, tuple[str, str]] = {}
+    for report in manifest["reports"]:
+        held = latest.get(report["institution"])
+        if held is None or (report["issued"], report["graph"]) > held:
+            latest[report["institution"]] = (report["issued"], report["graph"])
+    return {graph for _, graph in latest.values()} | set(manifest["corpus"])
+
+
+def assert_current_state(data: Path) -> None:
+    """The default graph is the union of the current graphs, the history graph the union
+    of every report's graph."""
+    assert union(data) == triples_of(data, current_graphs(data))
+    history = {
+        line.removesuffix(f" <{HISTORY}>") for line in graph_quads(data, history=True)[HISTORY]
+    }
+    assert history == triples_of(data)
 
 
 def timeless(graphs: dict[str, set[str]]) -> dict[str, set[str]]:
@@ -60,18 +101,15 @@ def timeless(graphs: dict[str, set[str]]) -> dict[str, set[str]]:
 
 
 def union(data: Path) -> set[str]:
-    """The published union default graph, as N-Triples lines."""
+    """The published default graph (the current state), as N-Triples lines."""
     store = ox.Store.read_only(str(data / "current" / "store"))
     return {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
 
 
 def named_triples(data: Path) -> set[str]:
-    """Every triple of the published named graphs, once (what the union must hold)."""
-    store = ox.Store.read_only(str(data / "current" / "store"))
+    """Every triple of the published report and corpus graphs, once."""
     return {
-        str(q.triple)
-        for q in store.quads_for_pattern(None, None, None, None)
-        if not isinstance(q.graph_name, ox.DefaultGraph)
+        t for quads in graph_quads(data).values() for t in (q.rsplit(" <", 1)[0] for q in quads)
     }
 
 
@@ -153,7 +191,7 @@ def test_incremental_equals_a_full_build(
     assert (full.built, full.carried) == (4, 0)
     assert timeless(graph_quads(data)) == timeless(graph_quads(tmp_path / "full"))
     assert len(union(data)) == len(union(tmp_path / "full"))
-    assert union(data) == named_triples(data)  # the union was updated, not rebuilt
+    assert_current_state(data)  # updated, not rebuilt
     assert incremental.triples == full.triples
     dumped = dumped_quads(data)
     assert len(dumped) == incremental.triples
@@ -194,13 +232,14 @@ def test_a_rebuild_publishes_what_a_full_build_does(corpus: Path, tmp_path: Path
 
     assert (again.built, again.carried, again.withdrawn) == (1, 3, 1)
     assert timeless(graph_quads(data)) == timeless(graph_quads(full_data))
-    assert union(data) == named_triples(data)
+    assert_current_state(data)
     assert timeless({"": union(data)}) == timeless({"": union(full_data)})
     assert dumped_quads(data) == {q for quads in graph_quads(data).values() for q in quads}
-    assert turtle_triples(data) == union(data)
-    assert turtle_triples(full_data) == union(full_data)
+    assert turtle_triples(data) == named_triples(data)
+    assert turtle_triples(full_data) == named_triples(full_data)
     assert isomorphic(void_graph(data), void_graph(full_data))
-    assert again.triples == full.triples == len(PublishedStore(data))
+    history = len(graph_quads(data, history=True)[HISTORY])  # made from the others
+    assert again.triples == full.triples == len(PublishedStore(data)) - history
     validation = validation_graph(data)
     assert isomorphic(validation, validation_graph(full_data))
     assert (
@@ -246,12 +285,14 @@ def test_a_removed_report_is_withdrawn(first: tuple[Path, BuildReport], corpus: 
     store = PublishedStore(data)
     assert gone not in {str(g) for g in store.graphs()}
     assert not any(q.split(" <")[0] in own for q in union(data))
-    assert union(data) == named_triples(data)
+    assert not any(q.split(" <")[0] in own for q in graph_quads(data, history=True)[HISTORY])
+    assert_current_state(data)
     with gzip.open(data / "current" / "dumps" / "lotaip.nq.gz", "rt", encoding="utf-8") as dump:
         assert f"<{gone}>" not in dump.read()
     turtle = (data / "current" / "dumps" / "lotaip.ttl").read_text(encoding="utf-8")
     assert gone not in turtle
-    assert len(store) == again.triples < result.triples
+    history = len(graph_quads(data, history=True)[HISTORY])
+    assert len(store) - history == again.triples < result.triples
 
 
 def test_a_failed_rebuild_leaves_the_published_version(
@@ -305,3 +346,59 @@ def test_failures_in_workers_name_every_bad_file(synthetic: Path, tmp_path: Path
         "z-broken.csv",
     ]
     assert not (tmp_path / "data" / "current").exists()
+
+
+def targets_now(data: Path, institution: str) -> set[str]:
+    """The targets the default graph (the current state) states for ``institution``."""
+    store = PublishedStore(data)
+    rows = store.select(
+        """PREFIX lotaip: <https://w3id.org/lotaip/def/>
+        PREFIX dct: <http://purl.org/dc/terms/>
+        SELECT ?t ?id WHERE {
+          ?t a lotaip:Target ; lotaip:institution ?i . ?i dct:identifier ?id }""",
+        {"id": Literal(institution)},
+    )
+    return {str(row["t"]) for row in rows}
+
+
+def test_months_keep_the_current_state_true(corpus: Path, tmp_path: Path) -> None:
+    """Adding an older month changes nothing current, a newer one replaces it, and
+    withdrawing the newest brings the previous one back; each rebuild equals a full build."""
+    data = tmp_path / "data"
+    january = corpus / "sot-2023-01.txt"
+    shutil.move(january, tmp_path / "sot-2023-01.txt")
+    shutil.copy(FEBRUARY, corpus / "sot-2023-02.txt")
+    build([corpus], settings_for(data), jobs=1)  # February alone
+    february = targets_now(data, "sot")
+    assert len(february) == 28
+    before = union(data)
+
+    shutil.move(tmp_path / "sot-2023-01.txt", january)  # an older month arrives
+    older = build([corpus], settings_for(data), jobs=1)
+    assert (older.built, older.carried) == (1, 5)
+    # nothing current changed: the corpus graphs only gained the older report's own
+    # quality measurements (the corpus graphs are part of the default graph whole)
+    added = union(data) - before
+    odd = [t for t in added if not t.startswith(f"<{BASE}id/reporte/sot/2023-01")]
+    assert added and not odd, odd[:5]
+    assert before <= union(data)
+    assert_current_state(data)
+    assert len(triples_of(data)) > len(triples_of(data, current_graphs(data)) - before)
+
+    (corpus / "sot-2023-02.txt").unlink()  # the newest withdrawn: January is current
+    back = build([corpus], settings_for(data), jobs=1)
+    assert back.withdrawn == 1
+    assert len(targets_now(data, "sot")) == 29
+    assert_current_state(data)
+    full = tmp_path / "full"
+    build([corpus], settings_for(full), jobs=1, incremental=False)
+    assert timeless({"": union(data)}) == timeless({"": union(full)})
+
+    shutil.copy(FEBRUARY, corpus / "sot-2023-02.txt")  # a newer month replaces it
+    newer = build([corpus], settings_for(data), jobs=1)
+    assert (newer.built, newer.carried) == (1, 5)
+    assert targets_now(data, "sot") == february
+    assert_current_state(data)
+    build([corpus], settings_for(full), jobs=1, incremental=False)
+    assert timeless({"": union(data)}) == timeless({"": union(full)})
+    assert timeless(graph_quads(data, True)) == timeless(graph_quads(full, True))

@@ -246,7 +246,7 @@ def test_only_ambiguous_units_are_left_for_review(reports: list[Report]) -> None
 def test_classifications_land_on_the_unit_iris_the_mapping_mints(
     reports: list[Report], links: Graph
 ) -> None:
-    classified = set(links.subjects(ORG.classification, None))
+    classified = set(links.subjects(LOTAIP.unitFunction, None))
     for report in reports:
         mapped = map_report(report, URLS).graph
         mapped_units = set(mapped.subjects(RDF.type, ORG.OrganizationalUnit))
@@ -256,7 +256,7 @@ def test_classifications_land_on_the_unit_iris_the_mapping_mints(
 
 
 def test_every_legal_unit_is_classified_as_legal_advice_in_the_graph(links: Graph) -> None:
-    legal = set(links.subjects(ORG.classification, FUNCION["asesoria-juridica"]))
+    legal = set(links.subjects(LOTAIP.unitFunction, FUNCION["asesoria-juridica"]))
     institutions = {str(u).split("/unidad/")[0].rsplit("/", 1)[1] for u in legal}
     assert institutions == {"sot", "congope", "gad-municipal-loja", "gad-municipal-alausi", "ame"}
 
@@ -267,7 +267,7 @@ def test_every_legal_unit_is_classified_as_legal_advice_in_the_graph(links: Grap
 def test_each_linkset_counts_its_links(links: Graph) -> None:
     linksets = set(links.subjects(RDF.type, VOID.Linkset))
     predicates = {links.value(ls, VOID.linkPredicate) for ls in linksets}
-    assert predicates == {ORG.classification, DCTERMS.spatial}
+    assert predicates == {LOTAIP.unitFunction, DCTERMS.spatial}
     for linkset in linksets:
         predicate = links.value(linkset, VOID.linkPredicate)
         triples = links.value(linkset, VOID.triples)

@@ -32,7 +32,8 @@ BASE = "http://localhost:8000/id/"
 #: Targets of every report, counted in the store independently of the tidy package's queries:
 #: (report graph, target) pairs.
 TARGET_PAIRS = (
-    sparql_prefixes() + """SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { ?t a lotaip:Target } }"""
+    sparql_prefixes()
+    + """SELECT DISTINCT ?g ?t WHERE { GRAPH ?g { ?g a lotaip:Report . ?t a lotaip:Target } }"""
 )
 #: A target's value and text, as the store has them.
 TARGET_FACTS = (

@@ -79,7 +79,7 @@ _P = sparql_prefixes()
 # Both queries project their filter parameters (?institution ?level ?year ?text ?report)
 # so that pyoxigraph can bind them (see web/queries.py); the filters are fixed fragments
 # picked by name in ``FILTERS``, their values always bound, never pasted.
-_HEAD = """SELECT ?institution ?level ?year ?text ?informe ?min ?max
+_HEAD = """SELECT ?institution ?level ?year ?text ?informe ?min ?max ?current
   ?report ?issued ?inst ?iname ?unit ?unumber ?uname ?ulevel ?objective ?otext
   ?indicator ?itext ?activity ?target ?ttext ?value ?qunit ?unitText ?label ?note ?reason
   ?tdue ?idue ?line WHERE {
@@ -164,6 +164,9 @@ FILTERS = {
     " ' ', COALESCE(?ttext, ''), ' ', COALESCE(?reason, ''))), LCASE(?text)))",
     "min": "FILTER(?value >= ?min)",
     "max": "FILTER(?value <= ?max)",
+    # the default graph is the current state: it states only each institution's current
+    # report (an older report is in its own graph and the history graph only)
+    "current": "FILTER(!?current || EXISTS { ?report a lotaip:Report })",
 }
 
 
@@ -178,6 +181,9 @@ class Filters:
     text: str | None = None
     min: Decimal | None = None  # value at least (rows without a value are left out)
     max: Decimal | None = None
+    #: only each institution's current report (the default graph's); a report asked for
+    #: by name is given whatever its month
+    current: bool = True
 
     def bindings(self) -> dict[str, Identifier]:
         """The query bindings for the filters given."""
@@ -189,6 +195,7 @@ class Filters:
             "text": Literal(self.text) if self.text else None,
             "min": Literal(self.min) if self.min is not None else None,
             "max": Literal(self.max) if self.max is not None else None,
+            "current": Literal(True) if self.current and self.report is None else None,
         }
         return {k: v for k, v in values.items() if v is not None}
 
@@ -199,7 +206,8 @@ def _query(template: str, names: Iterable[str]) -> str:
 
 def tidy_rows(store: Store, filters: Filters | None = None) -> list[TidyRow]:
     """The tidy table of ``store``: targets and NO APLICA statements, in reading order
-    (institution, report date, report, source line)."""
+    (institution, report date, report, source line); by default of the current state
+    (``Filters.current``)."""
     bindings = (filters or Filters()).bindings()
     levels = {r["level"]: r["name"] for r in select_text(store, LEVELS, {})}
     return _rows(lambda query: select_text(store, query, bindings), bindings, levels.get)

@@ -23,10 +23,12 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "sparql.title": {"es": "Consultas SPARQL", "en": "SPARQL queries"},
     "sparql.lead": {
-        "es": "Punto de acceso SPARQL 1.1 de solo lectura. El grafo por defecto es la unión "
-        "de todos los reportes; cada reporte es además un grafo con nombre.",
-        "en": "Read-only SPARQL 1.1 endpoint. The default graph is the union of every "
-        "report; each report is also a named graph.",
+        "es": "Punto de acceso SPARQL 1.1 de solo lectura. El grafo por defecto es el estado "
+        "actual (el último reporte de cada institución); cada reporte es además un grafo "
+        "con nombre, y el grafo id/historial reúne todos los meses.",
+        "en": "Read-only SPARQL 1.1 endpoint. The default graph is the current state (each "
+        "institution's latest report); each report is also a named graph, and the graph "
+        "id/historial holds every month.",
     },
     "sparql.limits": {
         "es": "Límites: {rows} filas por respuesta, {seconds} s por consulta.",

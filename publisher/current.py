@@ -1,0 +1,82 @@
+"""The current state: which report of each institution is current, and the two graphs a
+build keeps in step with the reports (see ``docs/data-model.md``).
+
+Institutions republish their report every month, and a unit, objective or indicator keeps
+its IRI from month to month. A version therefore holds, besides one named graph per report
+(exactly what that report states) and the corpus graphs:
+
+- the **default graph**: the current state, the distinct union of each institution's
+  *current* report (``latest``: the one with the latest information date) and of the corpus
+  graphs (ontology, links, reference data, quality). What a query without ``GRAPH`` or
+  ``FROM`` counts is what the institutions report now;
+- the **history graph** ``B id/historial``: the distinct union of every report's graph, all
+  months, for questions across months.
+
+Both are materialised (pyoxigraph's own union of named graphs repeats a triple once per
+graph stating it, and gives no way to union a chosen set of graphs cheaply), and both are
+kept by difference: a build adds what the graphs entering them state and drops, of what the
+graphs leaving them stated, each triple no remaining graph states (``drop_unstated``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Protocol, TypeVar
+
+import pyoxigraph as ox
+
+
+class Reported(Protocol):
+    """What deciding the current report needs of a report's summary."""
+
+    @property
+    def graph(self) -> str: ...
+    @property
+    def institution(self) -> str: ...
+    @property
+    def issued(self) -> str | None: ...
+
+
+R = TypeVar("R", bound=Reported)
+
+
+def order_key(report: Reported) -> tuple[bool, str, str]:
+    """Sorts an institution's reports oldest first: by information date (ISO), an undated
+    report before every dated one, and by graph IRI between equal dates."""
+    return (report.issued is not None, report.issued or "", report.graph)
+
+
+def latest(reports: Iterable[R]) -> dict[str, R]:
+    """Institution id -> its current report: the one with the latest information date."""
+    current: dict[str, R] = {}
+    for report in reports:
+        held = current.get(report.institution)
+        if held is None or order_key(report) > order_key(held):
+            current[report.institution] = report
+    return current
+
+
+def load_triples(store: ox.Store, ntriples: bytes, graph: Any) -> None:
+    """Add N-Triples lines to ``graph`` (a ``NamedNode`` or ``DefaultGraph``) with the bulk
+    loader; a graph is a set, so lines it holds already change nothing."""
+    if ntriples:
+        store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=graph)
+
+
+def drop_unstated(
+    store: ox.Store, ntriples: bytes, graph: Any, stating: Callable[[Any], bool]
+) -> int:
+    """Remove from ``graph`` each triple of ``ntriples`` that no graph for which
+    ``stating(graph_name)`` is true states any more; return how many were removed."""
+    dropped = 0
+    for triple in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES):
+        quads = store.quads_for_pattern(triple.subject, triple.predicate, triple.object)
+        if not any(stating(quad.graph_name) for quad in quads):
+            store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
+            dropped += 1
+    return dropped
+
+
+def named_in(names: Mapping[str, object] | set[str]) -> Callable[[Any], bool]:
+    """A ``stating`` test for ``drop_unstated``: the graph is one of ``names``."""
+    return lambda name: isinstance(name, ox.NamedNode) and name.value in names
