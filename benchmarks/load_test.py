@@ -68,9 +68,9 @@ def start_server(data: Path, port: int, workers: int, rate_limit: int) -> subpro
     )
     for _ in range(300):
         try:
-            requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
             return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still booting
             time.sleep(0.1)
     server.kill()
     raise SystemExit("the server did not start")
