@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -97,7 +98,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(data_dir: Path, *extra: str, seconds: float = 30) -> Iterator[str]:
+def running_server(
+    data_dir: Path, *extra: str, seconds: float = 30, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """``lotaip-lod serve`` on a free port for the ``with`` block; yields its base URL.
 
     The server's log goes to a temporary file (a pipe nobody reads could fill and stall
@@ -108,7 +111,8 @@ def running_server(data_dir: Path, *extra: str, seconds: float = 30) -> Iterator
     command += ["--host", "127.0.0.1", "--port", str(port), *extra]
     base = f"http://127.0.0.1:{port}/"
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        environ = None if env is None else {**os.environ, **env}
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=environ)
         try:
             _wait_until_up(base, process, log, seconds)
             yield base
