@@ -165,14 +165,19 @@ def build(
             inputs = read_listed(read_list(manifest), Path(downloads))
         else:
             inputs = read_inputs(paths or [settings.examples_dir])
-        return _build_locked(
-            inputs,
-            settings,
-            data_dir,
-            None if quiet else progress,
-            jobs or os.cpu_count() or 1,
-            incremental,
-        )
+        try:
+            return _build_locked(
+                inputs,
+                settings,
+                data_dir,
+                None if quiet else progress,
+                jobs or os.cpu_count() or 1,
+                incremental,
+            )
+        except OSError as err:
+            # The data folder is a file, unwritable, or full: say which file and why, in
+            # the ``FILE: message`` shape (the unfinished version is already discarded).
+            raise StoreError(f"{err.filename or data_dir}: {err.strerror or err}") from err
 
 
 def _build_locked(
