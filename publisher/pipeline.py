@@ -194,6 +194,8 @@ def _build_locked(
     with publish.build_lock(data_dir):
         unchanged = _unchanged(data_dir, fingerprint)
         if unchanged is not None:
+            # Nothing to publish, but folders an interrupted build left still go.
+            publish.prune_versions(data_dir)
             return unchanged
         previous = _previous(data_dir, code) if incremental else None
         version_dir = publish.new_version(data_dir)

@@ -122,3 +122,15 @@ def test_a_full_disk_is_a_clear_error_and_the_published_version_stays(
     assert "build.json: No space left on device" in result.output
     assert (data / "current").resolve() == published
     assert [p for p in (data / "versions").iterdir()] == [published]
+
+
+def test_an_unchanged_build_still_removes_orphaned_versions(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", "--quiet", "--out", str(data)]).exit_code == 0
+    published = (data / "current").resolve()
+    orphan = data / "versions" / "29990101T000000000000Z"  # newest name, never finished
+    (orphan / "store").mkdir(parents=True)
+    assert runner.invoke(cli, ["build", "--quiet", "--out", str(data)]).exit_code == 0
+    assert not orphan.exists()
+    assert (data / "current").resolve() == published
