@@ -11,8 +11,12 @@ server's processes (gunicorn arbiter, workers, query workers) sampled every
 ``--sample`` seconds, then stops the server. Exits 1 if any answer was a 5xx, or a
 4xx other than 429 (every target is valid).
 
-The /sparql rate limit is off by default (every request comes from one address);
-``--rate-limit N`` keeps it at N per minute, and 429s are then counted apart.
+The /sparql rate limit is off by default; ``--rate-limit N`` keeps it at N per minute,
+and 429s are then counted apart. Each client thread sends from its own loopback address
+(127.0.0.<n+2>), so per-address limits see ``--threads`` clients. ``--heavy N`` adds N
+threads (one address, 127.0.0.1) sending only heavy queries (cartesian products that run
+until ``query_timeout``, ``--timeout``): for them a 503 (stopped or refused with
+Retry-After) or 429 is the expected answer, not a failure.
 """
 
 from __future__ import annotations
@@ -32,9 +36,11 @@ import threading
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from publisher.query.examples import load_examples
 
@@ -57,9 +63,13 @@ def build_examples(folder: Path) -> Path:
     return data
 
 
-def start_server(data: Path, port: int, workers: int, rate_limit: int) -> subprocess.Popen:
+def start_server(
+    data: Path, port: int, workers: int, rate_limit: int, timeout: float | None = None
+) -> subprocess.Popen:
     """``lotaip-lod serve`` on 127.0.0.1:``port``; waits until it answers."""
     env = {**os.environ, "PUBLISHER_SPARQL_RATE_LIMIT": str(rate_limit)}
+    if timeout is not None:
+        env["PUBLISHER_QUERY_TIMEOUT"] = str(timeout)
     env["PUBLISHER_REQUEST_LOG"] = "false"  # a log line per request would cost the run
     command = [sys.executable, "-m", "publisher", "serve", "--data", str(data)]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
@@ -68,9 +78,9 @@ def start_server(data: Path, port: int, workers: int, rate_limit: int) -> subpro
     )
     for _ in range(300):
         try:
-            requests.get(f"http://127.0.0.1:{port}/health", timeout=1)
+            requests.get(f"http://127.0.0.1:{port}/health", timeout=5)
             return server
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # still booting
             time.sleep(0.1)
     server.kill()
     raise SystemExit("the server did not start")
@@ -116,7 +126,14 @@ def targets(base: str) -> dict[str, list[tuple[str, dict[str, str], dict[str, st
     downloads = [(f"/dumps/{name}", {}, {}) for name in dump_names] + [("/downloads", {}, {})]
     json = {"Accept": "application/sparql-results+json"}
     sparql = [("/sparql", {"query": e.text}, json) for e in load_examples()]
-    return {"page": pages, "search": searches, "download": downloads, "sparql": sparql}
+    heavy = [("/sparql", {"query": f"{HEAVY}{n}"}, json) for n in range(1000)]
+    return {
+        "page": pages,
+        "search": searches,
+        "download": downloads,
+        "sparql": sparql,
+        "heavy": heavy,
+    }
 
 
 class Results:
@@ -137,6 +154,22 @@ class Results:
                 self.samples.setdefault((kind, status), body[:200].decode(errors="replace"))
 
 
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } # "
+LIGHT_KINDS = ["page", "page", "search", "download", "sparql"]
+
+
+class SourceAdapter(HTTPAdapter):
+    """Connections from a given local address (a client host of its own)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
 def client(
     base: str,
     plan: dict,
@@ -145,11 +178,14 @@ def client(
     budget: itertools.count,
     limit: int,
     seed: int,
+    source: str = "127.0.0.1",
+    kinds: list[str] = LIGHT_KINDS,
 ) -> None:
     """One client thread: kinds in turn, a random target of each, until told to stop."""
     chooser = random.Random(seed)
     session = requests.Session()
-    for kind in itertools.cycle(["page", "page", "search", "download", "sparql"]):
+    session.mount("http://", SourceAdapter(source))
+    for kind in itertools.cycle(kinds):
         if stop.is_set() or next(budget) >= limit:
             return
         path, params, headers = chooser.choice(plan[kind])
@@ -195,24 +231,31 @@ def report(results: Results, seconds: float, memory: list[tuple[float, float, in
     print("server memory (RSS of all server processes):")
     for elapsed, mib, count in memory:
         print(f"  t={elapsed:5.0f} s  {mib:7.1f} MiB  ({count} processes)")
-    # every target is valid: a 4xx other than 429 (rate limit) is a failure too
-    return sum(n for (_, status), n in results.status.items() if status >= 400 and status != 429)
+    # every target is valid: a 4xx other than 429 (rate limit) is a failure too; heavy
+    # queries are meant to be stopped (503) or refused (429, 503)
+    return sum(
+        n
+        for (kind, status), n in results.status.items()
+        if status >= 400 and status != 429 and not (kind == "heavy" and status == 503)
+    )
 
 
 def run(args: argparse.Namespace, data: Path) -> int:
     """Start the server, load it, report; return the number of failed answers."""
     port = free_port()
-    server = start_server(data, port, args.workers, args.rate_limit)
+    server = start_server(data, port, args.workers, args.rate_limit, args.timeout)
     base = f"http://127.0.0.1:{port}/"
     try:
         plan = targets(base)
         print("targets: " + ", ".join(f"{k} {len(v)}" for k, v in plan.items()))
         results, stop, budget = Results(), threading.Event(), itertools.count()
+        common = (base, plan, results, stop, budget, args.max_requests)
         threads = [
-            threading.Thread(
-                target=client, args=(base, plan, results, stop, budget, args.max_requests, n)
-            )
+            threading.Thread(target=client, args=(*common, n, f"127.0.0.{n + 2}"))
             for n in range(args.threads)
+        ] + [
+            threading.Thread(target=client, args=(*common, 1000 + n, "127.0.0.1", ["heavy"]))
+            for n in range(args.heavy)
         ]
         started = time.monotonic()
         memory = [(0.0, *rss_mib(server.pid))]
@@ -238,6 +281,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=16, help="Client threads.")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers.")
     parser.add_argument("--rate-limit", type=int, default=0, help="SPARQL queries/min per client.")
+    parser.add_argument("--heavy", type=int, default=0, help="Threads sending heavy queries.")
+    parser.add_argument("--timeout", type=float, help="query_timeout of the server, seconds.")
     parser.add_argument("--sample", type=float, default=10, help="Seconds between memory samples.")
     parser.add_argument(
         "--data", type=Path, help="A built data folder (default: build the examples)."

@@ -9,6 +9,7 @@
     ├── ValidationFailed           a report's graph violates the SHACL shapes
     ├── StoreError                 the store cannot be opened, read or written
     │   ├── StoreUnavailable       a remote store does not answer
+    │   │   └── Overloaded         no capacity for this request now (Retry-After)
     │   └── PushFailed             a push to a remote store stopped at a graph
     ├── QueryError                 a SPARQL query is malformed or not allowed
     │   └── QueryTimeout           a query ran past its time limit
@@ -60,6 +61,14 @@ class StoreError(PublisherError):
 
 class StoreUnavailable(StoreError):
     """A remote store does not answer."""
+
+
+class Overloaded(StoreUnavailable):
+    """No capacity to run this request now; ``retry_after`` seconds is when to try again."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PushFailed(StoreError):

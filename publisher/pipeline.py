@@ -166,14 +166,19 @@ def build(
             inputs = read_listed(read_list(manifest), Path(downloads))
         else:
             inputs = read_inputs(paths or [settings.examples_dir])
-        return _build_locked(
-            inputs,
-            settings,
-            data_dir,
-            None if quiet else progress,
-            jobs or os.cpu_count() or 1,
-            incremental,
-        )
+        try:
+            return _build_locked(
+                inputs,
+                settings,
+                data_dir,
+                None if quiet else progress,
+                jobs or os.cpu_count() or 1,
+                incremental,
+            )
+        except OSError as err:
+            # The data folder is a file, unwritable, or full: say which file and why, in
+            # the ``FILE: message`` shape (the unfinished version is already discarded).
+            raise StoreError(f"{err.filename or data_dir}: {err.strerror or err}") from err
 
 
 def _build_locked(
@@ -190,6 +195,8 @@ def _build_locked(
     with publish.build_lock(data_dir):
         unchanged = _unchanged(data_dir, fingerprint)
         if unchanged is not None:
+            # Nothing to publish, but folders an interrupted build left still go.
+            publish.prune_versions(data_dir)
             return unchanged
         previous = _previous(data_dir, code) if incremental else None
         version_dir = publish.new_version(data_dir)

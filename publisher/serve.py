@@ -6,6 +6,7 @@ the fork, so no store handle crosses a process boundary.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -14,11 +15,18 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.http.errors import LimitRequestLine
+from gunicorn.util import write_nonblock
+from gunicorn.workers.gthread import ThreadWorker
 
 from publisher.errors import SettingsError
 from publisher.publish import read_manifest
 from publisher.settings import Settings
 from publisher.store import open_store
+
+#: gunicorn's ceiling for the request line (larger values are cut to it): a GET query
+#: URL-encoded up to this length works; longer ones are told to use POST (``SiteWorker``).
+REQUEST_LINE_LIMIT = 8190
 
 
 class SiteServer(BaseApplication):
@@ -35,10 +43,42 @@ class SiteServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        """The WSGI app, built in each worker."""
+        """The WSGI app, built in each worker, its query workers started."""
         from publisher.web import create_app
 
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        app.extensions["publisher.sparql"].start()
+        return app
+
+
+class SiteWorker(ThreadWorker):
+    """gunicorn's threaded worker, answering a too-long request line in our error shape.
+
+    gunicorn reads at most 8,190 bytes of request line (its own ceiling); a longer
+    ``GET /sparql?query=…`` would otherwise get gunicorn's bare HTML 414 page. The headers
+    are not read yet, so no content negotiation: the JSON shape every client can read.
+    """
+
+    def handle_error(self, req: Any, client: Any, addr: Any, exc: BaseException) -> None:
+        """Our 414 for LimitRequestLine; gunicorn's own handling for anything else."""
+        if not isinstance(exc, LimitRequestLine):
+            super().handle_error(req, client, addr, exc)
+            return
+        self.log.warning("request line too long from %s", addr[0] if addr else "?")
+        message = (
+            f"request line longer than {REQUEST_LINE_LIMIT} bytes: send long SPARQL queries "
+            "with POST (form-encoded 'query=' or Content-Type: application/sparql-query)"
+        )
+        body = json.dumps({"error": message, "status": 414}).encode("utf-8")
+        head = (
+            "HTTP/1.1 414 URI Too Long\r\nConnection: close\r\n"
+            "Content-Type: application/json\r\nAccess-Control-Allow-Origin: *\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
+        try:
+            write_nonblock(client, head.encode("ascii") + body)
+        except OSError:
+            self.log.debug("could not send the 414 answer")
 
 
 def gunicorn_options(settings: Settings) -> dict[str, Any]:
@@ -49,8 +89,9 @@ def gunicorn_options(settings: Settings) -> dict[str, Any]:
         # Threads, so that a long SPARQL query (up to query_timeout, run in a killable
         # query process) does not hold a whole worker: the store and caches are shared
         # read-only behind locks.
-        "worker_class": "gthread",
+        "worker_class": SiteWorker,
         "threads": settings.threads,
+        "limit_request_line": REQUEST_LINE_LIMIT,
         "accesslog": None,
         "errorlog": "-",
         "timeout": max(30, int(settings.query_timeout) + 10),

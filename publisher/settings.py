@@ -44,7 +44,21 @@ class Settings:
     )
     sparql_user: str | None = _setting(None, "Remote store: user name for HTTP basic auth.")
     sparql_password: str | None = _setting(None, "Remote store: password for HTTP basic auth.")
-    query_timeout: float = _setting(30.0, "Seconds a SPARQL query may run before it is stopped.")
+    query_timeout: float = _setting(
+        30.0, "Seconds a SPARQL query may take, waiting included, before it is stopped."
+    )
+    sparql_workers: int = _setting(
+        3, "Query processes of the fast lane, per web worker (see docs/sparql.md)."
+    )
+    sparql_fast_budget: float = _setting(
+        2.0, "Seconds a query may run on the fast lane before it moves to the slow lane."
+    )
+    sparql_slow_queries: int = _setting(
+        1, "Queries per web worker allowed past the fast budget at once; more get 503."
+    )
+    sparql_client_queries: int = _setting(
+        2, "Queries one client address may have in flight at once, per web worker; more: 429."
+    )
     max_rows: int = _setting(10000, "Most result rows the SPARQL endpoint returns for a query.")
     max_query_bytes: int = _setting(20000, "Largest SPARQL query text accepted, in bytes.")
     sparql_rate_limit: float = _setting(
@@ -60,7 +74,7 @@ class Settings:
     port: int = _setting(8000, "Port the web server listens on.")
     workers: int = _setting(2, "Web server worker processes.")
     threads: int = _setting(
-        4, "Threads per web worker: a slow SPARQL query holds one, not the whole worker."
+        8, "Threads per web worker; SPARQL queries may hold all but two of them at once."
     )
     site_dir: Path = _setting(
         PROJECT_ROOT / "site", "Folder with the site's templates/ and static/."
@@ -84,7 +98,8 @@ class Settings:
         if self.store == "sparql" and not self.sparql_query_url:
             raise SettingsError("store 'sparql' needs sparql_query_url")
         positive = ("query_timeout", "max_rows", "max_query_bytes", "workers", "threads")
-        for name in (*positive, "max_report_bytes"):
+        lanes = ("sparql_workers", "sparql_fast_budget", "sparql_slow_queries")
+        for name in (*positive, *lanes, "sparql_client_queries", "max_report_bytes"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, not {getattr(self, name)!r}")
         if self.sparql_rate_limit < 0 or self.sparql_rate_burst < 1:

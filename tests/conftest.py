@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -117,7 +118,10 @@ def running_server(
     command += ["--host", "127.0.0.1", "--port", str(port), *extra]
     base = f"http://127.0.0.1:{port}/"
     with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=env)
+        environ = None if env is None else {**os.environ, **env}
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd, env=environ
+        )
         try:
             _wait_until_up(base, process, log, seconds)
             yield base

@@ -102,3 +102,45 @@ def test_build_refuses_a_report_over_max_report_bytes(
     assert f"{largest.name}: the file is {largest.stat().st_size:,} bytes" in output
     assert "nothing published" in output
     assert not (tmp_path / "data" / "current").exists()
+def test_build_into_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    target = tmp_path / "not-a-folder"
+    target.write_text("x")
+    result = CliRunner().invoke(cli, ["build", "--quiet", "--out", str(target)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {target}")
+    assert "Traceback" not in result.output
+    assert target.read_text() == "x"
+
+
+def test_a_full_disk_is_a_clear_error_and_the_published_version_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    data = tmp_path / "data"
+    runner = CliRunner()
+    first = str(Path(__file__).resolve().parent.parent / "examples/reports/alausi-2021-05.txt")
+    assert runner.invoke(cli, ["build", "--quiet", "--out", str(data), first]).exit_code == 0
+    published = (data / "current").resolve()
+
+    def full(version_dir: Path, manifest: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(version_dir / "build.json"))
+
+    monkeypatch.setattr(publish, "write_manifest", full)
+    result = runner.invoke(cli, ["build", "--quiet", "--out", str(data)])  # all five
+    assert result.exit_code == 1
+    assert "build.json: No space left on device" in result.output
+    assert (data / "current").resolve() == published
+    assert [p for p in (data / "versions").iterdir()] == [published]
+
+
+def test_an_unchanged_build_still_removes_orphaned_versions(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["build", "--quiet", "--out", str(data)]).exit_code == 0
+    published = (data / "current").resolve()
+    orphan = data / "versions" / "29990101T000000000000Z"  # newest name, never finished
+    (orphan / "store").mkdir(parents=True)
+    assert runner.invoke(cli, ["build", "--quiet", "--out", str(data)]).exit_code == 0
+    assert not orphan.exists()
+    assert (data / "current").resolve() == published

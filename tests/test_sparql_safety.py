@@ -161,7 +161,7 @@ def test_update_is_refused_and_nothing_changes(
 
 def _worker_pids(app: Flask) -> set[int]:
     pool = app.extensions["publisher.sparql"]._runner
-    return {w.process.pid for w in list(pool._idle.queue)}
+    return {w.process.pid for w in list(pool._idle)}
 
 
 def test_time_limit_stops_the_query_while_others_are_served(url: str, app: Flask) -> None:
@@ -183,7 +183,7 @@ def test_time_limit_stops_the_query_while_others_are_served(url: str, app: Flask
     assert TIME_LIMIT <= slow_took < TIME_LIMIT + 5
     after = _worker_pids(app)
     killed = before - after
-    assert len(killed) == 1 and len(after) == 2
+    assert len(killed) == 1 and len(after) == len(before)
     for pid in killed:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # the worker that ran it is gone, not left computing

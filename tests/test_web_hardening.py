@@ -329,3 +329,17 @@ def test_the_404_page_escapes_the_path(site_client: FlaskClient) -> None:
     page = site_client.get("/id/%3Cscript%3Ealert(1)%3C/script%3E", headers={"Accept": BROWSER})
     assert page.status_code == 404
     assert "<script>alert(1)" not in page.data.decode()
+
+
+def test_only_http_and_our_own_iris_become_links(site_app: Flask) -> None:
+    from rdflib import URIRef
+
+    from publisher.web.pages import href
+
+    with site_app.test_request_context("/"):
+        assert href(URIRef("javascript:alert(1)")) is None
+        assert href(URIRef("data:text/html,<b>x</b>")) is None
+        assert href(URIRef("https://www.wikidata.org/entity/Q1")) == (
+            "https://www.wikidata.org/entity/Q1"
+        )
+        assert href(URIRef("http://localhost:8000/id/reporte/demo/2023-01")).startswith("/doc/")

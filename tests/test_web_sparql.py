@@ -133,6 +133,36 @@ def test_construct_in_each_rdf_format(client: FlaskClient, accept: str, rdflib_f
     assert response.headers["X-SPARQL-Truncated"] == "2"
 
 
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_a_cut_table_says_so_in_the_header_and_where_it_can_in_the_body(
+    client: FlaskClient, fmt: str
+) -> None:
+    cut = _get(client, TARGETS, format=fmt)  # three targets, max_rows = 2
+    whole = _get(client, TARGETS + " LIMIT 2", format=fmt)
+    assert cut.headers["X-SPARQL-Truncated"] == "2"
+    assert "X-SPARQL-Truncated" not in whole.headers
+    if fmt == "json":
+        doc = json.loads(cut.data)
+        assert (doc["truncated"], doc["rowLimit"]) == (True, 2)
+        assert len(doc["results"]["bindings"]) == 2
+        assert "truncated" not in json.loads(whole.data)
+    elif fmt == "xml":
+        assert b"<!-- truncated: this endpoint answers at most 2 rows" in cut.data
+        assert len(list(Result.parse(io.BytesIO(cut.data), format="xml"))) == 2
+        assert b"truncated" not in whole.data
+    else:  # no room for a note: the same body as an answer that was not cut
+        assert cut.data == whole.data
+
+
+@pytest.mark.parametrize(("fmt", "rdflib_format"), [("turtle", "turtle"), ("nt", "nt")])
+def test_a_cut_graph_says_so_in_a_comment(
+    client: FlaskClient, fmt: str, rdflib_format: str
+) -> None:
+    response = _get(client, CONSTRUCT, format=fmt)
+    assert response.data.startswith(b"# truncated: this endpoint answers at most 2 ")
+    assert len(parse_rdf(response.data, rdflib_format)) == 2
+
+
 def test_describe_answers_rdf(client: FlaskClient) -> None:
     iri = ID["institucion/gad-b"]
     response = _get(client, f"DESCRIBE <{iri}>", "text/turtle")
@@ -472,10 +502,10 @@ def test_new_data_means_a_new_etag_and_a_fresh_answer(tmp_path: Path) -> None:
 def test_a_worker_that_dies_is_replaced(app: Flask, client: FlaskClient) -> None:
     assert _get(client, "ASK { ?s ?p 1 }").status_code == 200
     pool = app.extensions["publisher.sparql"]._runner
-    for worker in list(pool._idle.queue):
+    for worker in list(pool._idle):
         worker.process.kill()
         worker.process.join(5)
-    dead = {w.process.pid for w in list(pool._idle.queue)}
+    dead = {w.process.pid for w in list(pool._idle)}
     statuses = {_get(client, f"ASK {{ ?s ?p {n} }}").status_code for n in range(2, 6)}
     assert statuses == {200}
-    assert dead.isdisjoint(w.process.pid for w in list(pool._idle.queue))
+    assert dead.isdisjoint(w.process.pid for w in list(pool._idle))

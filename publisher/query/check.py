@@ -9,11 +9,14 @@ miss escapes and comments, so we look at the parsed structure only.
 
 from __future__ import annotations
 
+import re
+import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from pyparsing import ParseBaseException, ParseResults
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -29,6 +32,20 @@ _FORMS = {
     "ConstructQuery": "CONSTRUCT",
     "DescribeQuery": "DESCRIBE",
 }
+
+
+#: Deepest nesting of ``{ ( [`` accepted. The grammar allows any depth and pyoxigraph
+#: answers 2,000 groups, but rdflib's recursive parser needs ~40 Python frames per level:
+#: 256 levels parse in a thread with a big stack; beyond is refused before parsing.
+MAX_DEPTH = 256
+_FRAMES_PER_LEVEL = 40
+_RECURSION_LIMIT = 2000 + MAX_DEPTH * _FRAMES_PER_LEVEL
+_STACK_BYTES = 256 * 1024 * 1024  # virtual: only the pages a deep parse touches are used
+#: What can hold a bracket that does not nest: strings, IRIs, comments.
+_NOT_NESTING = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
 
 
 class QueryRefused(QueryError):
@@ -55,20 +72,70 @@ def check_query(text: str, max_bytes: int) -> CheckedQuery:
         raise QueryError(f"query is {size} bytes; this endpoint accepts at most {max_bytes}")
     if not text.strip():
         raise QueryError("empty query")
+    depth = nesting_depth(text)
+    if depth > MAX_DEPTH:
+        raise QueryError(
+            f"query nests {depth} levels of brackets; this endpoint accepts at most {MAX_DEPTH}"
+        )
     return _check_parsed(text)
 
 
+def nesting_depth(text: str) -> int:
+    """The deepest nesting of ``{``, ``(`` and ``[`` in ``text``, outside strings, IRIs
+    and comments (a linear scan: it bounds the parser's recursion before it starts)."""
+    depth = deepest = 0
+    for char in _NOT_NESTING.sub(" ", text):
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 #: rdflib's pyparsing grammar keeps state while it parses: two threads at once (gunicorn
-#: gthread workers) made valid queries fail as malformed, so one parse at a time.
-_PARSER = threading.Lock()
+#: gthread workers) made valid queries fail as malformed, so one parse at a time, in one
+#: thread of our own whose stack holds MAX_DEPTH levels of rdflib's recursion.
+_PARSER: ThreadPoolExecutor | None = None
+_PARSER_START = threading.Lock()
+_T = TypeVar("_T")
+
+
+def _parse(function: Callable[[str], _T], text: str) -> _T:
+    """``function(text)`` on the parser thread, with room for MAX_DEPTH levels."""
+    global _PARSER
+    with _PARSER_START:
+        if _PARSER is None:
+            # The stack size applies to threads started from now on: only ours.
+            previous = threading.stack_size(_STACK_BYTES)
+            try:
+                _PARSER = ThreadPoolExecutor(1, thread_name_prefix="sparql-parser")
+                _PARSER.submit(int).result()  # start the thread while the size holds
+            finally:
+                threading.stack_size(previous)
+    return _PARSER.submit(_deep, function, text).result()
+
+
+def _deep(function: Callable[[str], _T], text: str) -> _T:
+    # The recursion limit is the interpreter's, not the thread's: raised only while this
+    # thread parses, so that other threads keep the usual guard against runaway recursion.
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(_RECURSION_LIMIT)
+    try:
+        return function(text)
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 @lru_cache(maxsize=512)
 def _check_parsed(text: str) -> CheckedQuery:
     # Parsing costs ~15 ms; researchers repeat the same queries, so remember the verdict.
     try:
-        with _PARSER:
-            algebra = translateQuery(parseQuery(text)).algebra
+        algebra = _parse(_algebra, text)
+    except RecursionError as err:
+        raise QueryError(
+            f"query nests too deeply for this endpoint (at most {MAX_DEPTH} levels)"
+        ) from err
     except ParseBaseException as err:
         if _is_update(text):
             raise QueryRefused("SPARQL Update is not allowed: this endpoint is read-only") from err
@@ -82,11 +149,14 @@ def _check_parsed(text: str) -> CheckedQuery:
     return CheckedQuery(text=text, form=_FORMS[algebra.name])
 
 
+def _algebra(text: str) -> Any:
+    return translateQuery(parseQuery(text)).algebra
+
+
 def _is_update(text: str) -> bool:
     try:
-        with _PARSER:
-            parseUpdate(text)
-    except ParseBaseException:
+        _parse(parseUpdate, text)
+    except (ParseBaseException, RecursionError):
         return False
     return True
 

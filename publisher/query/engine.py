@@ -13,7 +13,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.query.results import BY_NAME, RDF_FORMATS, TABLE_WRITERS, boolean
+from publisher.query.results import (
+    BY_NAME,
+    RDF_FORMATS,
+    TABLE_WRITERS,
+    boolean,
+    truncation_note,
+)
 from publisher.vocab import PREFIXES
 
 
@@ -79,14 +85,21 @@ def execute(store: ox.Store, job: Job, union_in_default: bool = False) -> Answer
     head = list(islice(result, job.max_rows + 1))
     truncated = len(head) > job.max_rows
     head = head[: job.max_rows]
+    cut_at = job.max_rows if truncated else None
     if job.form == "SELECT":
         names = [v.value for v in result.variables]
         rows = [[solution[n] for n in names] for solution in head]
-        body = TABLE_WRITERS[job.format](names, rows)
+        body = TABLE_WRITERS[job.format](names, rows, cut_at)
     else:
         prefixes = _used_prefixes(head)
         body = ox.serialize(head, format=RDF_FORMATS[job.format], prefixes=prefixes) or b""
+        if cut_at is not None and job.format in _COMMENTED:
+            body = f"# {truncation_note(cut_at)}\n".encode() + body
     return Answer(body, media_type, rows=len(head), truncated=truncated)
+
+
+#: graph formats where a leading ``#`` line is a comment (JSON-LD, RDF/XML: header only)
+_COMMENTED = ("turtle", "nt")
 
 
 def _used_prefixes(triples: list[Any]) -> dict[str, str]:

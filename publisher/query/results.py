@@ -98,12 +98,16 @@ def json_term(term: Any) -> dict[str, Any]:
     }
 
 
-def table_json(names: list[str], rows: list[Solution]) -> bytes:
-    """SELECT results as application/sparql-results+json."""
+def table_json(names: list[str], rows: list[Solution], cut_at: int | None = None) -> bytes:
+    """SELECT results as application/sparql-results+json; ``cut_at``: the row limit that
+    cut them, said by top-level ``"truncated": true, "rowLimit": N`` (clients ignore
+    members they do not know, as the format asks)."""
     bindings = [
         {n: json_term(t) for n, t in zip(names, row, strict=True) if t is not None} for row in rows
     ]
-    doc = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    doc: dict[str, Any] = {"head": {"vars": names}, "results": {"bindings": bindings}}
+    if cut_at is not None:
+        doc.update(truncated=True, rowLimit=cut_at)
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
@@ -127,9 +131,13 @@ def _xml_term(term: Any) -> str:
 _XML_HEAD = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
 
 
-def table_xml(names: list[str], rows: list[Solution]) -> bytes:
-    """SELECT results as application/sparql-results+xml."""
-    out = [_XML_HEAD, "<head>"]
+def table_xml(names: list[str], rows: list[Solution], cut_at: int | None = None) -> bytes:
+    """SELECT results as application/sparql-results+xml; ``cut_at``: the row limit that
+    cut them, said in a comment (the format has no element for it)."""
+    out = [_XML_HEAD]
+    if cut_at is not None:
+        out.append(f"<!-- {truncation_note(cut_at)} -->")
+    out.append("<head>")
     out += [f"<variable name={quoteattr(n)}/>" for n in names]
     out.append("</head><results>")
     for row in rows:
@@ -153,8 +161,14 @@ def _csv_value(term: Any) -> str:
     return str(term)
 
 
-def table_csv(names: list[str], rows: list[Solution]) -> bytes:
-    """SELECT results as text/csv (values only: no datatypes or languages)."""
+def truncation_note(cut_at: int) -> str:
+    """What a cut answer says about itself, where its format has room for a comment."""
+    return f"truncated: this endpoint answers at most {cut_at} rows or triples; there are more"
+
+
+def table_csv(names: list[str], rows: list[Solution], cut_at: int | None = None) -> bytes:
+    """SELECT results as text/csv (values only: no datatypes or languages). CSV has no
+    place for a note: a cut is said only by the X-SPARQL-Truncated header."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(names)
@@ -162,14 +176,15 @@ def table_csv(names: list[str], rows: list[Solution]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def table_tsv(names: list[str], rows: list[Solution]) -> bytes:
-    """SELECT results as text/tab-separated-values (terms in N-Triples syntax)."""
+def table_tsv(names: list[str], rows: list[Solution], cut_at: int | None = None) -> bytes:
+    """SELECT results as text/tab-separated-values (terms in N-Triples syntax); like CSV,
+    a cut is said only by the header."""
     lines = ["\t".join(f"?{n}" for n in names)]
     lines += ["\t".join("" if t is None else str(t) for t in row) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-TABLE_WRITERS: dict[str, Callable[[list[str], list[Solution]], bytes]] = {
+TABLE_WRITERS: dict[str, Callable[[list[str], list[Solution], int | None], bytes]] = {
     "json": table_json,
     "xml": table_xml,
     "csv": table_csv,

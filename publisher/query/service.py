@@ -28,7 +28,6 @@ from publisher.query.results import BY_NAME
 from publisher.settings import Settings
 
 CACHE_BYTES = 64 * 1024 * 1024
-POOL_SIZE = 2
 
 
 class Runner(Protocol):
@@ -169,10 +168,9 @@ class ResultCache:
 class QueryService:
     """Checks, caches and runs SPARQL queries against ``store`` within ``settings``' limits."""
 
-    def __init__(self, store: Any, settings: Settings, pool_size: int = POOL_SIZE) -> None:
+    def __init__(self, store: Any, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self.pool_size = pool_size
         self.cache = ResultCache()
         self._runner: Runner | None = None
         self._runner_version = ""
@@ -222,6 +220,11 @@ class QueryService:
         """Check and answer ``text`` in one call."""
         return self.answer(self.prepare(text, fmt, default_graphs, named_graphs))
 
+    def start(self) -> None:
+        """Start the query workers now rather than at the first query, which would
+        otherwise wait for them."""
+        self._runner_for(dataset_version(self.store))
+
     def _runner_for(self, version: str) -> Runner:
         with self._lock:
             if self._runner is None or version != self._runner_version:
@@ -234,7 +237,13 @@ class QueryService:
     def _new_runner(self) -> Runner:
         path = store_dir(self.store)
         if path is not None:
-            return WorkerPool(path, self.pool_size, self.settings.query_timeout)
+            return WorkerPool(
+                path,
+                size=self.settings.sparql_workers,
+                timeout=self.settings.query_timeout,
+                fast_budget=self.settings.sparql_fast_budget,
+                slow_slots=self.settings.sparql_slow_queries,
+            )
         native = getattr(self.store, "native", None)
         if isinstance(native, ox.Store):
             return InlineRunner(native)

@@ -65,10 +65,14 @@ def lang() -> str:
 
 
 def href(term: Identifier) -> str | None:
-    """Where a link to ``term`` goes on this site (its own IRI when we do not serve it)."""
+    """Where a link to ``term`` goes on this site: its page, else its own IRI when that is
+    http(s); None (no link) for anything else, such as a ``javascript:`` IRI in the data."""
     if not isinstance(term, URIRef):
         return None
-    return urls().doc_path(str(term)) or str(term)
+    ours = urls().doc_path(str(term))
+    if ours:
+        return ours
+    return str(term) if str(term).lower().startswith(("http://", "https://")) else None
 
 
 def page_of(iri: str) -> str:

@@ -8,8 +8,10 @@ whole site has one policy.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pyoxigraph as ox
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -54,7 +56,21 @@ def add_headers(response: Response) -> Response:
     return response
 
 
+def redirect_from_base_uri(response: Response) -> Response:
+    """An absolute ``Location`` (Werkzeug's trailing-slash 308 builds one from the client's
+    ``Host`` header) rebuilt on the configured base URI, so no header picks the target."""
+    location = response.headers.get("Location", "")
+    if 300 <= response.status_code < 400 and "://" in location:
+        base = current_app.extensions["publisher.settings"].base_uri
+        parts = urlsplit(location)
+        query = f"?{parts.query}" if parts.query else ""
+        response.headers["Location"] = base + parts.path.lstrip("/") + query
+    return response
+
+
 def init_app(app: Flask) -> None:
-    """Refuse odd paths early and add the headers to every response of ``app``."""
+    """Refuse odd paths early, add the headers to every response of ``app`` and build
+    redirects from the base URI."""
     app.before_request(refuse_odd_paths)
     app.after_request(add_headers)
+    app.after_request(redirect_from_base_uri)

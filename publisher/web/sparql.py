@@ -14,6 +14,7 @@ this module only reads the request and writes the response.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -22,6 +23,7 @@ from rdflib.namespace import RDF
 from werkzeug.datastructures import MultiDict
 
 from publisher.errors import (
+    Overloaded,
     PublisherError,
     QueryError,
     QueryTimeout,
@@ -101,6 +103,10 @@ def endpoint() -> Response:
         return protocol_error(err.status, str(err))
     except QueryRefused as err:
         return protocol_error(403, str(err))
+    except Overloaded as err:
+        response = protocol_error(503, str(err))
+        response.headers["Retry-After"] = str(max(1, math.ceil(err.retry_after)))
+        return response
     except (QueryTimeout, StoreUnavailable) as err:
         return protocol_error(503, str(err))
     except QueryError as err:
@@ -161,7 +167,8 @@ def _answer(query: str, default_graphs: tuple[str, ...], named_graphs: tuple[str
         extension = {"json": "srj", "xml": "srx"}.get(fmt, fmt)
         response.headers["Content-Disposition"] = f'attachment; filename="results.{extension}"'
     if answer.truncated:
-        # No result format has room for "there was more"; a header reaches every client.
+        # Every format carries the header; JSON, XML, Turtle and N-Triples say it in the
+        # body too (results.py), so that a saved file does not pass for a whole answer.
         response.headers["X-SPARQL-Truncated"] = str(_settings().max_rows)
     return _with_headers(response, outcome.etag)
 

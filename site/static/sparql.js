@@ -47,9 +47,15 @@
   }
 
   function link(iri) {
+    // Only our own IRIs and http(s) ones become links: a javascript: or data: IRI in the
+    // results stays text (YASR, replacing this table, must keep the same rule).
+    var ours = idBase && iri.indexOf(idBase) === 0;
+    if (!ours && !/^https?:\/\//i.test(iri)) {
+      return document.createTextNode(iri);
+    }
     var a = document.createElement("a");
     // Our own things are served by this site whatever host the base URI names.
-    a.href = idBase && iri.indexOf(idBase) === 0 ? "/id/" + iri.slice(idBase.length) : iri;
+    a.href = ours ? "/id/" + iri.slice(idBase.length) : iri;
     a.textContent = iri;
     return a;
   }
