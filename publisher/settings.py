@@ -68,6 +68,14 @@ class Settings:
     examples_dir: Path = _setting(
         PROJECT_ROOT / "examples" / "reports", "Reports built when 'build' is given no files."
     )
+    harvest_delay: float = _setting(1.0, "Harvest: seconds between two requests to one host.")
+    harvest_hosts: int = _setting(4, "Harvest: hosts fetched from in parallel.")
+    harvest_timeout: float = _setting(
+        30.0, "Harvest: seconds to wait for a connection, and between bytes of an answer."
+    )
+    harvest_max_bytes: int = _setting(
+        50 * 1024 * 1024, "Harvest: largest file downloaded, in bytes."
+    )
 
     def validate(self) -> Settings:
         """Check values that cannot work; raise SettingsError naming the setting."""
@@ -79,9 +87,12 @@ class Settings:
             raise SettingsError(f"store must be 'oxigraph' or 'sparql', not {self.store!r}")
         if self.store == "sparql" and not self.sparql_query_url:
             raise SettingsError("store 'sparql' needs sparql_query_url")
-        for name in ("query_timeout", "max_rows", "max_query_bytes", "workers", "threads"):
+        positive = ("query_timeout", "max_rows", "max_query_bytes", "workers", "threads")
+        for name in (*positive, "harvest_hosts", "harvest_timeout", "harvest_max_bytes"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, not {getattr(self, name)!r}")
+        if self.harvest_delay < 0:
+            raise SettingsError(f"harvest_delay must be >= 0, not {self.harvest_delay!r}")
         if self.sparql_rate_limit < 0 or self.sparql_rate_burst < 1:
             raise SettingsError("sparql_rate_limit must be >= 0 and sparql_rate_burst >= 1")
         if not 0 < self.port < 65536:
