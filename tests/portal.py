@@ -26,6 +26,7 @@ Pages in the replica (``{base}`` is the server's URL):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -118,10 +119,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if status != 304:
-            try:
+            # the client may have given up (a timeout)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 self.wfile.write(body)
-            except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
-                pass
         if headers["Content-Length"] != str(len(body)):
             self.close_connection = True
 

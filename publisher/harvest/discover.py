@@ -12,7 +12,8 @@ A link is, by its own text and file name first, then by its column, row and head
   1.3 ("1.3", "Metas y objetivos", "1-4_Metas…"); the 2023 numeral's three CSV files
   (conjunto de datos, metadatos, diccionario) are one report: ``Found.part`` names each;
 - another literal or numeral (a1, b2, numeral 1.1, …): ignored;
-- a month's (or year's) sub-page on the same site: a page to follow (``pages``);
+- a month's (or year's, or the transparency section's) sub-page on the same site: a page
+  to follow (``pages``);
 - a file with none of these marks, or no month: ``unclassified``, listed and never guessed.
 """
 
@@ -61,7 +62,7 @@ _GOALS = re.compile(
     r"|\bmetas objetivos\b|\b1\.3\b|\b1\.4 metas\b|\bnumeral 1\.4\b.*\bmetas\b"
 )
 _OTHER = re.compile(
-    r"\bliteral [a-z]\s?\d{1,2}\b|\b[a-n]\s?\d{1,2}\)|\b[a-n]\d{1,2}\b"
+    r"\bliteral [a-z]\s?\d{0,2}\b|\b[a-n]\s?\d{1,2}\)|\b[a-n]\d{1,2}\b"
     r"|\bnumeral \d{1,2}(\.\d{1,2})?\b|\b\d\.\d{1,2}\b"
 )
 _PARTS = (
@@ -69,6 +70,8 @@ _PARTS = (
     ("dictionary", re.compile(r"\bdiccionario\b")),
     ("data", re.compile(r"\bconjunto de datos\b|\bdatos\b|\bdataset\b")),
 )
+#: A link to the transparency section is worth following from a home page.
+_TRANSPARENCY = re.compile(r"\btransparencia\b|\blotaip\b")
 #: The parts of numeral 1.3's trio, in the order a report lists them.
 TRIO_PARTS = ("data", "metadata", "dictionary")
 
@@ -182,13 +185,14 @@ def _page(
     year: str | None,
     out: Discovery,
 ) -> None:
-    """A same-site page worth following: it names a month or year, or the a4 literal."""
+    """A same-site page worth following: it names a month or year, the a4 literal, or the
+    transparency section (LOTAIP)."""
     if _OTHER.search(own) and not _GOALS.search(own):
         out.ignored += 1
         return
     years = _YEAR.findall(own)
     names_time = bool(_MONTH_NAME.search(own) or years or _YEAR_MONTH.search(own))
-    if names_time or _GOALS.search(own):
+    if names_time or _GOALS.search(own) or _TRANSPARENCY.search(own):
         page_year = years[0] if years else year
         out.pages.append(Page(url, link_month, page_year, text))
 
@@ -271,11 +275,12 @@ def _same_site(url: str, page_url: str) -> bool:
 
 
 def normalise(text: str) -> str:
-    """Lower case, accents dropped, ``_ - + / ,`` and spaces folded to one space, and a
-    dash or underscore between two digits made a dot ("1-3" -> "1.3")."""
+    """Lower case, accents dropped, ``_ - + / ,`` and spaces folded to one space, a dash
+    or underscore between two digits made a dot ("1-3" -> "1.3"), "a.4" read "a4"."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = re.sub(r"(?<![0-9A-Za-z])(\d)[-_](\d{1,2})(?![0-9])(?![-_.]\d)", r"\1.\2", text)
+    text = re.sub(r"\b([a-n])\.\s?(\d)", r"\1\2", text)  # "a.4" is literal a4
     text = re.sub(r"[\s_\-+/,;:|]+", " ", text)
     text = re.sub(r"\.(?=\s|$)|(?<=\s)\.", " ", text)  # a dot ending a word is punctuation
     return " ".join(text.split())

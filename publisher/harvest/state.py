@@ -116,7 +116,7 @@ def save(folder: Path, name: str, body: bytes, entry: dict[str, Any]) -> Path:
     with _LOCK:
         manifest = read_manifest(folder)
         if target.is_file() and name in manifest:
-            _move(folder, name, folder / PREVIOUS, manifest)
+            _put(folder / PREVIOUS, target, manifest.pop(name))
         write_atomic(target, body)
         manifest[name] = entry
         _write_manifest(folder, manifest)
@@ -137,23 +137,21 @@ def reject(path: Path, reason: str) -> None:
     folder = path.parent
     with _LOCK:
         manifest = read_manifest(folder)
-        if path.name in manifest:
-            manifest[path.name] = {**manifest[path.name], "rejected": reason}
-        _move(folder, path.name, folder / REJECTED, manifest)
+        _put(folder / REJECTED, path, {**manifest.pop(path.name, {}), "rejected": reason})
         previous = read_manifest(folder / PREVIOUS)
         if path.name in previous and (folder / PREVIOUS / path.name).is_file():
-            _move(folder / PREVIOUS, path.name, folder, previous)
-            manifest[path.name] = previous[path.name]
+            (folder / PREVIOUS / path.name).replace(path)
+            manifest[path.name] = previous.pop(path.name)
             _write_manifest(folder / PREVIOUS, previous)
         _write_manifest(folder, manifest)
 
 
-def _move(folder: Path, name: str, to: Path, manifest: dict[str, Any]) -> None:
-    """Move ``folder/name`` and its entry (taken out of ``manifest``) into ``to``."""
+def _put(to: Path, path: Path, entry: dict[str, Any]) -> None:
+    """Move ``path`` into the folder ``to``, with ``entry`` in that folder's manifest."""
     to.mkdir(exist_ok=True)
     there = read_manifest(to)
-    there[name] = manifest.pop(name, {})
-    (folder / name).replace(to / name)
+    path.replace(to / path.name)
+    there[path.name] = entry
     _write_manifest(to, there)
 
 
