@@ -18,7 +18,8 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections import defaultdict
+import threading
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -47,6 +48,10 @@ from publisher.workers import write_atomic
 #: How many links deep discovery follows month and year pages from a source page.
 MAX_DEPTH = 2
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class _Stopped(Exception):
+    """Raised in a host's thread when the run was interrupted."""
 
 
 class SourcesError(PublisherError):
@@ -86,18 +91,10 @@ class HarvestResult:
     seconds: float = 0.0
     build: str | None = None  # the build's summary line
 
-    def count(self, *statuses: str) -> int:
-        """Outcomes with one of ``statuses``."""
-        return sum(o.status in statuses for o in self.outcomes)
-
     @property
     def counts(self) -> dict[str, int]:
         """found, new, unchanged, failed (rejected and incomplete count as failed)."""
-        new, unchanged = self.count("new", "changed"), self.count("unchanged")
-        failed = self.count("failed", "rejected", "incomplete")
-        files = self.count("new", "changed", "unchanged", "rejected")
-        return {"found": files + self.count("failed"), "new": new, "unchanged": unchanged,
-                "failed": failed, "unclassified": self.count("unclassified")}  # fmt: skip
+        return tally(Counter(o.status for o in self.outcomes))
 
     @property
     def problems(self) -> list[Outcome]:
@@ -125,6 +122,19 @@ class HarvestResult:
         text = json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n"
         write_atomic(path, text.encode("utf-8"))
         return path
+
+
+def tally(statuses: Counter[str]) -> dict[str, int]:
+    """The counts shown for outcomes by status: found (files met), new (or changed),
+    unchanged, failed (also rejected by the build, or an incomplete trio), unclassified."""
+    s = statuses
+    return {
+        "found": s["new"] + s["changed"] + s["unchanged"] + s["rejected"] + s["failed"],
+        "new": s["new"] + s["changed"],
+        "unchanged": s["unchanged"],
+        "failed": s["failed"] + s["rejected"] + s["incomplete"],
+        "unclassified": s["unclassified"],
+    }
 
 
 #: ``progress(counts)``: called after each outcome (the CLI draws a bar).
@@ -194,24 +204,39 @@ def harvest(
     for source in sources:
         by_host[urlsplit(source.url).netloc.lower()].append(source)
 
+    running: Counter[str] = Counter()
+    stop = threading.Event()  # set when the run is interrupted: hosts stop between files
+    lock = threading.Lock()
+
     def record(outcome: Outcome) -> None:
-        result.outcomes.append(outcome)  # list.append is atomic under the GIL
-        if progress is not None:
-            progress(result.counts)
+        if stop.is_set():
+            raise _Stopped
+        with lock:
+            result.outcomes.append(outcome)
+            running[outcome.status] += 1
+            if progress is not None:
+                progress(tally(running))
 
     def visit(host_sources: list[Source]) -> dict[int, int]:
         client = Client(options)
         try:
             for source in host_sources:
                 _Institution(source, out, client, record).run()
+        except _Stopped:
+            pass
         finally:
             client.close()
         return client.answers
 
     with ThreadPoolExecutor(max_workers=max(1, hosts)) as pool:
-        for answers in pool.map(visit, by_host.values()):
-            for status, count in answers.items():
-                result.answers[status] = result.answers.get(status, 0) + count
+        try:
+            for answers in pool.map(visit, by_host.values()):
+                for status, count in answers.items():
+                    result.answers[status] = result.answers.get(status, 0) + count
+        except BaseException:  # Ctrl-C (or a failing callback): let the hosts stop soon
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     result.seconds = (datetime.now(UTC) - started).total_seconds()
     return result
 
