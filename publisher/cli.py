@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from publisher.errors import PublisherError
 from publisher.settings import Settings, load
+
+if TYPE_CHECKING:
+    from publisher.harvest.run import HarvestResult
 
 
 @click.group()
@@ -240,3 +244,73 @@ def synth_command(count: int, out: Path, seed: int, units: int, formats: tuple[s
 
     written = synth_reports(count, out, seed=seed, units=units, formats=formats)
     click.echo(f"wrote {len(written)} file(s) to {out}")
+
+
+@cli.command("harvest")
+@click.argument("sources", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+    help="Folder keeping each institution's files, one folder per month.",
+)  # fmt: skip
+@click.option("--data", type=click.Path(path_type=Path), help="Data folder (setting data_dir).")
+@click.option("--base-uri", help="Base of every IRI we mint (setting base_uri).")
+@click.option("--no-build", is_flag=True, help="Only fetch; do not build what changed.")
+@click.option("--quiet", is_flag=True, help="No progress bar; print only the summary.")
+def harvest_command(
+    sources: Path, out: Path, data: Path | None, base_uri: str | None, no_build: bool, quiet: bool
+) -> None:
+    """Fetch the goals-and-targets reports from the portals SOURCES lists (CSV: institution,
+    url, months) into OUT, then build them. Failures are listed and kept in
+    OUT/harvest-report.json; what was published stays when a download is bad."""
+    from publisher.harvest import run
+
+    try:
+        settings = load(data_dir=data, base_uri=base_uri)
+        listed = run.read_sources(sources)
+        with _harvest_bar(quiet) as progress:
+            result = run.harvest(listed, out, run.client_options(settings), progress=progress,
+                                 hosts=settings.harvest_hosts)  # fmt: skip
+        try:
+            result.build = None if no_build else run.publish(result, settings)
+        finally:
+            report = result.write_report()
+            _harvest_table(result)
+            click.echo(f"{run.summary_line(result)}; details in {report}")
+    except PublisherError as err:
+        raise click.ClickException(str(err)) from err
+
+
+@contextmanager
+def _harvest_bar(quiet: bool) -> Iterator[Callable[[dict[str, int]], None] | None]:
+    """A rich spinner on stderr with the harvest's running counts."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("harvesting", total=None)
+
+        def advance(counts: dict[str, int]) -> None:
+            shown = ", ".join(f"{k} {v}" for k, v in counts.items())
+            bar.update(task, description=f"harvesting: {shown}")
+
+        yield advance
+
+
+def _harvest_table(result: HarvestResult) -> None:
+    """The harvest's problems and unclassified links as a table on the terminal."""
+    from rich.console import Console
+    from rich.table import Table
+
+    rows = result.problems + [o for o in result.outcomes if o.status == "unclassified"]
+    if not rows:
+        return
+    table = Table("institution", "month", "status", "url", "why", title="needs a look")
+    for o in rows[:100]:
+        table.add_row(o.institution, o.month or "", o.status, o.url, o.message or "")
+    Console(width=200).print(table)
+    if len(rows) > 100:
+        click.echo(f"… and {len(rows) - 100} more in the report")

@@ -46,6 +46,7 @@ from publisher import corpus, current, publish, search, tidy
 from publisher.describe import Subset, describe_dataset
 from publisher.errors import PublisherError, StoreError
 from publisher.manifest import Entry, fetch, read_list
+from publisher.parse.institution import MANIFEST
 from publisher.publish import Dump
 from publisher.settings import PROJECT_ROOT, Settings
 from publisher.store import OxigraphStore
@@ -247,7 +248,8 @@ def _sha256(path: Path) -> str:
 
 
 def _visible(path: Path) -> bool:
-    return not path.name.startswith(".") and not path.name.endswith("~")
+    # manifest.json says what the files beside it are (parse/institution.py): not a report
+    return not path.name.startswith(".") and not path.name.endswith("~") and path.name != MANIFEST
 
 
 def code_fingerprint(settings: Settings) -> str:

@@ -3,7 +3,7 @@
 A parsed report is a tree::
 
     Report
-      source        Source        the file read, its sha256 and format
+      source        Source        the file read, its sha256 and format (and URL)
       institution   Institution   who published it, and which rule decided
       metadata      Metadata      the footer (date, periodicity, responsible person, ...)
       units         Unit*         administrative units, in reading order
@@ -23,7 +23,7 @@ as read (HTML removed, whitespace folded); derived values sit beside them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +46,8 @@ class Source:
     file: str  # file name as given (no directories), e.g. "sot-2023-01.txt"
     sha256: str
     format: str  # "text", "csv", "xlsx", "html"
+    url: str | None = None  # where it was downloaded from (a harvested file)
+    retrieved: datetime | None = None  # when those bytes were downloaded (UTC)
 
 
 @dataclass(frozen=True)

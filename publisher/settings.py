@@ -86,6 +86,14 @@ class Settings:
         16 * 1024 * 1024,
         "Largest report file parse and build read, in bytes; a larger one is refused.",
     )
+    harvest_delay: float = _setting(1.0, "Harvest: seconds between two requests to one host.")
+    harvest_hosts: int = _setting(4, "Harvest: hosts fetched from in parallel.")
+    harvest_timeout: float = _setting(
+        30.0, "Harvest: seconds to wait for a connection, and between bytes of an answer."
+    )
+    harvest_max_bytes: int = _setting(
+        50 * 1024 * 1024, "Harvest: largest file downloaded, in bytes."
+    )
 
     def validate(self) -> Settings:
         """Check values that cannot work; raise SettingsError naming the setting."""
@@ -99,9 +107,12 @@ class Settings:
             raise SettingsError("store 'sparql' needs sparql_query_url")
         positive = ("query_timeout", "max_rows", "max_query_bytes", "workers", "threads")
         lanes = ("sparql_workers", "sparql_fast_budget", "sparql_slow_queries")
-        for name in (*positive, *lanes, "sparql_client_queries", "max_report_bytes"):
+        harvest = ("harvest_hosts", "harvest_timeout", "harvest_max_bytes")
+        for name in (*positive, *lanes, *harvest, "sparql_client_queries", "max_report_bytes"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive, not {getattr(self, name)!r}")
+        if self.harvest_delay < 0:
+            raise SettingsError(f"harvest_delay must be >= 0, not {self.harvest_delay!r}")
         if self.sparql_rate_limit < 0 or self.sparql_rate_burst < 1:
             raise SettingsError("sparql_rate_limit must be >= 0 and sparql_rate_burst >= 1")
         if not 0 < self.port < 65536:

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from publisher.errors import ParseError
 from publisher.parse import delimited, html, ods, pdf, spreadsheet, text, word, xls
 from publisher.parse.grid import Grid
-from publisher.parse.institution import resolve
+from publisher.parse.institution import MANIFEST, manifest_entry, resolve
 from publisher.parse.table import read_table
-from publisher.records import Report, Source
+from publisher.records import ParseWarning, Report, Source
 from publisher.settings import Settings
 
 #: File suffix -> reader (bytes, file name) -> Grid.
@@ -81,11 +82,31 @@ def parse_bytes(
     grid = reader(data, name)
     table = read_table(grid, name)
     who = resolve(name, path, table.title_lines, table.metadata, table.texts, institution)
+    source, warnings = _source(name, hashlib.sha256(data).hexdigest(), grid.format, path)
     return Report(
-        source=Source(name, hashlib.sha256(data).hexdigest(), grid.format),
+        source=source,
         institution=who,
         metadata=table.metadata,
         units=table.units,
         notes=table.notes,
-        warnings=table.warnings,
+        warnings=table.warnings + warnings,
     )
+
+
+def _source(
+    name: str, sha256: str, format: str, path: Path | None
+) -> tuple[Source, tuple[ParseWarning, ...]]:
+    """The source file, with where and when it was downloaded when ``manifest.json`` beside
+    it says so (a harvest writes it) for these very bytes."""
+    entry = manifest_entry(path) if path is not None else None
+    record = entry.get("source") if isinstance(entry, dict) else None
+    if not isinstance(record, dict) or not record.get("url"):
+        return Source(name, sha256, format), ()
+    if record.get("sha256") != sha256:
+        note = f"{MANIFEST} records where other bytes were downloaded (sha256 differs): not used"
+        return Source(name, sha256, format), (ParseWarning(None, note),)
+    try:
+        retrieved = datetime.fromisoformat(str(record["retrieved"]))
+    except (KeyError, ValueError) as err:
+        raise ParseError(name, f"{MANIFEST}: no ISO retrieval time ({err})") from err
+    return Source(name, sha256, format, str(record["url"]), retrieved), ()

@@ -57,6 +57,16 @@ def resolve(
 
 def manifest_id(path: Path) -> str | None:
     """The institution id that ``manifest.json`` beside ``path`` gives it, if any."""
+    entry = manifest_entry(path)
+    if isinstance(entry, dict):
+        entry = entry.get("institution")
+    return entry if isinstance(entry, str) and entry else None
+
+
+def manifest_entry(path: Path) -> object:
+    """What ``manifest.json`` beside ``path`` says of it (None when it says nothing): an
+    id, or an object with ``institution`` and, for a harvested file, ``source`` (where and
+    when it was fetched: ``publisher/harvest/state.py``)."""
     manifest = path.parent / MANIFEST
     if not manifest.is_file():
         return None
@@ -64,10 +74,7 @@ def manifest_id(path: Path) -> str | None:
         listing = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ParseError(str(manifest), f"cannot read the manifest: {err}") from err
-    entry = listing.get(path.name) if isinstance(listing, dict) else None
-    if isinstance(entry, dict):
-        entry = entry.get("institution")
-    return entry if isinstance(entry, str) and entry else None
+    return listing.get(path.name) if isinstance(listing, dict) else None
 
 
 def _known(entries: list[RegistryEntry], id: str, name: str, rule: str) -> Institution:

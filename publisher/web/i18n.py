@@ -146,6 +146,7 @@ LABELS: dict[str, dict[str, str]] = {
     "institution.no_level": {"es": "Sin nivel de proceso", "en": "No process level"},
     "institution.reports": {"es": "Informes publicados", "en": "Published reports"},
     "report.source": {"es": "Archivo fuente", "en": "Source file"},
+    "report.downloaded": {"es": "descargado de", "en": "downloaded from"},
     "report.contents": {"es": "Contenido", "en": "Contents"},
     "downloads.title": {"es": "Descargas", "en": "Downloads"},
     "downloads.intro": {

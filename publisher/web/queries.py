@@ -44,13 +44,17 @@ INCOMING = (
 }} LIMIT 4000"""
 )
 
-#: Named graphs (reports) that describe ?s, with their titles and source files.
+#: Named graphs (reports) that describe ?s, with their titles and source files (and, for
+#: a harvested file, where and when it was downloaded).
 SOURCES = (
     _P
-    + f"""SELECT DISTINCT ?s ?g ?title ?file WHERE {{
+    + f"""SELECT DISTINCT ?s ?g ?title ?file ?url ?retrieved WHERE {{
   GRAPH ?g {{ ?s ?p ?o }}
   OPTIONAL {{ ?g {_LABEL} ?title }}
   OPTIONAL {{ ?g prov:wasDerivedFrom ?src . ?src (lotaip:fileName|rdfs:label|dct:title) ?file }}
+  OPTIONAL {{
+    ?g prov:wasDerivedFrom ?got . ?got dcat:downloadURL ?url ; prov:generatedAtTime ?retrieved
+  }}
 }} ORDER BY ?g"""
 )
 

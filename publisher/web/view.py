@@ -41,6 +41,8 @@ class Source:
     graph: URIRef
     title: str | None = None
     file: str | None = None
+    url: str | None = None  # a harvested file: where it was downloaded from ...
+    retrieved: str | None = None  # ... and when
 
 
 @dataclass
@@ -166,6 +168,8 @@ def _sources(store: Store, bind: Mapping[str, Identifier]) -> list[Source]:
         source = found.setdefault(g, Source(g))
         source.title = source.title or _text(row.get("title"))
         source.file = source.file or _text(row.get("file"))
+        source.url = source.url or _text(row.get("url"))
+        source.retrieved = source.retrieved or _text(row.get("retrieved"))
     return list(found.values())
 
 
