@@ -50,6 +50,7 @@ class Slot:
     activity: str | None = None
     indicator: str | None = None
     target_cells: list[str] = field(default_factory=list)
+    link: str | None = None  # numeral 1.3: the planning-system link of the row
 
 
 def put(slot: Slot, role: str, cell: Cell) -> None:
