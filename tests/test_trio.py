@@ -80,9 +80,7 @@ def test_municipality_trio_utf8_bom_comma_counts_and_values() -> None:
     assert meta.periodicity == "MENSUAL"
     assert meta.email == "cesar.rojas@alausi.gob.ec"
     assert meta.phone is None  # INFORMACIÓN NO DISPONIBLE: absent, and said so
-    assert any(
-        w.message.startswith(f"{ALAUSI_META.name}:6: no phone") for w in report.warnings
-    )
+    assert any(w.message.startswith(f"{ALAUSI_META.name}:6: no phone") for w in report.warnings)
     units = {u.name: u for u in report.units}
     assert all(u.process_level is None for u in report.units)  # no banners in the template
     # the unit left blank on continuation rows: a second indicator, then a second objective
