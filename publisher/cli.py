@@ -111,10 +111,12 @@ def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int, str], None] | Non
 
 
 @cli.command("parse")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--institution", metavar="ID", help="Registry id of the publisher (else inferred).")
 def parse_command(file: Path, institution: str | None) -> None:
-    """Print the report FILE (.txt/.tsv/.csv/.xlsx/.xls/.ods/.html/.docx/.pdf) parsed, as JSON."""
+    """Print the report FILE (.txt/.tsv/.csv/.xlsx/.xls/.ods/.html/.docx/.pdf) parsed, as
+    JSON. A numeral 1.3 report: its data file (siblings found beside it) or the folder
+    holding its three files."""
     import json
 
     from publisher.parse import parse_file

@@ -34,7 +34,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID
 
 from publisher.describe import add_linkset, add_wikidata, dataset_iri
-from publisher.parse import parse_file
+from publisher.parse import parse_file, trio
 from publisher.records import Institution, Report, Unit
 from publisher.registry import (
     FUNCION,
@@ -238,7 +238,7 @@ def discover_files(paths: Sequence[Path]) -> LinkReport:
             files += sorted(p for p in path.iterdir() if p.is_file() and _visible(p))
         else:
             files.append(path)
-    return discover([parse_file(f) for f in files])
+    return discover([parse_file(f) for f in trio.report_files(files)])
 
 
 def _visible(path: Path) -> bool:

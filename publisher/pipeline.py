@@ -46,6 +46,7 @@ from publisher import corpus, current, publish, search, tidy
 from publisher.describe import Subset, describe_dataset
 from publisher.errors import PublisherError, StoreError
 from publisher.manifest import Entry, fetch, read_list
+from publisher.parse import trio
 from publisher.parse.institution import MANIFEST
 from publisher.publish import Dump
 from publisher.settings import PROJECT_ROOT, Settings
@@ -218,6 +219,7 @@ def _build_locked(
 def read_inputs(paths: Sequence[Path]) -> list[Input]:
     """The report files named by ``paths`` (a folder stands for its visible files).
 
+    A numeral 1.3 trio is one input: its data file, hashed with its two siblings.
     A file that cannot be read gets an empty sha256: the parse stage reports it, beside
     every other bad file."""
     files: list[Path] = []
@@ -228,7 +230,7 @@ def read_inputs(paths: Sequence[Path]) -> list[Input]:
             files.append(path)
     if not files:
         raise BuildFailed([f"no report files in {', '.join(map(str, paths))}"])
-    return [Input(path, _sha256(path)) for path in files]
+    return [Input(path, _sha256(path)) for path in trio.report_files(files)]
 
 
 def read_listed(entries: Sequence[Entry], downloads: Path) -> list[Input]:
@@ -242,7 +244,7 @@ def read_listed(entries: Sequence[Entry], downloads: Path) -> list[Input]:
 
 def _sha256(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return trio.input_digest(path)
     except OSError:
         return ""
 

@@ -110,6 +110,8 @@ class Indicator:
     targets: tuple[Target, ...] = ()
     not_applicable_reason: str | None = None
     due_date: str | None = None
+    planning_link: str | None = None  # numeral 1.3: link to the planning system, to verify it
+    planning_link_note: str | None = None  # why there is none (``NO APLICA …``), as written
 
     @property
     def is_indicator(self) -> bool:

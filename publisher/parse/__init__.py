@@ -9,6 +9,10 @@ Reading is split in two so that every file format shares one interpretation:
    banners, continuation rows, column shifts, targets, footer.
 
 Adding a format means one reader function and one line in ``READERS``.
+
+A numeral 1.3 report (2023+) is three files, a data file and its metadatos and diccionario
+siblings (``trio.py``): its data file goes through the same interpreter; ``parse_file``
+given the data file, or a folder holding one trio, reads the three together.
 """
 
 from __future__ import annotations
@@ -19,9 +23,9 @@ from datetime import datetime
 from pathlib import Path
 
 from publisher.errors import ParseError
-from publisher.parse import delimited, html, ods, pdf, spreadsheet, text, word, xls
+from publisher.parse import delimited, html, ods, pdf, spreadsheet, text, trio, word, xls
 from publisher.parse.grid import Grid
-from publisher.parse.institution import MANIFEST, manifest_entry, resolve
+from publisher.parse.institution import MANIFEST, manifest_entry, resolve, resolve_declared
 from publisher.parse.table import read_table
 from publisher.records import ParseWarning, Report, Source
 from publisher.settings import Settings
@@ -49,14 +53,58 @@ def parse_file(
     """Read one report file into a ``Report``; ``institution`` is a registry id, if known.
 
     A file larger than ``max_bytes`` (the ``max_report_bytes`` setting) is refused before
-    it is read: real reports are a few hundred kilobytes. Raises ``ParseError``
-    (``file:line: message``) for anything that cannot be read.
+    it is read: real reports are a few hundred kilobytes. A numeral 1.3 data file is read
+    with its siblings; a folder stands for the one trio it holds. Raises ``ParseError``
+    (``file:line: message``) for anything that cannot be read, a trio missing a file
+    included.
     """
     path = Path(path)
+    if path.is_dir() or trio.classify(path.name):
+        return parse_trio(trio.find(path), institution, max_bytes)
+    reader = _reader(path)
+    return parse_bytes(_read(path, max_bytes), path.name, reader, institution, path)
+
+
+def parse_trio(
+    files: trio.Trio, institution: str | None = None, max_bytes: int = Settings.max_report_bytes
+) -> Report:
+    """Read a numeral 1.3 report from its three files (see ``trio.py``)."""
+    data = _read(files.data, max_bytes)
+    grid = _reader(files.data)(data, files.data.name)
+    table = read_table(grid, files.data.name, footer=False)
+    metadata, notes = trio.read_metadata(
+        _grid(files.metadata, max_bytes), files.metadata.name
+    )
+    declared, line = trio.declared_institution(
+        _grid(files.dictionary, max_bytes), files.dictionary.name
+    )
+    who = resolve_declared(files.dictionary.name, files.data, declared, line, institution)
+    sha256 = hashlib.sha256(data).hexdigest()
+    source, warnings = _source(files.data.name, sha256, grid.format, files.data)
+    return Report(
+        source=source,
+        institution=who,
+        metadata=metadata,
+        units=table.units,
+        notes=table.notes,
+        warnings=table.warnings + tuple(notes) + warnings,
+    )
+
+
+def _grid(path: Path, max_bytes: int) -> Grid:
+    return _reader(path)(_read(path, max_bytes), path.name)
+
+
+def _reader(path: Path) -> Callable[[bytes, str], Grid]:
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         known = ", ".join(sorted(READERS))
         raise ParseError(path.name, f"unsupported file type {path.suffix!r} (known: {known})")
+    return reader
+
+
+def _read(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, refused unread when larger than ``max_bytes``."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -65,10 +113,9 @@ def parse_file(
                 f"the file is {size:,} bytes, more than max_report_bytes ({max_bytes:,}): "
                 "refused unread (real reports are a few hundred kilobytes)",
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as err:
         raise ParseError(path.name, f"cannot read the file: {err.strerror}") from err
-    return parse_bytes(data, path.name, reader, institution, path)
 
 
 def parse_bytes(
@@ -81,6 +128,14 @@ def parse_bytes(
     """Read a report held in memory; ``path`` (if any) is where a manifest is looked for."""
     grid = reader(data, name)
     table = read_table(grid, name)
+    if "link" in table.roles:  # read alone, it would be published without its metadata
+        raise ParseError(
+            name,
+            "a numeral 1.3 data file (its header has the 'Enlace …' column) is read with its "
+            "metadatos and diccionario files: name the three '…(conjunto de datos)', "
+            "'…(metadatos)' and '…(diccionario)' in one folder",
+            table.header_line,
+        )
     who = resolve(name, path, table.title_lines, table.metadata, table.texts, institution)
     source, warnings = _source(name, hashlib.sha256(data).hexdigest(), grid.format, path)
     return Report(

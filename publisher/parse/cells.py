@@ -23,6 +23,8 @@ _LINE_BREAK = re.compile(r"<br\s*/?>|\r\n?|\n", re.IGNORECASE)
 _BULLET = re.compile(r"^[•·‣▪◦*\-–—]\s+")
 #: Besides capitals and digits, what a stacked value may open with (see ``stack``).
 _OPENERS = "•·‣▪◦*-–—%\"'“«¿¡"
+# The numeral 1.3 template's other way of saying a value is absent: the statement is its reason.
+_NOT_AVAILABLE = re.compile(r"^[\"'“”«\s]*informaci[oó]n\s+no\s+disponible\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8192)
@@ -67,15 +69,20 @@ def url_in(raw: str) -> str | None:
 
 
 def not_applicable_reason(text: str) -> str | None:
-    """For a ``NO APLICA …`` statement, the reason after it ("" when none); else None.
+    """For a ``NO APLICA …`` statement, the reason after it ("" when none); for
+    ``INFORMACIÓN NO DISPONIBLE …``, the statement itself; else None.
 
     >>> not_applicable_reason('"NO APLICA", en razón de que se refiere a la Máxima Autoridad.')
     'en razón de que se refiere a la Máxima Autoridad.'
+    >>> not_applicable_reason("INFORMACIÓN NO DISPONIBLE")
+    'INFORMACIÓN NO DISPONIBLE'
     """
     found = _NOT_APPLICABLE.match(text)
-    if not found:
-        return None
-    return text[found.end() :].strip()
+    if found:
+        return text[found.end() :].strip()
+    if _NOT_AVAILABLE.match(text):
+        return text.strip(" \"'“”«»")
+    return None
 
 
 @lru_cache(maxsize=8192)

@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 from publisher.parse.cells import normalised
 
-ROLES = ("number", "unit", "objective", "activity", "indicator", "target")
+ROLES = ("number", "unit", "objective", "activity", "indicator", "target", "link")
 #: Role names as the reports' headers spell them, for messages.
 ROLE_LABELS = {
     "number": "No.",
@@ -35,9 +35,13 @@ ROLE_LABELS = {
     "activity": "Actividad",
     "indicator": "Indicador",
     "target": "Meta cuantificable",
+    "link": "Enlace al sistema de gestión de planificación",
 }
 
 _HEADER_ROLES = (
+    # numeral 1.3 (2023+): "Enlace al sistema de gestión de planificación para verificación
+    # de los indicadores y metas cuantificables" names indicators and targets too
+    (re.compile(r"^enlace"), "link"),
     (re.compile(r"^(no|n|nro|num|numero|item)$"), "number"),
     (re.compile(r"^objetivo"), "objective"),
     (re.compile(r"^actividad"), "activity"),
@@ -52,6 +56,8 @@ _INDICATOR_LIKE = re.compile(
     r"^(?:%|porcentaje\b|n[úu]mero\b|n[º°]|no\.?\s+de\b|nro\b|cantidad\b|i\s?\.?\s?\d{1,2}\b|i\.\s)",
     re.IGNORECASE,
 )
+# What the numeral 1.3 link column holds: an address, or a statement that there is none.
+_LINK_LIKE = re.compile(r"^(?:https?://|www\.|no\s+aplica|informaci[oó]n\s+no)", re.IGNORECASE)
 _FIRST_WORD = re.compile(r"^[a-záéíóúñü]+", re.IGNORECASE)
 # First words of unit names (normalised): "Dirección …", "Unidad …", "Gestión …".
 _UNIT_WORDS_TEXT = """
@@ -309,6 +315,8 @@ def _content_cost(role: str, cell: Cell, known: Container[str]) -> float:
         return 0.0 if unit_like(cell.text, known) else _NOT_A_UNIT
     if role == "objective":
         return 0.0 if infinitive(cell.text) else _NOT_INFINITIVE
+    if role == "link":
+        return 0.0 if _LINK_LIKE.match(cell.text) else _MISFIT
     return 0.0
 
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from publisher.parse.cells import clean, email_in, normalised, url_in
+from publisher.parse.cells import clean, email_in, normalised, not_applicable_reason, url_in
 from publisher.records import Metadata, ParseWarning
 
 #: Normalised label openings and the Metadata field each one fills.
@@ -21,6 +21,16 @@ LABELS = (
     ("numero telefonico", "phone"),
     ("telefono", "phone"),
 )
+
+#: Metadata fields as messages name them.
+_FIELD_NAMES = {
+    "updated": "update date",
+    "periodicity": "periodicity",
+    "responsible_unit": "responsible unit",
+    "responsible_person": "responsible person",
+    "email": "e-mail",
+    "phone": "phone",
+}
 
 _DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -60,7 +70,12 @@ class Footer:
         """Read one footer row whose label cell is ``raw_cells[0]``."""
         self.first_line = self.first_line or line
         raw = _value(raw_cells)
-        if name == "email":
+        if name != "gpr_link" and not_applicable_reason(clean(raw)) is not None:
+            # NO APLICA / INFORMACIÓN NO DISPONIBLE: absent, and the reason said (the GPR
+            # link has its own message for a cell holding no address)
+            self.values[name] = None
+            self.warnings.append(ParseWarning(line, f"no {_FIELD_NAMES[name]}: {clean(raw)!r}"))
+        elif name == "email":
             self.values[name] = email_in(raw)
         elif name == "gpr_link":
             self.values[name] = self._link(raw, " ".join(raw_cells), line)

@@ -9,6 +9,13 @@ Rules, first match wins (``Institution.inferred_from`` names it):
 4. ``email-domain``: the domain of the responsible person's e-mail (``…@loja.gob.ec``);
 5. ``text``: the registry name, short name or alias met most often in the cells.
 
+A numeral 1.3 report names its institution in its diccionario file instead, so after
+``option`` and ``manifest`` only one rule applies (``resolve_declared``):
+
+3. ``dictionary``: the full name of the diccionario's ``Institución`` row is one of a
+   registry entry's names (case, accents and punctuation aside). Nothing is guessed from
+   the other cells: a name the registry does not hold is an error saying so.
+
 Ids come from the shipped registry (``registry/institutions.csv``). An id that is not in it,
 or a report no rule identifies, is a ``ParseError`` that says what to do.
 """
@@ -52,6 +59,33 @@ def resolve(
         name,
         "cannot tell which institution published this report; pass --institution ID "
         f"(known: {', '.join(e.id for e in entries)})",
+    )
+
+
+def resolve_declared(
+    name: str,
+    path: Path | None,
+    declared: str,
+    line: int,
+    explicit: str | None = None,
+    entries: list[RegistryEntry] | None = None,
+) -> Institution:
+    """The institution of a numeral 1.3 report whose diccionario ``name`` declares it
+    ``declared`` at ``line``; ``path`` is the data file (its manifest entry counts)."""
+    entries = entries if entries is not None else load_registry()
+    if explicit:
+        return _known(entries, explicit, name, "option")
+    if path is not None and (listed := manifest_id(path)):
+        return _known(entries, listed, name, "manifest")
+    key = normalise(declared)
+    matches = [e for e in entries if key in {normalise(n) for n in e.names}]
+    if len(matches) == 1:
+        return _institution(matches[0], "dictionary")
+    raise ParseError(
+        name,
+        f"the institution {declared!r} is not in the registry (registry/institutions.csv): "
+        "add it there, or pass --institution ID",
+        line,
     )
 
 

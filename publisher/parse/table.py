@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from publisher.errors import ParseError
 from publisher.parse import columns
-from publisher.parse.cells import clean, normalised, not_applicable_reason
+from publisher.parse.cells import clean, normalised, not_applicable_reason, url_in
 from publisher.parse.columns import Cell, Layout
 from publisher.parse.footer import Footer, footer_field
 from publisher.parse.grid import Grid, Row
@@ -67,15 +67,20 @@ class Table:
     warnings: tuple[ParseWarning, ...]
     title_lines: tuple[str, ...]  # cleaned texts above the header row
     texts: tuple[str, ...]  # every cleaned non-empty cell, for names in the text
+    roles: tuple[str, ...] = ()  # the header's column roles, in column order
+    header_line: int = 0
 
 
-def read_table(grid: Grid, name: str) -> Table:
-    """Interpret a grid as a literal a4 report (see the module docstring)."""
+def read_table(grid: Grid, name: str, footer: bool = True) -> Table:
+    """Interpret a grid as a literal a4 report (see the module docstring).
+
+    ``footer=False``: the file has no footer block (a numeral 1.3 data file, whose
+    metadata come in a file of their own), so none is looked for nor missed."""
     reader = _Reader(name)
     for row in grid.rows:
         if not row.is_blank():
             reader.row(row)
-    return reader.finish()
+    return reader.finish(footer)
 
 
 class _Reader:
@@ -124,7 +129,7 @@ class _Reader:
         else:
             self._data(row, texts)
 
-    def finish(self) -> Table:
+    def finish(self, footer: bool = True) -> Table:
         """The table read so far; raises when there was nothing to read."""
         if self.layout is None:
             raise ParseError(
@@ -136,7 +141,7 @@ class _Reader:
         if not self.units:
             raise ParseError(self.name, "no units below the header row", self.header_line)
         self._confident()
-        if self.footer.first_line is None:
+        if footer and self.footer.first_line is None:
             self.warnings.append(
                 ParseWarning(
                     self.last_line,
@@ -151,6 +156,8 @@ class _Reader:
             warnings=tuple(sorted(self.warnings + self.footer.warnings, key=_line_of)),
             title_lines=tuple(self.titles),
             texts=tuple(self.texts),
+            roles=tuple(role for _, role in self.layout.columns),
+            header_line=self.header_line,
         )
 
     def _confident(self) -> None:
@@ -226,6 +233,9 @@ class _Reader:
             self.doubtful.append(row.line)
         for part in parts:
             for text in part.objectives:
+                if not_applicable_reason(text) is not None:
+                    self._objective_not_applicable(text)
+                    continue
                 self.objective = OpenObjective(text, row.line)
                 self.unit.objectives.append(self.objective)
             if part.activity or part.indicator or part.target_cells:
@@ -266,8 +276,17 @@ class _Reader:
         if unit is None:
             unit = OpenUnit(slot.unit, line, slot.number, self.level)
             self.units[key] = unit
-        self.unit, self.objective = unit, None
+        if unit is not self.unit:  # the unit repeated on its next row continues it
+            self.unit, self.objective = unit, None
         self.units_since_banner += 1
+
+    def _objective_not_applicable(self, text: str) -> None:
+        """``NO APLICA …`` in the objective column states no objective; a unit with none
+        keeps it as its reason."""
+        assert self.unit is not None
+        self.objective = None
+        if not self.unit.objectives and not self.unit.not_applicable_reason:
+            self.unit.not_applicable_reason = not_applicable_reason(text) or text
 
     def _indicator(self, slot: Slot, line: int) -> None:
         """One indicator slot; a unit with only NO APLICA and no objective keeps the reason."""
@@ -291,8 +310,20 @@ class _Reader:
                 targets=tuple(targets),
                 not_applicable_reason=(reason or slot.indicator) if reason is not None else None,
                 due_date=due,
+                **self._link(slot.link, line),
             )
         )
+
+    def _link(self, text: str | None, line: int) -> dict[str, str | None]:
+        """The planning-system link of a numeral 1.3 row: an address, or why there is none."""
+        if not text:
+            return {}
+        if url := url_in(text):
+            return {"planning_link": url}
+        if not_applicable_reason(text) is not None:
+            return {"planning_link_note": text}
+        self.warnings.append(ParseWarning(line, f"the link cell holds no address: {_short(text)}"))
+        return {}
 
 
 def _short(text: str) -> str:

@@ -10,8 +10,9 @@ One cell may hold several targets. They are split, in this order, at:
 
 Each statement then gives one ``Target``:
 
-* ``NO APLICA …`` / ``No aplica, …`` -> ``not_applicable=True``, ``reason`` the text after it
-  (without the joining comma or the parentheses around it); nothing else is derived.
+* ``NO APLICA …`` / ``No aplica, …`` / ``INFORMACIÓN NO DISPONIBLE`` ->
+  ``not_applicable=True``, ``reason`` the text after it (without the joining comma or the
+  parentheses around it); nothing else is derived.
 * the first quantity in reading order is the ``value``: ``90%``, ``80 % de …``,
   ``80 por ciento`` -> ``unit="percent"``; ``45 Reuniones`` -> unit ``"Reuniones"`` (the
   counted noun: the first word after the number, skipping ``de``/``el``/``los``…).
@@ -79,7 +80,10 @@ _MONTH = r"(" + "|".join(MONTHS) + r")"
 # space, one or two digits, an optional dot. Not followed by another digit (so "M12" is
 # one label) and followed by a space, a letter or the end.
 _LABEL = re.compile(r"M(?<![^\s.]M)\s?\.?\s?(\d{1,2})(?!\d)(?:\s?\.)?(?=\s|[^\W\d]|$)")
-_NOT_APPLICABLE = re.compile(r"^[\"'“”«\s]*no\s+aplica\b[\"'“”»]*", re.IGNORECASE)
+# "INFORMACIÓN NO DISPONIBLE" (numeral 1.3 template) is read like NO APLICA: absent, not data
+_NOT_APPLICABLE = re.compile(
+    r"^[\"'“”«\s]*(?:no\s+aplica|informaci[oó]n\s+no\s+disponible)\b[\"'“”»]*", re.IGNORECASE
+)
 
 # A new quantified statement glued to the previous one: a sentence end after a word, then a
 # number followed by a word or a percent sign. Abbreviations like "Art. 6" are excluded.

@@ -51,6 +51,7 @@ class Slot:
     indicator: str | None = None
     target_cells: list[str] = field(default_factory=list)
     cells: dict[str, list[Cell]] = field(default_factory=dict)  # role -> its cells, as read
+    link: str | None = None  # numeral 1.3: the planning-system link of the row
 
 
 def put(slot: Slot, role: str, cell: Cell) -> None:
