@@ -73,11 +73,11 @@ CREATE VIRTUAL TABLE rows_fts USING fts5(
   tokenize='unicode61 remove_diacritics 2'
 );
 """
-#: Unit functions (not process levels: both are org:classification) and territories.
+#: Unit functions (lotaip:unitFunction, apart from the process level) and territories.
 _FUNCTIONS = (
     sparql_prefixes()
     + """SELECT ?unit ?f ?label WHERE {
-  ?unit org:classification ?f . ?f skos:inScheme lotaip:funcion ; skos:prefLabel ?label
+  ?unit lotaip:unitFunction ?f . ?f skos:prefLabel ?label
   FILTER(lang(?label) = "es")
 }"""
 )

@@ -403,22 +403,23 @@ def publish(result: HarvestResult, settings: Settings, jobs: int | None = None) 
 
     A harvested file the build refuses, and that the published version does not hold, is
     moved to ``.rejected/`` (its outcome says why) and the version it replaced, if any, is
-    put back; then the build is tried once more. A refusal of a file the published version
-    holds (the code changed under it) raises ``BuildFailed``, publishing nothing. Returns
-    the build's summary line, or None when no file was harvested.
+    put back; then the build is tried again, until it passes or rejects nothing new (a
+    trio's files can be refused one after another: a bad data file leaves its siblings
+    without it). A refusal of a file the published version holds (the code changed under
+    it) raises ``BuildFailed``, publishing nothing. Returns the build's summary line, or
+    None when no file was harvested.
     """
     from publisher.pipeline import BuildFailed, build  # imported here: pyshacl is slow
 
-    for attempt in range(2):
+    while True:  # each round rejects at least one file, so this ends
         folders = [f.resolve() for f in state.month_dirs(result.out)]
         if not folders:
             return None
         try:
             return build(folders, settings, quiet=True, jobs=jobs).summary()
         except BuildFailed as err:
-            if attempt or not _reject(result, err.problems, _published(settings)):
+            if not _reject(result, err.problems, _published(settings)):
                 raise
-    return None  # not reached: the second attempt returns or raises
 
 
 def _published(settings: Settings) -> set[str]:
