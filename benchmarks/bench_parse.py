@@ -177,6 +177,8 @@ def scaling(against: Path | None, timeout: float, seed: int) -> None:
                 seconds, peak = timed_parse(against, path, timeout)
                 line += f"{seconds:>10}{peak:>12}"
             print(line, flush=True)
+
+
 DOCUMENTS = Path(__file__).resolve().parent.parent / "tests" / "data" / "reports"
 
 

@@ -102,6 +102,8 @@ def test_build_refuses_a_report_over_max_report_bytes(
     assert f"{largest.name}: the file is {largest.stat().st_size:,} bytes" in output
     assert "nothing published" in output
     assert not (tmp_path / "data" / "current").exists()
+
+
 def test_build_into_a_file_is_a_clear_error(tmp_path: Path) -> None:
     target = tmp_path / "not-a-folder"
     target.write_text("x")

@@ -72,9 +72,7 @@ def parse_trio(
     data = _read(files.data, max_bytes)
     grid = _reader(files.data)(data, files.data.name)
     table = read_table(grid, files.data.name, footer=False)
-    metadata, notes = trio.read_metadata(
-        _grid(files.metadata, max_bytes), files.metadata.name
-    )
+    metadata, notes = trio.read_metadata(_grid(files.metadata, max_bytes), files.metadata.name)
     declared, line = trio.declared_institution(
         _grid(files.dictionary, max_bytes), files.dictionary.name
     )
