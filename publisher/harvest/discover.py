@@ -28,6 +28,8 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 from requests.utils import requote_uri
 
+from publisher.parse.targets import MONTHS  # Spanish month names, one table for the project
+
 #: Suffixes of the files a portal links its reports as.
 FILE_SUFFIXES = frozenset(
     {".pdf", ".xlsx", ".xls", ".csv", ".ods", ".doc", ".docx", ".odt", ".txt", ".tsv"}
@@ -35,21 +37,6 @@ FILE_SUFFIXES = frozenset(
 #: Suffixes of pages (a month's sub-page is one of these, or has no suffix).
 PAGE_SUFFIXES = frozenset({"", ".html", ".htm", ".php", ".aspx", ".asp", ".jsp"})
 
-MONTHS = {
-    "enero": 1,
-    "febrero": 2,
-    "marzo": 3,
-    "abril": 4,
-    "mayo": 5,
-    "junio": 6,
-    "julio": 7,
-    "agosto": 8,
-    "septiembre": 9,
-    "setiembre": 9,
-    "octubre": 10,
-    "noviembre": 11,
-    "diciembre": 12,
-}
 _MONTH_NAME = re.compile(rf"\b({'|'.join(MONTHS)})\b")
 _YEAR = re.compile(r"\b(20[0-4]\d|19[89]\d)\b")
 # 2019-08, 2019 08, 201908 (after separators became spaces)
