@@ -15,7 +15,7 @@ import io
 from collections import Counter
 
 from publisher.errors import ParseError
-from publisher.parse.grid import Grid, Row, decode
+from publisher.parse.grid import Grid, Row, check_size, decode
 
 DELIMITERS = (",", ";", "\t")
 # far above any real report (a few hundred rows); a hostile 64 MB file could cost a GB
@@ -28,8 +28,7 @@ SAMPLE_CHARS = 256 * 1024  # a sample cut short: a 10 MB line cost 200 MB to sni
 
 def read(data: bytes, name: str) -> Grid:
     """Read a CSV file into a ``Grid`` of raw cells (``format="csv"``)."""
-    if len(data) > MAX_BYTES:
-        raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    check_size(data, name, MAX_BYTES)
     text = decode(data, name)
     delimiter = sniff_delimiter(text)
     return Grid(rows=tuple(_rows(text, delimiter, name)), format="csv")

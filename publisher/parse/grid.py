@@ -33,6 +33,17 @@ class Grid:
     format: str  # "text", "csv", "xlsx", "html", "pdf", "docx", "ods", "xls"
 
 
+def check_size(data: bytes, name: str, limit: int) -> None:
+    """Refuse a file larger than ``limit`` (each reader's own bound), then an empty one.
+
+    Size first: it is free, while ``strip`` copies the whole file.
+    """
+    if len(data) > limit:
+        raise ParseError(name, f"the file is larger than {limit // 2**20} MiB")
+    if not data.strip():
+        raise ParseError(name, "the file is empty")
+
+
 def decode(data: bytes, name: str) -> str:
     """Bytes -> text: UTF-16 with a BOM (Excel's "Unicode text" export), UTF-8 (with or
     without BOM), else Latin-1 (cp1252); other bytes with NULs are binary and refused."""

@@ -21,7 +21,7 @@ import re
 from html.parser import HTMLParser
 
 from publisher.errors import ParseError
-from publisher.parse.grid import Grid, Row, decode
+from publisher.parse.grid import Grid, Row, check_size, decode
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_CELL = 1024 * 1024
@@ -36,8 +36,7 @@ _BARE_AMPERSAND = re.compile(r"&(?![a-zA-Z][a-zA-Z0-9]{0,31};|#[0-9]{1,7};|#[xX]
 
 def read(data: bytes, name: str) -> Grid:
     """Read the tables of an HTML file into a ``Grid`` (``format="html"``)."""
-    if len(data) > MAX_BYTES:
-        raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    check_size(data, name, MAX_BYTES)
     text = decode(data, name)
     if text.count("<") + text.count("&") > MAX_MARKUP:
         raise ParseError(name, f"more than {MAX_MARKUP} tags and references: not a report")

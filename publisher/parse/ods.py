@@ -25,7 +25,7 @@ from xml.etree.ElementTree import Element, iterparse
 from xml.etree.ElementTree import ParseError as XMLError
 
 from publisher.errors import ParseError
-from publisher.parse.grid import Grid, Row
+from publisher.parse.grid import Grid, Row, check_size
 from publisher.parse.spreadsheet import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, check_archive, pick_sheet
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -35,10 +35,7 @@ _CELLS = (f"{_TABLE}table-cell", f"{_TABLE}covered-table-cell")
 
 def read(data: bytes, name: str) -> Grid:
     """Read an ODS file into a ``Grid`` (``format="ods"``)."""
-    if not data.strip():
-        raise ParseError(name, "the file is empty")
-    if len(data) > MAX_BYTES:
-        raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    check_size(data, name, MAX_BYTES)
     check_archive(data, name, "an ODS")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         try:

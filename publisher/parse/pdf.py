@@ -38,7 +38,7 @@ from publisher.errors import ParseError
 from publisher.parse.cells import clean
 from publisher.parse.columns import header_layout
 from publisher.parse.footer import footer_field
-from publisher.parse.grid import Grid, Row
+from publisher.parse.grid import Grid, Row, check_size
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_PAGES = 500  # real a4 reports have 2-30 pages
@@ -100,10 +100,7 @@ class _PdfRow:
 
 def read(data: bytes, name: str) -> Grid:
     """Read a text-based PDF into a ``Grid`` (``format="pdf"``); see the module docstring."""
-    if not data.strip():
-        raise ParseError(name, "the file is empty")
-    if len(data) > MAX_BYTES:
-        raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    check_size(data, name, MAX_BYTES)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it logs every odd font
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:

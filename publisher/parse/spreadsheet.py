@@ -28,7 +28,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from publisher.errors import ParseError
-from publisher.parse.grid import Grid, Row
+from publisher.parse.grid import Grid, Row, check_size
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_UNCOMPRESSED = 256 * 1024 * 1024
@@ -46,10 +46,7 @@ def read(data: bytes, name: str) -> Grid:
     ``Descripción de la unidad``), so a cover or instructions sheet in front is passed
     over; with no such sheet, the first sheet (the interpreter then says what is missing).
     """
-    if not data.strip():
-        raise ParseError(name, "the file is empty")
-    if len(data) > MAX_BYTES:
-        raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    check_size(data, name, MAX_BYTES)
     check_archive(data, name)
     with warnings.catch_warnings():
         # openpyxl warns about styles and extensions it ignores; they do not touch values.

@@ -25,16 +25,13 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 from publisher.errors import ParseError
-from publisher.parse.grid import Grid, Row
+from publisher.parse.grid import Grid, Row, check_size
 from publisher.parse.spreadsheet import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, check_archive
 
 
 def read(data: bytes, name: str) -> Grid:
     """Read a DOCX file into a ``Grid`` (``format="docx"``)."""
-    if not data.strip():
-        raise ParseError(name, "the file is empty")
-    if len(data) > MAX_BYTES:
-        raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    check_size(data, name, MAX_BYTES)
     check_archive(data, name, "a DOCX")
     try:
         document = Document(io.BytesIO(data))

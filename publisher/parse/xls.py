@@ -16,16 +16,13 @@ from typing import Any
 import xlrd
 
 from publisher.errors import ParseError
-from publisher.parse.grid import Grid, Row
+from publisher.parse.grid import Grid, Row, check_size
 from publisher.parse.spreadsheet import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, cell_text, pick_sheet
 
 
 def read(data: bytes, name: str) -> Grid:
     """Read an XLS workbook into a ``Grid`` (``format="xls"``)."""
-    if not data.strip():
-        raise ParseError(name, "the file is empty")
-    if len(data) > MAX_BYTES:
-        raise ParseError(name, f"the file is larger than {MAX_BYTES // 2**20} MiB")
+    check_size(data, name, MAX_BYTES)
     try:
         book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
     except Exception as err:  # xlrd raises many types for one cause: not a BIFF workbook
