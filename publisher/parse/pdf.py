@@ -11,7 +11,8 @@ so that the one table interpreter reads a PDF like any other format (docs/parsin
   where every column has a gap wider than a line (cells aligned to the top).
 * **Wrapped text** is joined into one cell. A line break is kept (``\\n``, as Alt+Enter in a
   spreadsheet) only where the next line's first word would have fitted on the line: the
-  writer broke the line on purpose.
+  writer broke the line on purpose. Text wrapped after a hyphen joins without a space
+  (``Voz-`` / ``IP`` is ``Voz-IP``), as LibreOffice and Word wrap at a word's own hyphen.
 * **A row continued on the next page** (the repeated header between its two parts) is
   merged into one row when its ``No.`` cell is empty and each of its cells continues a
   line of the part above that was full.
@@ -28,6 +29,7 @@ from __future__ import annotations
 import bisect
 import io
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -79,7 +81,11 @@ class _Cell:
         parts: list[str] = []
         for i, line in enumerate(self.lines):
             if i:
-                parts.append("\n" if self.fits_after(self.lines[i - 1], line, space) else " ")
+                above = self.lines[i - 1]
+                if self.fits_after(above, line, space):
+                    parts.append("\n")
+                elif not re.search(r"\w-$", above.text):  # wrapped after a hyphen: Voz-IP
+                    parts.append(" ")
             parts.append(line.text)
         return "".join(parts)
 

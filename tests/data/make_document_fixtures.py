@@ -51,6 +51,7 @@ FOOTER = re.compile(
 )
 _MARKUP = re.compile(r"(<b>|</b>|\*\*)")
 _TAG = re.compile(r"<[^>]+>")
+_PARAGRAPH = re.compile(r"</?p>")
 TWO_LINES = "M1. 90% del presupuesto\nM2. 100% de los pagos"  # one cell, Alt+Enter between
 
 
@@ -70,10 +71,15 @@ def is_footer(row: list[str]) -> bool:
 
 
 def write_cell(cell: object, text: str) -> None:
-    """Text into a table cell (a fresh cell holds one empty paragraph), bold if marked."""
-    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
-    run = paragraph.add_run(plain(text))
-    run.bold = is_bold(text)
+    """Text into a table cell (a fresh cell holds one empty paragraph), bold if marked.
+
+    ``<p>…</p>`` paragraphs become Word paragraphs, as Enter in a Word cell makes them.
+    """
+    parts = [p for p in _PARAGRAPH.split(text) if p.strip()] or [text]
+    for i, part in enumerate(parts):
+        paragraph = cell.paragraphs[0] if i == 0 else cell.add_paragraph()  # type: ignore[attr-defined]
+        run = paragraph.add_run(plain(part).strip() if len(parts) > 1 else plain(part))
+        run.bold = is_bold(text)
 
 
 def repeat_as_header(table: Table) -> None:
@@ -117,7 +123,7 @@ def write_docx(lines: list[str], path: Path, ruled: bool, footer_in_table: bool)
     # the page headers the text layout repeats mid-table are the printer's job in Word
     body = [r for r in rows[header + 1 : end] if r[0] != "No." and not _is_title(r)]
     footer = rows[end:]
-    width = 5
+    width = len(rows[header])
     document = landscape_document()
     for title in rows[:header]:
         document.add_paragraph().add_run(plain(title[0])).bold = True
@@ -127,7 +133,8 @@ def write_docx(lines: list[str], path: Path, ruled: bool, footer_in_table: bool)
         grid.style = "Table Grid"
     else:
         row_spacing(grid, 4)
-    for column, centimetres in enumerate((1.2, 5.0, 8.0, 8.0, 4.5)):
+    widths = (1.2, 5.0, 8.0, 8.0, 4.5) if width == 5 else (1.2, *[25.5 / (width - 1)] * (width - 1))
+    for column, centimetres in enumerate(widths):
         for cell in grid.columns[column].cells:
             cell.width = Cm(centimetres)
     repeat_as_header(grid)
@@ -135,12 +142,12 @@ def write_docx(lines: list[str], path: Path, ruled: bool, footer_in_table: bool)
     for i, row in enumerate(in_table):
         cells = grid.rows[i].cells
         if is_banner(row) or (is_footer(row) and row[0]):
-            last = width - 1 if is_banner(row) else 2
+            last = width - 1 if is_banner(row) else width - 3
             cells[0].merge(cells[last])
             write_cell(cells[0], row[0])
             if not is_banner(row):
                 value = next((c for c in reversed(row[1:]) if c.strip()), "")
-                write_cell(cells[3], value)
+                write_cell(cells[width - 2], value)
             continue
         for column, text in enumerate(row[:width]):
             if text:
