@@ -47,7 +47,31 @@ def page_for(desc: Description, lang: str) -> tuple[str, dict[str, Any]]:
     extra: dict[str, Any] = {"trail": trail(desc.iri)}
     if LOTAIP.Objective in desc.types or LOTAIP.Indicator in desc.types:
         extra.update(insights.target_history(desc.iri))  # targets over time (issue 9)
+    if LOTAIP.Indicator in desc.types or LOTAIP.Target in desc.types:
+        extra["planning"] = planning_link(desc.iri)
     return "resource.html", extra
+
+
+@dataclass
+class PlanningLink:
+    """Where an indicator's targets can be verified: ``href`` only for an http(s) address."""
+
+    text: str
+    href: str | None
+
+
+def planning_link(iri: URIRef) -> PlanningLink | None:
+    """The planning-system link of indicator ``iri`` or of the indicator of target ``iri``;
+    the note saying why there is none when that is what the report wrote."""
+    rows = store().select(queries.PLANNING_LINK, {"s": iri})
+    if not rows:
+        return None
+    link, note = rows[0].get("link"), rows[0].get("note")
+    if link is not None:  # an IRI that is not http(s) is shown, never linked
+        address = str(link)
+        linked = address.lower().startswith(("http://", "https://"))
+        return PlanningLink(address, address if linked else None)
+    return PlanningLink(str(note), None)
 
 
 #: Order of the trail, from the top.

@@ -136,6 +136,10 @@ LABELS: dict[str, dict[str, str]] = {
     "resource.sources": {"es": "Procede de", "en": "Comes from"},
     "resource.as": {"es": "Esta página como", "en": "This page as"},
     "resource.uri": {"es": "URI", "en": "URI"},
+    "resource.planning": {
+        "es": "Enlace al sistema de gestión de planificación",
+        "en": "Planning system link",
+    },
     "resource.more": {"es": "y más", "en": "and more"},
     "institution.units": {"es": "Unidades por nivel de proceso", "en": "Units by process level"},
     "institution.chart": {"es": "Metas porcentuales", "en": "Percentage targets"},

@@ -72,6 +72,18 @@ PARENT = (
 }"""
 )
 
+#: The planning-system link (or why there is none) of an indicator ?s, or of the
+#: indicator a target ?s belongs to (numeral 1.3's Enlace column).
+PLANNING_LINK = (
+    _P
+    + """SELECT ?s ?link ?note WHERE {
+  ?s lotaip:isTargetOf? ?i .
+  OPTIONAL { ?i lotaip:planningSystemLink ?link }
+  OPTIONAL { ?i lotaip:planningLinkNote ?note }
+  FILTER(BOUND(?link) || BOUND(?note))
+} LIMIT 1"""
+)
+
 #: Counts for the home page.
 COUNTS = (
     _P
