@@ -186,10 +186,14 @@ def documents(repeat: int) -> None:
     """PDF, DOCX, ODS, XLS and UTF-16 text: the committed fixtures read ``repeat`` times.
 
     Those formats are made by LibreOffice, too slow to render a large corpus here; the
-    fixtures are real producers' files. PDF speed is also given in pages per second.
+    fixtures are real producers' files (``tests/data/reports/`` and its ``references/``:
+    CONGOPE, Loja and AME). One line per fixture, then one per format, its fixtures pooled.
+    PDF speed is also given in pages per second.
     """
     print(f"\n{'fixture':<30}{'pages':>6}{'rows':>6}{'ms/file':>9}{'rows/s':>9}{'pages/s':>9}")
-    for name in sorted(DOCUMENTS.iterdir()):
+    totals: dict[str, list[float]] = {}  # format -> [files, pages, rows, seconds]
+    files = [*sorted(DOCUMENTS.iterdir()), *sorted((DOCUMENTS / "references").iterdir())]
+    for name in files:
         if not name.name.endswith((".pdf", ".docx", ".ods", ".xls", "-unicode.txt")):
             continue
         if name.name.startswith(("linebreaks", "scanned")):
@@ -206,6 +210,16 @@ def documents(repeat: int) -> None:
         per_page = f"{pages / seconds:>9.1f}" if pages else f"{'':>9}"
         print(f"{name.name:<30}{pages or '':>6}{rows:>6}{seconds * 1000:>9.1f}"
               f"{rows / seconds:>9,.0f}{per_page}")  # fmt: skip
+        kind = "utf-16 text" if name.name.endswith("-unicode.txt") else name.suffix[1:]
+        total = totals.setdefault(kind, [0, 0, 0, 0.0])
+        for i, value in enumerate((1, pages, rows, seconds)):
+            total[i] += value
+    print(f"\n{'format':<14}{'files':>6}{'pages':>6}{'rows':>6}{'ms/file':>9}{'rows/s':>9}"
+          f"{'pages/s':>9}")  # fmt: skip
+    for kind, (count, pages, rows, seconds) in totals.items():
+        per_page = f"{pages / seconds:>9.1f}" if pages else f"{'':>9}"
+        print(f"{kind:<14}{count:>6.0f}{pages or '':>6}{rows:>6.0f}"
+              f"{seconds / count * 1000:>9.1f}{rows / seconds:>9,.0f}{per_page}")  # fmt: skip
 
 
 def alternatives(repeat: int) -> None:
