@@ -10,6 +10,7 @@ be what its field promises raises ``MappingError``. ``CONVERTERS`` is the table 
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
@@ -189,6 +190,65 @@ def to_warning_text(value: Any) -> Literal:
     """A parser warning (``ParseWarning``) as one line of text."""
     where = f"line {value.line}: " if value.line is not None else ""
     return Literal(f"{where}{value.message}")
+
+
+# ------------------------------------------------------------------- labels (templates)
+
+MONTHS_ES = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+             "septiembre", "octubre", "noviembre", "diciembre")  # fmt: skip
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")  # fmt: skip
+
+# "Para finales del año 2023 se logrará …": the lead-in most indicators share says nothing
+_LEAD_IN = re.compile(
+    r"^(?:a|al|hasta|para|durante|en)\s+(?:el\s+)?(?:(?:finales|final|fin|cierre|terminar)\s+)?"
+    r"(?:del?\s+)?(?:el\s+)?(?:(?:año|período|periodo|enero|febrero|marzo|abril|mayo|junio|"
+    r"julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre)\s+)?(?:fiscal\s+)?"
+    r"(?:del?\s+)?\d{4}\s*,?\s*(?:se\s+(?:logrará|alcanzará)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` without its lead-in, cut at the last word boundary within ``width``
+    characters, with an ellipsis when cut (``"participar en los espacios de…"``)."""
+    text = " ".join(text.split())
+    text = _LEAD_IN.sub("", text, count=1) or text
+    if len(text) <= width:
+        return text
+    cut = text[:width]
+    if " " in cut and not text[width].isspace():
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:.-—") + "…"
+
+
+def month_name(value: date | None, language: str) -> str:
+    """``"enero de 2023"`` (es) or ``"January 2023"`` (en); a report without a date says so."""
+    if value is None:
+        return "sin fecha" if language == "es" else "undated"
+    if language == "es":
+        return f"{MONTHS_ES[value.month - 1]} de {value.year}"
+    return f"{MONTHS_EN[value.month - 1]} {value.year}"
+
+
+class LabelFormatter(string.Formatter):
+    """``str.format`` for mapping templates, with three more format specs:
+    ``{x:60…}`` (:func:`shorten` to 60 characters), ``{d:mes}`` and ``{d:month}``
+    (:func:`month_name` in Spanish or English)."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.endswith("…") and format_spec[:-1].isdigit():
+            return shorten(str(value), int(format_spec[:-1]))
+        if format_spec in ("mes", "month"):
+            return month_name(value, "es" if format_spec == "mes" else "en")
+        return super().format_field(value, format_spec)
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        # a missing parent or date reads as None, so that "mes" can say "sin fecha"
+        try:
+            return super().get_field(field_name, args, kwargs)
+        except AttributeError:
+            return None, field_name
 
 
 CONVERTERS: dict[str, Converter] = {

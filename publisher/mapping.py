@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from publisher.convert import CONVERTERS, Term
+from publisher.convert import CONVERTERS, LabelFormatter, Term
 from publisher.errors import MappingError, PublisherError
 from publisher.records import Report
 from publisher.settings import PROJECT_ROOT
@@ -112,7 +112,7 @@ class FieldRule:
     # worked out once from the above (see __post_init__)
     node: _Node = field(init=False, repr=False, compare=False)
     getters: tuple[Callable[[Any], Any], ...] = field(init=False, repr=False, compare=False)
-    make: Callable[[Any, Any], Term | None] = field(init=False, repr=False, compare=False)
+    make: Callable[[Any, Any, Any], Term | None] = field(init=False, repr=False, compare=False)
     typed: bool = field(init=False, repr=False, compare=False)  # may give a typed literal
 
     def __post_init__(self) -> None:
@@ -350,6 +350,9 @@ class _Walker:
         self.triples: list[Triple] = []
         self.lines: list[str] = []
         self.seen: set[str] = set()
+        # node IRI -> the record of its parent node, for templates naming ``p``
+        self.records: dict[str, Any] = {}
+        self.parents: dict[str, Any] = {}
 
     def add(self, subject: _Node, prop: _Node, obj: Term, obj_text: str) -> None:
         """One triple (skipped when already written)."""
@@ -385,7 +388,7 @@ class _Walker:
             return
         for item in value if isinstance(value, tuple | list) else (value,):
             try:
-                term = rule.make(item, record)
+                term = rule.make(item, record, self.parents.get(subject.iri))
             except PublisherError as err:
                 where = f"{self.file}:{_line(record)}" if _line(record) else self.file
                 raise MappingError(f"{where}: {kind.name} {rule.paths[0]}: {err}") from err
@@ -408,6 +411,8 @@ class _Walker:
                 continue
             parent = ctx[rule.under] if rule.under not in (None, _BASE) else subject
             node = self._mint(rule, item, parent)
+            self.records[node.iri] = item
+            self.parents[node.iri] = self.records.get(parent.iri)
             if rule.link_node is not None:
                 self.add(parent, rule.link_node, node.term, node.text)
             if rule.inverse_node is not None:
@@ -440,24 +445,28 @@ def _choose_kind(rule: ChildRule, item: Any) -> str | None:
     return rule.kind if ok else rule.else_kind
 
 
-def _maker(rule: FieldRule) -> Callable[[Any, Any], Term | None]:
-    """How ``rule`` turns one value (of ``record``) into a term, decided once per rule."""
+_FORMATTER = LabelFormatter()
+
+
+def _maker(rule: FieldRule) -> Callable[[Any, Any, Any], Term | None]:
+    """How ``rule`` turns one value (of ``record``, whose parent node's record is
+    ``parent``) into a term, decided once per rule."""
     if rule.template is not None:
         template, language = rule.template, rule.language
-        if language:
-            return lambda value, record: ox.Literal(template.format(r=record), language=language)
-        return lambda value, record: ox.Literal(template.format(r=record))
+        return lambda value, record, parent: ox.Literal(
+            _FORMATTER.format(template, r=record, p=parent), language=language or None
+        )
     if rule.converter is not None:
         convert = CONVERTERS[rule.converter]
-        return lambda value, record: convert(value)
+        return lambda value, record, parent: convert(value)
     if rule.language is not None:
         language = rule.language
-        return lambda value, record: ox.Literal(str(value), language=language)
+        return lambda value, record, parent: ox.Literal(str(value), language=language)
     if rule.datatype is None or rule.datatype == XSD.string:
-        return lambda value, record: ox.Literal(str(value))
+        return lambda value, record, parent: ox.Literal(str(value))
     datatype = rule.datatype
     typed = ox.NamedNode(str(datatype))
-    return lambda value, record: ox.Literal(_lexical(value, datatype), datatype=typed)
+    return lambda value, record, parent: ox.Literal(_lexical(value, datatype), datatype=typed)
 
 
 def _lexical(value: Any, datatype: URIRef) -> str:

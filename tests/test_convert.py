@@ -11,6 +11,9 @@ from rdflib import URIRef
 
 from publisher.convert import (
     CONVERTERS,
+    LabelFormatter,
+    month_name,
+    shorten,
     to_date,
     to_datetime,
     to_decimal,
@@ -111,3 +114,33 @@ def test_process_levels() -> None:
 def test_every_converter_is_registered_by_name() -> None:
     assert CONVERTERS["due_date"] is to_due_date
     assert all(callable(c) for c in CONVERTERS.values())
+
+
+def test_shorten_drops_the_lead_in_and_cuts_at_a_word() -> None:
+    text = (
+        "Para finales del año 2023 se logrará participar en un 90% en los espacios de "
+        "interés común propiciados para el intercambio de conocimientos e información."
+    )
+    assert shorten(text, 60) == "participar en un 90% en los espacios de interés común…"
+    assert shorten("A diciembre de 2023 se ejecutará el plan", 60) == "se ejecutará el plan"
+    assert shorten("Crear espacios de intercambio, MEDIANTE la participación", 32) == (
+        "Crear espacios de intercambio…"  # no dangling comma before the ellipsis
+    )
+    assert shorten("  90%\n ", 40) == "90%"  # short text stays whole, spaces folded
+    assert shorten("Supercalifragilísticoexpialidoso", 10) == "Supercalif…"  # one long word
+
+
+def test_month_names_in_spanish_and_english() -> None:
+    assert month_name(date(2023, 1, 31), "es") == "enero de 2023"
+    assert month_name(date(2023, 9, 30), "en") == "September 2023"
+    assert month_name(None, "es") == "sin fecha"
+    assert month_name(None, "en") == "undated"
+
+
+def test_label_formatter_specs_and_plain_fields() -> None:
+    fmt = LabelFormatter()
+    day = date(2023, 2, 28)
+    assert fmt.format("{d:mes} | {d:month} | {d:%Y-%m}", d=day) == (
+        "febrero de 2023 | February 2023 | 2023-02"
+    )
+    assert fmt.format("{t:12…}", t="uno dos tres cuatro") == "uno dos tres…"

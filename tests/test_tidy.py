@@ -38,7 +38,7 @@ TARGET_PAIRS = (
 #: A target's value and text, as the store has them.
 TARGET_FACTS = (
     sparql_prefixes()
-    + """SELECT ?t ?g ?text ?value ?unit WHERE { GRAPH ?g { ?t rdfs:label ?text .
+    + """SELECT ?t ?g ?text ?value ?unit WHERE { GRAPH ?g { ?t lotaip:targetText ?text .
   OPTIONAL { ?t qudt:numericValue ?value } OPTIONAL { ?t lotaip:unitText ?unit } } }"""
 )
 
@@ -70,7 +70,7 @@ def test_sample_of_values_matches_the_store(built_settings: Settings, built_stor
     by_target = {r["target_uri"]: r for r in rows if r["target_uri"]}
     facts = built_store.select(TARGET_FACTS)
     checked = 0
-    for fact in facts[::7]:  # every seventh label in the store
+    for fact in facts[::7]:  # every seventh target text in the store
         if str(fact["t"]) not in by_target or "/meta/" not in str(fact["t"]):
             continue
         row = by_target[str(fact["t"])]
@@ -365,7 +365,8 @@ def _edge_case_graph() -> tuple[URIRef, Graph]:
         target = URIRef(f"{ex}unidad/{u}/meta")
         g.add((indicator if u == 0 else objective, LOTAIP.hasTarget, target))
         g.add((target, RDF.type, LOTAIP.Target))
-        g.add((target, RDFS.label, Literal(" 2.50 % ")))
+        g.add((target, RDFS.label, Literal(" 2.50 % — Objetivo")))
+        g.add((target, LOTAIP.targetText, Literal(" 2.50 % ")))
         g.add((target, QUDT.numericValue, Literal("2.50", datatype=XSD.decimal)))
         g.add((target, QUDT.unit, UNIT.PERCENT))
         g.add((target, SKOS.note, Literal("nota \U0001f600")))

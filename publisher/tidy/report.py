@@ -91,6 +91,7 @@ _REASON = _nq(LOTAIP.notApplicableReason)
 _DUE = _nq(LOTAIP.dueDate)
 _LINE = _nq(LOTAIP.sourceLine)
 _UNIT_TEXT = _nq(LOTAIP.unitText)
+_TARGET_TEXT = _nq(LOTAIP.targetText)
 _VALUE = _nq(QUDT.numericValue)
 _QUDT_UNIT = _nq(QUDT.unit)
 _REPORT = _nq(LOTAIP.Report)
@@ -100,6 +101,7 @@ _ADMINISTRATIVE_UNIT = _nq(LOTAIP.AdministrativeUnit)
 _READ = (
     *(_TYPE, _LABEL, _NOTATION, _NOTE, _PUBLISHER, _ISSUED, _PURPOSE, _CLASSIFICATION),
     *(_HAS_TARGET, _HAS_INDICATOR, _HAS_ACTIVITY, _REASON, _DUE, _LINE, _UNIT_TEXT),
+    _TARGET_TEXT,
     *(_VALUE, _QUDT_UNIT),
 )
 #: N-Triples string escapes (``\uXXXX`` and ``\UXXXXXXXX`` are handled apart).
@@ -232,7 +234,7 @@ class _ReportGraph:
         """The solutions of ``TARGETS`` (no filters)."""
         for head, head_options in self.heads():
             for target in self.typed(_TARGET):
-                ttexts = self.values(target, _LABEL)
+                ttexts = self.values(target, _TARGET_TEXT)
                 branches = self.target_branches(target) if ttexts else []
                 if not branches:
                     continue

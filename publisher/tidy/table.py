@@ -100,7 +100,7 @@ _TAIL = """  }
 TARGETS = (
     _P
     + _HEAD
-    + """    ?target a lotaip:Target ; rdfs:label ?ttext .
+    + """    ?target a lotaip:Target ; lotaip:targetText ?ttext .
     { ?objective lotaip:hasTarget ?target .
       OPTIONAL { ?objective lotaip:hasActivity/rdfs:label ?activity }
       OPTIONAL { ?objective lotaip:notApplicableReason ?reason } }

@@ -227,6 +227,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "quality.how": {"es": "Cómo se mide", "en": "How it is measured"},
     "history.title": {"es": "Metas en el tiempo", "en": "Targets over time"},
+    "history.covers": {"es": "Informes de:", "en": "Reports of:"},
     "changes.title": {"es": "Cambios entre informes", "en": "Changes between reports"},
     "changes.intro": {
         "es": "Qué cambió entre dos informes de una institución: unidades nuevas o retiradas "

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,6 +20,7 @@ from rdflib import URIRef
 from werkzeug.exceptions import BadRequest
 
 from publisher import history, quality, tidy
+from publisher.convert import month_name
 from publisher.records import PROCESS_LEVELS
 from publisher.vocab import LOTAIP
 from publisher.web import conneg
@@ -205,4 +207,8 @@ def target_history(node: URIRef) -> dict[str, Any]:
     points = history.history(store(), node)
     reports = {p.report for p in points}
     chart = history.svg_chart(points, str(node)) if len(reports) >= 2 else ""
-    return {"history": points, "history_chart": chart}
+    # say which months the table covers: the page's other sections are the current state
+    months = sorted({p.date[:7] for p in points if p.date})
+    language = lang()
+    covers = [month_name(dt.date.fromisoformat(f"{m}-01"), language) for m in months]
+    return {"history": points, "history_chart": chart, "history_months": covers}

@@ -29,6 +29,19 @@ OUTGOING = (
 }}"""
 )
 
+#: Whether ?s is typed in the default graph (the current state); a thing only older months
+#: state (a superseded report, a dropped target) is then described from ?history instead.
+CURRENT = "ASK { ?s a ?type }"
+
+#: OUTGOING, read in the named graph ?history that holds every month's statements.
+HISTORY_OUTGOING = (
+    _P
+    + f"""SELECT ?s ?history ?p ?o ?olabel ?plabel WHERE {{
+  GRAPH ?history {{ ?s ?p ?o . OPTIONAL {{ ?o {_LABEL} ?olabel }} }}
+  OPTIONAL {{ ?p rdfs:label ?plabel }}
+}}"""
+)
+
 #: Triples of the blank nodes ?s points at (one level: contact points, quantities).
 BLANK_OUTGOING = """SELECT ?s ?b ?p ?o WHERE { ?s ?p0 ?b . FILTER(isBlank(?b)) ?b ?p ?o }"""
 
@@ -104,15 +117,19 @@ INSTITUTIONS = (
 }} GROUP BY ?i ORDER BY ?label"""
 )
 
-#: Reports, newest first, with publisher and date.
+#: Reports of every month (each read in its own graph: the default graph holds only the
+#: current ones), newest first, one row each: its Spanish title (which names the month),
+#: publisher and date.
 REPORTS = (
     _P
-    + f"""SELECT ?r ?title ?issued ?i ?iname WHERE {{
+    + f"""SELECT ?r (COALESCE(SAMPLE(?es), SAMPLE(?other)) AS ?title) ?issued ?i
+  (SAMPLE(?name) AS ?iname) WHERE {{ GRAPH ?r {{
   ?r a lotaip:Report .
-  OPTIONAL {{ ?r {_LABEL} ?title }}
+  OPTIONAL {{ ?r dct:title ?es FILTER(lang(?es) = "es") }}
+  OPTIONAL {{ ?r {_LABEL} ?other }}
   OPTIONAL {{ ?r dct:issued ?issued }}
-  OPTIONAL {{ ?r dct:publisher ?i . OPTIONAL {{ ?i {_LABEL} ?iname }} }}
-}} ORDER BY DESC(?issued) ?r"""
+  OPTIONAL {{ ?r dct:publisher ?i . OPTIONAL {{ ?i {_LABEL} ?name }} }}
+}} }} GROUP BY ?r ?issued ?i ORDER BY DESC(?issued) ?r"""
 )
 
 # The institution page's tree, one level per query: each is anchored on ?s and fast,

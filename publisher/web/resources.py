@@ -133,7 +133,7 @@ def _describe_response(iri: URIRef, doc_path: str, explicit: conneg.Format | Non
 
 def _document(iri: URIRef, doc_path: str, fmt: conneg.Format) -> bytes:
     """The body of the document about ``iri`` in ``fmt``; 404 when nothing is known."""
-    desc = describe(store(), iri)
+    desc = describe(store(), iri, urls().history())
     if not desc.exists:
         abort(404)
     if fmt is conneg.HTML:

@@ -130,11 +130,18 @@ def _add_label(labels: Labels, node: Identifier | None, text: Identifier | None)
         labels.setdefault(node, {}).setdefault(text.language or "", str(text))
 
 
-def describe(store: Store, iri: URIRef) -> Description:
-    """Ask the store about ``iri``: outgoing, blank-node details, incoming, sources."""
+def describe(store: Store, iri: URIRef, history: URIRef | None = None) -> Description:
+    """Ask the store about ``iri``: outgoing, blank-node details, incoming, sources.
+
+    The default graph holds the current state only; a thing it does not type (an older
+    month's report, a target since dropped) is described from the ``history`` graph, so
+    a URI once published keeps its description."""
     desc = Description(iri)
-    bind = {"s": iri}
-    desc.outgoing = _collect(store.select(queries.OUTGOING, bind), "o", "olabel", desc.labels)
+    bind: dict[str, Identifier] = {"s": iri}
+    outgoing, out_bind = queries.OUTGOING, bind
+    if history is not None and not store.ask(queries.CURRENT, bind):
+        outgoing, out_bind = queries.HISTORY_OUTGOING, {"s": iri, "history": history}
+    desc.outgoing = _collect(store.select(outgoing, out_bind), "o", "olabel", desc.labels)
     for p in LABEL_PREDICATES:
         for name in desc.outgoing.get(p, []):
             _add_label(desc.labels, iri, name)
