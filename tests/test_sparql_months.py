@@ -7,6 +7,7 @@ read each report's own graph. Each check below is derived from the two SOT files
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def test_03_lists_february_targets_only(store: Store) -> None:
     assert "45%" in texts and "30%" not in texts
 
 
-def test_07_finds_exactly_the_raised_target(store: Store) -> None:
+def test_07_finds_exactly_the_raised_target_45_not_30(store: Store) -> None:
     rows = _rows(store, "07-targets-changed-between-reports")
     assert [
         (
@@ -66,11 +67,11 @@ def test_07_finds_exactly_the_raised_target(store: Store) -> None:
             r["first"],
             r["latest"],
             r["unit_name"],
-            r["old_value"],
+            r["target_text"],
             r["new_value"],
         )
         for r in rows
-    ] == [(SOT, "2023-01-31", "2023-02-28", RAISED_UNIT, "30", "45")]
+    ] == [(SOT, "2023-01-31", "2023-02-28", RAISED_UNIT, "45%", "45")]
 
 
 def test_12_states_congope_and_loja_reasons(store: Store) -> None:
@@ -103,3 +104,23 @@ def test_31_finds_one_raise_and_no_unit_change(store: Store) -> None:
         (r["before"], r["after"], r["change"], r["unit_name"], r["old_value"], r["new_value"])
         for r in rows
     ] == [("2023-01-31", "2023-02-28", "raised", RAISED_UNIT, "30", "45")]
+
+
+def _documented_questions() -> tuple[str, list[str]]:
+    """The prefix block and the five questions of docs/sparql.md."""
+    text = (ROOT / "docs" / "sparql.md").read_text(encoding="utf-8")
+    section = text[text.index("## A researcher's five") :].split("\n## ", 1)[0]
+    prefixes, *questions = re.findall(r"```sparql\n(.*?)```", section, re.S)
+    return prefixes, questions
+
+
+def test_the_five_documented_questions_answer_on_two_months(store: Store) -> None:
+    prefixes, questions = _documented_questions()
+    assert len(questions) == 5
+    answers = [
+        [{k: str(v) for k, v in r.items()} for r in store.select(prefixes + q)] for q in questions
+    ]
+    assert all(answers), "a documented question found nothing"
+    assert {r["name"]: r["targets"] for r in answers[0]}[SOT] == "28"  # now: February
+    months = sorted({r["issued"] for r in answers[4]})
+    assert months == ["2023-01-31", "2023-02-28"] and len(answers[4]) == 29 + 28
