@@ -67,6 +67,12 @@ def report_graph(key: str) -> Graph:
     g.add((target, QUDT.numericValue, Literal(value)))
     g.add((target, QUDT.unit, UNIT.PERCENT))
     g.add((target, LOTAIP.dueDate, Literal("2023-12-31", datatype=XSD.date)))
+    # the one-hop paths a build gives every target (mappings/literal-a4.toml)
+    g.add((target, LOTAIP.isTargetOf, indicator))
+    g.add((target, LOTAIP.objective, objective))
+    g.add((target, LOTAIP.unit, unit))
+    g.add((target, LOTAIP.institution, inst))
+    g.add((target, LOTAIP.reportedIn, report))
     return g
 
 
