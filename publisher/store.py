@@ -213,11 +213,6 @@ class OxigraphStore:
             raise StoreError(f"cannot write graph {graph_iri} to {self.path}: {err}") from err
         return count
 
-    def graph_size(self, graph_iri: URIRef) -> int:
-        """Number of triples in the named graph ``graph_iri``."""
-        name = ox.NamedNode(str(graph_iri))
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, name))
-
     def dump(self, output: IO[bytes], format: ox.RdfFormat) -> None:
         """Write every quad of the named graphs (a quad format) to ``output``."""
         try:
