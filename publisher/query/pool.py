@@ -32,6 +32,7 @@ import pyoxigraph as ox
 
 from publisher.errors import Overloaded, QueryError, QueryTimeout, StoreError
 from publisher.query.engine import Answer, Job, execute, materialised_union
+from publisher.settings import Settings
 
 # "forkserver": workers fork from a fresh interpreter started once, so no lock or thread of
 # the web server is copied into them, and a replacement is ready in milliseconds rather
@@ -110,10 +111,10 @@ class WorkerPool:
     def __init__(
         self,
         store_path: Path,
-        size: int = 3,
-        timeout: float = 30.0,
-        fast_budget: float = 2.0,
-        slow_slots: int = 1,
+        size: int = Settings.sparql_workers,
+        timeout: float = Settings.query_timeout,
+        fast_budget: float = Settings.sparql_fast_budget,
+        slow_slots: int = Settings.sparql_slow_queries,
     ) -> None:
         self.store_path = store_path
         self.timeout = timeout
