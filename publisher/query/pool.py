@@ -31,7 +31,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.errors import Overloaded, QueryError, QueryTimeout, StoreError
-from publisher.query.engine import Answer, Job, execute, materialised_union
+from publisher.query.engine import Answer, QueryJob, execute, materialised_union
 from publisher.settings import Settings
 
 # "forkserver": workers fork from a fresh interpreter started once, so no lock or thread of
@@ -59,7 +59,7 @@ def _serve(conn: Connection, store_path: str) -> None:
         conn.send(_answer(store, job, failure, union))
 
 
-def _answer(store: ox.Store | None, job: Job, failure: str, union: bool) -> tuple[str, Any]:
+def _answer(store: ox.Store | None, job: QueryJob, failure: str, union: bool) -> tuple[str, Any]:
     if store is None:
         return ("store", failure)
     try:
@@ -125,7 +125,7 @@ class WorkerPool:
         self._slow: list[float] = []  # deadlines of the queries in the slow lane
         self._closed = False
 
-    def run(self, job: Job) -> Answer:
+    def run(self, job: QueryJob) -> Answer:
         """Run ``job``; raise QueryTimeout past the deadline, Overloaded when it cannot be
         run now (no fast worker freed within the fast budget, or the slow lane is full)."""
         deadline = time.monotonic() + self.timeout
