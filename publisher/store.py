@@ -209,18 +209,6 @@ class OxigraphStore:
             if not isinstance(q.graph_name, ox.DefaultGraph)
         )
 
-    def union_triples(self) -> Iterator[Any]:
-        """The distinct triples of the union of the named graphs (``Triple`` objects)."""
-        if self._has_union():
-            default = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-            return (q.triple for q in default)
-        solutions = self._store.query(
-            "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-        )
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise StoreError("the store answered a SELECT with something else than solutions")
-        return (ox.Triple(row["s"], row["p"], row["o"]) for row in solutions)
-
     def load_graph(self, graph_iri: URIRef, graph: Iterable[tuple[Node, Node, Node]]) -> int:
         """Add ``graph``'s triples to the named graph ``graph_iri`` with the bulk loader.
 
