@@ -31,7 +31,7 @@ from publisher.link import Reference, links_graph_iri, links_header, linksets_gr
 from publisher.mapping import ontology_graph
 from publisher.records import Report
 from publisher.registry import reference_graph, reference_graph_iri
-from publisher.store import to_ox
+from publisher.store import canonical_ntriples as store_ntriples
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 from publisher.workers import write_atomic
@@ -118,16 +118,9 @@ def read_part(cache_dir: Path, sha256: str) -> ReportPart:
 
 
 def canonical_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
-    """``triples`` as N-Triples written as the store gives them back, distinct and sorted.
-
-    pyoxigraph keeps typed literals of known datatypes in canonical form ("0.5000" as a
-    decimal comes back "0.5"): passing through an in-memory store makes these lines the
-    store's own.
-    """
-    store = ox.Store()
-    default = ox.DefaultGraph()
-    store.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), default) for s, p, o in triples)
-    return sorted_lines(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=default) or b"")
+    """``triples`` as N-Triples written as the store gives them back (canonical literals:
+    ``store.canonical_ntriples``), distinct and sorted."""
+    return sorted_lines(store_ntriples(triples))
 
 
 def sorted_lines(*chunks: bytes) -> bytes:

@@ -35,7 +35,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID
 
 from publisher.describe import add_linkset, add_wikidata, dataset_iri
 from publisher.parse import parse_file, trio
-from publisher.records import Institution, Report, Unit
+from publisher.records import Report, Unit
 from publisher.registry import (
     FUNCION,
     FUNCTION_SCHEME,
@@ -136,14 +136,6 @@ def match_name(entries: list[RegistryEntry], name: str) -> InstitutionMatch:
     best_score, best = ranked[0]
     second = ranked[1][0] if len(ranked) > 1 else 0.0
     return InstitutionMatch(name, best, "name", best_score, best_score - second < AMBIGUITY_MARGIN)
-
-
-def link_institutions(
-    institutions: Iterable[Institution], entries: list[RegistryEntry] | None = None
-) -> list[InstitutionMatch]:
-    """Match each institution as the parser recorded it (id, domain, name) to the registry."""
-    known = load_registry() if entries is None else entries
-    return [match_institution(known, id=i.id, domain=i.domain, name=i.name) for i in institutions]
 
 
 def _name_score(name: str, entry: RegistryEntry) -> float:

@@ -35,7 +35,7 @@ from publisher.convert import CONVERTERS, LabelFormatter, Term
 from publisher.errors import MappingError, PublisherError
 from publisher.records import Report
 from publisher.settings import PROJECT_ROOT
-from publisher.store import from_ox
+from publisher.store import canonical_literal, from_ox
 from publisher.uris import Urls
 from publisher.vocab import PREFIXES, RDF, XSD
 
@@ -320,16 +320,12 @@ def store_form(literal: ox.Literal) -> str:
 
     Oxigraph keeps typed literals of the datatypes it knows by value, so the store (and
     its dumps) hold their canonical forms; the build's N-Quads must hold the same bytes.
-    The store itself says what that form is, rather than a second implementation of XSD
-    canonical forms here: one literal through a throwaway store, cached (values repeat:
-    percentages, line numbers, dates).
+    The store itself says what that form is (``store.canonical_literal``), cached here:
+    values repeat (percentages, line numbers, dates).
     """
-    store = ox.Store()
-    store.add(ox.Quad(_PROBE, _PROBE, literal))
-    return str(next(iter(store)).object)
+    return str(canonical_literal(literal))
 
 
-_PROBE = ox.NamedNode("urn:lotaip:probe")
 _RDF_TYPE = _node(str(RDF.type))
 
 

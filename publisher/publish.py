@@ -22,9 +22,7 @@ previous version keeps working until it notices the switch.
 from __future__ import annotations
 
 import fcntl
-import gzip
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -40,7 +38,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from publisher.errors import StoreError
-from publisher.store import OxigraphStore, to_ox
+from publisher.store import to_ox
 from publisher.vocab import PREFIXES, SH
 
 #: How many versions stay on disk (the published one and the one before it).
@@ -138,38 +136,6 @@ def build_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_dumps(store: OxigraphStore, dumps_dir: Path) -> list[Dump]:
-    """Write the N-Quads (gzip) and union Turtle dumps of a store filled by other means
-    than the build (which concatenates its kept members: ``write_nquads_members``,
-    ``write_turtle_members``)."""
-    return [write_nquads(store, dumps_dir), write_union_turtle(store, dumps_dir)]
-
-
-def write_nquads(store: OxigraphStore, dumps_dir: Path) -> Dump:
-    """Write ``lotaip.nq.gz``: every quad of the named graphs.
-
-    For a store filled by other means than the build (which concatenates its workers'
-    gzip members: ``write_nquads_members``). Graph by graph in IRI order, so the same
-    data gives the same bytes. pyoxigraph writes each graph as N-Triples (no Python
-    object per quad: 3x faster than serialising quads) and the graph's name goes in
-    before each line's final `` .``: N-Triples escapes line breaks inside literals, so
-    `` .\n`` only ever ends a statement.
-    """
-    dumps_dir.mkdir(parents=True, exist_ok=True)
-    nquads = dumps_dir / "lotaip.nq.gz"
-    native = store.native
-    try:
-        # mtime=0 and no file name in the header: the same data gives the same bytes.
-        with nquads.open("wb") as raw, gzip.GzipFile("", "wb", 6, raw, mtime=0) as out:
-            for name in sorted(native.named_graphs(), key=lambda n: n.value):
-                buffer = io.BytesIO()
-                native.dump(buffer, ox.RdfFormat.N_TRIPLES, from_graph=name)
-                out.write(buffer.getvalue().replace(b" .\n", f" {name} .\n".encode()))
-    except OSError as err:
-        raise StoreError(f"cannot write {nquads}: {err}") from err
-    return _dump_info(nquads, "application/n-quads", "application/gzip")
-
-
 def write_nquads_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Dump:
     """Write ``lotaip.nq.gz`` as the concatenation of gzip ``members`` (files or bytes).
 
@@ -208,36 +174,6 @@ def concatenate(members: Sequence[Path | bytes], target: Path) -> tuple[int, str
     except OSError as err:
         raise StoreError(f"cannot write {target}: {err}") from err
     return size, digest.hexdigest()
-
-
-def write_union_turtle(store: OxigraphStore, dumps_dir: Path) -> Dump:
-    """Write ``lotaip.ttl`` of a store filled by other means than the build: the distinct
-    union of the graphs (the materialised one if any), each triple once. (The build writes
-    one document per graph instead: ``write_turtle_members``.)"""
-    dumps_dir.mkdir(parents=True, exist_ok=True)
-    turtle = dumps_dir / "lotaip.ttl"
-    native = store.native
-    try:
-        with turtle.open("wb") as out:
-            if _has_union(native):
-                default = ox.DefaultGraph()
-                native.dump(out, ox.RdfFormat.TURTLE, from_graph=default, prefixes=PREFIXES)
-            else:
-                ox.serialize(store.union_triples(), out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-    except OSError as err:
-        raise StoreError(f"cannot write {turtle}: {err}") from err
-    return _dump_info(turtle, "text/turtle", None)
-
-
-def _has_union(native: ox.Store) -> bool:
-    """True when the store's default graph holds the materialised union."""
-    return (
-        next(iter(native.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
-    )
-
-
-def _dump_info(path: Path, media_type: str, compression: str | None) -> Dump:
-    return Dump(path.name, media_type, compression, path.stat().st_size, file_sha256(path))
 
 
 def file_sha256(path: Path) -> str:

@@ -112,7 +112,10 @@ class HttpSender:
     """
 
     def __init__(
-        self, user: str | None = None, password: str | None = None, timeout: float = 30.0
+        self,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = Settings.query_timeout,
     ) -> None:
         self.timeout = timeout
         self._session = requests.Session()
@@ -160,7 +163,7 @@ class RemoteStore:
         graph_store_url: str | None = None,
         user: str | None = None,
         password: str | None = None,
-        timeout: float = 30.0,
+        timeout: float = Settings.query_timeout,
         scope: Sequence[str] = (),
         chunk_size: int = 1000,
         version_ttl: float = 60.0,

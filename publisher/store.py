@@ -84,6 +84,37 @@ def from_ox(term: Any) -> Identifier:
     raise StoreError(f"cannot convert {term!r} to an rdflib term")
 
 
+def canonical_ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
+    """``triples`` (rdflib or pyoxigraph terms) as N-Triples, written as the store gives
+    them back.
+
+    Oxigraph keeps typed literals of the datatypes it knows by value, so the store and its
+    dumps hold their canonical forms ("0.5000" as a decimal comes back "0.5"). This is the
+    one canonicaliser: rather than a second implementation of XSD canonical forms, the
+    triples pass through a throwaway in-memory store.
+    """
+    store = ox.Store()
+    default = ox.DefaultGraph()
+    store.bulk_extend(ox.Quad(_as_ox(s), _as_ox(p), _as_ox(o), default) for s, p, o in triples)
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=default) or b""
+
+
+def canonical_literal(literal: ox.Literal) -> ox.Literal:
+    """``literal`` as the store gives it back (``"90.0"^^xsd:decimal`` -> ``"90"``)."""
+    store = ox.Store()
+    store.add(ox.Quad(_PROBE, _PROBE, literal))
+    term: ox.Literal = next(iter(store)).object
+    return term
+
+
+_PROBE = ox.NamedNode("urn:lotaip:probe")
+
+
+def _as_ox(term: Any) -> Any:
+    """A pyoxigraph term as it is; an rdflib one converted."""
+    return to_ox(term) if isinstance(term, Node) else term
+
+
 class OxigraphStore:
     """The embedded store: pyoxigraph in memory (``path=None``) or on disk."""
 
@@ -178,18 +209,6 @@ class OxigraphStore:
             if not isinstance(q.graph_name, ox.DefaultGraph)
         )
 
-    def union_triples(self) -> Iterator[Any]:
-        """The distinct triples of the union of the named graphs (``Triple`` objects)."""
-        if self._has_union():
-            default = self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
-            return (q.triple for q in default)
-        solutions = self._store.query(
-            "SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-        )
-        if not isinstance(solutions, ox.QuerySolutions):
-            raise StoreError("the store answered a SELECT with something else than solutions")
-        return (ox.Triple(row["s"], row["p"], row["o"]) for row in solutions)
-
     def load_graph(self, graph_iri: URIRef, graph: Iterable[tuple[Node, Node, Node]]) -> int:
         """Add ``graph``'s triples to the named graph ``graph_iri`` with the bulk loader.
 
@@ -212,11 +231,6 @@ class OxigraphStore:
         except OSError as err:
             raise StoreError(f"cannot write graph {graph_iri} to {self.path}: {err}") from err
         return count
-
-    def graph_size(self, graph_iri: URIRef) -> int:
-        """Number of triples in the named graph ``graph_iri``."""
-        name = ox.NamedNode(str(graph_iri))
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, name))
 
     def dump(self, output: IO[bytes], format: ox.RdfFormat) -> None:
         """Write every quad of the named graphs (a quad format) to ``output``."""

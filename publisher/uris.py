@@ -50,10 +50,6 @@ class Urls:
         """The IRI of a thing: ``B id/<path>``."""
         return URIRef(f"{self.base}id/{path}")
 
-    def is_thing(self, iri: str) -> bool:
-        """True when ``iri`` is one of our ``/id/`` IRIs."""
-        return iri.startswith(f"{self.base}id/")
-
     def doc_path(self, iri: str) -> str | None:
         """Site path of the document describing ``iri`` (``/doc/...``, ``/def/...``), or None."""
         if iri.startswith(f"{self.base}id/"):
@@ -61,10 +57,6 @@ class Urls:
         if iri.startswith(str(LOTAIP)):
             return "/def/" + iri[len(LOTAIP) :]
         return None
-
-    def iri_for_path(self, path: str) -> URIRef:
-        """The thing described at ``/doc/<path>`` (``path`` without ``/doc/``)."""
-        return self.thing(path.strip("/"))
 
     # --- minting: one method per kind of thing; ``mapping.py`` names them in mappings/ ---
 

@@ -19,7 +19,6 @@ from publisher.link import (
     describe_links,
     discover,
     link_graph,
-    link_institutions,
     links_graph_iri,
     match_institution,
     match_name,
@@ -28,7 +27,7 @@ from publisher.link import (
 from publisher.mapping import map_report
 from publisher.parse import parse_file
 from publisher.query.examples import load_examples
-from publisher.records import Institution, Report, Target, Unit
+from publisher.records import Report, Target, Unit
 from publisher.registry import load_registry, reference_graph, reference_graph_iri, territory_iri
 from publisher.store import OxigraphStore
 from publisher.uris import Urls, normalise
@@ -150,14 +149,6 @@ def test_a_verified_wikidata_item_becomes_owl_same_as(reports: list[Report]) -> 
     graph = link_graph(reports, URLS, entries)
     assert (URLS.institution("ame"), OWL.sameAs, WD.Q123) in graph
     assert len(list(graph.subject_objects(OWL.sameAs))) == 1  # nobody else is verified
-
-
-def test_link_institutions_reads_parser_records() -> None:
-    records = [
-        Institution(id="x", name="Asociación de Municipalidades Ecuatorianas", inferred_from="t"),
-        Institution(id="y", name="Algo", inferred_from="t", domain="congope.gob.ec"),
-    ]
-    assert [m.entry and m.entry.id for m in link_institutions(records)] == ["ame", "congope"]
 
 
 # --- territories -------------------------------------------------------------------------

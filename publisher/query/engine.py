@@ -1,7 +1,7 @@
 """Run one checked query on a pyoxigraph store and serialise its answer.
 
 ``execute`` is the whole job of a query worker: it is a plain function of a store and
-a ``Job`` so that the worker process and the in-process runner share it. The answer is
+a ``QueryJob`` so that the worker process and the in-process runner share it. The answer is
 already serialised (bytes), so only bytes cross the process boundary.
 """
 
@@ -24,7 +24,7 @@ from publisher.vocab import PREFIXES
 
 
 @dataclass(frozen=True)
-class Job:
+class QueryJob:
     """A checked query and how to answer it."""
 
     text: str
@@ -59,7 +59,7 @@ def materialised_union(store: ox.Store) -> bool:
     )
 
 
-def _dataset(job: Job, union_in_default: bool) -> dict[str, Any]:
+def _dataset(job: QueryJob, union_in_default: bool) -> dict[str, Any]:
     """pyoxigraph query options for the protocol's dataset parameters."""
     if not job.default_graphs and not job.named_graphs:
         # The default graph is the union of every report's graph, unless the query's own
@@ -71,7 +71,7 @@ def _dataset(job: Job, union_in_default: bool) -> dict[str, Any]:
     }
 
 
-def execute(store: ox.Store, job: Job, union_in_default: bool = False) -> Answer:
+def execute(store: ox.Store, job: QueryJob, union_in_default: bool = False) -> Answer:
     """Run ``job`` on ``store``; raise SyntaxError/OSError as pyoxigraph does.
 
     ``union_in_default``: the store's default graph already holds the merged union

@@ -31,7 +31,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.errors import Overloaded, QueryError, QueryTimeout, StoreError
-from publisher.query.engine import Answer, Job, execute, materialised_union
+from publisher.query.engine import Answer, QueryJob, execute, materialised_union
+from publisher.settings import Settings
 
 # "forkserver": workers fork from a fresh interpreter started once, so no lock or thread of
 # the web server is copied into them, and a replacement is ready in milliseconds rather
@@ -58,7 +59,7 @@ def _serve(conn: Connection, store_path: str) -> None:
         conn.send(_answer(store, job, failure, union))
 
 
-def _answer(store: ox.Store | None, job: Job, failure: str, union: bool) -> tuple[str, Any]:
+def _answer(store: ox.Store | None, job: QueryJob, failure: str, union: bool) -> tuple[str, Any]:
     if store is None:
         return ("store", failure)
     try:
@@ -110,10 +111,10 @@ class WorkerPool:
     def __init__(
         self,
         store_path: Path,
-        size: int = 3,
-        timeout: float = 30.0,
-        fast_budget: float = 2.0,
-        slow_slots: int = 1,
+        size: int = Settings.sparql_workers,
+        timeout: float = Settings.query_timeout,
+        fast_budget: float = Settings.sparql_fast_budget,
+        slow_slots: int = Settings.sparql_slow_queries,
     ) -> None:
         self.store_path = store_path
         self.timeout = timeout
@@ -124,7 +125,7 @@ class WorkerPool:
         self._slow: list[float] = []  # deadlines of the queries in the slow lane
         self._closed = False
 
-    def run(self, job: Job) -> Answer:
+    def run(self, job: QueryJob) -> Answer:
         """Run ``job``; raise QueryTimeout past the deadline, Overloaded when it cannot be
         run now (no fast worker freed within the fast budget, or the slow lane is full)."""
         deadline = time.monotonic() + self.timeout

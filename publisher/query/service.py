@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from publisher.errors import QueryError, StoreError
 from publisher.query.check import check_query
-from publisher.query.engine import Answer, Job, execute, materialised_union
+from publisher.query.engine import Answer, QueryJob, execute, materialised_union
 from publisher.query.pool import WorkerPool
 from publisher.query.results import BY_NAME
 from publisher.settings import Settings
@@ -31,9 +31,9 @@ CACHE_BYTES = 64 * 1024 * 1024
 
 
 class Runner(Protocol):
-    """Something that runs a Job to an Answer."""
+    """Something that runs a QueryJob to an Answer."""
 
-    def run(self, job: Job) -> Answer:
+    def run(self, job: QueryJob) -> Answer:
         """Run ``job``."""
 
     def close(self) -> None:
@@ -46,7 +46,7 @@ class InlineRunner:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
-    def run(self, job: Job) -> Answer:
+    def run(self, job: QueryJob) -> Answer:
         try:
             return execute(self.store, job, materialised_union(self.store))
         except SyntaxError as err:
@@ -69,7 +69,7 @@ class ForwardRunner:
     def __init__(self, store: Any) -> None:
         self.store = store
 
-    def run(self, job: Job) -> Answer:
+    def run(self, job: QueryJob) -> Answer:
         if job.default_graphs or job.named_graphs:
             raise QueryError(
                 "default-graph-uri and named-graph-uri are not available on this server; "
@@ -88,7 +88,7 @@ class ForwardRunner:
 class Prepared:
     """A checked query ready to run: the job, the dataset version, cache key and ETag (unquoted)."""
 
-    job: Job
+    job: QueryJob
     version: str
     key: str
     etag: str
@@ -193,7 +193,7 @@ class QueryService:
         kind = "graph" if checked.is_graph else "table"
         if BY_NAME[fmt].kind != kind:
             raise QueryError(f"format {fmt!r} cannot carry the answer of a {checked.form} query")
-        job = Job(
+        job = QueryJob(
             text, checked.form, fmt, self.settings.max_rows, default_graphs, named_graphs, base_iri
         )
         version = dataset_version(self.store)
