@@ -36,7 +36,7 @@ HISTORY = (
     OPTIONAL { ?report dct:issued ?issued }
     { ?s lotaip:hasTarget ?target } UNION { ?s lotaip:hasIndicator/lotaip:hasTarget ?target }
     ?target qudt:numericValue ?value .
-    OPTIONAL { ?target rdfs:label ?text }
+    OPTIONAL { ?target lotaip:targetText ?text }
     OPTIONAL { ?target qudt:unit ?qunit }
     OPTIONAL { ?target lotaip:unitText ?unitText }
     OPTIONAL { ?target skos:notation ?label }
@@ -63,7 +63,7 @@ TARGETS = (
     ?target qudt:numericValue ?value .
     OPTIONAL { ?parent rdfs:label ?ptext }
     OPTIONAL { ?unit rdfs:label ?uname }
-    OPTIONAL { ?target rdfs:label ?text }
+    OPTIONAL { ?target lotaip:targetText ?text }
     OPTIONAL { ?target skos:notation ?label }
     OPTIONAL { ?target lotaip:sourceLine ?line }
   }

@@ -18,6 +18,7 @@ from rdflib.namespace import DCTERMS, RDFS, XSD
 from sparql_data import make_app, sparql_settings
 
 from publisher.query.examples import load_examples
+from publisher.vocab import LOTAIP
 from publisher.store import OxigraphStore, Store
 
 OURS = [e for e in load_examples() if e.name[:2].isdigit() and int(e.name[:2]) < 20]
@@ -51,6 +52,9 @@ def test_water_objectives_are_real_ones(built_app: Flask) -> None:
         assert "agua" in row["objective_text"]["value"].lower()
 
 
+TARGET_TEXT = LOTAIP.targetText
+
+
 def _next_month(store: Store, tmp_path: Path) -> OxigraphStore:
     """Loja's report plus a copy as September's in which one target's text changed."""
     copy = OxigraphStore(tmp_path / "store")
@@ -71,6 +75,7 @@ def _next_month(store: Store, tmp_path: Path) -> OxigraphStore:
             o = Literal("2019-09-30", datatype=XSD.date)
         later.add((s, p, o))
     later.set((new_target, RDFS.label, Literal("Meta cambiada en septiembre", lang="es")))
+    later.set((new_target, TARGET_TEXT, Literal("Meta cambiada en septiembre", lang="es")))
     copy.replace_graph(september, later)
     return copy
 
