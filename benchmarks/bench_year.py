@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_build import print_stages, run_build  # the same build runner and table
+from bench_build import print_reference, print_stages, run_build  # the same build runner and table
 
 
 def main() -> None:
@@ -38,6 +38,7 @@ def main() -> None:
         print(f"generated in {time.perf_counter() - started:.1f} s")
         full = run_build(corpus, data, args.jobs)
         print_stages(f"full build, {args.jobs} job(s)", full)
+        print_reference(data, full)
         # The same seed redraws the first N × M files byte for byte, then the next month.
         synth_reports(n * (m + 1), corpus, seed=1, institutions=n)
         month = run_build(corpus, data, args.jobs, full=False)
