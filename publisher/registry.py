@@ -407,8 +407,8 @@ def reference_graph(urls: Urls, institutions: Collection[str] | None = None) -> 
             _add_entry(graph, urls, entry)
     known = {e.id for e in entries}
     for id in sorted(set(institutions or ()) - known):
-        if entry := synthetic_entry(id):
-            _add_entry(graph, urls, entry)
+        if synthetic := synthetic_entry(id):
+            _add_entry(graph, urls, synthetic)
     return graph
 
 
