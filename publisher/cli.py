@@ -223,7 +223,18 @@ def link_command(files: tuple[Path, ...], units: bool) -> None:
 
 
 @cli.command("synth")
-@click.option("--reports", "count", type=click.IntRange(min=1), required=True, help="How many.")
+@click.option("--reports", "count", type=click.IntRange(min=1), help="How many.")
+@click.option(
+    "--institutions",
+    type=click.IntRange(min=1),
+    help="Spread the reports over N synthetic institutions (synth-0000…), one a month each;"
+    " default: the registry's 9.",
+)
+@click.option(
+    "--months",
+    type=click.IntRange(min=1),
+    help="With --institutions: M months of reports each (--reports defaults to N×M).",
+)
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder."
 )
@@ -240,11 +251,26 @@ def link_command(files: tuple[Path, ...], units: bool) -> None:
     show_default=True,
     help="File format; repeat for several.",
 )
-def synth_command(count: int, out: Path, seed: int, units: int, formats: tuple[str, ...]) -> None:
+def synth_command(
+    count: int | None,
+    institutions: int | None,
+    months: int | None,
+    out: Path,
+    seed: int,
+    units: int,
+    formats: tuple[str, ...],
+) -> None:
     """Write synthetic literal a4 reports (real layouts and quirks) to OUT, for testing."""
     from publisher.synth import synth_reports
 
-    written = synth_reports(count, out, seed=seed, units=units, formats=formats)
+    if months is not None and institutions is None:
+        raise click.UsageError("--months needs --institutions")
+    if count is None and months is None:
+        raise click.UsageError("give --reports, or --institutions and --months")
+    count = count if count is not None else (institutions or 1) * (months or 1)
+    written = synth_reports(
+        count, out, seed=seed, units=units, formats=formats, institutions=institutions
+    )
     click.echo(f"wrote {len(written)} file(s) to {out}")
 
 

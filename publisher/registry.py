@@ -12,6 +12,12 @@ classifies units with :func:`load_function_rules`. :func:`reference_graph` publi
 it as RDF: the registry entries, the territory scheme (``B id/territorio/{DPA code}``) with
 the VoID linksets of its Wikidata links, and the unit-function scheme
 (``ontology/unit-functions.ttl``).
+
+Synthetic institutions (``publisher.synth``, for tests and benchmarks at national scale)
+live in a reserved namespace that no real institution can reach: id ``synth-NNNN`` with
+domain ``synth-NNNN.invalid`` (``.invalid`` is reserved by RFC 2606). :func:`by_id` and
+:func:`by_domain` resolve them without a registry row (:func:`synthetic_entry`), so a
+corpus of any number of institutions builds with the shipped registry.
 """
 
 from __future__ import annotations
@@ -71,6 +77,9 @@ _TERRITORY_COLUMNS = ("code", "name", "level", "parent", "wikidata", "wikidata_m
 #: gives it and the item may be the seat city's rather than the canton's.
 WIKIDATA_MATCHES = {"exact": SKOS.exactMatch, "close": SKOS.closeMatch}
 _RULE_COLUMNS = ("concept", "pattern", "final")
+#: A synthetic institution's id, and its domain (RFC 2606 reserves ``.invalid``).
+_SYNTHETIC_ID = re.compile(r"synth-[0-9]{4,}")
+SYNTHETIC_DOMAIN = ".invalid"
 
 
 @dataclass(frozen=True)
@@ -152,8 +161,32 @@ def load_function_rules(path: Path | None = None) -> list[FunctionRule]:
 
 
 def by_id(entries: list[RegistryEntry], id: str) -> RegistryEntry | None:
-    """The entry with this registry id, or None."""
-    return next((e for e in entries if e.id == id), None)
+    """The entry with this registry id (or a synthetic institution's), or None."""
+    return next((e for e in entries if e.id == id), None) or synthetic_entry(id)
+
+
+def synthetic_id(number: int) -> str:
+    """The id of synthetic institution ``number`` (``synth-0042``)."""
+    return f"synth-{number:04d}"
+
+
+def synthetic_entry(id: str) -> RegistryEntry | None:
+    """The entry of synthetic institution ``id`` (``synth-NNNN``), or None for other ids."""
+    if not _SYNTHETIC_ID.fullmatch(id):
+        return None
+    number = int(id.removeprefix("synth-"))
+    return RegistryEntry(
+        id=id,
+        name=f"Institución Sintética {number}",
+        short_name=None,
+        aliases=(),
+        kind="public-agency",
+        domain=id + SYNTHETIC_DOMAIN,
+        ruc=None,
+        dpa_code=None,
+        wikidata=None,
+        sources=("synthetic:publisher.synth",),
+    )
 
 
 def by_domain(entries: list[RegistryEntry], domain: str) -> RegistryEntry | None:
@@ -168,6 +201,8 @@ def by_domain(entries: list[RegistryEntry], domain: str) -> RegistryEntry | None
     for entry in entries:
         if entry.domain and (host == entry.domain or host.endswith("." + entry.domain)):
             return entry
+    if host.endswith(SYNTHETIC_DOMAIN):
+        return synthetic_entry(host.removesuffix(SYNTHETIC_DOMAIN))
     return None
 
 
@@ -366,9 +401,14 @@ def reference_graph(urls: Urls, institutions: Collection[str] | None = None) -> 
     graph.parse(ONTOLOGY_DIR / "unit-functions.ttl", format="turtle")
     graph.parse(ONTOLOGY_DIR / "territories.ttl", format="turtle")
     _add_territories(graph, urls, load_territories())
-    for entry in load_registry():
+    entries = load_registry()
+    for entry in entries:
         if institutions is None or entry.id in institutions:
             _add_entry(graph, urls, entry)
+    known = {e.id for e in entries}
+    for id in sorted(set(institutions or ()) - known):
+        if synthetic := synthetic_entry(id):
+            _add_entry(graph, urls, synthetic)
     return graph
 
 

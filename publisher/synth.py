@@ -25,6 +25,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from publisher.registry import SYNTHETIC_DOMAIN, synthetic_id
+
 TITLES = (
     "Art. 7 de la Ley Orgánica de Transparencia y Acceso a la Información Pública - LOTAIP",
     "Literal a4) Las metas y objetivos de las unidades administrativas de conformidad con sus"
@@ -380,21 +382,30 @@ def write_csv(rows: list[list[str]], delimiter: str = ",", encoding: str = "utf-
 
 
 def synth_reports(
-    n: int, out_dir: str | Path, seed: int = 0, units: int = 12, formats: tuple[str, ...] = ("txt",)
+    n: int,
+    out_dir: str | Path,
+    seed: int = 0,
+    units: int = 12,
+    formats: tuple[str, ...] = ("txt",),
+    institutions: int | None = None,
 ) -> list[Path]:
     """Write ``n`` reports (each in every one of ``formats``: ``txt``, ``csv``) to ``out_dir``.
 
     The same seed gives the same files. Returns the paths written, in order. File ``i``
-    is published by institution ``i mod 9`` for the month ``i div 9`` months after
-    ``CORPUS_START``, so no two files are the same report (institution and month).
+    is published by institution ``i mod k`` for the month ``i div k`` months after
+    ``CORPUS_START``, so no two files are the same report (institution and month). The
+    ``k`` institutions are the registry's 9 (``CORPUS_DOMAINS``) or, with
+    ``institutions=k``, the synthetic ones ``synth-0000`` … (``registry.synthetic_entry``).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
+    domains = CORPUS_DOMAINS if institutions is None else synthetic_domains(institutions)
     written = []
     for i in range(n):
         drawn = make_report(rng, f"synth-{seed}-{i:05d}", units=units)
-        report = replace(drawn, domain=CORPUS_DOMAINS[i % len(CORPUS_DOMAINS)], updated=_month(i))
+        month = _month(i // len(domains))
+        report = replace(drawn, domain=domains[i % len(domains)], updated=month)
         rows = render_rows(report, Quirks.draw(rng), rng)
         for suffix in formats:
             path = out / f"{report.name}.{suffix}"
@@ -403,7 +414,12 @@ def synth_reports(
     return written
 
 
-def _month(i: int) -> date:
-    """The update date of a corpus's ``i``-th file: one month per round of institutions."""
-    year, month = divmod(CORPUS_START.month - 1 + i // len(CORPUS_DOMAINS), 12)
+def synthetic_domains(count: int) -> tuple[str, ...]:
+    """The e-mail domains of ``count`` synthetic institutions (resolved by the registry)."""
+    return tuple(synthetic_id(k) + SYNTHETIC_DOMAIN for k in range(count))
+
+
+def _month(round_: int) -> date:
+    """The update date of a corpus's ``round_``-th round of institutions: one a month."""
+    year, month = divmod(CORPUS_START.month - 1 + round_, 12)
     return CORPUS_START.replace(year=CORPUS_START.year + year, month=month + 1)

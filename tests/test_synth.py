@@ -8,7 +8,13 @@ from click.testing import CliRunner
 
 from publisher.cli import cli
 from publisher.parse import parse_file
+from publisher.pipeline import build
+from publisher.registry import by_domain, by_id, load_registry
+from publisher.settings import load
+from publisher.store import PublishedStore
 from publisher.synth import synth_reports
+
+BASE = "https://lotaip.example/"
 
 
 def test_same_seed_same_files(tmp_path: Path) -> None:
@@ -42,3 +48,48 @@ def test_synth_command(tmp_path: Path) -> None:
         "synth-3-00001.txt",
     ]
     assert "wrote 2 file(s)" in result.output
+
+
+def test_synthetic_institutions_resolve_only_in_their_namespace() -> None:
+    """`synth-NNNN` and its `.invalid` domain resolve without a registry row; others do not."""
+    entries = load_registry()
+    entry = by_id(entries, "synth-0042")
+    assert entry is not None and entry.name == "Institución Sintética 42"
+    assert by_domain(entries, "ana@synth-0042.invalid") == entry
+    assert by_id(entries, "synth-42") is None  # four digits at least: one id per number
+    assert by_id(entries, "synthetic") is None
+    assert by_domain(entries, "ana@synth-0042.gob.ec") is None
+    assert by_domain(entries, "ana@loja.gob.ec") == by_id(entries, "gad-municipal-loja")
+
+
+def test_institutions_and_months_build_as_a_corpus(tmp_path: Path) -> None:
+    """5 institutions × 3 months: 15 reports, 5 institutions now, 3 months each in history."""
+    result = CliRunner().invoke(
+        cli, ["synth", "--institutions", "5", "--months", "3", "--out", str(tmp_path / "in")]
+    )
+    assert result.exit_code == 0, result.output
+    settings = load(env={}, data_dir=tmp_path / "data", base_uri=BASE)
+    built = build([tmp_path / "in"], settings, quiet=True, jobs=1)
+    assert len(built.reports) == 15
+    store = PublishedStore(settings.data_dir)
+    now = store.select(
+        "PREFIX org: <http://www.w3.org/ns/org#>\n"
+        "SELECT DISTINCT ?i WHERE { ?i a org:FormalOrganization }"
+    )
+    assert sorted(str(r["i"]) for r in now) == [
+        f"{BASE}id/institucion/synth-{k:04d}" for k in range(5)
+    ]
+    history = store.select(
+        "PREFIX dct: <http://purl.org/dc/terms/>\n"
+        f"SELECT ?i (COUNT(DISTINCT ?r) AS ?n) WHERE {{ GRAPH <{BASE}id/historial> "
+        "{ ?r dct:publisher ?i } } GROUP BY ?i"
+    )
+    assert len(history) == 5
+    assert {int(r["n"]) for r in history} == {3}
+
+
+def test_months_need_institutions(tmp_path: Path) -> None:
+    """`--months` alone is refused: months of which institutions is not said."""
+    result = CliRunner().invoke(cli, ["synth", "--months", "3", "--out", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "--months needs --institutions" in result.output
