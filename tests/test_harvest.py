@@ -17,6 +17,7 @@ from publisher.harvest import run, state
 from publisher.harvest.client import ClientOptions
 from publisher.settings import Settings, load
 from publisher.store import open_store
+from publisher.vocab import LOTAIP
 
 FAST = ClientOptions(timeout=0.5, delay=0.0, retries=1, backoff=0.01)
 PROV = (
@@ -144,12 +145,10 @@ def test_harvest_then_build_publishes_where_and_when(
     sources = _sources(portal, tmp_path)
     result = run.harvest(sources, tmp_path / "h", FAST)
     summary = run.publish(result, settings, jobs=1)
-    assert summary is not None and "4 reports" in summary
-    # the replica's trio files are placeholders (and one month lacks its data file):
-    # refused by the build one after another, set aside
-    rejected = [o for o in result.outcomes if o.status == "rejected"]
-    assert len(rejected) == 5 and all("congope" in o.url for o in rejected)
-    assert (tmp_path / "h/congope/2023-03/.rejected").is_dir()
+    assert summary is not None and "5 reports" in summary
+    # April's trio lacks its dictionary: listed as incomplete, kept, not built
+    assert not [o for o in result.outcomes if o.status == "rejected"]
+    assert len(list((tmp_path / "h/congope/2023-04").glob("*.csv"))) == 2
     store = open_store(settings)
     rows = store.select(
         PROV
@@ -157,6 +156,13 @@ def test_harvest_then_build_publishes_where_and_when(
         ?f dcat:downloadURL ?url ; prov:wasDerivedFrom ?url ; prov:generatedAtTime ?at } }"""
     )
     got = {str(r["g"]).rsplit("/id/reporte/", 1)[1]: str(r["url"]) for r in rows}
+    # March's trio (a real one, dated by its own metadata: February 2025) is published
+    graph = f"{settings.base_uri}id/reporte/congope/2025-02"
+    targets = store.select(f"SELECT ?t WHERE {{ GRAPH <{graph}> {{ ?t a <{LOTAIP}Target> }} }}")
+    assert len(targets) > 0
+    assert got.pop("congope/2025-02").endswith(
+        "/congope/csv/1.3-metas-y-objetivos-marzo-2023-conjunto-de-datos.csv"
+    )
     assert got == {
         "gad-municipal-loja/2019-08": f"{portal.base}/loja/docs/a4-2019-08.txt",
         "sot/2023-01": got["sot/2023-01"],
