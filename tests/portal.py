@@ -62,6 +62,9 @@ class Route:
     delay: float = 0.0  # seconds to wait before answering
     short: bool = False  # declare a longer Content-Length than the body sent
     validators: bool = True  # send ETag and Last-Modified
+    # wait here until as many requests meet (other servers' too): proves they overlap;
+    # 503 when they do not meet within the barrier's timeout
+    meet: threading.Barrier | None = None
 
 
 @dataclass
@@ -106,6 +109,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(path, 404, b"<html><body>No encontrado</body></html>")
         if route.delay:
             time.sleep(route.delay)
+        if route.meet is not None:
+            try:
+                route.meet.wait()
+            except threading.BrokenBarrierError:
+                return self._answer(path, 503, b"<html><body>Nadie vino</body></html>")
         if hit <= route.fail_first:
             return self._answer(path, 500, b"<html><body>Error interno</body></html>")
         if route.redirect is not None:
@@ -262,9 +270,9 @@ def replica() -> Portal:
             for n in names
         )
         rows += f"<tr><td>{month} 2023</td><td></td><td>{links}</td></tr>"
-        for n in names:
-            body = TRIO / f"{TRIO_STEM} ({TRIO_NAMES[n]}).csv"
-            portal.file(f"/congope/csv/1.3-metas-y-objetivos-{month.lower()}-2023-{n}.csv",
+        for name in names:
+            body = TRIO / f"{TRIO_STEM} ({TRIO_NAMES[name]}).csv"
+            portal.file(f"/congope/csv/1.3-metas-y-objetivos-{month.lower()}-2023-{name}.csv",
                         body.read_bytes(), "text/csv")  # fmt: skip
     portal.page(
         "/congope/transparencia-2023.html",

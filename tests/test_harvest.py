@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -256,3 +257,25 @@ def test_months_ranges_and_the_shipped_sources_file() -> None:
 def test_settings_reach_the_client() -> None:
     options = run.client_options(load(env={"PUBLISHER_HARVEST_DELAY": "2.5"}))
     assert (options.delay, options.timeout, options.max_bytes) == (2.5, 30.0, 50 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(("hosts", "status"), [(2, "new"), (1, "failed")])
+def test_hosts_are_harvested_in_parallel(hosts: int, status: str, tmp_path: Path) -> None:
+    # each server holds its file's answer until the other's request arrives too: with two
+    # hosts at a time both are answered; one at a time, the first waits 2 s and gets a 503
+    meet = threading.Barrier(2, timeout=2.0)
+    portals = []
+    for _ in range(2):
+        site = Portal()
+        site.file("/robots.txt", b"User-agent: *\n", "text/plain")
+        site.file("/a4-2015-09.txt", (EXAMPLES / "ame-2015-09.txt").read_bytes(), "text/plain")
+        site.routes["/a4-2015-09.txt"] = replace(site.routes["/a4-2015-09.txt"], meet=meet)
+        portals.append(site)
+    patient = ClientOptions(timeout=10.0, delay=0.0, retries=0, backoff=0.01)
+    with serve(portals[0]) as one, serve(portals[1]) as two:
+        sources = [
+            run.Source(name, f"{site.base}/a4-2015-09.txt", frozenset({"2015-09"}))
+            for name, site in (("ame", one), ("sot", two))
+        ]
+        result = run.harvest(sources, tmp_path / "h", patient, hosts=hosts)
+    assert [o.status for o in result.outcomes] == [status, status]
