@@ -209,3 +209,40 @@ def test_a_violation_in_the_build_log_names_its_file_and_row(
     assert "lotaip:planningSystemLink" in output
     assert "nothing published" in output
     assert not (tmp_path / "data" / "current").exists()
+
+
+def test_a_data_folder_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    first = str(ROOT / "examples/reports/alausi-2021-05.txt")
+    result = CliRunner().invoke(cli, ["build", "--quiet", "--out", str(blocker / "data"), first])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {blocker / 'data'}: Not a directory\n"
+    assert blocker.read_text() == "x"
+
+
+def test_an_unwritable_data_folder_is_a_clear_error_and_the_published_version_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tests run as root, whom chmod does not stop: the refusal is raised at the write seam
+    import errno
+
+    data = tmp_path / "data"
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            cli, ["build", "--quiet", "--out", str(data), EXAMPLES[0].as_posix()]
+        ).exit_code
+        == 0
+    )
+    published = (data / "current").resolve()
+
+    def refused(version_dir: Path, manifest: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(version_dir / "build.json"))
+
+    monkeypatch.setattr(publish, "write_manifest", refused)
+    result = runner.invoke(cli, ["build", "--quiet", "--out", str(data)])
+    assert result.exit_code == 1
+    assert "build.json: Permission denied" in result.output and "Traceback" not in result.output
+    assert (data / "current").resolve() == published
+    assert list((data / "versions").iterdir()) == [published]

@@ -279,3 +279,16 @@ def test_hosts_are_harvested_in_parallel(hosts: int, status: str, tmp_path: Path
         ]
         result = run.harvest(sources, tmp_path / "h", patient, hosts=hosts)
     assert [o.status for o in result.outcomes] == [status, status]
+
+
+def test_an_out_folder_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.csv"
+    sources.write_text("institution,url,months\nsot,http://127.0.0.1:9/a4.pdf,2023-01\n")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(
+        cli, ["harvest", str(sources), "--out", str(blocker / "h"), "--quiet"]
+    )
+    assert result.exit_code == 1
+    assert result.output == f"Error: {blocker / 'h'}: Not a directory\n"
+    assert blocker.read_text() == "x"

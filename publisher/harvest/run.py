@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from publisher.errors import PublisherError
+from publisher.errors import PublisherError, StoreError
 from publisher.harvest import state
 from publisher.harvest.client import Client, ClientOptions, FetchError, check_body
 from publisher.harvest.discover import (
@@ -198,7 +198,10 @@ def harvest(
     """Discover and fetch every source's reports into ``out``; never raises for a source
     that fails (its outcome says why). ``hosts`` hosts are visited at a time."""
     started = datetime.now(UTC)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a file in the way, no permission, a full disk: before any request
+        raise StoreError(f"{err.filename or out}: {err.strerror or err}") from err
     result = HarvestResult(out)
     by_host: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
