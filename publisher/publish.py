@@ -35,11 +35,11 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from publisher.errors import StoreError
 from publisher.store import to_ox
-from publisher.vocab import PREFIXES, SH
+from publisher.vocab import LOTAIP, PREFIXES, SH
 
 #: How many versions stay on disk (the published one and the one before it).
 KEEP = 2
@@ -310,11 +310,15 @@ def published_validation(data_dir: Path) -> PublishedValidation:
 
 
 def result_line(graph: Graph, result: Any) -> str:
-    """One SHACL result as ``report: focus path: message (value v)``."""
+    """One SHACL result as ``report: FILE:LINE: focus path: message (value v)``."""
     parts = []
     source = graph.value(result, DCTERMS.source)
     if source is not None:
         parts.append(f"{source}:")
+    name = graph.value(graph.value(result, PROV.wasDerivedFrom), LOTAIP.fileName)
+    if name is not None:
+        line = graph.value(result, LOTAIP.sourceLine)
+        parts.append(f"{name}:{line}:" if line is not None else f"{name}:")
     parts.append(str(graph.value(result, SH.focusNode)))
     path = graph.value(result, SH.resultPath)
     if isinstance(path, URIRef):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 import shacl
@@ -30,7 +30,7 @@ from rdflib.term import Node
 from publisher.mapping import Triple
 from publisher.settings import PROJECT_ROOT
 from publisher.store import from_ox, to_ox
-from publisher.vocab import LOTAIP, PREFIXES, RDF, SH
+from publisher.vocab import LOTAIP, PREFIXES, PROV, RDF, SH
 
 SHAPES_DIR = PROJECT_ROOT / "shapes"
 #: The IRIs the blank property shapes get for the engine, which relabels blank nodes:
@@ -51,14 +51,24 @@ class Result:
     shape: str | None  # the node shape the rule belongs to, e.g. "shapes:Target"
     line: int | None  # lotaip:sourceLine of the node, when it has one
     value: str | None = None  # the offending value, when there is one
+    node: Node | None = field(default=None, compare=False)  # the result's node in the graph
 
     def __str__(self) -> str:
         where = f"line {self.line}: " if self.line is not None else ""
+        return where + self.describe()
+
+    def describe(self) -> str:
+        """The result without its line: node, class, property, message, value, rule."""
         kind = f" ({self.kind})" if self.kind else ""
         path = f" {self.path}:" if self.path else ":"
         value = f" (value {self.value})" if self.value is not None else ""
         shape = f", {self.shape}" if self.shape else ""
-        return f"{where}{self.focus}{kind}{path} {self.message}{value} [{self.rule}{shape}]"
+        return f"{self.focus}{kind}{path} {self.message}{value} [{self.rule}{shape}]"
+
+    def located(self, file: str) -> str:
+        """The result as ``FILE:LINE: …`` (``FILE: …`` for a node without a line)."""
+        where = f"{file}:{self.line}" if self.line is not None else file
+        return f"{where}: {self.describe()}"
 
 
 @dataclass(frozen=True)
@@ -226,7 +236,26 @@ def _result(results_graph: Graph, node: Node, data: Graph, names: _Names) -> Res
         shape=names.shape(value(node, SH.sourceShape)),
         line=int(line) if isinstance(line, Literal) and str(line).isdigit() else None,
         value=names.term(offending) if offending not in (None, focus) else None,
+        node=node,
     )
+
+
+def locate(report: ValidationReport, source: URIRef, file_name: str) -> None:
+    """Say, in ``report.results_graph``, where each result's node was read from.
+
+    Each ``sh:ValidationResult`` gets ``prov:wasDerivedFrom`` the source file (whose
+    ``lotaip:fileName`` is added too) and ``lotaip:sourceLine`` the row of its focus node,
+    so ``validation.ttl`` names the file and row of every result without the data.
+    """
+    graph = report.results_graph
+    for result in report.results:
+        if result.node is None:
+            continue
+        graph.add((result.node, PROV.wasDerivedFrom, source))
+        if result.line is not None:
+            graph.add((result.node, LOTAIP.sourceLine, Literal(result.line)))
+    if report.results:
+        graph.add((source, LOTAIP.fileName, Literal(file_name)))
 
 
 class _Names:

@@ -96,7 +96,7 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     from publisher import corpus, tidy
     from publisher.mapping import map_report
     from publisher.parse import parse_file
-    from publisher.validate import ntriples, validate
+    from publisher.validate import locate, ntriples, validate
 
     start = time.perf_counter()
     report = _check_period(parse_file(job.path, job.institution, job.max_bytes), job)
@@ -108,7 +108,10 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     outcome = validate(ntriples(mapped.triples))
     start = _lap(seconds, "validate", start)
     if outcome.violations:
-        raise ValidationFailed(str(job.path), list(outcome.violations))
+        located = [r.located(str(job.path)) for r in outcome.results if r.severity == "Violation"]
+        raise ValidationFailed(str(job.path), located)
+    # each result names the file and row it came from, in validation.ttl too
+    locate(outcome, Urls(job.base_uri).source_file(job.sha256), job.path.name)
     nquads = mapped.nquads()  # written by the mapper, literals already as the store keeps them
     results = outcome.results_graph.serialize(format="nt", encoding="utf-8")
     summary = Summary(
@@ -173,9 +176,10 @@ def _check_period(report: Report, job: Job) -> Report:
 def problem_line(path: Path, err: PublisherError) -> str:
     """One line saying which file failed, where, and by which rule."""
     if isinstance(err, ValidationFailed):
-        shown = "; ".join(err.violations[:3])
-        more = f" (and {len(err.violations) - 3} more)" if len(err.violations) > 3 else ""
-        return f"{path}: {len(err.violations)} SHACL violation(s): {shown}{more}"
+        # one ``FILE:LINE: …`` line per violation (the first 20), under a count
+        shown = "".join(f"\n  {line}" for line in err.violations[:20])
+        more = f"\n  … and {len(err.violations) - 20} more" if len(err.violations) > 20 else ""
+        return f"{path}: {len(err.violations)} SHACL violation(s):{shown}{more}"
     text = " ".join(str(err).split())  # one line, whatever the message held
     if text.startswith(path.name):  # ParseError names the file without its folder
         return f"{path}{text[len(path.name) :]}"

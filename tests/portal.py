@@ -19,7 +19,8 @@ Pages in the replica (``{base}`` is the server's URL):
 - Alausí: ``/alausi/lotaip.html``, a list: May 2021's CSV answers 500 once, then 200; June's
   answers slowly; July's is under ``/privado/``, which robots.txt forbids; "Informe
   final.pdf" has no literal mark (unclassified).
-- CONGOPE: ``/congope/transparencia-2023.html``, numeral 1.3 trios: March's three CSV files,
+- CONGOPE: ``/congope/transparencia-2023.html``, numeral 1.3 trios: March's three CSV files
+  (a real trio, ``tests/data/trios/sot-2025-02``, dated February 2025 by its metadata),
   April's without its diccionario.
 - AME: a direct file URL, ``/ame/files/1-4_Metas y Objetivos.txt`` (month from the sources).
 """
@@ -41,6 +42,11 @@ from urllib.parse import quote, unquote, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "reports"
 DATA = Path(__file__).resolve().parent / "data" / "reports"
+#: A real numeral 1.3 trio (made by the tests' trio corpus), served as CONGOPE's months.
+TRIO = Path(__file__).resolve().parent / "data" / "trios" / "sot-2025-02"
+TRIO_STEM = "1.3 Metas y Objetivos de las Unidades Administrativas - Febrero 2025"
+TRIO_NAMES = {"conjunto-de-datos": "conjunto de datos", "metadatos": "Metadatos",
+              "diccionario": "Diccionario"}  # fmt: skip
 LAST_MODIFIED = "Mon, 02 Jan 2023 10:00:00 GMT"
 
 
@@ -56,6 +62,9 @@ class Route:
     delay: float = 0.0  # seconds to wait before answering
     short: bool = False  # declare a longer Content-Length than the body sent
     validators: bool = True  # send ETag and Last-Modified
+    # wait here until as many requests meet (other servers' too): proves they overlap;
+    # 503 when they do not meet within the barrier's timeout
+    meet: threading.Barrier | None = None
 
 
 @dataclass
@@ -100,6 +109,11 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(path, 404, b"<html><body>No encontrado</body></html>")
         if route.delay:
             time.sleep(route.delay)
+        if route.meet is not None:
+            try:
+                route.meet.wait()
+            except threading.BrokenBarrierError:
+                return self._answer(path, 503, b"<html><body>Nadie vino</body></html>")
         if hit <= route.fail_first:
             return self._answer(path, 500, b"<html><body>Error interno</body></html>")
         if route.redirect is not None:
@@ -256,10 +270,10 @@ def replica() -> Portal:
             for n in names
         )
         rows += f"<tr><td>{month} 2023</td><td></td><td>{links}</td></tr>"
-        for n in names:
-            body = f"campo,valor\n{n},{month}\n".encode()
-            portal.file(f"/congope/csv/1.3-metas-y-objetivos-{month.lower()}-2023-{n}.csv",
-                        body, "text/csv")  # fmt: skip
+        for name in names:
+            body = TRIO / f"{TRIO_STEM} ({TRIO_NAMES[name]}).csv"
+            portal.file(f"/congope/csv/1.3-metas-y-objetivos-{month.lower()}-2023-{name}.csv",
+                        body.read_bytes(), "text/csv")  # fmt: skip
     portal.page(
         "/congope/transparencia-2023.html",
         "<html><body><table><tr><th>Mes</th><th>1.1 Estructura</th>"

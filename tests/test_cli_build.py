@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF
+from rdflib.namespace import PROV, RDF
 
 from publisher import publish
 from publisher.cli import cli
 from publisher.store import OxigraphStore
-from publisher.vocab import SH
+from publisher.vocab import LOTAIP, SH
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "reports").iterdir())
@@ -146,3 +148,101 @@ def test_an_unchanged_build_still_removes_orphaned_versions(tmp_path: Path) -> N
     assert runner.invoke(cli, ["build", "--quiet", "--out", str(data)]).exit_code == 0
     assert not orphan.exists()
     assert (data / "current").resolve() == published
+
+
+def _alausi_with(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
+    """Alausí's example with ``old`` replaced by ``new`` once, and the line it is on."""
+    text = (ROOT / "examples/reports/alausi-2021-05.txt").read_text(encoding="utf-8")
+    at = text.index(old)
+    path = tmp_path / "in" / "alausi-2021-05.txt"
+    path.parent.mkdir()
+    path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
+    return path, text[:at].count("\n") + 1
+
+
+def test_a_published_warning_names_its_file_and_row(runner: CliRunner, tmp_path: Path) -> None:
+    # a percentage target over 100 is published, with a SHACL warning
+    report, line = _alausi_with(tmp_path, "\t80 % de cumplimiento", "\t150 % de cumplimiento")
+    data = tmp_path / "data"
+    assert run_build(runner, data, report)[0] == 0
+    graph = Graph().parse(data / "current" / publish.VALIDATION, format="turtle")
+    results = list(graph.subjects(RDF.type, SH.ValidationResult))
+    assert len(results) == 1
+    source = graph.value(results[0], PROV.wasDerivedFrom)
+    assert graph.value(source, LOTAIP.fileName) == Literal(report.name)
+    assert graph.value(results[0], LOTAIP.sourceLine) == Literal(line)
+    shown = runner.invoke(cli, ["validate", str(data)]).output
+    assert f"{report.name}:{line}: {BASE}id/institucion/gad-municipal-alausi/" in shown
+
+
+def test_a_violation_in_the_build_log_names_its_file_and_row(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a fault no parser lets through, injected after the mapping (the build runs one report
+    # in this process): an indicator's planning-system link that is a text, not an IRI
+    from publisher import mapping
+
+    report, _ = _alausi_with(tmp_path, "\t80 % de cumplimiento", "\t80 % de cumplimiento")
+    real = mapping.map_report
+    lines: dict[str, int] = {}
+
+    def faulty(*args: object, **kwargs: object) -> mapping.MappedReport:
+        mapped = real(*args, **kwargs)  # type: ignore[arg-type]
+        kind, row = str(RDF.type), str(LOTAIP.sourceLine)
+        indicators = sorted(
+            s.value
+            for s, p, o in mapped.triples
+            if p.value == kind and o.value == str(LOTAIP.Indicator)
+        )
+        for s, p, o in mapped.triples:
+            if s.value == indicators[0] and p.value == row:
+                lines[s.value] = int(o.value)
+        subject = ox.NamedNode(indicators[0])
+        link = ox.NamedNode(str(LOTAIP.planningSystemLink))
+        return replace(mapped, triples=(*mapped.triples, (subject, link, ox.Literal("no link"))))
+
+    monkeypatch.setattr(mapping, "map_report", faulty)
+    code, output = run_build(runner, tmp_path / "data", report)
+    assert code == 1
+    ((node, line),) = lines.items()
+    assert f"{report}: 2 SHACL violation(s):\n  {report}:{line}: <{node}>" in output
+    assert "lotaip:planningSystemLink" in output
+    assert "nothing published" in output
+    assert not (tmp_path / "data" / "current").exists()
+
+
+def test_a_data_folder_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    first = str(ROOT / "examples/reports/alausi-2021-05.txt")
+    result = CliRunner().invoke(cli, ["build", "--quiet", "--out", str(blocker / "data"), first])
+    assert result.exit_code == 1
+    assert result.output == f"Error: {blocker / 'data'}: Not a directory\n"
+    assert blocker.read_text() == "x"
+
+
+def test_an_unwritable_data_folder_is_a_clear_error_and_the_published_version_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # tests run as root, whom chmod does not stop: the refusal is raised at the write seam
+    import errno
+
+    data = tmp_path / "data"
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            cli, ["build", "--quiet", "--out", str(data), EXAMPLES[0].as_posix()]
+        ).exit_code
+        == 0
+    )
+    published = (data / "current").resolve()
+
+    def refused(version_dir: Path, manifest: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(version_dir / "build.json"))
+
+    monkeypatch.setattr(publish, "write_manifest", refused)
+    result = runner.invoke(cli, ["build", "--quiet", "--out", str(data)])
+    assert result.exit_code == 1
+    assert "build.json: Permission denied" in result.output and "Traceback" not in result.output
+    assert (data / "current").resolve() == published
+    assert list((data / "versions").iterdir()) == [published]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -17,6 +18,7 @@ from publisher.harvest import run, state
 from publisher.harvest.client import ClientOptions
 from publisher.settings import Settings, load
 from publisher.store import open_store
+from publisher.vocab import LOTAIP
 
 FAST = ClientOptions(timeout=0.5, delay=0.0, retries=1, backoff=0.01)
 PROV = (
@@ -144,12 +146,10 @@ def test_harvest_then_build_publishes_where_and_when(
     sources = _sources(portal, tmp_path)
     result = run.harvest(sources, tmp_path / "h", FAST)
     summary = run.publish(result, settings, jobs=1)
-    assert summary is not None and "4 reports" in summary
-    # the replica's trio files are placeholders (and one month lacks its data file):
-    # refused by the build one after another, set aside
-    rejected = [o for o in result.outcomes if o.status == "rejected"]
-    assert len(rejected) == 5 and all("congope" in o.url for o in rejected)
-    assert (tmp_path / "h/congope/2023-03/.rejected").is_dir()
+    assert summary is not None and "5 reports" in summary
+    # April's trio lacks its dictionary: listed as incomplete, kept, not built
+    assert not [o for o in result.outcomes if o.status == "rejected"]
+    assert len(list((tmp_path / "h/congope/2023-04").glob("*.csv"))) == 2
     store = open_store(settings)
     rows = store.select(
         PROV
@@ -157,6 +157,13 @@ def test_harvest_then_build_publishes_where_and_when(
         ?f dcat:downloadURL ?url ; prov:wasDerivedFrom ?url ; prov:generatedAtTime ?at } }"""
     )
     got = {str(r["g"]).rsplit("/id/reporte/", 1)[1]: str(r["url"]) for r in rows}
+    # March's trio (a real one, dated by its own metadata: February 2025) is published
+    graph = f"{settings.base_uri}id/reporte/congope/2025-02"
+    targets = store.select(f"SELECT ?t WHERE {{ GRAPH <{graph}> {{ ?t a <{LOTAIP}Target> }} }}")
+    assert len(targets) > 0
+    assert got.pop("congope/2025-02").endswith(
+        "/congope/csv/1.3-metas-y-objetivos-marzo-2023-conjunto-de-datos.csv"
+    )
     assert got == {
         "gad-municipal-loja/2019-08": f"{portal.base}/loja/docs/a4-2019-08.txt",
         "sot/2023-01": got["sot/2023-01"],
@@ -250,3 +257,38 @@ def test_months_ranges_and_the_shipped_sources_file() -> None:
 def test_settings_reach_the_client() -> None:
     options = run.client_options(load(env={"PUBLISHER_HARVEST_DELAY": "2.5"}))
     assert (options.delay, options.timeout, options.max_bytes) == (2.5, 30.0, 50 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(("hosts", "status"), [(2, "new"), (1, "failed")])
+def test_hosts_are_harvested_in_parallel(hosts: int, status: str, tmp_path: Path) -> None:
+    # each server holds its file's answer until the other's request arrives too: with two
+    # hosts at a time both are answered; one at a time, the first waits 2 s and gets a 503
+    meet = threading.Barrier(2, timeout=2.0)
+    portals = []
+    for _ in range(2):
+        site = Portal()
+        site.file("/robots.txt", b"User-agent: *\n", "text/plain")
+        site.file("/a4-2015-09.txt", (EXAMPLES / "ame-2015-09.txt").read_bytes(), "text/plain")
+        site.routes["/a4-2015-09.txt"] = replace(site.routes["/a4-2015-09.txt"], meet=meet)
+        portals.append(site)
+    patient = ClientOptions(timeout=10.0, delay=0.0, retries=0, backoff=0.01)
+    with serve(portals[0]) as one, serve(portals[1]) as two:
+        sources = [
+            run.Source(name, f"{site.base}/a4-2015-09.txt", frozenset({"2015-09"}))
+            for name, site in (("ame", one), ("sot", two))
+        ]
+        result = run.harvest(sources, tmp_path / "h", patient, hosts=hosts)
+    assert [o.status for o in result.outcomes] == [status, status]
+
+
+def test_an_out_folder_under_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    sources = tmp_path / "sources.csv"
+    sources.write_text("institution,url,months\nsot,http://127.0.0.1:9/a4.pdf,2023-01\n")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(
+        cli, ["harvest", str(sources), "--out", str(blocker / "h"), "--quiet"]
+    )
+    assert result.exit_code == 1
+    assert result.output == f"Error: {blocker / 'h'}: Not a directory\n"
+    assert blocker.read_text() == "x"

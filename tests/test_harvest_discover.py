@@ -135,3 +135,18 @@ def test_normalise() -> None:
     assert normalise("1-4_Metas") == "1.4 metas"
     assert normalise("LOTAIP 1_3 datos") == "lotaip 1.3 datos"
     assert normalise("1-12-2019") == "1 12 2019"  # a date, not numeral 1.12
+
+
+@pytest.mark.parametrize(
+    ("text", "href", "part"),
+    [
+        ("Descargar", "1-4_metas-y-objetivos_unidades_ENERO(conjuntoDatos).csv", "data"),
+        ("Descargar", "1.3 Metas y Objetivos - Enero (Metadatos).csv", "metadata"),
+        ("Diccionario", "LOTAIP_1_3_metas_y_objetivos_enero_2024.csv", "dictionary"),
+        ("Numeral 1.3", "LOTAIP_1_3_metas_y_objetivos_enero_2024.csv", "report"),
+    ],
+)
+def test_trio_parts_are_named_as_the_parser_names_them(text: str, href: str, part: str) -> None:
+    # the build finds a trio's siblings with publisher.parse.trio.classify: discovery too
+    found = discover(f'<h2>Enero 2024</h2><a href="{href}">{text}</a>', f"{BASE}/t/")
+    assert [f.part for f in found.files] == [part]

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 from bs4 import BeautifulSoup, Tag
 from requests.utils import requote_uri
 
+from publisher.parse import trio
 from publisher.parse.targets import MONTHS  # Spanish month names, one table for the project
 
 #: Suffixes of the files a portal links its reports as.
@@ -52,15 +53,10 @@ _OTHER = re.compile(
     r"\bliteral [a-z]\s?\d{0,2}\b|\b[a-n]\s?\d{1,2}\)|\b[a-n]\d{1,2}\b"
     r"|\bnumeral \d{1,2}(\.\d{1,2})?\b|\b\d\.\d{1,2}\b"
 )
-_PARTS = (
-    ("metadata", re.compile(r"\bmetadatos?\b")),
-    ("dictionary", re.compile(r"\bdiccionario\b")),
-    ("data", re.compile(r"\bconjunto de datos\b|\bdatos\b|\bdataset\b")),
-)
 #: A link to the transparency section is worth following from a home page.
 _TRANSPARENCY = re.compile(r"\btransparencia\b|\blotaip\b")
 #: The parts of numeral 1.3's trio, in the order a report lists them.
-TRIO_PARTS = ("data", "metadata", "dictionary")
+TRIO_PARTS = tuple(trio.ROLES)  # the parser's roles: data, metadata, dictionary
 
 
 @dataclass(frozen=True)
@@ -157,7 +153,7 @@ def _classify(
         elif link_month is None:
             out.unclassified.append(Unclassified(url, text, "no month in its text or context"))
         else:
-            out.files.append(Found(url, link_month, _part(own, suffix), text))
+            out.files.append(Found(url, link_month, _part(name, text, suffix), text))
     elif suffix in PAGE_SUFFIXES and _same_site(url, page_url):
         _page(url, text, own, contexts, link_month, month, year, out)
 
@@ -200,12 +196,16 @@ def _drop_dates(text: str) -> str:
     return _MONTH_YEAR.sub(" ", _YEAR_MONTH.sub(" ", text))
 
 
-def _part(own: str, suffix: str) -> str:
-    """Which part of a report the file is: a trio's part (CSV), else the whole report."""
+def _part(name: str, text: str, suffix: str) -> str:
+    """Which part of a report the file is: a trio's part (CSV), else the whole report.
+
+    The parser's own classification of trio names decides (the build finds the siblings
+    the same way); the link's text is read as a name when the file's own name says nothing.
+    """
     if suffix == ".csv":
-        for part, pattern in _PARTS:
-            if pattern.search(own):
-                return part
+        member = trio.classify(name) or trio.classify(text)
+        if member is not None:
+            return member.role
     return "report"
 
 

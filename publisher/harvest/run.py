@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from publisher.errors import PublisherError
+from publisher.errors import PublisherError, StoreError
 from publisher.harvest import state
 from publisher.harvest.client import Client, ClientOptions, FetchError, check_body
 from publisher.harvest.discover import (
@@ -198,7 +198,10 @@ def harvest(
     """Discover and fetch every source's reports into ``out``; never raises for a source
     that fails (its outcome says why). ``hosts`` hosts are visited at a time."""
     started = datetime.now(UTC)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a file in the way, no permission, a full disk: before any request
+        raise StoreError(f"{err.filename or out}: {err.strerror or err}") from err
     result = HarvestResult(out)
     by_host: dict[str, list[Source]] = defaultdict(list)
     for source in sources:
@@ -399,7 +402,8 @@ def _charset(body: bytes) -> str:
 
 
 def publish(result: HarvestResult, settings: Settings, jobs: int | None = None) -> str | None:
-    """Build every month folder of the harvest into ``settings.data_dir``.
+    """Build every month folder of the harvest into ``settings.data_dir``, but for the
+    months this run found incomplete (a numeral 1.3 trio missing a part).
 
     A harvested file the build refuses, and that the published version does not hold, is
     moved to ``.rejected/`` (its outcome says why) and the version it replaced, if any, is
@@ -411,8 +415,15 @@ def publish(result: HarvestResult, settings: Settings, jobs: int | None = None) 
     """
     from publisher.pipeline import BuildFailed, build  # imported here: pyshacl is slow
 
+    # A month whose trio lacks a part is listed as incomplete and left out of the build:
+    # its files stay, so the run that finds the missing part builds the month.
+    incomplete = {(o.institution, o.month) for o in result.outcomes if o.status == "incomplete"}
     while True:  # each round rejects at least one file, so this ends
-        folders = [f.resolve() for f in state.month_dirs(result.out)]
+        folders = [
+            f.resolve()
+            for f in state.month_dirs(result.out)
+            if (f.parent.name, f.name) not in incomplete
+        ]
         if not folders:
             return None
         try:
