@@ -34,7 +34,7 @@ from publisher.query import FORMATS, QueryRefused, QueryService, check_query
 from publisher.query.examples import load_examples
 from publisher.settings import Settings
 from publisher.uris import Urls
-from publisher.vocab import SD
+from publisher.vocab import PREFIXES, SD, SH, XSD
 
 bp = Blueprint("sparql", __name__)
 
@@ -257,6 +257,14 @@ def service_description(endpoint_url: str, named_graphs: list[URIRef]) -> Graph:
         graph.add((dataset, SD.namedGraph, node))
         graph.add((node, RDF.type, SD.NamedGraph))
         graph.add((node, SD.name, name))
+    # The predefined prefixes, as SHACL declares prefixes (sh:declare): queries may use
+    # them without PREFIX lines (publisher/query/prefixes.py).
+    graph.bind("sh", SH)
+    for prefix, namespace in PREFIXES.items():
+        node = BNode()
+        graph.add((service, SH.declare, node))
+        graph.add((node, SH.prefix, Literal(prefix)))
+        graph.add((node, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
     label = Literal("LOTAIP a4: metas y objetivos, punto SPARQL", lang="es")
     graph.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), label))
     return graph
@@ -278,6 +286,7 @@ def _page(query: str | None, autorun: bool) -> Response:
         max_rows=settings.max_rows,
         timeout=settings.query_timeout,
         examples_data=[{"name": e.name, "text": e.text} for e in examples],
+        prefixes=PREFIXES,
         endpoint=request.base_url,
         id_base=Urls(settings.base_uri).thing(""),
         formats=[f for f in FORMATS if f.kind == "table"],
