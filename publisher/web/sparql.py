@@ -34,7 +34,7 @@ from publisher.query import FORMATS, QueryRefused, QueryService, check_query
 from publisher.query.examples import load_examples
 from publisher.settings import Settings
 from publisher.uris import Urls
-from publisher.vocab import PREFIXES, SD, SH, XSD
+from publisher.vocab import LOTAIP, PREFIXES, SD, SH, XSD
 
 bp = Blueprint("sparql", __name__)
 
@@ -289,6 +289,7 @@ def _page(query: str | None, autorun: bool) -> Response:
         prefixes=PREFIXES,
         endpoint=request.base_url,
         id_base=Urls(settings.base_uri).thing(""),
+        def_base=str(LOTAIP),
         formats=[f for f in FORMATS if f.kind == "table"],
         vendor=(settings.site_dir / "static" / "vendor" / "yasqe.min.js").is_file(),
     )
