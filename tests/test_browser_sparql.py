@@ -116,6 +116,7 @@ def test_the_gallery_loads_an_example(chromium, page_url: tuple[str, bool]) -> N
     page = chromium.new_page()
     try:
         page.goto(url)
+        page.click(".gallery summary")
         page.locator(".gallery a").nth(3).click()
         page.locator("#results table tbody tr").first.wait_for(timeout=15_000)
         assert "example=04-percent-targets-over-90" in page.url

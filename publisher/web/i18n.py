@@ -35,6 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Limits: {rows} rows per answer, {seconds} s per query.",
     },
     "sparql.examples": {"es": "Ejemplos", "en": "Examples"},
+    "sparql.gallery": {"es": "Todos los ejemplos", "en": "All examples"},
     "sparql.prefixes": {
         "es": "Prefijos predefinidos: una consulta puede usarlos sin declararlos",
         "en": "Predefined prefixes: a query may use them without declaring them",
