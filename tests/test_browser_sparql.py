@@ -123,3 +123,28 @@ def test_the_gallery_loads_an_example(chromium, page_url: tuple[str, bool]) -> N
         assert page.locator("#results table tbody tr").count() == 3
     finally:
         page.close()
+
+
+def test_the_page_works_without_javascript(chromium, page_url: tuple[str, bool]) -> None:  # type: ignore[no-untyped-def]
+    # The form posts the query; the server renders the answer as a table, with the same
+    # link rule: our IRIs to /id/, a javascript: IRI as text.
+    url, _ = page_url
+    context = chromium.new_context(java_script_enabled=False, locale="es-EC")
+    page = context.new_page()
+    try:
+        page.goto(url)
+        page.fill(
+            "#query",
+            "SELECT DISTINCT ?i ?odd WHERE { ?i a lotaip:Institution "
+            "VALUES ?odd { <javascript:alert(1)> } } ORDER BY ?i",
+        )
+        page.click("#run")
+        rows = page.locator("#results table tbody tr")
+        rows.first.wait_for(timeout=15_000)
+        assert rows.count() == 2
+        assert rows.first.locator("a").get_attribute("href") == "/id/institucion/gad-a"
+        assert rows.first.locator("td").nth(1).inner_text() == "javascript:alert(1)"
+        assert page.locator("#results a[href^='javascript']").count() == 0
+        assert "2 filas" in page.inner_text("#status")
+    finally:
+        context.close()
