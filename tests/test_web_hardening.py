@@ -343,3 +343,36 @@ def test_only_http_and_our_own_iris_become_links(site_app: Flask) -> None:
             "https://www.wikidata.org/entity/Q1"
         )
         assert href(URIRef("http://localhost:8000/id/reporte/demo/2023-01")).startswith("/doc/")
+
+
+def test_pages_link_only_http_and_our_own_iris(site_store: OxigraphStore, site_app: Flask) -> None:
+    # A resource whose objects are a javascript:, a data: and a urn: IRI: each shows as
+    # text; no page renders href="None" or a link to a non-http(s) IRI.
+    odd = ["javascript:alert(1)", "data:text/html,x", "urn:isbn:9789942"]
+    graph = Graph()
+    for iri in odd:
+        graph.add((URIRef(UNIT), RDFS.seeAlso, URIRef(iri)))
+    site_store.replace_graph(URIRef("http://localhost:8000/id/reporte/raro/2023-01"), graph)
+    client = site_app.test_client()
+    for path in (
+        "/doc/institucion/demo/unidad/direccion-financiera",
+        "/doc/institucion/demo",
+        "/browse?q=financiera",
+        "/",
+    ):
+        html = client.get(path, headers={"Accept": BROWSER}).data.decode()
+        links = re.findall(r'href="([^"]*)"', html)
+        assert "None" not in links, path
+        for link in links:
+            assert link.startswith(("/", "#", "http://", "https://", "?")), (path, link)
+    html = client.get(
+        "/doc/institucion/demo/unidad/direccion-financiera", headers={"Accept": BROWSER}
+    ).data.decode()
+    assert "urn:isbn:9789942" in html  # shown, as text
+    from publisher.web.pages import is_web, page_of
+
+    with site_app.test_request_context("/"):
+        assert page_of("javascript:alert(1)") == "#"
+        assert page_of("urn:isbn:9789942") == "#"
+        assert page_of("http://localhost:8000/id/institucion/demo") == "/doc/institucion/demo"
+        assert is_web("https://example.org/a.xlsx") and not is_web("file:///etc/passwd")

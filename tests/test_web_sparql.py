@@ -509,3 +509,21 @@ def test_a_worker_that_dies_is_replaced(app: Flask, client: FlaskClient) -> None
     statuses = {_get(client, f"ASK {{ ?s ?p {n} }}").status_code for n in range(2, 6)}
     assert statuses == {200}
     assert dead.isdisjoint(w.process.pid for w in list(pool._idle))
+
+
+def test_the_page_renders_a_cut_answer_with_its_notice(tmp_path: Path) -> None:
+    # Without JavaScript the server's table is all there is: it must say it was cut.
+    store = make_store(tmp_path / "store", union=True)
+    app = make_app(store, sparql_settings(tmp_path, max_rows=2))
+    try:
+        page = app.test_client().get(
+            "/sparql",
+            query_string={"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "lang": "en"},
+            headers={"Accept": "text/html"},
+        )
+        html = page.get_data(as_text=True)
+        assert html.split('id="results"')[1].count("<tr><td") == 2
+        assert "results cut at 2 rows" in html
+        assert 'class="results truncated"' in html
+    finally:
+        close_app(app)

@@ -24,6 +24,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from publisher.errors import QueryError
+from publisher.query.prefixes import with_prefixes
 
 #: algebra node name -> the query form it stands for
 _FORMS = {
@@ -66,7 +67,8 @@ class CheckedQuery:
 
 
 def check_query(text: str, max_bytes: int) -> CheckedQuery:
-    """Parse ``text`` and return it checked; raise QueryError (or QueryRefused) otherwise."""
+    """Parse ``text`` and return it checked, with the predefined prefixes it uses declared
+    (its ``text``: what to run); raise QueryError (or QueryRefused) otherwise."""
     size = len(text.encode("utf-8"))
     if size > max_bytes:
         raise QueryError(f"query is {size} bytes; this endpoint accepts at most {max_bytes}")
@@ -77,7 +79,8 @@ def check_query(text: str, max_bytes: int) -> CheckedQuery:
         raise QueryError(
             f"query nests {depth} levels of brackets; this endpoint accepts at most {MAX_DEPTH}"
         )
-    return _check_parsed(text)
+    # Predefined prefixes are added after the size check: they do not count against it.
+    return _check_parsed(with_prefixes(text))
 
 
 def nesting_depth(text: str) -> int:

@@ -194,7 +194,13 @@ class QueryService:
         if BY_NAME[fmt].kind != kind:
             raise QueryError(f"format {fmt!r} cannot carry the answer of a {checked.form} query")
         job = QueryJob(
-            text, checked.form, fmt, self.settings.max_rows, default_graphs, named_graphs, base_iri
+            checked.text,
+            checked.form,
+            fmt,
+            self.settings.max_rows,
+            default_graphs,
+            named_graphs,
+            base_iri,
         )
         version = dataset_version(self.store)
         key = f"{version}\0{job!r}"

@@ -35,6 +35,11 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Limits: {rows} rows per answer, {seconds} s per query.",
     },
     "sparql.examples": {"es": "Ejemplos", "en": "Examples"},
+    "sparql.gallery": {"es": "Todos los ejemplos", "en": "All examples"},
+    "sparql.prefixes": {
+        "es": "Prefijos predefinidos: una consulta puede usarlos sin declararlos",
+        "en": "Predefined prefixes: a query may use them without declaring them",
+    },
     "sparql.choose": {"es": "— elija una pregunta —", "en": "— pick a question —"},
     "sparql.query": {"es": "Consulta SPARQL", "en": "SPARQL query"},
     "sparql.run": {"es": "Ejecutar", "en": "Run"},

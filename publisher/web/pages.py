@@ -76,8 +76,14 @@ def href(term: Identifier) -> str | None:
 
 
 def page_of(iri: str) -> str:
-    """Where a link to the IRI ``iri`` (a string, as the search index holds it) goes."""
-    return urls().doc_path(iri) or iri
+    """Where a link to the IRI ``iri`` (a string, as the search index holds it) goes: its
+    page, else the IRI itself when http(s), else "#" (never a ``javascript:`` link)."""
+    return href(URIRef(iri)) or "#"
+
+
+def is_web(url: str | None) -> bool:
+    """Whether ``url`` may be a link target: an http(s) URL, nothing else."""
+    return bool(url) and str(url).lower().startswith(("http://", "https://"))
 
 
 def lang_url(code: str) -> str:
@@ -100,6 +106,7 @@ def template_helpers() -> dict[str, Any]:
         "lang_url": lang_url,
         "href": href,
         "page_of": page_of,
+        "is_web": is_web,
         "curie": curie,
     }
 

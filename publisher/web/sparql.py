@@ -34,7 +34,7 @@ from publisher.query import FORMATS, QueryRefused, QueryService, check_query
 from publisher.query.examples import load_examples
 from publisher.settings import Settings
 from publisher.uris import Urls
-from publisher.vocab import SD
+from publisher.vocab import LOTAIP, PREFIXES, SD, SH, XSD
 
 bp = Blueprint("sparql", __name__)
 
@@ -209,7 +209,11 @@ def _wants_page() -> bool:
     Only when HTML is preferred strictly over every result format: ``*/*`` (curl, most
     libraries) still gets results.
     """
-    if request.method != "GET" or "format" in request.args:
+    if request.method != "GET":
+        return False
+    # The page's Run button (run=1) wants the page even though the form also sends the
+    # download format; format= alone means the results themselves.
+    if "format" in request.args and "run" not in request.args:
         return False
     accept = request.accept_mimetypes
     machine = max(accept.quality(m) for f in FORMATS for m in f.media_types)
@@ -257,6 +261,14 @@ def service_description(endpoint_url: str, named_graphs: list[URIRef]) -> Graph:
         graph.add((dataset, SD.namedGraph, node))
         graph.add((node, RDF.type, SD.NamedGraph))
         graph.add((node, SD.name, name))
+    # The predefined prefixes, as SHACL declares prefixes (sh:declare): queries may use
+    # them without PREFIX lines (publisher/query/prefixes.py).
+    graph.bind("sh", SH)
+    for prefix, namespace in PREFIXES.items():
+        node = BNode()
+        graph.add((service, SH.declare, node))
+        graph.add((node, SH.prefix, Literal(prefix)))
+        graph.add((node, SH.namespace, Literal(namespace, datatype=XSD.anyURI)))
     label = Literal("LOTAIP a4: metas y objetivos, punto SPARQL", lang="es")
     graph.add((service, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), label))
     return graph
@@ -269,21 +281,68 @@ def _page(query: str | None, autorun: bool) -> Response:
     selected = next((e for e in examples if e.name == chosen), None)
     if query is None:
         query = selected.text if selected else (examples[0].text if examples else "")
+    run = autorun or selected is not None
+    # The answer is rendered here too, so the page works without JavaScript; the script
+    # runs it again (from the answer cache) to draw its own table.
+    table = _server_table(query) if run and query else None
     html = render_template(
         "sparql.html",
         query=query,
         examples=examples,
         selected=selected.name if selected else "",
-        autorun=autorun or selected is not None,
+        autorun=run,
+        table=table,
         max_rows=settings.max_rows,
         timeout=settings.query_timeout,
         examples_data=[{"name": e.name, "text": e.text} for e in examples],
+        prefixes=PREFIXES,
         endpoint=request.base_url,
         id_base=Urls(settings.base_uri).thing(""),
+        def_base=str(LOTAIP),
         formats=[f for f in FORMATS if f.kind == "table"],
         vendor=(settings.site_dir / "static" / "vendor" / "yasqe.min.js").is_file(),
     )
     return Response(html, content_type="text/html; charset=utf-8")
+
+
+def _server_table(query: str) -> dict[str, Any] | None:
+    """The answer to a SELECT or ASK ``query`` as a table for the page (None for a graph
+    query): each cell a (text, link or None, hover title); or the error's message."""
+    from publisher.web.pages import href  # the one rule for links on every page
+
+    service = _service()
+    id_base = Urls(_settings().base_uri).thing("")
+    try:
+        prepared = service.prepare(query, "json", base_iri=request.base_url)
+        answer = service.answer(prepared).answer
+    except (QueryError, StoreError) as err:  # refused, malformed, timed out, overloaded
+        return {"error": str(err)}
+    data = json.loads(answer.body)
+    if "boolean" in data:
+        return {"boolean": data["boolean"]}
+    names = data["head"]["vars"]
+    rows = []
+    for binding in data["results"]["bindings"]:
+        row: list[tuple[str, str | None, str]] = []
+        for name in names:
+            term = binding.get(name)
+            if term is None:
+                row.append(("", None, ""))
+            elif term["type"] == "uri":
+                label = binding.get(name + "Label") or binding.get(name + "_label")
+                text = label["value"] if label and label["type"] == "literal" else term["value"]
+                iri = term["value"]
+                # Our things by /id/ (303 to their page), as the page's script links them.
+                link = (
+                    "/id/" + iri[len(id_base) :] if iri.startswith(id_base) else href(URIRef(iri))
+                )
+                row.append((text, link, iri))
+            else:
+                title = term.get("datatype", "").replace(str(XSD), "xsd:")
+                lang = term.get("xml:lang")
+                row.append((term["value"] + (f" @{lang}" if lang else ""), None, title))
+        rows.append(row)
+    return {"vars": names, "rows": rows, "truncated": answer.truncated}
 
 
 def protocol_error(status: int, message: str) -> Response:

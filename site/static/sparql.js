@@ -11,6 +11,7 @@
   var statusLine = document.getElementById("status");
   var results = document.getElementById("results");
   var idBase = form.getAttribute("data-id-base") || "";
+  var defBase = form.getAttribute("data-def-base") || "";
   var examples = {};
   try {
     JSON.parse(document.getElementById("examples-data").textContent).forEach(function (e) {
@@ -46,35 +47,48 @@
     statusLine.className = isError ? "status error" : "status";
   }
 
-  function link(iri) {
+  function link(iri, label) {
     // Only our own IRIs and http(s) ones become links: a javascript: or data: IRI in the
-    // results stays text (YASR, replacing this table, must keep the same rule).
+    // results stays text.
     var ours = idBase && iri.indexOf(idBase) === 0;
-    if (!ours && !/^https?:\/\//i.test(iri)) {
+    var term = defBase && iri.indexOf(defBase) === 0;
+    if (!ours && !term && !/^https?:\/\//i.test(iri)) {
       return document.createTextNode(iri);
     }
     var a = document.createElement("a");
-    // Our own things are served by this site whatever host the base URI names.
-    a.href = ours ? "/id/" + iri.slice(idBase.length) : iri;
-    a.textContent = iri;
+    // Our own things and our vocabulary are served by this site whatever host the base
+    // URI names; a term of the vocabulary by /def/.
+    a.href = ours ? "/id/" + iri.slice(idBase.length) :
+      term ? "/def/" + iri.slice(defBase.length) : iri;
+    a.textContent = label || iri;
+    if (label) { a.title = iri; }
     return a;
   }
 
-  function cell(term) {
+  // A label for the IRI in variable v, when the row has one (?xLabel or ?x_label, the
+  // way Wikidata's query service names them).
+  function labelFor(row, v) {
+    var named = row[v + "Label"] || row[v + "_label"];
+    return named && named.type !== "uri" && named.type !== "bnode" ? named.value : "";
+  }
+
+  function cell(term, label) {
     var td = document.createElement("td");
     if (!term) { return td; }
     if (term.type === "uri") {
-      td.appendChild(link(term.value));
+      td.appendChild(link(term.value, label));
     } else if (term.type === "bnode") {
       td.textContent = "_:" + term.value;
     } else {
       td.appendChild(document.createTextNode(term.value));
-      var tag = term["xml:lang"] ? "@" + term["xml:lang"] :
-        term.datatype ? "^^" + term.datatype.replace("http://www.w3.org/2001/XMLSchema#", "xsd:") : "";
-      if (tag) {
+      // The datatype shows on hover only: "95" reads better than "95"^^xsd:integer.
+      if (term.datatype) {
+        td.title = term.datatype.replace("http://www.w3.org/2001/XMLSchema#", "xsd:");
+      }
+      if (term["xml:lang"]) {
         var span = document.createElement("span");
         span.className = "tag";
-        span.textContent = " " + tag;
+        span.textContent = " @" + term["xml:lang"];
         td.appendChild(span);
       }
     }
@@ -92,7 +106,7 @@
     var body = t.createTBody();
     data.results.bindings.forEach(function (row) {
       var tr = body.insertRow();
-      data.head.vars.forEach(function (v) { tr.appendChild(cell(row[v])); });
+      data.head.vars.forEach(function (v) { tr.appendChild(cell(row[v], labelFor(row, v))); });
     });
     return t;
   }
@@ -102,6 +116,7 @@
     var type = response.headers.get("Content-Type") || "";
     var cut = response.headers.get("X-SPARQL-Truncated");
     var note = cut ? " · " + word("cut") + " " + cut + " " + word("rows") : "";
+    results.className = cut ? "results truncated" : "results";
     results.textContent = "";
     if (type.indexOf("json") >= 0) {
       return response.json().then(function (data) {
