@@ -71,8 +71,12 @@ def test_institution_page_lists_units_by_level_with_objectives_targets_and_chart
     assert "45 Reuniones" in page and "Informe anual publicado" in page  # targets
     chart = re.search(r'<svg class="chart".*?</svg>', page, re.S)
     assert chart is not None
-    assert "90% de cobertura" in chart.group(0)
-    assert "45 Reuniones" not in chart.group(0)  # only percentage targets are charted
+    # a histogram: every percentage target counted once, "45 Reuniones" (a count) not
+    counts = [int(n) for n in re.findall(r'<text class="count"[^>]*>(\d+)</text>', chart.group(0))]
+    total = re.search(r'class="chart-total">(\d+)<', page)
+    assert total is not None and sum(counts) == int(total.group(1)) > 0
+    assert "45 Reuniones" not in chart.group(0)
+    assert "Valor de la meta (%)" in chart.group(0)  # labelled axes
 
 
 def test_browse_filters_by_text_level_institution_and_range(site_client: FlaskClient) -> None:
