@@ -209,6 +209,10 @@ LABELS: dict[str, dict[str, str]] = {
         "what the form asks for is stated in a measurable way.",
     },
     "quality.score": {"es": "Puntuación", "en": "Score"},
+    "quality.chart": {
+        "es": "Puntuación de cada institución",
+        "en": "Each institution's score",
+    },
     "quality.method": {"es": "Cómo se mide", "en": "How it is measured"},
     "quality.method.intro": {
         "es": "Cada medida es una proporción sobre lo publicado de cada informe; la de una "
