@@ -173,7 +173,29 @@ def institution_data(iri: URIRef, lang: str) -> dict[str, Any]:
         return {"tree": [], "chart": chart([]), "reports": [], "latest": None}
     latest = reports[0]  # REPORTS is newest first
     tree, targets = institution_tree(iri, URIRef(latest["r"]), lang)
-    return {"tree": tree, "chart": chart(targets), "reports": reports, "latest": latest}
+    return {
+        "tree": tree,
+        "chart": chart(targets),
+        "reports": reports,
+        "latest": latest,
+        "summary": summary(tree, targets),
+    }
+
+
+def summary(tree: Tree, targets: list[Node]) -> dict[str, int]:
+    """How many units, objectives, indicators and targets the tree holds (the page's first
+    lines). An objective's children are its indicators and the targets stated straight
+    under it; only the former count as indicators."""
+    target_iris = {t.iri for t in targets}
+    units = [unit for _, level_units in tree for unit in level_units]
+    objectives = [objective for unit in units for objective in unit.children]
+    items = [item for objective in objectives for item in objective.children]
+    return {
+        "units": len(units),
+        "objectives": len(objectives),
+        "indicators": sum(1 for item in items if item.iri not in target_iris),
+        "targets": len(targets),
+    }
 
 
 _KINDS = {
