@@ -192,7 +192,7 @@ def test_loja_page_lists_units_by_process_level_in_organic_order(built_app: Flas
     assert '<svg class="chart"' in page and page.count('<rect class="bar"') > 5
     # the summary: Loja's 38 units and 137 objectives (counted by hand in test_quality)
     counts = dict(re.findall(r'class="count-(\w+)">(\d+)<', page))
-    assert (counts["units"], counts["objectives"]) == ("38", "137")
+    assert (counts["units"], counts["objectives"], counts["reports"]) == ("38", "137", "1")
 
 
 def test_home_over_real_data_links_every_institution(built_app: Flask) -> None:
