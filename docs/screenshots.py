@@ -29,6 +29,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 
 #: file name -> (path on the site, a selector to wait for before the shot)
 SHOTS: dict[str, tuple[str, str]] = {
+    "home.png": ("/", "main"),
+    "institution.png": ("/doc/institucion/gad-municipal-loja", "main svg"),
+    "search.png": ("/browse?q=gestion", "main"),
     "sparql.png": (
         "/sparql?example=01-targets-per-institution&lang=en",
         "#results table tbody tr",

@@ -172,8 +172,20 @@ def _records(
 
 
 def _fill(conn: sqlite3.Connection, store: Store, rows: Iterable[Mapping[str, str]]) -> None:
+    fill_rows(conn, rows, *_enrichment(store))
+
+
+def fill_rows(
+    conn: sqlite3.Connection,
+    rows: Iterable[Mapping[str, str]],
+    levels: dict[str, str],
+    functions: Functions,
+    places: Places,
+) -> None:
+    """Fill an empty database with the index of tidy ``rows``, given what a store tells
+    of them (``_enrichment``): level IRIs, unit functions and institution territories.
+    The search benchmark calls it with synthetic rows at a national scale."""
     conn.executescript(_SCHEMA)
-    levels, functions, places = _enrichment(store)
     columns = ("row_number", *tidy.NAMES, *_EXTRA)
     conn.execute("ALTER TABLE rows ADD COLUMN row_number INTEGER")
     marks = ", ".join("?" for _ in columns)

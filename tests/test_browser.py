@@ -29,6 +29,23 @@ def test_home_to_a_target_by_following_links(live_server: str, page, tmp_path: P
     page.wait_for_url("**/doc/institucion/gad-municipal-loja")
     assert page.get_by_role("heading", name="Procesos gobernantes / nivel directivo").is_visible()
     assert page.locator("svg.chart rect.bar").count() > 5
+    # the histogram counts every one of Loja's 122 percentage targets, inside its box
+    counts = page.locator("svg.chart text.count").all_text_contents()
+    assert sum(map(int, counts)) == 122
+    assert page.locator(".chart-total").inner_text() == "122"
+    box = page.locator("svg.chart").bounding_box()
+    for item in page.locator("svg.chart text, svg.chart rect").all():
+        inner = item.bounding_box()
+        if inner is None:
+            continue  # an empty bin's bar has no box
+        assert (
+            box["x"] - 1 <= inner["x"]
+            and inner["x"] + inner["width"] <= box["x"] + box["width"] + 1
+        )
+        assert (
+            box["y"] - 1 <= inner["y"]
+            and inner["y"] + inner["height"] <= box["y"] + box["height"] + 1
+        )
 
     page.locator(".unit h4 a", has_text="Dirección de Recursos Humanos").first.click()
     assert page.locator("h1").inner_text() == "Dirección de Recursos Humanos"

@@ -29,6 +29,28 @@ def test_switch_language_and_download_filtered_rows(live_server: str, page) -> N
     assert page.get_by_role("heading", name="Cómo se mide").is_visible()
     first = page.locator("table.quality-ranking tbody tr").first.inner_text()
     assert "Superintendencia de Ordenamiento Territorial" in first
+    # the chart: one bar per ranked institution, labelled with the table's score, in its box
+    scores = page.locator("table.quality-ranking td.score").all_inner_texts()
+    assert page.locator("svg.quality-chart text.count").all_text_contents() == scores
+    assert page.locator("svg.quality-chart rect.bar").count() == len(
+        [s for s in scores if s != "—"]
+    )
+    box = page.locator("svg.quality-chart").bounding_box()
+    for item in page.locator("svg.quality-chart text, svg.quality-chart rect").all():
+        inner = item.bounding_box()
+        if inner is not None:
+            assert (
+                box["x"] - 1
+                <= inner["x"]
+                <= inner["x"] + inner["width"]
+                <= box["x"] + box["width"] + 1
+            )
+            assert (
+                box["y"] - 1
+                <= inner["y"]
+                <= inner["y"] + inner["height"]
+                <= box["y"] + box["height"] + 1
+            )
 
     page.get_by_role("link", name="English").click()
     assert page.locator("h1").inner_text() == "Report quality"

@@ -142,6 +142,19 @@ def test_csvw_metadata_describes_every_column(built_settings: Settings) -> None:
     assert "http://www.w3.org/ns/csvw" in metadata["@context"]
 
 
+def test_unit_number_is_text_and_the_csvw_says_how_to_read_it(built_settings: Settings) -> None:
+    """Readers guess "1" and "01" are numbers; the CSVW says the column is text and how to
+    keep it so with pandas, and the file holds the numbers exactly as the reports print them."""
+    folder = _dumps(built_settings)
+    metadata = json.loads((folder / tidy.CSVW).read_text(encoding="utf-8"))
+    column = next(c for c in metadata["tableSchema"]["columns"] if c["name"] == "unit_number")
+    assert column["datatype"] == "string"
+    assert 'dtype={"unit_number": str}' in column["dc:description"]
+    with (folder / tidy.CSV_PLAIN).open(encoding="utf-8", newline="") as stream:
+        numbers = {row["unit_number"] for row in csv.DictReader(stream)} - {""}
+    assert {"1", "9"} <= numbers and all(n.strip() == n for n in numbers)
+
+
 def test_distributions_are_in_the_dcat_description(built_app: Flask) -> None:
     text = built_app.test_client().get("/.well-known/void", headers={"Accept": "text/turtle"})
     body = text.get_data(as_text=True)

@@ -71,8 +71,23 @@ def test_institution_page_lists_units_by_level_with_objectives_targets_and_chart
     assert "45 Reuniones" in page and "Informe anual publicado" in page  # targets
     chart = re.search(r'<svg class="chart".*?</svg>', page, re.S)
     assert chart is not None
-    assert "90% de cobertura" in chart.group(0)
-    assert "45 Reuniones" not in chart.group(0)  # only percentage targets are charted
+    # a histogram: every percentage target counted once, "45 Reuniones" (a count) not
+    counts = [int(n) for n in re.findall(r'<text class="count"[^>]*>(\d+)</text>', chart.group(0))]
+    total = re.search(r'class="chart-total">(\d+)<', page)
+    assert total is not None and sum(counts) == int(total.group(1)) > 0
+    assert "45 Reuniones" not in chart.group(0)
+    assert "Valor de la meta (%)" in chart.group(0)  # labelled axes
+
+
+def test_institution_page_starts_with_a_summary(site_client: FlaskClient) -> None:
+    """Counts before the tree, and the same counts the tree holds."""
+    page = text(site_client, INSTITUTION_PAGE)
+    summary = re.search(r'<ul class="counts institution-summary">.*?</ul>', page, re.S)
+    assert summary is not None and summary.start() < page.index('<section class="level">')
+    counts = dict(re.findall(r'class="count-(\w+)">(\d+)<', summary.group(0)))
+    assert int(counts["units"]) == page.count('<div class="unit">')
+    assert int(counts["objectives"]) >= int(counts["units"]) > 0
+    assert int(counts["targets"]) > 0
 
 
 def test_browse_filters_by_text_level_institution_and_range(site_client: FlaskClient) -> None:
@@ -175,6 +190,9 @@ def test_loja_page_lists_units_by_process_level_in_organic_order(built_app: Flas
     assert "Distrito Norte" in levels["Procesos desconcentrados"]
     assert sum(len(units) for units in levels.values()) >= 30
     assert '<svg class="chart"' in page and page.count('<rect class="bar"') > 5
+    # the summary: Loja's 38 units and 137 objectives (counted by hand in test_quality)
+    counts = dict(re.findall(r'class="count-(\w+)">(\d+)<', page))
+    assert (counts["units"], counts["objectives"], counts["reports"]) == ("38", "137", "1")
 
 
 def test_home_over_real_data_links_every_institution(built_app: Flask) -> None:

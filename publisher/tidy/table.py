@@ -44,7 +44,14 @@ COLUMNS: tuple[Column, ...] = (
     Column("institution_name", "Institución", "Institution", "string", "Publishing institution"),
     Column("report_date", "Fecha del informe", "Report date", "date", "Date the report states"),
     Column("process_level", "Nivel de proceso", "Process level", "string", "Unit's process level"),
-    Column("unit_number", "No.", "Unit number", "string", "Unit number as printed"),
+    Column(
+        "unit_number",
+        "No.",
+        "Unit number",
+        "string",
+        # pandas and spreadsheets guess numbers; "01" or "1.10" must stay as printed
+        'Unit number as printed: text, not a number (pandas: dtype={"unit_number": str})',
+    ),
     Column("unit_name", "Unidad", "Unit", "string", "Administrative unit"),
     Column("objective", "Objetivo", "Objective", "string", "Objective of the unit"),
     Column("activity", "Actividad", "Activity", "string", "Activity of the row (| joins)"),

@@ -4,6 +4,7 @@ the vocabulary index. Each function turns query rows into plain data for a templ
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,9 +21,9 @@ from publisher.web.view import Description
 
 Row = dict[str, Identifier]
 
-CHART_WIDTH = 640
-BAR_HEIGHT = 16
-CHART_BARS = 60
+#: Height of the histogram's plot area and width of one bin's slot (SVG units).
+CHART_PLOT_HEIGHT = 160
+CHART_SLOT = 56
 
 
 @dataclass
@@ -150,22 +151,43 @@ def report_units(iri: URIRef, lang: str) -> list[Row]:
 
 
 def chart(targets: list[Node]) -> dict[str, Any]:
-    """Bars of the percentage targets, largest first, sized for a small server-side SVG."""
-    charted = sorted((t for t in targets if t.percent), key=lambda t: -(t.value or 0))
+    """A histogram of the percentage targets in 10-point bins (0–10 … 90–100, then one bin
+    for values above 100), every target counted, laid out for a server-side SVG. The old
+    chart drew only the 60 largest values and clipped its labels (issue 15)."""
+    values = [t.value or Decimal(0) for t in targets if t.percent]
+    edges = list(range(0, 100, 10))
+    counts = [0] * (len(edges) + 1)
+    for value in values:
+        # a bin holds its upper edge (10 % is in 0–10, 100 % in 90–100)
+        counts[min(max(math.ceil(value / 10) - 1, 0), len(edges))] += 1
+    labels = [f"{low}–{low + 10}" for low in edges] + ["> 100"]
+    if not counts[-1]:
+        counts, labels = counts[:-1], labels[:-1]
+    tallest = max(counts, default=0) or 1
+    plot_left, plot_top, plot_height, slot = 40, 20, CHART_PLOT_HEIGHT, CHART_SLOT
     bars = []
-    for i, target in enumerate(charted[:CHART_BARS]):
-        value = max(Decimal(0), min(Decimal(100), target.value or Decimal(0)))
+    for i, (count, label) in enumerate(zip(counts, labels, strict=True)):
+        height = count * plot_height / tallest
         bars.append(
             {
-                "iri": target.iri,
-                "label": target.label,
-                "value": target.value,
-                "y": i * (BAR_HEIGHT + 4),
-                "width": float(value) * (CHART_WIDTH - 300) / 100,
+                "label": label,
+                "count": count,
+                "x": plot_left + i * slot + 4,
+                "y": plot_top + plot_height - height,
+                "width": slot - 8,
+                "height": height,
             }
         )
-    height = len(bars) * (BAR_HEIGHT + 4)
-    return {"bars": bars, "width": CHART_WIDTH, "height": height, "bar_height": BAR_HEIGHT}
+    return {
+        "bars": bars if values else [],
+        "total": len(values),
+        "width": plot_left + len(bars) * slot + 10,
+        "height": plot_top + plot_height + 45,
+        "left": plot_left,
+        "top": plot_top,
+        "bottom": plot_top + plot_height,
+        "slot": slot,
+    }
 
 
 def institution_data(iri: URIRef, lang: str) -> dict[str, Any]:
@@ -175,7 +197,29 @@ def institution_data(iri: URIRef, lang: str) -> dict[str, Any]:
         return {"tree": [], "chart": chart([]), "reports": [], "latest": None}
     latest = reports[0]  # REPORTS is newest first
     tree, targets = institution_tree(iri, URIRef(latest["r"]), lang)
-    return {"tree": tree, "chart": chart(targets), "reports": reports, "latest": latest}
+    return {
+        "tree": tree,
+        "chart": chart(targets),
+        "reports": reports,
+        "latest": latest,
+        "summary": summary(tree, targets),
+    }
+
+
+def summary(tree: Tree, targets: list[Node]) -> dict[str, int]:
+    """How many units, objectives, indicators and targets the tree holds (the page's first
+    lines). An objective's children are its indicators and the targets stated straight
+    under it; only the former count as indicators."""
+    target_iris = {t.iri for t in targets}
+    units = [unit for _, level_units in tree for unit in level_units]
+    objectives = [objective for unit in units for objective in unit.children]
+    items = [item for objective in objectives for item in objective.children]
+    return {
+        "units": len(units),
+        "objectives": len(objectives),
+        "indicators": sum(1 for item in items if item.iri not in target_iris),
+        "targets": len(targets),
+    }
 
 
 _KINDS = {

@@ -147,7 +147,16 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "resource.more": {"es": "y más", "en": "and more"},
     "institution.units": {"es": "Unidades por nivel de proceso", "en": "Units by process level"},
-    "institution.chart": {"es": "Metas porcentuales", "en": "Percentage targets"},
+    "institution.chart": {
+        "es": "Metas porcentuales: cuántas en cada tramo",
+        "en": "Percentage targets: how many in each range",
+    },
+    "institution.chart_x": {"es": "Valor de la meta (%)", "en": "Target value (%)"},
+    "institution.chart_y": {"es": "Metas", "en": "Targets"},
+    "institution.chart_caption": {
+        "es": "Metas porcentuales del último informe, todas contadas",
+        "en": "Percentage targets of the latest report, every one counted",
+    },
     "institution.according": {
         "es": "Según su informe más reciente, del",
         "en": "As stated in its latest report, of",
@@ -209,6 +218,10 @@ LABELS: dict[str, dict[str, str]] = {
         "what the form asks for is stated in a measurable way.",
     },
     "quality.score": {"es": "Puntuación", "en": "Score"},
+    "quality.chart": {
+        "es": "Puntuación de cada institución",
+        "en": "Each institution's score",
+    },
     "quality.method": {"es": "Cómo se mide", "en": "How it is measured"},
     "quality.method.intro": {
         "es": "Cada medida es una proporción sobre lo publicado de cada informe; la de una "
