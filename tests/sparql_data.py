@@ -64,6 +64,7 @@ def report_graph(key: str) -> Graph:
     g.add((indicator, LOTAIP.hasTarget, target))
     g.add((target, RDF.type, LOTAIP.Target))
     g.add((target, RDFS.label, Literal(f"{value}% de cobertura", lang="es")))
+    g.add((target, LOTAIP.targetText, Literal(f"{value}% de cobertura", lang="es")))
     g.add((target, QUDT.numericValue, Literal(value)))
     g.add((target, QUDT.unit, UNIT.PERCENT))
     g.add((target, LOTAIP.dueDate, Literal("2023-12-31", datatype=XSD.date)))
