@@ -23,12 +23,15 @@ _MAX_QUERY = 300
 def _logger() -> logging.Logger:
     """The request logger, writing bare lines to stderr (set up once per process)."""
     logger = logging.getLogger(LOGGER)
-    if not logger.handlers:
+    # The level is set even when a handler is already there (a test's, a host's), so
+    # INFO lines are never dropped by the root logger's default WARNING.
+    logger.setLevel(logging.INFO)
+    logger.propagate = False  # not again through gunicorn's or pytest's root handlers
+    if not any(getattr(h, "lotaip_requests", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.lotaip_requests = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False  # not again through gunicorn's or pytest's root handlers
     return logger
 
 
