@@ -29,7 +29,7 @@ WORKER_STAGES = ("parse", "map", "validate", "serialise", "parts", "tidy rows")
 
 def one_build(corpus: Path, data: Path, jobs: int, full: bool) -> dict[str, Any]:
     """Build ``corpus`` into ``data`` in this process; the figures as a dict."""
-    from publisher.pipeline import build
+    from publisher.build.pipeline import build
     from publisher.settings import load
 
     settings = load(env={}, data_dir=data)

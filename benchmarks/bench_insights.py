@@ -21,10 +21,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_build import repeated_examples  # noqa: E402
 
-from publisher import history, quality, tidy  # noqa: E402
-from publisher.pipeline import build  # noqa: E402
+from publisher import downloads as tidy  # noqa: E402
+from publisher.build.pipeline import build  # noqa: E402
+from publisher.enrichment import quality  # noqa: E402
+from publisher.query import history  # noqa: E402
 from publisher.settings import load  # noqa: E402
-from publisher.store import open_store  # noqa: E402
+from publisher.store.embedded import open_store  # noqa: E402
 from publisher.uris import Urls  # noqa: E402
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from publisher.mapping import map_report
+from publisher.mapping.rdf import map_report
 from publisher.parse import parse_file
 from publisher.records import Report
 from publisher.synth import synth_reports
@@ -44,14 +44,14 @@ def serialiser() -> Callable[[Any], tuple[bytes, int]]:
         return mapped.nquads(), len(mapped.lines)
 
     def older(mapped: Any) -> tuple[bytes, int]:  # an rdflib graph, converted, via a store
-        from publisher.store import to_ox
-        from publisher.workers import canonical_nquads
+        from publisher.build.workers import canonical_nquads
+        from publisher.store.embedded import to_ox
 
         name = ox.NamedNode(str(mapped.graph_iri))
         quads = [ox.Quad(to_ox(s), to_ox(p), to_ox(o), name) for s, p, o in mapped.graph]
         return canonical_nquads(quads), len(quads)
 
-    from publisher.mapping import MappedReport
+    from publisher.mapping.rdf import MappedReport
 
     return current if hasattr(MappedReport, "nquads") else older
 

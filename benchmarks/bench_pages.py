@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from publisher.settings import load
-from publisher.store import open_store
+from publisher.store.embedded import open_store
 from publisher.uris import Urls
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,7 +163,7 @@ def load_test(port: int, paths: list[str], total: int, clients: int) -> dict[str
 def cpu_per_document(data_dir: Path, paths: list[str]) -> dict[str, float]:
     """CPU ms per document rendered in-process with no cache: the server's own cost,
     which the machine's other load does not inflate the way it inflates latencies."""
-    from publisher.store import OxigraphStore
+    from publisher.store.embedded import OxigraphStore
     from publisher.web import create_app
 
     store = OxigraphStore((data_dir / "current").resolve() / "store", read_only=True)
@@ -178,7 +178,7 @@ def cpu_per_document(data_dir: Path, paths: list[str]) -> dict[str, float]:
 
 
 def build_examples(folder: Path) -> Path:
-    from publisher.pipeline import build
+    from publisher.build.pipeline import build
 
     data_dir = folder / "data"
     build([ROOT / "examples" / "reports"], load(env={}, data_dir=data_dir), quiet=True)

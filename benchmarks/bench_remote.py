@@ -27,7 +27,7 @@ with pyoxigraph in this process; the servers are queried directly by the raw rou
 
 Every answer is received whole but not decoded (the client's cost, the same for all).
 
-Last, ``lotaip-lod build``'s push (``publisher.push``) of the five examples built into a data
+Last, ``lotaip-lod build``'s push (``publisher.build.push``) of the five examples built into a data
 folder, per server and loading mode: the first push (every graph), a push after one report
 changed (one graph), and a push with nothing to send. ``--push-only`` runs only that;
 ``--push-corpus DIR`` pushes another folder of reports (then the change is one added report).
@@ -53,14 +53,14 @@ import pyoxigraph as ox
 import requests
 from rdflib import Graph, URIRef
 
-from publisher.mapping import map_report
+from publisher.mapping.rdf import map_report
 from publisher.parse import parse_file
 from publisher.query.service import ResultCache
-from publisher.remote import RemoteStore
 from publisher.settings import PROJECT_ROOT
 from publisher.settings import load as load_settings
-from publisher.sparqltext import bind_values
-from publisher.store import OxigraphStore, PublishedStore, Store
+from publisher.store.embedded import OxigraphStore, PublishedStore, Store
+from publisher.store.remote import RemoteStore
+from publisher.store.sparqltext import bind_values
 from publisher.uris import Urls
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -326,8 +326,8 @@ def push_table(
 
 def _push_case(name: str, maker: RemoteStore, files: list[Path], tmp: Path) -> tuple[Any, ...]:
     """Build ``files`` into ``tmp`` and push three times to ``maker``'s server."""
-    from publisher.pipeline import build
-    from publisher.push import push
+    from publisher.build.pipeline import build
+    from publisher.build.push import push
 
     prefix = f"http://push.bench/{time.time_ns()}/"
     reports = tmp / "reports"

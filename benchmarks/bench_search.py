@@ -30,7 +30,9 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from publisher import search, synth, tidy
+from publisher import downloads as tidy
+from publisher import synth
+from publisher.downloads import search
 
 BASE = "https://datos.example.ec/id/"
 INSTITUTIONS = 1_000

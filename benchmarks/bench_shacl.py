@@ -9,7 +9,7 @@ report (median, p90) and triples/s, then every disagreement: whether a report co
 
     .venv/bin/python benchmarks/bench_shacl.py [--synthetic N] [--seed S] [--rounds R] [--replace]
 
-Times are CPU time of this process. pyshacl's is ``publisher.validate.validate`` (what a
+Times are CPU time of this process. pyshacl's is ``publisher.mapping.validate.validate`` (what a
 build worker runs, results turned into readable lines included). pyrudof's is its
 N-Triples load plus validation; turning the rdflib graph into N-Triples for it is timed
 apart ("convert"). Messages: where our shapes give an ``sh:message``, the build shows it
@@ -35,13 +35,13 @@ from rdflib import BNode, Graph
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from publisher.mapping import map_report
+from publisher.mapping.rdf import map_report
+from publisher.mapping.validate import ntriples, shapes_graph, validate
 from publisher.parse import parse_file
 from publisher.settings import PROJECT_ROOT
-from publisher.store import to_ox
+from publisher.store.embedded import to_ox
 from publisher.synth import synth_reports
 from publisher.uris import Urls
-from publisher.validate import ntriples, shapes_graph, validate
 from publisher.vocab import SH
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))

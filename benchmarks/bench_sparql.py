@@ -47,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 from publisher.query.examples import load_examples  # noqa: E402
 from publisher.query.service import ResultCache  # noqa: E402
 from publisher.settings import load  # noqa: E402
-from publisher.store import OxigraphStore, Store  # noqa: E402
+from publisher.store.embedded import OxigraphStore, Store  # noqa: E402
 
 B = "http://localhost:8000/id/"
 L = "https://w3id.org/lotaip/def/"
@@ -158,7 +158,7 @@ def report_quads(inst: int, month: int, rng: random.Random) -> Iterator[ox.Quad]
 def build_store(path: Path, reports: int) -> int:
     """Write ``reports`` synthetic reports (12 months per institution) to a store at ``path``.
 
-    As a build publishes it (``publisher.current``): one named graph per report, the
+    As a build publishes it (``publisher.build.current``): one named graph per report, the
     history graph ``id/historial`` (their distinct union) and the default graph holding
     the current state (each institution's latest report).
     """

@@ -38,12 +38,12 @@ import pyoxigraph as ox
 from openpyxl import Workbook
 from rdflib import URIRef
 
-from publisher import tidy
-from publisher.mapping import map_report, ontology_graph
+from publisher import downloads as tidy
+from publisher.downloads import cells, report, table
+from publisher.mapping.rdf import map_report, ontology_graph
 from publisher.parse import parse_file
-from publisher.store import OxigraphStore
+from publisher.store.embedded import OxigraphStore
 from publisher.synth import synth_reports
-from publisher.tidy import cells, report, table
 from publisher.uris import Urls
 
 BASE = "http://localhost:8000/id/"

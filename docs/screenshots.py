@@ -19,7 +19,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from publisher.settings import load
-from publisher.store import PublishedStore
+from publisher.store.embedded import PublishedStore
 from publisher.web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent

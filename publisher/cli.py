@@ -50,7 +50,7 @@ def build_command(
 ) -> None:
     """Parse, map, validate and publish FILES or folders (default: the examples) as a new
     version; only new or changed reports are rebuilt."""
-    from publisher.pipeline import build  # imported here: pyshacl is slow to import
+    from publisher.build.pipeline import build  # imported here: pyshacl is slow to import
 
     if manifest is not None and files:
         raise click.UsageError("give FILES or --manifest, not both")
@@ -75,7 +75,7 @@ def build_command(
 
 def _push(settings: Settings, full: bool) -> None:
     """Push the published version to the remote store and print what was sent."""
-    from publisher.push import push
+    from publisher.build.push import push
 
     click.echo(push(settings, full=full).summary())
 
@@ -132,7 +132,7 @@ def parse_command(file: Path, institution: str | None) -> None:
 @click.argument("data_dir", required=False, type=click.Path(path_type=Path))
 def validate_command(data_dir: Path | None) -> None:
     """Print the published SHACL validation report of DATA_DIR; fail on violations."""
-    from publisher.publish import published_validation
+    from publisher.build.publish import published_validation
 
     try:
         report = published_validation(data_dir or load().data_dir)
@@ -192,8 +192,8 @@ def mark_version_command(version: str | None) -> None:
     """Record VERSION (default: the published build's, else a new one) as the version the
     remote store holds (store = 'sparql'), after loading it by other means: the site's
     caches then drop every older answer."""
-    from publisher.publish import read_manifest
-    from publisher.remote import RemoteStore
+    from publisher.build.publish import read_manifest
+    from publisher.store.remote import RemoteStore
 
     try:
         settings = load()
@@ -213,7 +213,7 @@ def mark_version_command(version: str | None) -> None:
 @click.option("--units", is_flag=True, help="List every unit with its functions.")
 def link_command(files: tuple[Path, ...], units: bool) -> None:
     """Match FILES' institutions to the registry and classify their units (default: examples)."""
-    from publisher.link import describe_links, discover_files
+    from publisher.enrichment.link import describe_links, discover_files
 
     try:
         found = discover_files(list(files) or [load().examples_dir])

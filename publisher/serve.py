@@ -19,10 +19,10 @@ from gunicorn.http.errors import LimitRequestLine
 from gunicorn.util import write_nonblock
 from gunicorn.workers.gthread import ThreadWorker
 
+from publisher.build.publish import read_manifest
 from publisher.errors import SettingsError
-from publisher.publish import read_manifest
 from publisher.settings import Settings
-from publisher.store import open_store
+from publisher.store.embedded import open_store
 
 #: gunicorn's ceiling for the request line (larger values are cut to it): a GET query
 #: URL-encoded up to this length works; longer ones are told to use POST (``SiteWorker``).

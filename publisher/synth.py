@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from publisher.registry import SYNTHETIC_DOMAIN, synthetic_id
+from publisher.enrichment.registry import SYNTHETIC_DOMAIN, synthetic_id
 
 TITLES = (
     "Art. 7 de la Ley Orgánica de Transparencia y Acceso a la Información Pública - LOTAIP",

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from rdflib import Graph, URIRef
 
 from publisher.settings import Settings, load
-from publisher.store import OxigraphStore, Store, open_store
+from publisher.store.embedded import OxigraphStore, Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "reports"
@@ -67,7 +67,7 @@ def site_client(site_app: Flask) -> FlaskClient:
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """Settings whose data folder holds the five example reports, built once per session."""
-    from publisher.pipeline import build  # imported here: the build pulls in pyshacl
+    from publisher.build.pipeline import build  # imported here: the build pulls in pyshacl
 
     settings = load(env={}, data_dir=tmp_path_factory.mktemp("built") / "data")
     build([EXAMPLES], settings, quiet=True)

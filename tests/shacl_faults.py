@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 
-from publisher.validate import ValidationReport, report_of, shapes_graph
+from publisher.mapping.validate import ValidationReport, report_of, shapes_graph
 from publisher.vocab import LOTAIP
 
 DCT = "http://purl.org/dc/terms/"

@@ -20,7 +20,7 @@ from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, XSD
 from werkzeug.serving import make_server
 
 from publisher.settings import Settings, load
-from publisher.store import OxigraphStore, to_ox
+from publisher.store.embedded import OxigraphStore, to_ox
 from publisher.vocab import LOTAIP, QUDT, UNIT
 
 ID = Namespace("http://localhost:8000/id/")

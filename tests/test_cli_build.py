@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF
 
-from publisher import publish
+from publisher.build import publish
 from publisher.cli import cli
-from publisher.store import OxigraphStore
+from publisher.store.embedded import OxigraphStore
 from publisher.vocab import LOTAIP, SH
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -180,7 +180,7 @@ def test_a_violation_in_the_build_log_names_its_file_and_row(
 ) -> None:
     # a fault no parser lets through, injected after the mapping (the build runs one report
     # in this process): an indicator's planning-system link that is a text, not an IRI
-    from publisher import mapping
+    from publisher.mapping import rdf as mapping
 
     report, _ = _alausi_with(tmp_path, "\t80 % de cumplimiento", "\t80 % de cumplimiento")
     real = mapping.map_report

@@ -9,7 +9,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from publisher.convert import (
+from publisher.errors import MappingError
+from publisher.mapping.convert import (
     CONVERTERS,
     LabelFormatter,
     month_name,
@@ -27,7 +28,6 @@ from publisher.convert import (
     to_tel,
     to_unit_text,
 )
-from publisher.errors import MappingError
 from publisher.vocab import FREQ, LOTAIP, UNIT, XSD
 
 

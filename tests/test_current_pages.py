@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from publisher.settings import Settings, load
-from publisher.store import open_store
+from publisher.store.embedded import open_store
 
 FEBRUARY = DATA / "months" / "sot-2023-02.txt"
 BASE = "http://localhost:8000"
@@ -35,7 +35,7 @@ QUALITY_OBJECTIVE = (
 @pytest.fixture(scope="module")
 def months(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The examples and SOT's February report, built once."""
-    from publisher.pipeline import build
+    from publisher.build.pipeline import build
 
     settings = load(env={}, data_dir=tmp_path_factory.mktemp("months") / "data")
     build([EXAMPLES, FEBRUARY], settings, quiet=True)

@@ -31,7 +31,7 @@ import requests
 from conftest import _wait_until_up, free_port
 
 from publisher.settings import Settings, load
-from publisher.store import PublishedStore
+from publisher.store.embedded import PublishedStore
 
 pytestmark = pytest.mark.live
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"

@@ -17,7 +17,7 @@ from publisher.cli import cli
 from publisher.harvest import run, state
 from publisher.harvest.client import ClientOptions
 from publisher.settings import Settings, load
-from publisher.store import open_store
+from publisher.store.embedded import open_store
 from publisher.vocab import LOTAIP
 
 FAST = ClientOptions(timeout=0.5, delay=0.0, retries=1, backoff=0.01)

@@ -11,10 +11,11 @@ import pytest
 from flask import Flask
 from rdflib import URIRef
 
-from publisher import history, quality
+from publisher.enrichment import quality
+from publisher.query import history
 from publisher.query.examples import load_examples
 from publisher.settings import Settings, load
-from publisher.store import Store, open_store
+from publisher.store.embedded import Store, open_store
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"
 BASE = "http://localhost:8000/id/"
@@ -51,7 +52,7 @@ def _february(text: str) -> str:
 @pytest.fixture(scope="module")
 def two_months(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, Store]]:
     """SOT's January report and the February copy, built and published."""
-    from publisher.pipeline import build
+    from publisher.build.pipeline import build
 
     folder = tmp_path_factory.mktemp("two-months")
     reports = folder / "reports"

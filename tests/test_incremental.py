@@ -18,13 +18,14 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL
 
-from publisher import parse, publish
-from publisher.pipeline import BuildFailed, BuildReport, build
+from publisher import parse
+from publisher.build import publish
+from publisher.build.pipeline import BuildFailed, BuildReport, build
+from publisher.build.workers import MIN_PER_WORKER, workers_for
 from publisher.records import Report
 from publisher.settings import Settings, load
-from publisher.store import PublishedStore
+from publisher.store.embedded import PublishedStore
 from publisher.synth import synth_reports
-from publisher.workers import MIN_PER_WORKER, workers_for
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "reports"

@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 from openpyxl import load_workbook
 
-from publisher import tidy
+from publisher import downloads as tidy
 from publisher.web import i18n
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "site" / "templates"

@@ -12,7 +12,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, RDF, SKOS, VOID
 
 from publisher.cli import cli
-from publisher.link import (
+from publisher.enrichment.link import (
     CLOSE_SCORE,
     FUNCION,
     classify_unit,
@@ -24,12 +24,17 @@ from publisher.link import (
     match_name,
     unit_iris,
 )
-from publisher.mapping import map_report
+from publisher.enrichment.registry import (
+    load_registry,
+    reference_graph,
+    reference_graph_iri,
+    territory_iri,
+)
+from publisher.mapping.rdf import map_report
 from publisher.parse import parse_file
 from publisher.query.examples import load_examples
 from publisher.records import Report, Target, Unit
-from publisher.registry import load_registry, reference_graph, reference_graph_iri, territory_iri
-from publisher.store import OxigraphStore
+from publisher.store.embedded import OxigraphStore
 from publisher.uris import Urls, normalise
 from publisher.vocab import LOTAIP, WD
 

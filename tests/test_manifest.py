@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from publisher.build.manifest import Entry, ManifestError, read_list
+from publisher.build.pipeline import BuildFailed, build
 from publisher.cli import cli
-from publisher.manifest import Entry, ManifestError, read_list
-from publisher.pipeline import BuildFailed, build
 from publisher.settings import Settings, load
-from publisher.store import PublishedStore
+from publisher.store.embedded import PublishedStore
 from publisher.vocab import sparql_prefixes
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from publisher import mapping
 from publisher.errors import MappingError
-from publisher.mapping import MappedReport, map_report
+from publisher.mapping import rdf as mapping
+from publisher.mapping.rdf import MappedReport, map_report
 from publisher.parse import parse_file
 from publisher.records import Report
-from publisher.store import OxigraphStore
+from publisher.store.embedded import OxigraphStore
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP, RDFS, XSD, sparql_prefixes
 
@@ -319,7 +319,7 @@ def test_nquads_do_not_depend_on_the_process_hash_seed() -> None:
     """The old rdflib graph gave its triples in hash order: dumps differed run to run."""
     script = (
         "import sys; sys.path.insert(0, 'tests'); from handmade import *;"
-        "from publisher.mapping import map_report; from publisher.uris import Urls;"
+        "from publisher.mapping.rdf import map_report; from publisher.uris import Urls;"
         "sys.stdout.buffer.write(map_report(small_report(), Urls(BASE),"
         " generated_at=GENERATED_AT).nquads())"
     )

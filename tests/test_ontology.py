@@ -9,9 +9,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDFS, SKOS
 
-from publisher.mapping import MAPPINGS_DIR, expand, ontology_graph
+from publisher.mapping.rdf import MAPPINGS_DIR, expand, ontology_graph
+from publisher.mapping.validate import SHAPES_DIR
 from publisher.records import PROCESS_LEVELS
-from publisher.validate import SHAPES_DIR
 from publisher.vocab import CV, DCAT, LOTAIP, ORG, PREFIXES, PROV, RDF
 
 ONTOLOGY = ontology_graph()

@@ -14,16 +14,16 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
-from publisher import corpus, publish
-from publisher.describe import dataset_iri
-from publisher.link import link_graph, links_graph_iri
+from publisher.build import corpus, publish
+from publisher.build.describe import dataset_iri
+from publisher.build.pipeline import BuildFailed, BuildReport, build
+from publisher.enrichment.link import link_graph, links_graph_iri
+from publisher.enrichment.quality import quality_graph
+from publisher.mapping.validate import validate
 from publisher.parse import parse_file
-from publisher.pipeline import BuildFailed, BuildReport, build
-from publisher.quality import quality_graph
 from publisher.settings import Settings, load
-from publisher.store import PublishedStore, from_ox
+from publisher.store.embedded import PublishedStore, from_ox
 from publisher.uris import Urls
-from publisher.validate import validate
 from publisher.vocab import SH, sparql_prefixes
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,13 +13,13 @@ import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, RDFS, VOID, XSD
 
-from publisher import publish
-from publisher.describe import LICENSE, Subset, dataset_iri, describe_dataset
+from publisher.build import publish
+from publisher.build.describe import LICENSE, Subset, dataset_iri, describe_dataset
+from publisher.build.workers import turtle_member
 from publisher.errors import StoreError
-from publisher.store import OxigraphStore, PublishedStore
+from publisher.store.embedded import OxigraphStore, PublishedStore
 from publisher.uris import Urls
 from publisher.vocab import SH
-from publisher.workers import turtle_member
 
 EX = "http://example.org/"
 BASE = "http://data.example.org/"

@@ -18,12 +18,12 @@ from click.testing import CliRunner
 from rdflib import URIRef
 from test_remote_store import OxigraphEndpoint
 
+from publisher.build.pipeline import build
+from publisher.build.publish import current_version, read_manifest
+from publisher.build.push import STATE, PushFailed, push
 from publisher.cli import cli
-from publisher.pipeline import build
-from publisher.publish import current_version, read_manifest
-from publisher.push import STATE, PushFailed, push
-from publisher.remote import HttpRequest, HttpResponse, RemoteStore, split_ntriples
 from publisher.settings import PROJECT_ROOT, Settings, load
+from publisher.store.remote import HttpRequest, HttpResponse, RemoteStore, split_ntriples
 from publisher.vocab import LOTAIP
 
 BASE = "http://localhost:8000/"

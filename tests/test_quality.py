@@ -47,9 +47,9 @@ import pytest
 from flask import Flask
 from rdflib import URIRef
 
-from publisher import quality
+from publisher.enrichment import quality
 from publisher.parse import parse_file
-from publisher.store import Store
+from publisher.store.embedded import Store
 from publisher.vocab import DQV, sparql_prefixes
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"

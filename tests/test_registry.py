@@ -11,8 +11,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, VOID
 
-from publisher.errors import ParseError
-from publisher.registry import (
+from publisher.enrichment.registry import (
     INSTITUTIONS_CSV,
     KINDS,
     TERRITORIES_CSV,
@@ -25,6 +24,7 @@ from publisher.registry import (
     ruc_problem,
     territory_iri,
 )
+from publisher.errors import ParseError
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP, WD
 

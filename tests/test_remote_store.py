@@ -21,10 +21,16 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDFS, XSD
 
 from publisher.errors import QueryError, QueryTimeout, StoreError, StoreUnavailable
-from publisher.remote import HttpRequest, HttpResponse, HttpSender, RemoteStore, check_response
 from publisher.settings import load
-from publisher.sparqltext import bind_values, term_from_json
-from publisher.store import open_store
+from publisher.store.embedded import open_store
+from publisher.store.remote import (
+    HttpRequest,
+    HttpResponse,
+    HttpSender,
+    RemoteStore,
+    check_response,
+)
+from publisher.store.sparqltext import bind_values, term_from_json
 from publisher.vocab import LOTAIP
 
 EX = "http://example.org/"
@@ -277,10 +283,10 @@ def test_open_store_keeps_the_version_in_the_datasets_graph(tmp_path):
 
 def test_an_unmarked_store_changes_version_with_time(store, monkeypatch):
     # Loaded by other means (a bulk loader) and never marked: answers at most version_ttl old.
-    monkeypatch.setattr("publisher.remote.time.time", lambda: 1000.0)
+    monkeypatch.setattr("publisher.store.remote.time.time", lambda: 1000.0)
     first = store.version
     assert store.version == first
-    monkeypatch.setattr("publisher.remote.time.time", lambda: 1000.0 + store.version_ttl)
+    monkeypatch.setattr("publisher.store.remote.time.time", lambda: 1000.0 + store.version_ttl)
     assert store.version != first
     store.mark_version("v1")
     assert store.version.endswith("#v1")

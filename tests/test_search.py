@@ -10,7 +10,7 @@ import re
 
 from flask import Flask
 
-from publisher import search
+from publisher.downloads import search
 from publisher.settings import Settings
 
 LOJA = "http://localhost:8000/id/institucion/gad-municipal-loja"

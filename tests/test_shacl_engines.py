@@ -1,6 +1,6 @@
 """The build's SHACL engine (``shacl``) and pyrudof against pyshacl, the reference.
 
-The build validates with the ``shacl`` engine behind ``publisher.validate`` (issue 21);
+The build validates with the ``shacl`` engine behind ``publisher.mapping.validate`` (issue 21);
 pyshacl, its engine before, is the reference. These tests pin that a report's results
 stay what pyshacl gives: on the example reports, on synthetic ones and on broken copies
 of the examples with one fault of every kind our shapes check (``shacl_faults``), the
@@ -31,12 +31,12 @@ from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Node
 from shacl_faults import Breakage, breakages, pyshacl_report
 
-from publisher.mapping import map_report
+from publisher.mapping.rdf import map_report
+from publisher.mapping.validate import ValidationReport, ntriples, shapes_graph, validate
 from publisher.parse import parse_file
-from publisher.store import to_ox
+from publisher.store.embedded import to_ox
 from publisher.synth import synth_reports
 from publisher.uris import Urls
-from publisher.validate import ValidationReport, ntriples, shapes_graph, validate
 from publisher.vocab import LOTAIP, SH
 
 Key = tuple[str, str, str, str]

@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS, RDFS, XSD
 from sparql_data import make_app, sparql_settings
 
 from publisher.query.examples import load_examples
-from publisher.store import OxigraphStore, Store
+from publisher.store.embedded import OxigraphStore, Store
 from publisher.vocab import LOTAIP
 
 OURS = [e for e in load_examples() if e.name[:2].isdigit() and int(e.name[:2]) < 20]

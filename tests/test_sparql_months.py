@@ -15,7 +15,7 @@ import pytest
 
 from publisher.query.examples import load_examples
 from publisher.settings import load
-from publisher.store import Store, open_store
+from publisher.store.embedded import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 FEBRUARY = ROOT / "tests" / "data" / "months" / "sot-2023-02.txt"
@@ -27,7 +27,7 @@ RAISED_UNIT = "Dirección de Procesos y Gestión del Cambio"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     """The examples and SOT's February report, built for real."""
-    from publisher.pipeline import build
+    from publisher.build.pipeline import build
 
     folder = tmp_path_factory.mktemp("months")
     reports = folder / "reports"

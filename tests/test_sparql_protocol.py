@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF
 from rdflib.query import Result
 from sparql_data import close_app, make_app, parse_rdf, quads_fingerprint, sparql_settings
 
-from publisher.store import OxigraphStore
+from publisher.store.embedded import OxigraphStore
 
 D = "http://example.org/protocol/"
 DATA = {n: f"{D}data{n}.rdf" for n in (1, 2, 3)}
@@ -329,7 +329,7 @@ def test_protocol_dataset_really_restricts_the_default_graph(protocol_app: Flask
 
 @pytest.mark.parametrize("case", UPDATE_CASES, ids=lambda c: c.name)
 def test_update_case_is_refused_and_changes_nothing(protocol_app: Flask, case: Case) -> None:
-    store = protocol_app.extensions["publisher.store"]
+    store = protocol_app.extensions["publisher.store.embedded"]
     before = quads_fingerprint(store)
     response = _send(protocol_app.test_client(), case)
     assert 400 <= response.status_code < 500, response.data

@@ -150,7 +150,7 @@ def test_malformed_query_is_400(url: str) -> None:
 def test_update_is_refused_and_nothing_changes(
     url: str, app: Flask, request_kwargs: dict[str, object]
 ) -> None:
-    store = app.extensions["publisher.store"]
+    store = app.extensions["publisher.store.embedded"]
     before = quads_fingerprint(store)
     method = "GET" if "params" in request_kwargs else "POST"
     response = requests.request(method, url, timeout=10, **request_kwargs)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from rdflib.namespace import RDFS
 
 from publisher.errors import StoreError
 from publisher.settings import Settings
-from publisher.store import OxigraphStore, PublishedStore, open_store
+from publisher.store.embedded import OxigraphStore, PublishedStore, open_store
 
 EX = "http://example.org/"
 

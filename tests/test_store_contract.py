@@ -24,9 +24,9 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, XSD
 
 from publisher.errors import QueryError
-from publisher.remote import RemoteStore
 from publisher.settings import load
-from publisher.store import OxigraphStore, Store
+from publisher.store.embedded import OxigraphStore, Store
+from publisher.store.remote import RemoteStore
 from publisher.vocab import LOTAIP
 
 Opener = Callable[[str], Store]
@@ -396,10 +396,10 @@ def test_build_pushes_the_examples_and_the_server_answers_like_the_embedded_stor
 ):
     from click.testing import CliRunner
 
+    from publisher.build.publish import read_manifest
     from publisher.cli import cli
-    from publisher.publish import read_manifest
     from publisher.query.examples import QUERIES_DIR, read_example
-    from publisher.store import PublishedStore
+    from publisher.store.embedded import PublishedStore
 
     data_dir = tmp_path / "data"
     env = _server_settings(kind, prefix, data_dir)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from publisher.build.pipeline import build
 from publisher.cli import cli
+from publisher.enrichment.registry import by_domain, by_id, load_registry
 from publisher.parse import parse_file
-from publisher.pipeline import build
-from publisher.registry import by_domain, by_id, load_registry
 from publisher.settings import load
-from publisher.store import PublishedStore
+from publisher.store.embedded import PublishedStore
 from publisher.synth import synth_reports
 
 BASE = "https://lotaip.example/"

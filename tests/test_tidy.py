@@ -19,12 +19,12 @@ from openpyxl import load_workbook
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, XSD
 
-from publisher import tidy
+from publisher import downloads as tidy
+from publisher.downloads import cells as row_cells
+from publisher.downloads import files, report
 from publisher.errors import QueryError, StoreError
 from publisher.settings import Settings
-from publisher.store import Store, to_ox
-from publisher.tidy import cells as row_cells
-from publisher.tidy import files, report
+from publisher.store.embedded import Store, to_ox
 from publisher.vocab import sparql_prefixes
 
 BASE = "http://localhost:8000/id/"
@@ -227,8 +227,8 @@ def test_published_files_equal_the_table_queried_from_the_whole_store(
 def test_a_store_naming_levels_unlike_the_ontology_is_refused(
     built_settings: Settings, tmp_path: Path
 ) -> None:
-    from publisher.mapping import ontology_graph
-    from publisher.store import OxigraphStore
+    from publisher.mapping.rdf import ontology_graph
+    from publisher.store.embedded import OxigraphStore
 
     reports = built_settings.data_dir / "current" / "reports"
     hashes = [p.name.split(".")[0] for p in reports.glob("*.tidy.pickle")]
@@ -245,7 +245,7 @@ def test_a_store_naming_levels_unlike_the_ontology_is_refused(
 
 
 def _build(corpus: Path, data: Path) -> Path:
-    from publisher.pipeline import build  # imported here: the build pulls in pyshacl
+    from publisher.build.pipeline import build  # imported here: the build pulls in pyshacl
     from publisher.settings import load
 
     build([corpus], load(env={}, data_dir=data), quiet=True, jobs=1)
@@ -255,7 +255,7 @@ def _build(corpus: Path, data: Path) -> Path:
 def test_a_rebuild_queries_only_changed_reports_and_writes_the_store_s_table(
     tmp_path: Path,
 ) -> None:
-    from publisher.store import PublishedStore
+    from publisher.store.embedded import PublishedStore
 
     corpus = tmp_path / "reports"
     corpus.mkdir()
@@ -287,7 +287,7 @@ def test_a_rebuild_queries_only_changed_reports_and_writes_the_store_s_table(
 
 
 def test_control_characters_are_dropped_from_the_spreadsheet_only() -> None:
-    from publisher.tidy import COLUMNS, csv_bytes, xlsx_bytes
+    from publisher.downloads import COLUMNS, csv_bytes, xlsx_bytes
 
     row = {column.name: "" for column in COLUMNS}
     row["target"] = "90 %\x07 de cumplimiento"
@@ -300,8 +300,8 @@ def test_control_characters_are_dropped_from_the_spreadsheet_only() -> None:
 # --- a report's rows are found without a query engine: the same rows as SPARQL's ----------
 def _sparql_rows(nquads: bytes) -> list[tidy.TidyRow]:
     """``tidy_rows`` of a store holding the ontology and this one report's graph."""
-    from publisher.mapping import ontology_graph
-    from publisher.store import OxigraphStore
+    from publisher.mapping.rdf import ontology_graph
+    from publisher.store.embedded import OxigraphStore
 
     store = OxigraphStore()
     store.load_graph(URIRef("urn:example:ontology"), ontology_graph())
@@ -320,7 +320,7 @@ def test_each_example_report_s_rows_equal_the_sparql_rows(built_settings: Settin
 
 
 def test_rows_from_the_mapper_s_lines_equal_the_sparql_rows() -> None:
-    from publisher.mapping import map_report
+    from publisher.mapping.rdf import map_report
     from publisher.parse import parse_file
     from publisher.uris import Urls
 

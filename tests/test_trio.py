@@ -201,8 +201,8 @@ def test_cli_missing_sibling_exits_1_naming_the_file() -> None:
 
 def test_build_publishes_trios_among_other_reports(tmp_path: Path, settings: Settings) -> None:
     """A folder with two trios and an a4 report: three valid reports, pages render."""
-    from publisher.pipeline import build
-    from publisher.store import open_store
+    from publisher.build.pipeline import build
+    from publisher.store.embedded import open_store
     from publisher.web import create_app
 
     folder = tmp_path / "2025"

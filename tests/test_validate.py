@@ -9,11 +9,11 @@ import pytest
 from handmade import BASE, GENERATED_AT, small_report
 from rdflib import Graph, Literal, URIRef
 
-from publisher.mapping import map_report
+from publisher.mapping.rdf import map_report
+from publisher.mapping.validate import ValidationReport, validate
 from publisher.parse import parse_file
 from publisher.records import Report
 from publisher.uris import Urls
-from publisher.validate import ValidationReport, validate
 from publisher.vocab import DCTERMS, LOTAIP, ORG, QUDT, RDF, SH, VCARD, XSD
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "reports"

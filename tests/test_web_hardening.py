@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
 from publisher.settings import Settings, load, setting_help
-from publisher.store import OxigraphStore, PublishedStore
+from publisher.store.embedded import OxigraphStore, PublishedStore
 from publisher.web import create_app
 from publisher.web.ratelimit import RateLimiter
 from publisher.web.requestlog import LOGGER

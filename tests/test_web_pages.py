@@ -265,7 +265,7 @@ def test_report_page_summarises_its_units_in_organic_order(built_app: Flask) -> 
 
 def test_markup_in_a_real_report_cell_is_shown_as_text(tmp_path: Path, settings: Settings) -> None:
     """A report whose cell holds escaped markup, built for real: pages show it as text."""
-    from publisher.pipeline import build
+    from publisher.build.pipeline import build
     from publisher.web import create_app
 
     source = (ROOT / "examples" / "reports" / "sot-2023-01.txt").read_text(encoding="utf-8")
@@ -300,7 +300,7 @@ def test_home_page_is_made_once_per_published_version(built_app: Flask) -> None:
 
     client = built_app.test_client()
     first = client.get("/?lang=es")
-    version = built_app.extensions["publisher.store"].version
+    version = built_app.extensions["publisher.store.embedded"].version
     key = (version, "/", "html", "es", "http://localhost/")
     assert built_app.extensions[EXTENSION].get(key) == first.data
     assert client.get("/?lang=es").data == first.data
@@ -308,7 +308,7 @@ def test_home_page_is_made_once_per_published_version(built_app: Flask) -> None:
 
 def test_institution_page_follows_its_latest_report(tmp_path: Path, settings: Settings) -> None:
     """Two months of SOT built for real: the page shows February's objectives only."""
-    from publisher.pipeline import build
+    from publisher.build.pipeline import build
     from publisher.web import create_app
 
     january = (ROOT / "examples" / "reports" / "sot-2023-01.txt").read_text(encoding="utf-8")

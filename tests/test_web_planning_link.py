@@ -26,8 +26,8 @@ def _doc(settings: Settings, iri: URIRef) -> str:
 def test_indicator_and_target_pages_show_the_planning_link(
     tmp_path: Path, settings: Settings
 ) -> None:
-    from publisher.pipeline import build
-    from publisher.store import open_store
+    from publisher.build.pipeline import build
+    from publisher.store.embedded import open_store
     from publisher.web import create_app
 
     folder = tmp_path / "2025"

@@ -193,7 +193,7 @@ def test_published_documents_are_cached_per_version(built_app) -> None:
     client = built_app.test_client()
     first = client.get("/doc/institucion/sot.ttl")
     cache = built_app.extensions[EXTENSION]
-    version = built_app.extensions["publisher.store"].version
+    version = built_app.extensions["publisher.store.embedded"].version
     assert cache.get((version, "/doc/institucion/sot", "turtle", "")) == first.data
     assert client.get("/doc/institucion/sot.ttl").data == first.data
 

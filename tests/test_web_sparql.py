@@ -387,7 +387,7 @@ REMOTE_LABELS = "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#labe
 
 
 def _remote_store(endpoint: Any, **options: Any) -> Any:
-    from publisher.remote import RemoteStore
+    from publisher.store.remote import RemoteStore
 
     return RemoteStore(
         REMOTE + "query", REMOTE + "update", scope=(REMOTE,), send=endpoint, **options

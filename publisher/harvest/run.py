@@ -28,6 +28,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from publisher.build.workers import write_atomic
+from publisher.enrichment.registry import by_id, load_registry
 from publisher.errors import PublisherError, StoreError
 from publisher.harvest import state
 from publisher.harvest.client import Client, ClientOptions, FetchError, check_body
@@ -41,9 +43,7 @@ from publisher.harvest.discover import (
     normalise,
 )
 from publisher.parse.institution import MANIFEST
-from publisher.registry import by_id, load_registry
 from publisher.settings import Settings
-from publisher.workers import write_atomic
 
 #: How many links deep discovery follows month and year pages from a source page.
 MAX_DEPTH = 2
@@ -413,7 +413,7 @@ def publish(result: HarvestResult, settings: Settings, jobs: int | None = None) 
     it) raises ``BuildFailed``, publishing nothing. Returns the build's summary line, or
     None when no file was harvested.
     """
-    from publisher.pipeline import BuildFailed, build  # imported here: pyshacl is slow
+    from publisher.build.pipeline import BuildFailed, build  # imported here: pyshacl is slow
 
     # A month whose trio lacks a part is listed as incomplete and left out of the build:
     # its files stay, so the run that finds the missing part builds the month.
@@ -435,7 +435,7 @@ def publish(result: HarvestResult, settings: Settings, jobs: int | None = None) 
 
 def _published(settings: Settings) -> set[str]:
     """The sha256 of every report file the published version was built from."""
-    from publisher.publish import read_manifest
+    from publisher.build.publish import read_manifest
 
     manifest = read_manifest(settings.data_dir) or {}
     return {entry.get("sha256", "") for entry in manifest.get("reports", [])}

@@ -34,8 +34,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from publisher.build.workers import write_atomic
 from publisher.parse.institution import MANIFEST
-from publisher.workers import write_atomic
 
 PREVIOUS = ".previous"
 REJECTED = ".rejected"

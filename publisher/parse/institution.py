@@ -26,9 +26,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from publisher.enrichment.registry import RegistryEntry, by_domain, by_id, load_registry
 from publisher.errors import ParseError
 from publisher.records import Institution, Metadata
-from publisher.registry import RegistryEntry, by_domain, by_id, load_registry
 from publisher.uris import normalise
 
 MANIFEST = "manifest.json"

@@ -1,7 +1,7 @@
 """SERVE: the Flask app factory.
 
 ``create_app(settings, store)`` returns a new app with the store on
-``app.extensions["publisher.store"]`` and one blueprint per area.
+``app.extensions["publisher.store.embedded"]`` and one blueprint per area.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Flask
 
 from publisher.settings import Settings, load
-from publisher.store import Store
+from publisher.store.embedded import Store
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> Flask:
@@ -22,10 +22,10 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.extensions["publisher.settings"] = settings
     if store is None:
-        from publisher.store import open_store
+        from publisher.store.embedded import open_store
 
         store = open_store(settings)
-    app.extensions["publisher.store"] = store
+    app.extensions["publisher.store.embedded"] = store
     from publisher.web import (
         errors,
         health,

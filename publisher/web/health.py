@@ -10,10 +10,10 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app
 
+from publisher.build.publish import read_manifest
 from publisher.errors import PublisherError
-from publisher.publish import read_manifest
 from publisher.settings import Settings
-from publisher.store import Store
+from publisher.store.embedded import Store
 from publisher.web import conneg
 
 bp = Blueprint("health", __name__)
@@ -39,7 +39,7 @@ def health() -> Response:
     """200 and the store's state, or 503 and why it cannot serve."""
     settings: Settings = current_app.extensions["publisher.settings"]
     try:
-        body, code = status(current_app.extensions["publisher.store"], settings), 200
+        body, code = status(current_app.extensions["publisher.store.embedded"], settings), 200
     except (PublisherError, OSError, RuntimeError) as err:  # pyoxigraph: RuntimeError
         current_app.logger.error("health check failed: %s", err)
         body, code = {"status": "unavailable", "error": str(err)}, 503

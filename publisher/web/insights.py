@@ -19,8 +19,10 @@ from flask import Blueprint, Response, render_template, request, url_for
 from rdflib import URIRef
 from werkzeug.exceptions import BadRequest
 
-from publisher import history, quality, tidy
-from publisher.convert import month_name
+from publisher import downloads as tidy
+from publisher.enrichment import quality
+from publisher.mapping.convert import month_name
+from publisher.query import history
 from publisher.records import PROCESS_LEVELS
 from publisher.vocab import LOTAIP
 from publisher.web import conneg

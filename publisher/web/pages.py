@@ -27,10 +27,11 @@ from rdflib import Graph, URIRef
 from rdflib.term import Identifier
 from werkzeug.exceptions import BadRequest
 
-from publisher import search, tidy
+from publisher import downloads as tidy
+from publisher.downloads import search
 from publisher.query.examples import load_examples
 from publisher.settings import Settings
-from publisher.store import Store
+from publisher.store.embedded import Store
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 from publisher.web import conneg, i18n, queries
@@ -44,7 +45,7 @@ SITEMAP_LIMIT = 50000
 
 def store() -> Store:
     """The store this app serves."""
-    return current_app.extensions["publisher.store"]
+    return current_app.extensions["publisher.store.embedded"]
 
 
 def settings() -> Settings:
@@ -171,7 +172,7 @@ def _media_type(name: str) -> str:
     if name.endswith((".ttl", ".ttl.gz")):
         return "text/turtle"
     if name.endswith((".csv", ".xlsx", "-metadata.json")):  # the tidy tables (tidy.py)
-        from publisher.tidy import media_type
+        from publisher.downloads import media_type
 
         return media_type(name)
     return "application/octet-stream"
@@ -218,11 +219,11 @@ def search_index() -> search.Index:
     path = published_dir().resolve() / search.INDEX
     key = str(path) if path.is_file() else f"memory:{version}"
     with _INDEX_LOCK:
-        held = current_app.extensions.get("publisher.search")
+        held = current_app.extensions.get("publisher.downloads.search")
         if held is None or held[0] != key:
             index = search.open_index(path) if path.is_file() else search.memory_index(store())
             held = (key, index)
-            current_app.extensions["publisher.search"] = held
+            current_app.extensions["publisher.downloads.search"] = held
     return held[1]
 
 

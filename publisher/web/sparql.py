@@ -68,7 +68,7 @@ class ProtocolError(PublisherError):
 def init_app(app: Any) -> None:
     """Register the blueprint and the query service on ``app``."""
     settings: Settings = app.extensions["publisher.settings"]
-    app.extensions[SERVICE_KEY] = QueryService(app.extensions["publisher.store"], settings)
+    app.extensions[SERVICE_KEY] = QueryService(app.extensions["publisher.store.embedded"], settings)
     app.register_blueprint(bp)
 
 

@@ -15,7 +15,7 @@ from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 from rdflib.term import Identifier, Node
 
-from publisher.store import Row, Store
+from publisher.store.embedded import Row, Store
 from publisher.vocab import LOTAIP, PREFIXES, VCARD
 from publisher.web import queries
 from publisher.web.i18n import term_label

@@ -31,11 +31,11 @@ from typing import Any, NamedTuple
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
-from publisher.convert import CONVERTERS, LabelFormatter, Term
 from publisher.errors import MappingError, PublisherError
+from publisher.mapping.convert import CONVERTERS, LabelFormatter, Term
 from publisher.records import Report
 from publisher.settings import PROJECT_ROOT
-from publisher.store import canonical_literal, from_ox
+from publisher.store.embedded import canonical_literal, from_ox
 from publisher.uris import Urls
 from publisher.vocab import PREFIXES, RDF, XSD
 

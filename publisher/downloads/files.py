@@ -22,12 +22,12 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import WriteOnlyCell
 
+from publisher.build.publish import Dump, file_sha256
+from publisher.downloads.cells import _cell, _numbered
+from publisher.downloads.report import _cached_parts, _in_order
+from publisher.downloads.table import COLUMNS, LEVELS, NAMES, TidyRow, ontology_levels, select_text
 from publisher.errors import StoreError
-from publisher.publish import Dump, file_sha256
-from publisher.store import Store
-from publisher.tidy.cells import _cell, _numbered
-from publisher.tidy.report import _cached_parts, _in_order
-from publisher.tidy.table import COLUMNS, LEVELS, NAMES, TidyRow, ontology_levels, select_text
+from publisher.store.embedded import Store
 
 #: File names of the build's tidy distributions (under ``dumps/``).
 CSV_BOM = "metas.csv"

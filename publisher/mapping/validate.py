@@ -27,9 +27,9 @@ import shacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from publisher.mapping import Triple
+from publisher.mapping.rdf import Triple
 from publisher.settings import PROJECT_ROOT
-from publisher.store import from_ox, to_ox
+from publisher.store.embedded import from_ox, to_ox
 from publisher.vocab import LOTAIP, PREFIXES, PROV, RDF, SH
 
 SHAPES_DIR = PROJECT_ROOT / "shapes"

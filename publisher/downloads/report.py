@@ -31,9 +31,8 @@ from pathlib import Path
 
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 
-from publisher.errors import QueryError, StoreError
-from publisher.tidy.cells import _csv_line, _sheet_rows
-from publisher.tidy.table import (
+from publisher.downloads.cells import _csv_line, _sheet_rows
+from publisher.downloads.table import (
     NAMES,
     TextRow,
     TidyRow,
@@ -41,6 +40,7 @@ from publisher.tidy.table import (
     _report_key,
     ontology_levels,
 )
+from publisher.errors import QueryError, StoreError
 from publisher.vocab import LOTAIP, QUDT
 
 #: Pickle protocol of the per-report row caches.

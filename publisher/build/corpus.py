@@ -26,15 +26,22 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from rdflib.term import Node
 
-from publisher import current, publish, quality
-from publisher.link import Reference, links_graph_iri, links_header, linksets_graph, report_links
-from publisher.mapping import ontology_graph
+from publisher.build import current, publish
+from publisher.build.workers import write_atomic
+from publisher.enrichment import quality
+from publisher.enrichment.link import (
+    Reference,
+    links_graph_iri,
+    links_header,
+    linksets_graph,
+    report_links,
+)
+from publisher.enrichment.registry import reference_graph, reference_graph_iri
+from publisher.mapping.rdf import ontology_graph
 from publisher.records import Report
-from publisher.registry import reference_graph, reference_graph_iri
-from publisher.store import canonical_ntriples as store_ntriples
+from publisher.store.embedded import canonical_ntriples as store_ntriples
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
-from publisher.workers import write_atomic
 
 
 @dataclass(frozen=True)

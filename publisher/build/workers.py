@@ -93,10 +93,11 @@ def build_one(job: Job) -> Built | Failed:
 
 def _build(job: Job, seconds: dict[str, float]) -> Built:
     # imported here: the parent needs none of them to start the pool
-    from publisher import corpus, tidy
-    from publisher.mapping import map_report
+    from publisher import downloads as tidy
+    from publisher.build import corpus
+    from publisher.mapping.rdf import map_report
+    from publisher.mapping.validate import locate, ntriples, validate
     from publisher.parse import parse_file
-    from publisher.validate import locate, ntriples, validate
 
     start = time.perf_counter()
     report = _check_period(parse_file(job.path, job.institution, job.max_bytes), job)

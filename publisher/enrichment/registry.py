@@ -7,7 +7,7 @@ INEC DPA's 24 provinces and 221 cantons with their Wikidata items and how sure e
 each column. An empty cell means "not verified", never "does not exist".
 
 The parser infers a report's institution with :func:`by_domain` and :func:`by_id`; the link
-stage (``publisher/link.py``) matches names against :func:`load_registry`'s entries and
+stage (``publisher/enrichment/link.py``) matches names against :func:`load_registry`'s entries and
 classifies units with :func:`load_function_rules`. :func:`reference_graph` publishes all of
 it as RDF: the registry entries, the territory scheme (``B id/territorio/{DPA code}``) with
 the VoID linksets of its Wikidata links, and the unit-function scheme
@@ -33,16 +33,16 @@ from urllib.parse import urlsplit
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS, VOID
 
-from publisher.describe import add_linkset, add_wikidata
+from publisher.build.describe import add_linkset, add_wikidata
 from publisher.errors import ParseError
 from publisher.uris import Urls
 from publisher.vocab import CV, LOTAIP, PREFIXES, WD
 
-REGISTRY_DIR = Path(__file__).resolve().parent.parent / "registry"
+REGISTRY_DIR = Path(__file__).resolve().parents[2] / "registry"
 INSTITUTIONS_CSV = REGISTRY_DIR / "institutions.csv"
 TERRITORIES_CSV = REGISTRY_DIR / "territories.csv"
 FUNCTION_RULES_CSV = REGISTRY_DIR / "function-rules.csv"
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
 FUNCION = Namespace(str(LOTAIP) + "funcion/")
 FUNCTION_SCHEME = LOTAIP["funcion"]
 

@@ -49,12 +49,12 @@ from typing import Any
 
 from rdflib import URIRef
 
-from publisher import publish
+from publisher.build import publish
+from publisher.build.pipeline import CORPUS, REPORTS, strip_graph
+from publisher.build.workers import member_path
 from publisher.errors import PublisherError, PushFailed, StoreError
-from publisher.pipeline import CORPUS, REPORTS, strip_graph
-from publisher.remote import RemoteStore
 from publisher.settings import Settings
-from publisher.workers import member_path
+from publisher.store.remote import RemoteStore
 
 #: The record of what each remote store holds, in the data folder.
 STATE = "push-state.json"

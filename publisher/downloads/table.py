@@ -22,7 +22,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
 from publisher.errors import QueryError
-from publisher.store import Store, to_ox
+from publisher.store.embedded import Store, to_ox
 from publisher.vocab import sparql_prefixes
 
 #: Several activities (or reasons) of one target are joined with this.
@@ -359,7 +359,7 @@ def format_decimal(value: object) -> str:
 @cache
 def ontology_levels() -> dict[str, str]:
     """Process level IRI -> Spanish name, as the build's ontology graph states them."""
-    from publisher.mapping import ontology_graph  # the mapping pulls in rdflib's parsers
+    from publisher.mapping.rdf import ontology_graph  # the mapping pulls in rdflib's parsers
 
     native = ox.Store()
     native.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in ontology_graph())

@@ -34,7 +34,7 @@ changes are changed in the module that reads them (``tidy.files.MAX_SHEET_ROWS``
 
 from __future__ import annotations
 
-from publisher.tidy.files import (
+from publisher.downloads.files import (
     CSV_BOM,
     CSV_MEDIA_TYPE,
     CSV_PLAIN,
@@ -51,8 +51,8 @@ from publisher.tidy.files import (
     write_tidy_cached,
     xlsx_bytes,
 )
-from publisher.tidy.report import PICKLE, report_rows, tidy_cache_path, write_report_rows
-from publisher.tidy.table import (
+from publisher.downloads.report import PICKLE, report_rows, tidy_cache_path, write_report_rows
+from publisher.downloads.table import (
     COLUMNS,
     FILTERS,
     JOIN,

@@ -61,7 +61,7 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from publisher.errors import QueryError, QueryTimeout, StoreError, StoreUnavailable
 from publisher.settings import Settings
-from publisher.sparqltext import (
+from publisher.store.sparqltext import (
     bind_values,
     insert_update,
     split_for_update,
@@ -278,7 +278,7 @@ class RemoteStore:
     def put_ntriples(self, graph_iri: URIRef, ntriples: bytes) -> None:
         """Replace ``graph_iri`` by the N-Triples document ``ntriples`` and mark NO new
         version: for a caller that writes many graphs and marks once at the end
-        (``publisher.push``). One Graph Store PUT of the bytes as they are when there is a
+        (``publisher.build.push``). One Graph Store PUT of the bytes as they are when there is a
         graph store URL, else the update requests ``replace_graph`` sends; the lines are
         never parsed into terms (N-Triples is SPARQL's triple syntax)."""
         name = self._owned(graph_iri)

@@ -326,7 +326,9 @@ def _open_embedded(settings: Settings) -> Store:
 
 
 def _open_remote(settings: Settings) -> Store:
-    from publisher.remote import RemoteStore  # imported here: only remote setups need requests
+    from publisher.store.remote import (
+        RemoteStore,  # imported here: only remote setups need requests
+    )
 
     return RemoteStore.from_settings(settings)
 

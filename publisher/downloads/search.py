@@ -26,8 +26,8 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from publisher import tidy
-from publisher.store import Store
+from publisher import downloads as tidy
+from publisher.store.embedded import Store
 from publisher.vocab import sparql_prefixes
 
 #: File name of the index, in a version's folder (beside ``dumps/``).

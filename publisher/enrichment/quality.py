@@ -27,7 +27,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from publisher.records import Indicator, Report, Target, Unit
 from publisher.settings import PROJECT_ROOT
-from publisher.store import Store
+from publisher.store.embedded import Store
 from publisher.uris import Urls
 from publisher.vocab import DQV, LOTAIP, PREFIXES, sparql_prefixes
 

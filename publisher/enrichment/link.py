@@ -33,10 +33,8 @@ from rapidfuzz import fuzz
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, VOID
 
-from publisher.describe import add_linkset, add_wikidata, dataset_iri
-from publisher.parse import parse_file, trio
-from publisher.records import Report, Unit
-from publisher.registry import (
+from publisher.build.describe import add_linkset, add_wikidata, dataset_iri
+from publisher.enrichment.registry import (
     FUNCION,
     FUNCTION_SCHEME,
     FunctionRule,
@@ -50,6 +48,8 @@ from publisher.registry import (
     new_graph,
     territory_iri,
 )
+from publisher.parse import parse_file, trio
+from publisher.records import Report, Unit
 from publisher.uris import Urls, normalise
 from publisher.vocab import LOTAIP, WD
 

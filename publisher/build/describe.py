@@ -16,7 +16,7 @@ from datetime import datetime
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, VOID, XSD
 
-from publisher.publish import Dump
+from publisher.build.publish import Dump
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP, ORG, PREFIXES, PROV, QUDT, SKOS, WD
 

@@ -38,7 +38,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from publisher.errors import StoreError
-from publisher.store import to_ox
+from publisher.store.embedded import to_ox
 from publisher.vocab import LOTAIP, PREFIXES, SH
 
 #: How many versions stay on disk (the published one and the one before it).

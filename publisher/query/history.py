@@ -22,7 +22,7 @@ from html import escape
 
 from rdflib import URIRef
 
-from publisher.store import Row, Store
+from publisher.store.embedded import Row, Store
 from publisher.vocab import sparql_prefixes
 
 _P = sparql_prefixes()

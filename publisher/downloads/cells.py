@@ -23,7 +23,7 @@ from typing import Any
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from publisher.tidy.table import COLUMNS, Column
+from publisher.downloads.table import COLUMNS, Column
 
 
 def _cell(column: Column, text: str) -> Any:

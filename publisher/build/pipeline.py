@@ -42,17 +42,12 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from publisher import corpus, current, publish, search, tidy
-from publisher.describe import Subset, describe_dataset
-from publisher.errors import PublisherError, StoreError
-from publisher.manifest import Entry, fetch, read_list
-from publisher.parse import trio
-from publisher.parse.institution import MANIFEST
-from publisher.publish import Dump
-from publisher.settings import PROJECT_ROOT, Settings
-from publisher.store import OxigraphStore
-from publisher.uris import Urls
-from publisher.workers import (
+from publisher import downloads as tidy
+from publisher.build import corpus, current, publish
+from publisher.build.describe import Subset, describe_dataset
+from publisher.build.manifest import Entry, fetch, read_list
+from publisher.build.publish import Dump
+from publisher.build.workers import (
     Built,
     Failed,
     Job,
@@ -64,7 +59,14 @@ from publisher.workers import (
     turtle_path,
     workers_for,
 )
-from publisher.workers import problem_line as problem_line  # re-exported
+from publisher.build.workers import problem_line as problem_line  # re-exported
+from publisher.downloads import search
+from publisher.errors import PublisherError, StoreError
+from publisher.parse import trio
+from publisher.parse.institution import MANIFEST
+from publisher.settings import PROJECT_ROOT, Settings
+from publisher.store.embedded import OxigraphStore
+from publisher.uris import Urls
 
 #: What the build made of one report file (defined beside the workers that make it).
 ReportSummary = Summary
@@ -86,7 +88,7 @@ NOT_BUILD = (
     "publisher/query/",
     "publisher/cli.py",
     "publisher/serve.py",
-    "publisher/remote.py",
+    "publisher/store/remote.py",
     "publisher/synth.py",
 )
 

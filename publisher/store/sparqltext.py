@@ -1,6 +1,6 @@
 """SPARQL text for remote stores: rdflib terms to SPARQL and back, bound variables, updates.
 
-Pure functions, no I/O: ``publisher.remote`` sends what these write. Every constant put into
+Pure functions, no I/O: ``publisher.store.remote`` sends what these write. Every constant put into
 a query is a validated IRI or literal written here (``term_n3``), so no caller text is
 ever pasted into SPARQL.
 """

@@ -1,0 +1,1 @@
+"""Enrichment: links to the registry, Wikidata and INEC; report quality."""

@@ -1,0 +1,1 @@
+"""Mapping and validation: records to RDF (``mappings/``), checked by SHACL."""
