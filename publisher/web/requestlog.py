@@ -26,6 +26,7 @@ def _logger() -> logging.Logger:
     # The level is set even when a handler is already there (a test's, a host's), so
     # INFO lines are never dropped by the root logger's default WARNING.
     logger.setLevel(logging.INFO)
+    logger.disabled = False  # a host's dictConfig(disable_existing_loggers) must not mute it
     logger.propagate = False  # not again through gunicorn's or pytest's root handlers
     if not any(getattr(h, "lotaip_requests", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
