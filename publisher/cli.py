@@ -66,6 +66,9 @@ def build_command(
                 manifest=manifest,
                 incremental=not full,
             )
+        if not quiet:  # like a compiler's: one located line each, on stderr
+            for line in result.warning_lines():
+                click.echo(line, err=True)
         click.echo(result.summary())
         if settings.store == "sparql":  # the remote store gets what was published
             _push(settings, full=False)

@@ -47,6 +47,27 @@ def test_build_then_rebuild_says_nothing_changed(runner: CliRunner, tmp_path: Pa
     assert "nothing changed" in output
 
 
+def test_build_prints_each_new_warning_with_its_file_and_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    ame = ROOT / "examples" / "reports" / "ame-2015-09.txt"
+    sot = ROOT / "examples" / "reports" / "sot-2023-01.txt"
+    args = ["build", "--out", str(tmp_path / "data"), "--base-uri", BASE]
+    first = runner.invoke(cli, [*args, str(ame)])
+    assert first.exit_code == 0, first.output
+    warnings = [line for line in first.stderr.splitlines() if ": warning: " in line]
+    assert f"{ame}:25: warning: cells shifted" in first.stderr
+    assert f"{ame}:11: warning: skipped the template's 'Ejemplo:' row" in warnings
+    # the summary counts them all; each printed one names the file and its line
+    assert f"{len(warnings)} warning(s)" in first.stdout
+    assert all(line.startswith(f"{ame}:") for line in warnings)
+    # a rebuild that carries AME's report over does not repeat its warnings
+    second = runner.invoke(cli, [*args, str(ame), str(sot)])
+    assert second.exit_code == 0, second.output
+    assert str(ame) not in second.stderr
+    assert f"{sot}:41: warning: the GPR link holds no address" in second.stderr
+
+
 def test_failed_build_names_the_bad_file_and_exits_non_zero(
     runner: CliRunner, tmp_path: Path
 ) -> None:

@@ -127,11 +127,24 @@ class BuildReport:
     carried: int = 0  # reports carried over from the published version unchanged
     withdrawn: int = 0  # graphs of the published version's reports no longer in the input
     corpus: dict[str, str] = field(default_factory=dict)  # corpus graph IRI -> files' stem
+    #: sha256 of the reports this build parsed (their warnings are news; carried ones not)
+    built_hashes: set[str] = field(default_factory=set)
 
     @property
     def warnings(self) -> int:
         """Number of warnings over every report."""
         return sum(len(r.parse_warnings) + len(r.shacl_warnings) for r in self.reports)
+
+    def warning_lines(self) -> list[str]:
+        """The warnings of the reports this build parsed, one ``FILE:LINE: warning: …``
+        line each (``FILE: warning: …`` for a SHACL warning on a node without a line)."""
+        lines = []
+        for report in self.reports:
+            if report.sha256 not in self.built_hashes:
+                continue
+            for text in report.parse_warnings + report.shacl_warnings:
+                lines.append(located_warning(report.file, text))
+        return lines
 
     def summary(self) -> str:
         """One line saying what was published (or that nothing changed)."""
@@ -144,6 +157,15 @@ class BuildReport:
             f"({self.built} built, {self.carried} unchanged, {self.withdrawn} withdrawn), "
             f"{self.warnings} warning(s); {stages}"
         )
+
+
+def located_warning(file: str, text: str) -> str:
+    """``line N: message`` (as a report summary keeps a warning) as ``FILE:N: warning:
+    message``, the shape of every other located message."""
+    line, sep, message = text.partition(": ")
+    if sep and line.startswith("line ") and line[5:].isdigit():
+        return f"{file}:{line[5:]}: warning: {message}"
+    return f"{file}: warning: {text}"
 
 
 def build(
@@ -434,6 +456,7 @@ class _Plan:
             dumps,
         )
         result.built, result.carried = built, len(summaries) - built
+        result.built_hashes = {s.sha256 for s in summaries} - set(carried)
         result.corpus = {graph.iri: _corpus_stem(graph.iri) for graph in graphs}
         if self.previous is not None:
             old = {summary.graph for summary in self.previous.reports.values()}
