@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from playwright.sync_api import expect
 from sparql_data import close_app, live_server, make_app, make_store, sparql_settings
 
 from publisher.settings import PROJECT_ROOT
@@ -118,7 +119,10 @@ def test_the_gallery_loads_an_example(chromium, page_url: tuple[str, bool]) -> N
         page.goto(url)
         page.click(".gallery summary")
         page.locator(".gallery a").nth(3).click()
-        page.locator("#results table tbody tr").first.wait_for(timeout=15_000)
+        # The server renders the example's answer and the script runs it again; the
+        # table must hold the three rows throughout, never flash empty in between.
+        expect(page.locator("#results table tbody tr")).to_have_count(3, timeout=15_000)
+        expect(page.locator("#status")).to_contain_text("3 ", timeout=15_000)
         assert "example=04-percent-targets-over-90" in page.url
         assert page.locator("#results table tbody tr").count() == 3
     finally:

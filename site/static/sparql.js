@@ -116,22 +116,27 @@
     var type = response.headers.get("Content-Type") || "";
     var cut = response.headers.get("X-SPARQL-Truncated");
     var note = cut ? " · " + word("cut") + " " + cut + " " + word("rows") : "";
-    results.className = cut ? "results truncated" : "results";
-    results.textContent = "";
+    // The old answer stays on screen until the new one is ready: no empty flash, and a
+    // page the server already rendered (?example=) never shows nothing in between.
+    function replace(node) {
+      results.className = cut ? "results truncated" : "results";
+      results.replaceChildren.apply(results, node ? [node] : []);
+    }
     if (type.indexOf("json") >= 0) {
       return response.json().then(function (data) {
         if (typeof data.boolean === "boolean") {
+          replace(null);
           say("ASK: " + (data.boolean ? word("yes") : "no (false)") + " · " + ms + " ms");
           return;
         }
-        results.appendChild(table(data));
+        replace(table(data));
         say(data.results.bindings.length + " " + word("rows") + " · " + ms + " ms" + note);
       });
     }
     return response.text().then(function (text) {
       var pre = document.createElement("pre");
       pre.textContent = text;
-      results.appendChild(pre);
+      replace(pre);
       say(word("graph") + " · " + ms + " ms" + note);
     });
   }
