@@ -177,6 +177,41 @@ def make_report(
     return SynthReport(name, columns, tuple(made), rng.choice(DOMAINS), updated)
 
 
+def revise(report: SynthReport, rng: random.Random, rate: float = 0.05) -> SynthReport:
+    """Next month's report of the same institution: each target cell is drawn again with
+    chance ``rate``, and with that chance one unit gives way to a new one. Institutions
+    republish nearly the same report every month; a corpus drawn afresh each month would
+    make every month's update, change and history look far bigger than real ones."""
+    units = []
+    for unit in report.units:
+        objectives = tuple(
+            replace(
+                objective,
+                indicators=tuple(
+                    _redrawn(indicator, rng) if rng.random() < rate else indicator
+                    for indicator in objective.indicators
+                ),
+            )
+            for objective in unit.objectives
+        )
+        units.append(replace(unit, objectives=objectives))
+    if units and rng.random() < rate:
+        gone = rng.randrange(len(units))
+        taken = {unit.name for unit in units}
+        name = next(n for n in _unit_names(rng, len(units) + 1) if n not in taken)
+        objectives = tuple(_objective(rng, report.columns) for _ in range(rng.choice((1, 2))))
+        units[gone] = SynthUnit(units[gone].number, name, units[gone].level, objectives)
+    return replace(report, units=tuple(units))
+
+
+def _redrawn(indicator: SynthIndicator, rng: random.Random) -> SynthIndicator:
+    """The indicator with a new target cell (a NO APLICA row stays as it is)."""
+    if indicator.text is None:
+        return indicator
+    cell, targets = _target_cell(rng)
+    return replace(indicator, cell=cell, targets=targets)
+
+
 def _unit_names(rng: random.Random, n: int) -> list[str]:
     """``n`` distinct unit names."""
     names: list[str] = []
@@ -393,7 +428,9 @@ def synth_reports(
 
     The same seed gives the same files. Returns the paths written, in order. File ``i``
     is published by institution ``i mod k`` for the month ``i div k`` months after
-    ``CORPUS_START``, so no two files are the same report (institution and month). The
+    ``CORPUS_START``, so no two files are the same report (institution and month). Each
+    month after an institution's first is its previous report through ``revise``, in the
+    same layout quirks, as institutions republish. The
     ``k`` institutions are the registry's 9 (``CORPUS_DOMAINS``) or, with
     ``institutions=k``, the synthetic ones ``synth-0000`` … (``registry.synthetic_entry``).
     """
@@ -402,11 +439,21 @@ def synth_reports(
     rng = random.Random(seed)
     domains = CORPUS_DOMAINS if institutions is None else synthetic_domains(institutions)
     written = []
+    last: dict[int, tuple[SynthReport, Quirks]] = {}  # each institution's previous month
     for i in range(n):
-        drawn = make_report(rng, f"synth-{seed}-{i:05d}", units=units)
-        month = _month(i // len(domains))
-        report = replace(drawn, domain=domains[i % len(domains)], updated=month)
-        rows = render_rows(report, Quirks.draw(rng), rng)
+        institution = i % len(domains)
+        if institution in last:  # the same template, nearly the same content
+            drawn, quirks = revise(last[institution][0], rng), last[institution][1]
+        else:
+            drawn, quirks = make_report(rng, "", units=units), Quirks.draw(rng)
+        report = replace(
+            drawn,
+            name=f"synth-{seed}-{i:05d}",
+            domain=domains[institution],
+            updated=_month(i // len(domains)),
+        )
+        last[institution] = (report, quirks)
+        rows = render_rows(report, quirks, rng)
         for suffix in formats:
             path = out / f"{report.name}.{suffix}"
             path.write_bytes(write_text(rows) if suffix == "txt" else write_csv(rows))

@@ -93,3 +93,17 @@ def test_months_need_institutions(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["synth", "--months", "3", "--out", str(tmp_path)])
     assert result.exit_code != 0
     assert "--months needs --institutions" in result.output
+
+
+def test_an_institution_republishes_nearly_the_same_report(tmp_path: Path) -> None:
+    """Month two of each institution keeps most of month one's targets, and the corpus as
+    a whole changes some: an update looks like a real month's, not a new corpus."""
+    paths = synth_reports(10, tmp_path, seed=4, institutions=5)
+    kept = changed = 0
+    for first, second in zip(paths[:5], paths[5:], strict=True):
+        before = {(t.text, t.value) for t in parse_file(first).targets()}
+        after = {(t.text, t.value) for t in parse_file(second).targets()}
+        assert len(before & after) >= 0.8 * len(before), (first.name, second.name)
+        kept += len(before & after)
+        changed += len(after - before)
+    assert changed > 0 and kept > 10 * changed
