@@ -689,10 +689,12 @@ class _Plan:
         added = [self._report_triples(self.cache_dir, g, sha) for g, sha in sorted(now - before)]
         added += self.corpus_added
         left = [self._report_triples(old_dir, g, sha) for g, sha in sorted(before - now)]
-        candidates = {line for chunk in left for line in chunk.splitlines(keepends=True)}
-        candidates |= self.corpus_removed
-        current.load_triples(native, b"".join(added), default)
-        candidates.difference_update(line for chunk in added for line in chunk.splitlines(True))
+        leaving = {line for chunk in left for line in chunk.splitlines(keepends=True)}
+        entering = {line for chunk in added for line in chunk.splitlines(keepends=True)}
+        # An institution's next month restates most of its last: what a leaving report
+        # stated is in the default graph already, and what an entering one states stays.
+        current.load_triples(native, b"".join(sorted(entering - leaving)), default)
+        candidates = (leaving | self.corpus_removed) - entering
         names = {graph for graph, _ in now} | {graph.iri for graph in graphs}
         current.drop_unstated(native, b"".join(candidates), default, current.named_in(names))
 
