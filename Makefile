@@ -14,13 +14,15 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-# The SPARQL page's editor (YASQE, from YASGUI on npm); the page still works without it.
+# The SPARQL page's editor (YASQE) and results view (YASR), from YASGUI on npm; the page
+# still works without them (plain text box, our own table).
 VENDOR := site/static/vendor/yasqe.min.js
 $(VENDOR): package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 	  npm ci --no-audit --no-fund --loglevel=error && mkdir -p $(@D) && \
-	  cp node_modules/@zazuko/yasqe/build/yasqe.min.js node_modules/@zazuko/yasqe/build/yasqe.min.css $(@D)/; \
-	else echo "npm not found: the SPARQL page falls back to a plain text box"; fi
+	  cp node_modules/@zazuko/yasqe/build/yasqe.min.js node_modules/@zazuko/yasqe/build/yasqe.min.css \
+	     node_modules/@zazuko/yasr/build/yasr.min.js node_modules/@zazuko/yasr/build/yasr.min.css $(@D)/; \
+	else echo "npm not found: the SPARQL page falls back to a plain text box and table"; fi
 
 build: $(VENV)/.installed $(VENDOR)
 	$(VENV)/bin/lotaip-lod build --out $(DATA) --base-uri $(BASE_URI)

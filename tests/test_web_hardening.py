@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import re
@@ -19,7 +21,7 @@ from publisher.store.embedded import OxigraphStore, PublishedStore
 from publisher.web import create_app
 from publisher.web.ratelimit import RateLimiter
 from publisher.web.requestlog import LOGGER
-from publisher.web.security import HEADERS
+from publisher.web.security import HEADERS, YASR_STYLE_HASHES
 
 ROOT = Path(__file__).resolve().parent.parent
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -68,6 +70,30 @@ def test_the_policy_forbids_inline_scripts_and_framing() -> None:
     assert directives["frame-ancestors"] == "'none'"
     assert directives["object-src"] == "'none'"
     assert "unsafe" not in HEADERS["Content-Security-Policy"]
+
+
+def test_style_hashes_are_those_of_the_styles_yasr_writes() -> None:
+    # YASR's column-resizer appends two <style> elements; the policy allows exactly those
+    # texts by hash. Recomputed from the vendored file, so an upgrade that changes them
+    # fails here instead of leaving readers with blocked styles.
+    yasr = ROOT / "site" / "static" / "vendor" / "yasr.min.js"
+    if not yasr.is_file():
+        pytest.skip("vendor files missing: run 'make site/static/vendor/yasqe.min.js'")
+    code = yasr.read_text(encoding="utf-8")
+    grips = re.search(r"createStyle\(a,`( \.grip-resizable[^`]*)`\)", code)
+    assert grips, "yasr.min.js no longer writes the grip stylesheet this test knows"
+    assert "createStyle(document.querySelector(`head`),`*{cursor:`+n.opt.dragCursor+" in code
+    assert "dragCursor:`col-resize`" in code
+    texts = [grips.group(1), "*{cursor:col-resize!important}"]
+    wanted = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(t.encode()).digest()).decode() + "'"
+        for t in texts
+    ]
+    assert list(YASR_STYLE_HASHES) == wanted
+    directives = dict(
+        d.strip().split(" ", 1) for d in HEADERS["Content-Security-Policy"].split(";")
+    )
+    assert directives["style-src"] == "'self' " + " ".join(wanted)
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,9 @@
 
 The policy forbids inline scripts and styles: every script the site runs is a file under
 ``/static`` (JSON-LD and example data sit in non-executable ``<script type=...json>``
-blocks, which a CSP does not run). The values here win over any a view set, so the
-whole site has one policy.
+blocks, which a CSP does not run), and the only inline styles allowed are the two that
+YASR writes, by hash. The values here win over any a view set, so the whole site has one
+policy.
 """
 
 from __future__ import annotations
@@ -13,8 +14,19 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 from flask import Flask, Response, abort, current_app, request
 
+#: The two ``<style>`` elements YASR's table (its column-resizer) writes into the page: its
+#: grip stylesheet when a table is drawn and ``*{cursor:col-resize!important}`` while a
+#: column is dragged. Allowed by their SHA-256 hashes, not by 'unsafe-inline': no other
+#: inline style runs. tests/test_web_hardening.py recomputes them from the vendored
+#: ``yasr.min.js``, so an upgrade that changes the text fails there, not in a reader's page.
+YASR_STYLE_HASHES = (
+    "'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",
+    "'sha256-c0O6TmFAkgpNbHxKAa1BrveWHHopjEtC47i0PzMudxg='",
+)
+
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; "
+    f"style-src 'self' {' '.join(YASR_STYLE_HASHES)}; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )

@@ -301,6 +301,7 @@ def _page(query: str | None, autorun: bool) -> Response:
         def_base=str(LOTAIP),
         formats=[f for f in FORMATS if f.kind == "table"],
         vendor=(settings.site_dir / "static" / "vendor" / "yasqe.min.js").is_file(),
+        yasr=(settings.site_dir / "static" / "vendor" / "yasr.min.js").is_file(),
     )
     return Response(html, content_type="text/html; charset=utf-8")
 

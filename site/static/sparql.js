@@ -1,6 +1,10 @@
 // The SPARQL page: an editor (YASQE when the vendor files are installed, else the plain
-// textarea), example questions, and results as a table whose /id/ IRIs link to their pages.
-// DOM is built with textContent only: result values are data, never markup.
+// textarea), example questions, and results: YASR (a table with paging, sorting and a
+// filter; the raw response) when its vendor files are installed, else our own table.
+// Both follow one rule: /id/ IRIs show their ?xLabel and link to their pages, vocabulary
+// terms to /def/, literals without ^^datatype (the type on hover), javascript:/data: IRIs
+// as text. Our own table is built with textContent only; YASR's cells are HTML strings
+// (DataTables sets innerHTML), so every value in them goes through escapeHtml().
 (function () {
   "use strict";
 
@@ -18,6 +22,10 @@
       examples[e.name] = e.text;
     });
   } catch (err) { examples = {}; }
+  var prefixes = {};
+  try {
+    prefixes = JSON.parse(document.getElementById("prefixes-data").textContent);
+  } catch (err) { prefixes = {}; }
 
   // The editor: YASQE (syntax highlighting, prefix and keyword completion) or the textarea.
   var editor = {
@@ -49,17 +57,12 @@
 
   function link(iri, label) {
     // Only our own IRIs and http(s) ones become links: a javascript: or data: IRI in the
-    // results stays text.
-    var ours = idBase && iri.indexOf(idBase) === 0;
-    var term = defBase && iri.indexOf(defBase) === 0;
-    if (!ours && !term && !/^https?:\/\//i.test(iri)) {
-      return document.createTextNode(iri);
-    }
+    // results stays text. Our own things and our vocabulary are served by this site
+    // whatever host the base URI names (hrefFor).
+    var href = hrefFor(iri);
+    if (!href) { return document.createTextNode(iri); }
     var a = document.createElement("a");
-    // Our own things and our vocabulary are served by this site whatever host the base
-    // URI names; a term of the vocabulary by /def/.
-    a.href = ours ? "/id/" + iri.slice(idBase.length) :
-      term ? "/def/" + iri.slice(defBase.length) : iri;
+    a.href = href;
     a.textContent = label || iri;
     if (label) { a.title = iri; }
     return a;
@@ -83,7 +86,7 @@
       td.appendChild(document.createTextNode(term.value));
       // The datatype shows on hover only: "95" reads better than "95"^^xsd:integer.
       if (term.datatype) {
-        td.title = term.datatype.replace("http://www.w3.org/2001/XMLSchema#", "xsd:");
+        td.title = shortType(term.datatype);
       }
       if (term["xml:lang"]) {
         var span = document.createElement("span");
@@ -93,6 +96,112 @@
       }
     }
     return td;
+  }
+
+  // The href our rule gives an IRI, or "" when it must stay text.
+  function hrefFor(iri) {
+    if (idBase && iri.indexOf(idBase) === 0) { return "/id/" + iri.slice(idBase.length); }
+    if (defBase && iri.indexOf(defBase) === 0) { return "/def/" + iri.slice(defBase.length); }
+    return /^https?:\/\//i.test(iri) ? iri : "";
+  }
+
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  function shortType(datatype) {
+    return datatype.replace("http://www.w3.org/2001/XMLSchema#", "xsd:");
+  }
+
+  var NUMERIC = /#(integer|decimal|double|float|int|long|short|byte|nonNegativeInteger|positiveInteger|nonPositiveInteger|negativeInteger|unsignedInt|unsignedLong|unsignedShort|unsignedByte)$/;
+
+  // YASR's table (DataTables) with our rendering rule: each variable column's cells drawn
+  // by render(), the datatype as the cell's title, numbers sorted as numbers.
+  function adaptYasrTable(Table) {
+    var original = Table.prototype.getColumns;
+    function label(term) {
+      return term && term.type !== "uri" && term.type !== "bnode" ? term.value : "";
+    }
+    function render(labelColumn) {
+      return function (term, kind, row) {
+        if (term === "" || !term) { return ""; }
+        var named = labelColumn > 0 ? label(row[labelColumn]) : "";
+        if (kind === "sort" || kind === "type") {
+          var n = term.datatype && NUMERIC.test(term.datatype) ? Number(term.value) : NaN;
+          return isFinite(n) ? n : (named || term.value);
+        }
+        if (kind === "filter") { return named ? named + " " + term.value : term.value; }
+        if (kind !== "display") { return term.value; }
+        var html;
+        if (term.type === "uri") {
+          var href = hrefFor(term.value);
+          html = href ? "<a href=\"" + escapeHtml(href) + "\"" +
+            (named ? " title=\"" + escapeHtml(term.value) + "\"" : "") + ">" +
+            escapeHtml(named || term.value) + "</a>" : escapeHtml(term.value);
+        } else if (term.type === "bnode") {
+          html = escapeHtml("_:" + term.value);
+        } else {
+          html = escapeHtml(term.value);
+          if (term["xml:lang"]) {
+            html += "<span class=\"tag\"> @" + escapeHtml(term["xml:lang"]) + "</span>";
+          }
+        }
+        // YASR's ellipsis handler measures the cell's first element's first element.
+        return "<div><span>" + html + "</span></div>";
+      };
+    }
+    Table.prototype.getColumns = function () {
+      var columns = original.call(this);
+      var vars = this.yasr.results ? this.yasr.results.getVariables() : [];
+      return columns.map(function (column, i) {
+        if (i === 0) { return column; }  // the row number
+        var v = vars[i - 1];
+        var at = vars.indexOf(v + "Label");
+        if (at < 0) { at = vars.indexOf(v + "_label"); }
+        column.render = render(at < 0 ? -1 : at + 1);
+        column.createdCell = function (td, term) {
+          if (term && term.type !== "uri" && term.type !== "bnode" && term.datatype) {
+            td.title = shortType(term.datatype);
+          }
+        };
+        return column;
+      });
+    };
+  }
+
+  // yasr.min.js sets window.Yasr to the class (its ES module build exports it as default).
+  var Yasr = window.Yasr && (window.Yasr.plugins ? window.Yasr : window.Yasr.default);
+  var yasr = null;
+  var yasrRoot = null;
+  if (Yasr && Yasr.plugins && Yasr.plugins.table) {
+    try {
+      adaptYasrTable(Yasr.plugins.table);
+      yasrRoot = document.createElement("div");
+      yasrRoot.className = "yasr-root";
+    } catch (err) { yasrRoot = null; }
+  }
+
+  // Draws an answer with YASR; false when YASR is missing or failed (then our table).
+  function drawWithYasr(text, type, status, ms) {
+    if (!yasrRoot) { return false; }
+    try {
+      if (yasrRoot.parentNode !== results) { results.replaceChildren(yasrRoot); }
+      if (!yasr) {
+        yasr = new Yasr(yasrRoot, {
+          persistenceId: null,
+          prefixes: prefixes,
+          pluginOrder: ["table", "response"],
+          defaultPlugin: "table"
+        });
+      }
+      yasr.setResponse({ data: text, contentType: type, status: status, executionTime: ms }, ms);
+      return true;
+    } catch (err) {
+      yasrRoot = null;
+      return false;
+    }
   }
 
   function table(data) {
@@ -112,32 +221,37 @@
   }
 
   function show(response, started) {
-    var ms = Math.round(performance.now() - started);
     var type = response.headers.get("Content-Type") || "";
     var cut = response.headers.get("X-SPARQL-Truncated");
     var note = cut ? " · " + word("cut") + " " + cut + " " + word("rows") : "";
     // The old answer stays on screen until the new one is ready: no empty flash, and a
     // page the server already rendered (?example=) never shows nothing in between.
     function replace(node) {
-      results.className = cut ? "results truncated" : "results";
       results.replaceChildren.apply(results, node ? [node] : []);
     }
-    if (type.indexOf("json") >= 0) {
-      return response.json().then(function (data) {
-        if (typeof data.boolean === "boolean") {
-          replace(null);
-          say("ASK: " + (data.boolean ? word("yes") : "no (false)") + " · " + ms + " ms");
-          return;
-        }
-        replace(table(data));
-        say(data.results.bindings.length + " " + word("rows") + " · " + ms + " ms" + note);
-      });
-    }
     return response.text().then(function (text) {
-      var pre = document.createElement("pre");
-      pre.textContent = text;
-      replace(pre);
-      say(word("graph") + " · " + ms + " ms" + note);
+      var ms = Math.round(performance.now() - started);
+      var data = type.indexOf("json") >= 0 ? JSON.parse(text) : null;
+      var ask = data && typeof data.boolean === "boolean";
+      results.className = cut ? "results truncated" : "results";
+      if (!drawWithYasr(text, type, response.status, ms)) {
+        if (ask) {
+          replace(null);
+        } else if (data) {
+          replace(table(data));
+        } else {
+          var pre = document.createElement("pre");
+          pre.textContent = text;
+          replace(pre);
+        }
+      }
+      if (ask) {
+        say("ASK: " + (data.boolean ? word("yes") : "no (false)") + " · " + ms + " ms");
+      } else if (data) {
+        say(data.results.bindings.length + " " + word("rows") + " · " + ms + " ms" + note);
+      } else {
+        say(word("graph") + " · " + ms + " ms" + note);
+      }
     });
   }
 
