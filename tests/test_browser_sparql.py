@@ -66,6 +66,12 @@ def test_run_an_example_and_see_rows(chromium, page_url: tuple[str, bool]) -> No
         header = page.locator("#results table thead th").all_inner_texts()
         first = 1 if with_vendor else 0  # YASR's row numbers
         assert [h.strip() for h in header[first : first + 2]] == ["institution_name", "unit_name"]
+        if with_vendor:  # YASR's words in the page's language
+            expect(page.locator("#results .dt-info")).to_have_text("Filas 1 a 3 de 3")
+            assert page.inner_text("#results .select_table") == "Tabla"
+            assert (
+                page.get_attribute("#results .tableFilter", "placeholder") == "Filtrar resultados"
+            )
         assert errors == []
     finally:
         page.context.close()
@@ -228,6 +234,7 @@ def test_yasr_table_pages_and_sorts(chromium, yasgui_url: str) -> None:  # type:
         rows = page.locator("#results .yasr table tbody tr")
         expect(page.locator("#status")).to_contain_text("60 rows", timeout=15_000)
         expect(rows).to_have_count(50)
+        expect(page.locator("#results .dt-info")).to_have_text("Rows 1 to 50 of 60")
         assert rows.first.locator("td").nth(1).inner_text() == "2"  # the answer's order
         header = page.locator("#results .yasr table thead th").nth(1)
         header.click()

@@ -152,6 +152,36 @@
         return "<div><span>" + html + "</span></div>";
       };
     }
+    // YASR's words are English; the page's language comes in #yasr-words.
+    var words = {};
+    try {
+      words = JSON.parse(document.getElementById("yasr-words").textContent);
+    } catch (err) { words = {}; }
+    var language = Table.defaults.tableConfig.language;
+    ["info", "infoEmpty", "infoFiltered", "zeroRecords"].forEach(function (key) {
+      if (words[key]) { language[key] = words[key]; }
+    });
+    if (words.infoEmpty) { language.emptyTable = words.infoEmpty; }
+    var drawControls = Table.prototype.drawControls;
+    Table.prototype.drawControls = function () {
+      drawControls.call(this);
+      var controls = this.tableControls;
+      if (!controls) { return; }
+      function text(selector, value) {
+        var el = controls.querySelector(selector);
+        if (el && value) { el.textContent = value; }
+      }
+      var switches = controls.querySelectorAll(".switch .label");
+      if (switches[0] && words.simple) { switches[0].textContent = words.simple; }
+      if (switches[1] && words.ellipsis) { switches[1].textContent = words.ellipsis; }
+      text(".pageSizerLabel", words.pageSize);
+      text(".tableSizer option[value='-1']", words.all);
+      var filter = controls.querySelector(".tableFilter");
+      if (filter && words.filter) {
+        filter.placeholder = words.filter;
+        filter.setAttribute("aria-label", words.filter);
+      }
+    };
     Table.prototype.getColumns = function () {
       var columns = original.call(this);
       var vars = this.yasr.results ? this.yasr.results.getVariables() : [];
@@ -183,6 +213,18 @@
     } catch (err) { yasrRoot = null; }
   }
 
+  // The view buttons (Table, Response) in the page's language.
+  function relabelViews() {
+    var words = {};
+    try {
+      words = JSON.parse(document.getElementById("yasr-words").textContent);
+    } catch (err) { return; }
+    [["table", words.table], ["response", words.response]].forEach(function (pair) {
+      var label = yasrRoot.querySelector(".select_" + pair[0] + " span");
+      if (label && pair[1]) { label.textContent = pair[1]; }
+    });
+  }
+
   // Draws an answer with YASR; false when YASR is missing or failed (then our table).
   function drawWithYasr(text, type, status, ms) {
     if (!yasrRoot) { return false; }
@@ -195,8 +237,10 @@
           pluginOrder: ["table", "response"],
           defaultPlugin: "table"
         });
+        relabelViews();
       }
       yasr.setResponse({ data: text, contentType: type, status: status, executionTime: ms }, ms);
+      relabelViews();
       return true;
     } catch (err) {
       yasrRoot = null;
