@@ -1,6 +1,6 @@
 """Screenshots of the site for the docs, taken with headless Chromium (Playwright).
 
-    .venv/bin/python docs/screenshots.py [--data DATA]
+    .venv/bin/python docs/screenshots.py [--data DATA] [--only sparql.png ...]
 
 Builds the bundled example reports into a temporary folder (or uses the build in
 ``--data``), serves it on a free port of 127.0.0.1 and writes each page in SHOTS to
@@ -34,7 +34,10 @@ SHOTS: dict[str, tuple[str, str]] = {
     "search.png": ("/browse?q=gestion", "main"),
     "sparql.png": (
         "/sparql?example=01-targets-per-institution&lang=en",
-        "#results table tbody tr",
+        # YASR's table when ``make`` vendored it, else the page's own
+        "#results .yasr table tbody tr"
+        if (ROOT / "site" / "static" / "vendor" / "yasr.min.js").is_file()
+        else "#results table tbody tr",
     ),
 }
 
@@ -46,8 +49,8 @@ def build(out: Path) -> Path:
     return out
 
 
-def shoot(data: Path) -> None:
-    """Serve ``data`` and write every page of SHOTS to docs/img/."""
+def shoot(data: Path, only: list[str] | None = None) -> None:
+    """Serve ``data`` and write every page of SHOTS (or those in ``only``) to docs/img/."""
     from playwright.sync_api import sync_playwright
 
     settings = load(env={}, data_dir=data, site_dir=ROOT / "site")
@@ -63,6 +66,8 @@ def shoot(data: Path) -> None:
             )
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             for name, (path, ready) in SHOTS.items():
+                if only and name not in only:
+                    continue
                 page.goto(base + path)
                 page.locator(ready).first.wait_for(timeout=30_000)
                 page.screenshot(path=str(OUT / name), full_page=True)
@@ -77,12 +82,15 @@ def main() -> None:
     """Take the screenshots."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, help="a built data folder (default: build one)")
+    parser.add_argument(
+        "--only", action="append", choices=sorted(SHOTS), help="take only this shot"
+    )
     args = parser.parse_args()
     if args.data:
-        shoot(args.data)
+        shoot(args.data, args.only)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        shoot(build(Path(tmp) / "data"))
+        shoot(build(Path(tmp) / "data"), args.only)
 
 
 if __name__ == "__main__":
