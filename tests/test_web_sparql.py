@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from sparql_data import (
 from test_remote_store import OxigraphEndpoint
 
 from publisher.query.examples import load_examples
+from publisher.settings import PROJECT_ROOT
 from publisher.vocab import SD
 
 SELECT = (
@@ -527,3 +529,31 @@ def test_the_page_renders_a_cut_answer_with_its_notice(tmp_path: Path) -> None:
         assert 'class="results truncated"' in html
     finally:
         close_app(app)
+
+
+@pytest.mark.parametrize("vendored", [("yasqe", "yasr"), ("yasqe",), ()])
+def test_the_page_loads_only_the_vendor_files_it_has(
+    tmp_path: Path, vendored: tuple[str, ...]
+) -> None:
+    # YASQE and YASR are each used when `make` vendored them; a missing one is neither
+    # linked (no 404 in the page) nor named in the page's data.
+    vendor = PROJECT_ROOT / "site" / "static" / "vendor"
+    if not (vendor / "yasr.min.js").is_file():
+        pytest.skip("vendor files missing: run 'make site/static/vendor/yasqe.min.js'")
+    site = tmp_path / "site"
+    shutil.copytree(PROJECT_ROOT / "site", site, ignore=shutil.ignore_patterns("vendor"))
+    (site / "static" / "vendor").mkdir()
+    for name in vendored:
+        for ext in ("js", "css"):
+            shutil.copy(vendor / f"{name}.min.{ext}", site / "static" / "vendor")
+    store = make_store(None)
+    app = make_app(store, sparql_settings(tmp_path, site_dir=site))
+    try:
+        html = app.test_client().get("/sparql", headers={"Accept": "text/html"}).text
+    finally:
+        close_app(app)
+    for name in ("yasqe", "yasr"):
+        for ext in ("js", "css"):
+            assert (f"vendor/{name}.min.{ext}" in html) == (name in vendored), (name, ext)
+    assert ('id="yasr-words"' in html) == ("yasr" in vendored)
+    assert "sparql.js" in html and "sparql.css" in html
