@@ -191,6 +191,9 @@
         var at = vars.indexOf(v + "Label");
         if (at < 0) { at = vars.indexOf(v + "_label"); }
         column.render = render(at < 0 ? -1 : at + 1);
+        // Headers left-aligned, numbers too: the resizer narrows each column a little
+        // after measuring it, and a right-aligned header would lose its first letters.
+        column.className = "dt-head-left";
         column.createdCell = function (td, term) {
           if (term && term.type !== "uri" && term.type !== "bnode" && term.datatype) {
             td.title = shortType(term.datatype);
