@@ -31,7 +31,7 @@ import io
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pdfplumber
@@ -47,6 +47,9 @@ MAX_PAGES = 500  # real a4 reports have 2-30 pages
 LINE_TOLERANCE = 2.0  # points: words whose tops differ less sit on one line
 FIT_MARGIN = 2.0  # points: a word "would have fitted" only with this much room to spare
 ROW_GAP = 2.0  # points beyond the usual line pitch that separate unruled rows
+STRADDLE = 1.0  # points a word may pass its cell's border before it straddles two cells
+OPENING = "([{¿¡"  # no line breaks after these (Unicode line breaking, class OP)
+BORDER = 2.0  # points two drawn column borders may differ and still be one border
 
 
 @dataclass
@@ -75,19 +78,49 @@ class _Cell:
     lines: list[_Line]
     limit: float = 0.0  # the right border, until ``_set_limits`` makes it the text's limit
     left: float = 0.0  # the left border, if drawn
+    right: float = 0.0  # the right border, if drawn
 
-    def text(self, space: float) -> str:
-        """Lines joined: a space where the text wrapped, a line break where it was broken."""
+    def text(self, space: float, spaced: bool = False) -> str:
+        """Lines joined: a space where the text wrapped, a line break where it was broken.
+
+        ``spaced``: the producer writes the space at which it wrapped a line (LibreOffice,
+        Word); then that space says "wrapped" and its absence "broken", see ``joint``.
+        """
         parts: list[str] = []
         for i, line in enumerate(self.lines):
             if i:
                 above = self.lines[i - 1]
-                if self.fits_after(above, line, space):
+                if spaced:
+                    parts.append(self.joint(above, line))
+                elif self.fits_after(above, line, space):
                     parts.append("\n")
                 elif not re.search(r"\w-$", above.text):  # wrapped after a hyphen: Voz-IP
                     parts.append(" ")
             parts.append(line.text)
         return "".join(parts)
+
+    def joint(self, above: _Line, below: _Line) -> str:
+        """What stood between two lines, from the space the producer kept at the break.
+
+        LibreOffice writes the space it wrapped at after the line's last word when the
+        space fits inside the cell: then it is a wrap (``Bienestar`` / ``social``). Without
+        it: after a hyphen, a wrap at the hyphen, which stays (``Voz-`` / ``IP``,
+        ``PLANIFICACIÓN -`` / ``COORDINACIÓN``); where the next line's first unbreakable
+        run would have fitted, a line break typed by the writer; where the line is one
+        unbreakable run (no space but after an opening bracket), a word too long for the
+        column, broken where it met the border (``Remitido`` / ``s``); else a wrap whose
+        space fell past the border.
+        """
+        if _spaced(above.words[-1]):
+            return " "
+        if above.text.endswith("-"):
+            return ""
+        run = _first_run(below)
+        if above.x1 + _space_width(above) + run <= self.limit - FIT_MARGIN:
+            return "\n"
+        if _first_run(above) >= above.x1 - above.x0 - 0.5:
+            return ""
+        return " "
 
     def fits_after(self, line: _Line, following: _Line, space: float) -> bool:
         """True when ``following``'s first word would have fitted at the end of ``line``."""
@@ -102,6 +135,36 @@ class _PdfRow:
     top: float
     cells: list[_Cell]
     in_table: bool
+    index: int = 0  # the row's place on its page, from the top (1-based)
+    problems: list[str] = field(default_factory=list)  # why it cannot be read: refused
+
+
+def _spaced(word: dict[str, Any]) -> bool:
+    """True when the producer wrote a space character right after ``word``."""
+    return bool(word.get("space_after"))
+
+
+def _first_run(line: _Line) -> float:
+    """The width of a line's first unbreakable run: its first word, and the words after
+    an opening bracket (no line may break after ``(``: ``Publicaciones( Remitidos``)."""
+    end = 0
+    while end + 1 < len(line.words) and line.words[end]["text"][-1] in OPENING:
+        end += 1
+    return float(line.words[end]["x1"] - line.words[0]["x0"])
+
+
+def _space_width(line: _Line) -> float:
+    """A space's width on this line: a quarter of its words' height."""
+    word = line.words[-1]
+    return float(word["bottom"] - word["top"]) * 0.28
+
+
+def _runs_on(cell: _Cell) -> bool:
+    """True when a spaced cell's last line wrapped: its text goes on (next page)."""
+    if not cell.lines:
+        return False
+    last = cell.lines[-1]
+    return _spaced(last.words[-1]) or last.text.endswith("-")
 
 
 def read(data: bytes, name: str) -> Grid:
@@ -118,7 +181,12 @@ def read(data: bytes, name: str) -> Grid:
         raise
     except Exception as err:  # pdfminer raises many types for one cause: a damaged file
         raise ParseError(name, f"not a readable PDF ({type(err).__name__}: {err})") from err
-    return Grid(rows=tuple(_grid_rows(_merge_split_rows(rows))), format="pdf")
+    spaced = any(
+        _spaced(line.words[-1]) for row in rows for cell in row.cells for line in cell.lines[:-1]
+    )
+    _check_columns(rows)
+    merged = _merge_split_rows(rows, spaced)
+    return Grid(rows=tuple(_grid_rows(merged, name, spaced)), format="pdf")
 
 
 def _page_rows(page: Any, name: str, bounds: list[float]) -> list[_PdfRow]:
@@ -129,6 +197,7 @@ def _page_rows(page: Any, name: str, bounds: list[float]) -> list[_PdfRow]:
     """
     number = page.page_number
     words = page.extract_words(x_tolerance=1.5, y_tolerance=2)
+    _mark_spaces(page, words)
     if not words:
         if page.images:
             raise ParseError(
@@ -147,7 +216,26 @@ def _page_rows(page: Any, name: str, bounds: list[float]) -> list[_PdfRow]:
     if tables:
         bounds.clear()  # a ruled report: text outside its tables is titles and footer
     rows.extend(_unruled_rows(outside, number, bounds))
-    return sorted(rows, key=lambda r: r.top)
+    rows.sort(key=lambda r: r.top)
+    for index, row in enumerate(rows, 1):
+        row.index = index
+    return rows
+
+
+def _mark_spaces(page: Any, words: list[dict[str, Any]]) -> None:
+    """Set ``space_after`` on each word the producer followed by a space character.
+
+    pdfplumber's words drop spaces, but producers that write them keep the one at which
+    a line wrapped at the line's end: the surest sign of a wrap (see ``_Cell.joint``).
+    """
+    spaces = {(round(c["top"]), round(c["x0"])) for c in page.chars if c["text"] == " "}
+    if not spaces:
+        return
+    for word in words:
+        top, x1 = round(word["top"]), round(word["x1"])
+        word["space_after"] = any(
+            (top + dy, x1 + dx) in spaces for dy in (-1, 0, 1) for dx in (-1, 0, 1)
+        )
 
 
 def _centre_in(word: dict[str, Any], box: Sequence[float]) -> bool:
@@ -174,20 +262,28 @@ def _ruled_rows(found: Any, words: list[dict[str, Any]], page: int) -> list[_Pdf
     """One row per table row; a cell's words are those whose centre lies in its box."""
     boxes = [(r, c, box) for r, row in enumerate(found.rows) for c, box in enumerate(row.cells)]
     grouped: dict[tuple[int, int], list[dict[str, Any]]] = {}
+    straddling: dict[int, list[str]] = {}
     for word in words:
         for r, c, box in boxes:
             if box is not None and _centre_in(word, box):
                 grouped.setdefault((r, c), []).append(word)
+                if word["x0"] < box[0] - STRADDLE or word["x1"] > box[2] + STRADDLE:
+                    side = c if word["x0"] < box[0] - STRADDLE else c + 2
+                    straddling.setdefault(r, []).append(
+                        f"the word {word['text']!r} runs across the border between columns "
+                        f"{side - 1} and {side} of the table (text overflowing its cell?): "
+                        "which column it belongs to cannot be told; refused rather than guessed"
+                    )
                 break
     width = max((len(row.cells) for row in found.rows), default=0)
     rows = []
     for r, row in enumerate(found.rows):
         cells = [
-            _Cell(_lines(grouped.get((r, c), [])), box[2], box[0]) if box else _Cell([])
+            _Cell(_lines(grouped.get((r, c), [])), box[2], box[0], box[2]) if box else _Cell([])
             for c, box in enumerate(row.cells)
         ]
         cells += [_Cell([]) for _ in range(width - len(cells))]
-        rows.append(_PdfRow(page, row.bbox[1], cells, in_table=True))
+        rows.append(_PdfRow(page, row.bbox[1], cells, True, problems=straddling.get(r, [])))
     _set_limits(rows, borders=True)
     return rows
 
@@ -339,20 +435,24 @@ def _line_pitch(phrases: list[list[_Line]]) -> float:
     return min(gaps, default=0.0)
 
 
-def _merge_split_rows(rows: list[_PdfRow]) -> list[_PdfRow]:
+def _merge_split_rows(rows: list[_PdfRow], spaced: bool) -> list[_PdfRow]:
     """Join a row's part at the top of a page to its part at the bottom of the page before.
 
-    The part below the repeated header continues the row above when its ``No.`` cell is
-    empty and every cell it fills continues a full last line of the same cell above (its
-    first word would not have fitted there). A new row of the same unit starts
-    new sentences, whose first word almost always fits after the last line above.
+    Where the producer keeps the space it wrapped at (``spaced``), the part above ends
+    in the middle of its text: the cells that go on are exactly those whose last line
+    wrapped, and the part below (under the repeated header) must fill exactly those
+    cells. Cells that wrap with nothing below them, or a part below in other cells, cannot
+    be attributed: the row is refused. Without spaces, the part below continues the row
+    above when its ``No.`` cell is empty and every cell it fills continues a full last
+    line of the same cell above (its first word would not have fitted there).
     """
     merged: list[_PdfRow] = []
     for row in rows:
         previous = _last_table_row_of_previous_page(merged, row)
-        if previous is not None and _continues(previous, row):
+        if previous is not None and _continues(previous, row, spaced):
             for above, below in zip(previous.cells, row.cells, strict=False):
                 above.lines.extend(below.lines)
+            previous.problems.extend(row.problems)
             continue
         merged.append(row)
     return merged
@@ -375,8 +475,31 @@ def _is_header(row: _PdfRow) -> bool:
     return header_layout([clean(c.text(0.0)) for c in row.cells]) is not None
 
 
-def _continues(above: _PdfRow, below: _PdfRow) -> bool:
+def _continues(above: _PdfRow, below: _PdfRow, spaced: bool) -> bool:
+    if _is_header(below):
+        return False
     filled = [c for c, cell in enumerate(below.cells) if cell.lines]
+    if spaced:
+        going = [c for c, cell in enumerate(above.cells) if _runs_on(cell)]
+        if not going:
+            return False
+        if len(above.cells) == len(below.cells) and set(going) <= set(filled):
+            # a cell whose wrapping space fell past its border may go on too
+            wraps = (
+                above.cells[c].lines
+                and above.cells[c].joint(above.cells[c].lines[-1], below.cells[c].lines[0]) != "\n"
+                for c in filled
+            )
+            if all(wraps):
+                return True
+        below.problems.append(
+            f"the last row of page {above.page} wraps on in column(s) "
+            f"{', '.join(str(c + 1) for c in going)}, but this row, the first under the "
+            f"header of page {below.page}, fills column(s) "
+            f"{', '.join(str(c + 1) for c in filled) or 'none'}: whether it continues that "
+            "row or starts a new one cannot be told; refused rather than guessed"
+        )
+        return False
     if not filled or filled[0] == 0 or len(above.cells) != len(below.cells):
         return False
     space = _space([w for cell in below.cells for line in cell.lines for w in line.words])
@@ -387,14 +510,44 @@ def _continues(above: _PdfRow, below: _PdfRow) -> bool:
     return True
 
 
-def _grid_rows(rows: list[_PdfRow]) -> Iterable[Row]:
-    """Numbered grid rows: ``page * 1000 + row on the page``."""
+def _check_columns(rows: list[_PdfRow]) -> None:
+    """Each ruled table row's column borders must be borders of the last header row.
+
+    A page whose table has other columns than the header above it (a second table
+    without the header, its columns set differently) would be read column by column
+    into the wrong fields: such rows are refused. Merged cells leave borders out, which
+    is fine; a border the header does not have is not.
+    """
+    borders: list[float] = []
+    header_line = ""
+    for row in rows:
+        edges = [x for cell in row.cells if cell.right for x in (cell.left, cell.right)]
+        if not row.in_table or not edges:
+            continue
+        if _is_header(row):
+            borders = sorted(set(edges))
+            header_line = f"page {row.page}, row {row.index}"
+            continue
+        stray = [x for x in edges if borders and min(abs(x - b) for b in borders) > BORDER]
+        if stray:
+            row.problems.append(
+                f"this row's table has a column border at {stray[0]:.0f} pt that the header "
+                f"row ({header_line}) does not have: its columns do not match the header's; "
+                "refused rather than guessed"
+            )
+
+
+def _grid_rows(rows: list[_PdfRow], name: str, spaced: bool) -> Iterable[Row]:
+    """Numbered grid rows: ``page * 1000 + row on the page``; a row with a problem is
+    refused at its line."""
     counts: dict[int, int] = {}
     for row in rows:
         counts[row.page] = counts.get(row.page, 0) + 1
+        if row.problems:
+            raise ParseError(name, row.problems[0], row.page * 1000 + counts[row.page])
         words = [w for cell in row.cells for line in cell.lines for w in line.words]
         space = _space(words) if words else 0.0
-        cells = [cell.text(space) for cell in row.cells]
+        cells = [cell.text(space, spaced) for cell in row.cells]
         while cells and not cells[-1]:
             cells.pop()
         yield Row(line=row.page * 1000 + counts[row.page], cells=tuple(cells))
