@@ -123,3 +123,65 @@ def test_a_misaligned_file_publishes_nothing(ext: str, tmp_path: Path) -> None:
     assert "nothing published" in result.output
     assert (data / "current").resolve() == published
     assert sorted(p.relative_to(published) for p in published.rglob("*")) == before
+
+
+def test_ame_pdf_wraps_read_as_the_text(texts: dict[str, Report]) -> None:
+    """AME's narrow columns: each kind of line end Writer makes reads as the text has it."""
+    report = parse_file(REFERENCES / "ame-2015-09.pdf")
+    names = [u.name for u in report.units]
+    # a space after a hyphen in the text, wrapped there: the space Writer kept says so
+    assert "DIRECCIÓN NACIONAL DE ASESORÍA JURÍDICA- COORDINACIÓN DE ASESORÍA JURÍDICA" in names
+    # a hyphen after a space, the line wrapped after the hyphen: no space is invented
+    tail = "PLANIFICACIÓN -COORDINACIÓN DE PLANIFICACIÓN Y ORDENAMIENTO TERRITORIAL"
+    assert any(n.endswith(tail) for n in names)
+    targets = [t.text for t in report.targets()]
+    # "Publicaciones( Remitidos" cannot break after "(": Writer cut the word at the border
+    assert "3 Publicaciones( Remitidos y avisos especiales en prensa)" in targets
+    assert not any("Remitido s" in t or t.startswith("Publicaciones(") for t in targets)
+    # a row broken over pages 6 and 7 is one objective with one indicator
+    objective = next(o for o in report.objectives() if o.text.startswith("Implementar el Programa"))
+    assert objective.text.endswith(
+        "de Bienestar social de los trabajadores servidores y funcionarios"
+    )
+    assert [i.text for i in objective.indicators] == [
+        "elaboración e implementación del programa de bienestar social de los trabajadores "
+        "y funcionarios"
+    ]
+
+
+#: (fixture, line, message after ``FILE:LINE: ``): PDFs read with no confidence.
+UNCERTAIN_PDFS = [
+    (
+        "pdf-overflow.pdf",
+        1006,
+        "the word 'los' runs across the border between columns 3 and 4 of the table (text "
+        "overflowing its cell?): which column it belongs to cannot be told; refused rather "
+        "than guessed",
+    ),
+    (
+        "pdf-split-row.pdf",
+        2002,
+        "the last row of page 1 wraps on in column(s) 2, 3, but this row, the first under the "
+        "header of page 2, fills column(s) 4, 5: whether it continues that row or starts a new "
+        "one cannot be told; refused rather than guessed",
+    ),
+    (
+        "pdf-columns.pdf",
+        2001,
+        "this row's table has a column border at 122 pt that the header row (page 1, row 2) "
+        "does not have: its columns do not match the header's; refused rather than guessed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "line", "message"), UNCERTAIN_PDFS)
+def test_an_uncertain_pdf_is_refused_at_its_page_and_row(
+    name: str, line: int, message: str
+) -> None:
+    """Made by LibreOffice (tests/data/make_pdf_fixtures.py): Calc text overflowing a ruled
+    cell, a numberless row under page 2's header that the row above cannot take, a page
+    whose table has other columns than the header's. Each is refused, not read."""
+    result = CliRunner().invoke(cli, ["parse", str(BAD / name)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"Error: {name}:{line}: {message}\n"

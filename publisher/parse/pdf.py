@@ -182,7 +182,7 @@ def read(data: bytes, name: str) -> Grid:
     except Exception as err:  # pdfminer raises many types for one cause: a damaged file
         raise ParseError(name, f"not a readable PDF ({type(err).__name__}: {err})") from err
     spaced = any(
-        _spaced(line.words[-1]) for row in rows for cell in row.cells for line in cell.lines[:-1]
+        _spaced(line.words[-1]) for row in rows for cell in row.cells for line in cell.lines
     )
     _check_columns(rows)
     merged = _merge_split_rows(rows, spaced)
@@ -268,7 +268,7 @@ def _ruled_rows(found: Any, words: list[dict[str, Any]], page: int) -> list[_Pdf
             if box is not None and _centre_in(word, box):
                 grouped.setdefault((r, c), []).append(word)
                 if word["x0"] < box[0] - STRADDLE or word["x1"] > box[2] + STRADDLE:
-                    side = c if word["x0"] < box[0] - STRADDLE else c + 2
+                    side = c + 1 if word["x0"] < box[0] - STRADDLE else c + 2
                     straddling.setdefault(r, []).append(
                         f"the word {word['text']!r} runs across the border between columns "
                         f"{side - 1} and {side} of the table (text overflowing its cell?): "
@@ -283,7 +283,8 @@ def _ruled_rows(found: Any, words: list[dict[str, Any]], page: int) -> list[_Pdf
             for c, box in enumerate(row.cells)
         ]
         cells += [_Cell([]) for _ in range(width - len(cells))]
-        rows.append(_PdfRow(page, row.bbox[1], cells, True, problems=straddling.get(r, [])))
+        problems = straddling.get(r, [])
+        rows.append(_PdfRow(page, row.bbox[1], cells, True, problems=problems))
     _set_limits(rows, borders=True)
     return rows
 
@@ -538,16 +539,22 @@ def _check_columns(rows: list[_PdfRow]) -> None:
 
 
 def _grid_rows(rows: list[_PdfRow], name: str, spaced: bool) -> Iterable[Row]:
-    """Numbered grid rows: ``page * 1000 + row on the page``; a row with a problem is
-    refused at its line."""
-    counts: dict[int, int] = {}
+    """Numbered grid rows: ``page * 1000 + row on the page`` (the row counted from the top
+    of its page as printed, titles and the repeated header included); a row with a
+    problem is refused at its line. The header row repeated on a later page is dropped:
+    it is the page's furniture, not data."""
+    first: tuple[str, ...] | None = None
     for row in rows:
-        counts[row.page] = counts.get(row.page, 0) + 1
+        line = row.page * 1000 + row.index
         if row.problems:
-            raise ParseError(name, row.problems[0], row.page * 1000 + counts[row.page])
-        words = [w for cell in row.cells for line in cell.lines for w in line.words]
+            raise ParseError(name, row.problems[0], line)
+        words = [w for cell in row.cells for line_ in cell.lines for w in line_.words]
         space = _space(words) if words else 0.0
         cells = [cell.text(space, spaced) for cell in row.cells]
         while cells and not cells[-1]:
             cells.pop()
-        yield Row(line=row.page * 1000 + counts[row.page], cells=tuple(cells))
+        if row.in_table and _is_header(row):
+            if first is not None and tuple(clean(c) for c in cells) == first:
+                continue
+            first = first or tuple(clean(c) for c in cells)
+        yield Row(line=line, cells=tuple(cells))
