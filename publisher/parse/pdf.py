@@ -9,18 +9,28 @@ so that the one table interpreter reads a PDF like any other format (docs/parsin
   ``Descripción de la unidad`` …, wrapped or not); words in a line separated by more than
   two spaces belong to different cells, each in the column where it starts; a row ends
   where every column has a gap wider than a line (cells aligned to the top).
-* **Wrapped text** is joined into one cell. A line break is kept (``\\n``, as Alt+Enter in a
-  spreadsheet) only where the next line's first word would have fitted on the line: the
-  writer broke the line on purpose. Text wrapped after a hyphen joins without a space
-  (``Voz-`` / ``IP`` is ``Voz-IP``), as LibreOffice and Word wrap at a word's own hyphen.
+* **Wrapped text** is joined into one cell. Producers that write spaces as characters
+  (LibreOffice does) keep the space they wrapped a line at, when it fits in the cell: it means
+  a wrap (joined with a space). Without it: a line ending in a hyphen wrapped there and
+  joins without a space (``Voz-`` / ``IP``, ``PLANIFICACIÓN -`` / ``COORDINACIÓN``); a
+  line after which the next line's first unbreakable run would have fitted was broken
+  on purpose (``\\n``, as Alt+Enter in a spreadsheet); a line that is one unbreakable run
+  (no space but after ``(``) holds a word too long for the column, cut at the border
+  (``Remitido`` / ``s`` joins as ``Remitidos``); else the wrapping space fell past the
+  border (joined with a space). Producers that write no spaces get the older rule: a
+  break where the next word would have fitted, else a wrap.
 * **A row continued on the next page** (the repeated header between its two parts) is
-  merged into one row when its ``No.`` cell is empty and each of its cells continues a
-  line of the part above that was full.
+  merged into one row when the cells of the part above whose last line wrapped are
+  among those the part below fills and each filled cell continues a line (see
+  ``_continues``). A part below that the part above cannot take is refused.
 * **Banners, titles and the footer** are cells like the others: a banner is one cell in the
   first column; lines outside tables (titles, ``LABEL: value`` footer lines) are one-cell
-  rows. The repeated header row stays in the grid: the interpreter skips repeated headers.
-* ``line`` is ``page * 1000 + row``, the row counted from the top of its page (``2014`` is
-  page 2, row 14), so a message points at a place a person can find.
+  rows. The header row repeated on later pages is dropped.
+* ``line`` is ``page * 1000 + row``, the row counted from the top of its page as printed
+  (``2014`` is page 2, row 14), so a message points at a place a person can find.
+* **Refused rather than guessed** (``FILE:LINE: message``): a word crossing a drawn cell
+  border (text overflowing its cell), a ruled row with a column border the header row does
+  not have, a continuation under a page's header that the row above cannot take.
 * An image-only (scanned) page has no text layer: refused with a ``ParseError``.
 """
 
