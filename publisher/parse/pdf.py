@@ -93,8 +93,8 @@ class _Cell:
     def text(self, space: float, spaced: bool = False) -> str:
         """Lines joined: a space where the text wrapped, a line break where it was broken.
 
-        ``spaced``: the producer writes the space at which it wrapped a line (LibreOffice,
-        Word); then that space says "wrapped" and its absence "broken", see ``joint``.
+        ``spaced``: the producer writes the space at which it wrapped a line (LibreOffice
+        does); then the rules of ``joint`` apply, else the older room-on-the-line rule.
         """
         parts: list[str] = []
         for i, line in enumerate(self.lines):
@@ -164,7 +164,7 @@ def _first_run(line: _Line) -> float:
 
 
 def _space_width(line: _Line) -> float:
-    """A space's width on this line: a quarter of its words' height."""
+    """A space's width on this line: about a quarter of its last word's height."""
     word = line.words[-1]
     return float(word["bottom"] - word["top"]) * 0.28
 
@@ -450,12 +450,14 @@ def _merge_split_rows(rows: list[_PdfRow], spaced: bool) -> list[_PdfRow]:
     """Join a row's part at the top of a page to its part at the bottom of the page before.
 
     Where the producer keeps the space it wrapped at (``spaced``), the part above ends
-    in the middle of its text: the cells that go on are exactly those whose last line
-    wrapped, and the part below (under the repeated header) must fill exactly those
-    cells. Cells that wrap with nothing below them, or a part below in other cells, cannot
-    be attributed: the row is refused. Without spaces, the part below continues the row
-    above when its ``No.`` cell is empty and every cell it fills continues a full last
-    line of the same cell above (its first word would not have fitted there).
+    in the middle of its text: the cells whose last line ends in a written space or a
+    hyphen surely go on, so the part below (under the repeated header) must fill them,
+    and every other cell it fills must continue its line above (a space that fell past
+    the border, not a typed break). A part below that does not fit that cannot be
+    attributed: the row is refused. A row above with no such cell ends on its page.
+    Without spaces, the part below continues the row above when its ``No.`` cell is
+    empty and every cell it fills continues a full last line of the same cell above (its
+    first word would not have fitted there).
     """
     merged: list[_PdfRow] = []
     for row in rows:
