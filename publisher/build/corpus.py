@@ -26,7 +26,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from rdflib.term import Node
 
-from publisher.build import current, publish
+from publisher.build import changes, current, publish
 from publisher.build.workers import write_atomic
 from publisher.enrichment import quality
 from publisher.enrichment.link import (
@@ -54,6 +54,8 @@ class ReportPart:
     measurements: bytes  # the report's quality measurements, canonical N-Triples
     graph: str = ""  # the report's named graph
     issued: str | None = None  # its information date (ISO): decides the current report
+    #: its units and numeric targets, compared with the next report's (``changes.py``)
+    snapshot: changes.Snapshot | None = None
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,11 @@ class CorpusGraph:
         return self.ntriples.count(b"\n")
 
 
-def report_part(report: Report, urls: Urls, reference: Reference) -> ReportPart:
-    """The report's contribution to the corpus graphs."""
+def report_part(
+    report: Report, urls: Urls, reference: Reference, nquads: bytes | None = None
+) -> ReportPart:
+    """The report's contribution to the corpus graphs (``nquads``: its graph, for the
+    graph of changes)."""
     shares = quality.report_quality(report, urls)
     measurements = quality.measurement_graph(shares.subject, shares.shares)
     links = report_links(report, urls, reference)
@@ -83,6 +88,7 @@ def report_part(report: Report, urls: Urls, reference: Reference) -> ReportPart:
         canonical_ntriples(measurements),
         str(shares.subject),
         updated.isoformat() if updated is not None else None,
+        changes.snapshot(nquads) if nquads is not None else None,
     )
 
 
@@ -93,11 +99,18 @@ def shipped_reference() -> Reference:
 
 
 def keep_parts(
-    cache_dir: Path, sha256: str, report: Report, urls: Urls, graph_iri: str, results: bytes
+    cache_dir: Path,
+    sha256: str,
+    report: Report,
+    urls: Urls,
+    graph_iri: str,
+    results: bytes,
+    nquads: bytes | None = None,
 ) -> None:
     """Keep the report's part of the corpus graphs and of ``validation.ttl`` (its SHACL
-    ``results``, N-Triples), made in the worker beside its other cached files."""
-    write_part(cache_dir, sha256, report_part(report, urls, shipped_reference()))
+    ``results``, N-Triples), made in the worker beside its other cached files
+    (``nquads``: the report's graph, read for the graph of changes)."""
+    write_part(cache_dir, sha256, report_part(report, urls, shipped_reference(), nquads))
     part = publish.validation_part(graph_iri, results, f"r{sha256[:16]}")
     write_atomic(validation_path(cache_dir, sha256), part)
 

@@ -43,7 +43,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from publisher import downloads as tidy
-from publisher.build import corpus, current, publish
+from publisher.build import changes, corpus, current, publish
 from publisher.build.describe import Subset, describe_dataset
 from publisher.build.manifest import Entry, fetch, read_list
 from publisher.build.publish import Dump
@@ -626,6 +626,10 @@ class _Plan:
                 graph = stage(parts, self.urls)
                 self._write_corpus_graph(graph, store, loader)
             graphs.append(graph)
+        with self.timer("changes"):  # id/cambios: per institution, kept under corpus/
+            graph = changes_stage(parts, self.urls, self.corpus_dir, self.previous)
+            self._write_corpus_graph(graph, store, loader)
+        graphs.append(graph)
         made = {graph.iri for graph in graphs}
         for iri in set(self.previous.corpus if self.previous else ()) - made:
             self._withdraw(store, iri, self.corpus_removed)  # a graph no longer made
@@ -716,6 +720,17 @@ class _Plan:
             return path.read_bytes()
         except OSError as err:
             raise StoreError(f"cannot read the published corpus graph {path}: {err}") from err
+
+
+def changes_stage(
+    parts: Sequence[corpus.ReportPart], urls: Urls, folder: Path, previous: _Previous | None
+) -> corpus.CorpusGraph:
+    """The graph of changes (``changes.py``), from the kept per-institution files of the
+    published version where an institution's reports did not change."""
+    kept = previous.folder / CORPUS if previous is not None else None
+    ntriples, _ = changes.changes_ntriples(parts, urls, folder, kept)
+    iri = changes.changes_graph_iri(urls)
+    return corpus.CorpusGraph(str(iri), ntriples, "Cambios entre informes consecutivos")
 
 
 def _with_graph(ntriples: bytes, iri: str) -> bytes:

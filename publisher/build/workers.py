@@ -132,7 +132,9 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     write_atomic(turtle_path(job.cache_dir, job.sha256), turtle_member(nquads))
     start = _lap(seconds, "serialise", start)
     # its parts of the corpus graphs and of validation.ttl, kept for every later build
-    corpus.keep_parts(job.cache_dir, job.sha256, report, Urls(job.base_uri), summary.graph, results)
+    corpus.keep_parts(
+        job.cache_dir, job.sha256, report, Urls(job.base_uri), summary.graph, results, nquads
+    )
     start = _lap(seconds, "parts", start)
     # the report's rows of the tidy table, kept like its member: the corpus CSV/XLSX are
     # streamed from these caches, so a rebuild queries only the reports it builds

@@ -1,0 +1,387 @@
+"""The graph of changes ``B id/cambios``: what changed between consecutive reports.
+
+Questions across months (what changed from one report to the next, how a target moved)
+are answered from data the build materialises, not by comparing report graphs at query
+time (issue 21 item 4). For each institution, its reports in order (``current.order_key``)
+are compared pairwise, each with the next, exactly as ``query/history.py`` compares two
+reports: units added and removed, and numeric targets raised or lowered (under one
+indicator, or objective when targets hang from it, targets pair by their ``M1``-style
+label when all have one, else by reading order).
+
+Each change is a ``lotaip:Change`` node (vocabulary in ``ontology/publisher.ttl``, shape in
+``shapes/change.shacl.ttl``) under the later report's IRI. What a comparison needs of a
+report (``Snapshot``: its units and numeric targets) is read once, in the worker, from the
+report's N-Quads and kept in its corpus part (``corpus.ReportPart.snapshot``).
+
+Incremental per institution: an institution's changes are kept as ``corpus/changes-<digest>.nt``
+where the digest covers its reports' snapshots in order; a rebuild links the files of
+institutions whose reports did not change and compares only the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+
+from publisher.build import current
+from publisher.mapping.convert import month_name
+from publisher.uris import Urls
+from publisher.vocab import LOTAIP
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_TYPE = _RDF + "type"
+_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+_L = str(LOTAIP)
+_NUMERIC = "http://qudt.org/schema/qudt/numericValue"
+_NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
+_PUBLISHER = "http://purl.org/dc/terms/publisher"
+
+#: The kinds of change, as ``lotaip:changeKind`` values, with their labels (es, en).
+UNIT_ADDED, UNIT_REMOVED = LOTAIP.UnitAdded, LOTAIP.UnitRemoved
+TARGET_RAISED, TARGET_LOWERED = LOTAIP.TargetRaised, LOTAIP.TargetLowered
+KIND_WORDS = {
+    UNIT_ADDED: ("Unidad añadida", "Unit added"),
+    UNIT_REMOVED: ("Unidad retirada", "Unit removed"),
+    TARGET_RAISED: ("Meta elevada", "Target raised"),
+    TARGET_LOWERED: ("Meta reducida", "Target lowered"),
+}
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A numeric target as one report states it."""
+
+    target: str
+    parent: str  # the indicator (or objective) it hangs from
+    parent_text: str
+    objective: str
+    unit: str
+    value: str  # xsd:decimal lexical form
+    label: str  # M1-style label or ""
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What comparing a report with the next needs: its institution, units, targets."""
+
+    institution: str
+    units: tuple[tuple[str, str], ...]  # (unit IRI, name), sorted
+    targets: tuple[Stated, ...]  # in reading order
+
+    def digest(self) -> str:
+        """sha256 of the snapshot's contents (its ``repr`` is deterministic)."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()
+
+
+def snapshot(nquads: bytes) -> Snapshot:
+    """Read a report's N-Quads (one graph) for its units and numeric targets."""
+    types: dict[str, set[str]] = {}
+    values: dict[str, dict[str, str]] = {}
+    parents: dict[str, str] = {}
+    institution = ""
+    wanted = {
+        _LABEL,
+        _NUMERIC,
+        _NOTATION,
+        _L + "sourceLine",
+        _L + "targetText",
+        _L + "unit",
+        _L + "objective",
+    }
+    for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS):
+        s, p, o = quad.subject.value, quad.predicate.value, quad.object
+        if p == _TYPE:
+            types.setdefault(o.value, set()).add(s)
+        elif p == _L + "hasTarget":
+            parents[o.value] = s
+        elif p == _PUBLISHER:
+            institution = o.value
+        elif p in wanted:
+            held = values.setdefault(s, {})
+            # one label a node (the Spanish one when a node has several)
+            if p not in held or (isinstance(o, ox.Literal) and o.language == "es"):
+                held[p] = o.value
+    unit_iris = types.get(_L + "AdministrativeUnit", set())
+    units = tuple(sorted((u, values.get(u, {}).get(_LABEL, "")) for u in unit_iris))
+    targets = []
+    for target, parent in parents.items():
+        held = values.get(target, {})
+        if _NUMERIC not in held:
+            continue
+        targets.append(
+            Stated(
+                target,
+                parent,
+                values.get(parent, {}).get(_LABEL, ""),
+                held.get(_L + "objective", ""),
+                held.get(_L + "unit", ""),
+                held[_NUMERIC],
+                held.get(_NOTATION, ""),
+                int(held.get(_L + "sourceLine", "0") or 0),
+                held.get(_L + "targetText", ""),
+            )
+        )
+    targets.sort(key=lambda t: (t.line, t.target))
+    return Snapshot(institution, units, tuple(targets))
+
+
+class Part(current.Reported, Protocol):
+    """What the changes graph needs of a report's corpus part."""
+
+    @property
+    def snapshot(self) -> Snapshot | None: ...
+
+
+def changes_graph_iri(urls: Urls) -> URIRef:
+    """``B id/cambios``."""
+    return urls.changes()
+
+
+def header(urls: Urls) -> Graph:
+    """The graph's own description (its label names it in ``void.ttl``)."""
+    graph = Graph()
+    name = changes_graph_iri(urls)
+    graph.add((name, RDFS.label, Literal("Cambios entre informes consecutivos", lang="es")))
+    graph.add((name, RDFS.label, Literal("Changes between consecutive reports", lang="en")))
+    graph.add(
+        (
+            name,
+            DCTERMS.description,
+            Literal(
+                "Para cada institución, lo que cambió de un informe al siguiente: unidades "
+                "añadidas y retiradas, metas elevadas y reducidas (lotaip:Change).",
+                lang="es",
+            ),
+        )
+    )
+    graph.add(
+        (
+            name,
+            DCTERMS.description,
+            Literal(
+                "For each institution, what changed from one report to the next: units "
+                "added and removed, targets raised and lowered (lotaip:Change).",
+                lang="en",
+            ),
+        )
+    )
+    return graph
+
+
+def institution_digest(base_uri: str, reports: Sequence[Part]) -> str:
+    """What decides an institution's changes: its reports' graphs, dates and snapshots."""
+    digest = hashlib.sha256(base_uri.encode())
+    for report in reports:
+        snap = report.snapshot
+        digest.update(f"\0{report.graph}\0{report.issued}\0".encode())
+        digest.update((snap.digest() if snap is not None else "-").encode())
+    return digest.hexdigest()[:32]
+
+
+def by_institution(parts: Iterable[Part]) -> dict[str, list[Part]]:
+    """Institution id -> its reports, oldest first (``current.order_key``)."""
+    grouped: dict[str, list[Part]] = {}
+    for part in parts:
+        grouped.setdefault(part.institution, []).append(part)
+    return {k: sorted(v, key=current.order_key) for k, v in sorted(grouped.items())}
+
+
+def institution_changes(reports: Sequence[Part], urls: Urls) -> Graph:
+    """Every change between consecutive ``reports`` (one institution's, oldest first)."""
+    graph = Graph()
+    for before, after in zip(reports, reports[1:], strict=False):
+        if before.snapshot is None or after.snapshot is None:
+            continue
+        for change in compare(before, after):
+            change.add_to(graph, urls)
+    return graph
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change from report ``before`` to report ``after``."""
+
+    kind: URIRef
+    institution: str
+    before: str
+    after: str
+    before_date: str | None
+    after_date: str | None
+    unit: str
+    unit_name: str
+    was: Stated | None = None
+    now: Stated | None = None
+
+    def iri(self) -> URIRef:
+        """Under the later report: ``<report>/cambio/<digest of what changed>``."""
+        key = "\0".join(
+            [
+                str(self.kind),
+                self.before,
+                self.unit,
+                self.was.target if self.was else "",
+                self.now.target if self.now else "",
+            ]
+        )
+        return URIRef(f"{self.after}/cambio/{hashlib.sha256(key.encode()).hexdigest()[:12]}")
+
+    def add_to(self, graph: Graph, urls: Urls) -> None:
+        """Its triples."""
+        node = self.iri()
+        graph.add((node, RDF.type, LOTAIP.Change))
+        graph.add((node, LOTAIP.changeKind, self.kind))
+        if self.institution:
+            graph.add((node, LOTAIP.changeInstitution, URIRef(self.institution)))
+        graph.add((node, LOTAIP.fromReport, URIRef(self.before)))
+        graph.add((node, LOTAIP.toReport, URIRef(self.after)))
+        for prop, value in ((LOTAIP.fromDate, self.before_date), (LOTAIP.toDate, self.after_date)):
+            if value:
+                graph.add((node, prop, Literal(value, datatype=XSD.date)))
+        graph.add((node, LOTAIP.changeUnit, URIRef(self.unit)))
+        if self.unit_name:
+            graph.add((node, LOTAIP.changeUnitName, Literal(self.unit_name)))
+        if self.was is not None and self.now is not None:
+            graph.add((node, LOTAIP.changeParent, URIRef(self.now.parent)))
+            if self.now.objective:
+                graph.add((node, LOTAIP.changeObjective, URIRef(self.now.objective)))
+            graph.add((node, LOTAIP.fromTarget, URIRef(self.was.target)))
+            graph.add((node, LOTAIP.toTarget, URIRef(self.now.target)))
+            graph.add((node, LOTAIP.fromValue, Literal(self.was.value, datatype=XSD.decimal)))
+            graph.add((node, LOTAIP.toValue, Literal(self.now.value, datatype=XSD.decimal)))
+            graph.add((node, LOTAIP.fromText, Literal(self.was.text or self.was.value)))
+            graph.add((node, LOTAIP.toText, Literal(self.now.text or self.now.value)))
+        for language, words in zip(("es", "en"), KIND_WORDS[self.kind], strict=True):
+            graph.add((node, RDFS.label, Literal(self.label(words, language), lang=language)))
+
+    def label(self, words: str, language: str) -> str:
+        """``Meta elevada: <unit>: 30 → 45 (enero de 2023 → febrero de 2023)``."""
+        months = f"{_month(self.before_date, language)} → {_month(self.after_date, language)}"
+        what = f"{words}: {self.unit_name or self.unit}"
+        if self.was is not None and self.now is not None:
+            what += f": {self.was.text or self.was.value} → {self.now.text or self.now.value}"
+        return f"{what} ({months})"
+
+
+def _month(iso: str | None, language: str) -> str:
+    try:
+        return month_name(date.fromisoformat(iso) if iso else None, language)
+    except ValueError:
+        return iso or month_name(None, language)
+
+
+def compare(before: Part, after: Part) -> list[Change]:
+    """The changes from ``before`` to ``after`` (the rules of ``history.changes``)."""
+    old, new = before.snapshot, after.snapshot
+    assert old is not None and new is not None
+    base = (new.institution or old.institution, before.graph, after.graph)
+    dates = (before.issued, after.issued)
+    found: list[Change] = []
+    old_units, new_units = dict(old.units), dict(new.units)
+    for unit in sorted(new_units.keys() - old_units.keys()):
+        found.append(Change(UNIT_ADDED, *base, *dates, unit, new_units[unit]))
+    for unit in sorted(old_units.keys() - new_units.keys()):
+        found.append(Change(UNIT_REMOVED, *base, *dates, unit, old_units[unit]))
+    for was, now in paired(old.targets, new.targets):
+        a, b = _decimal(was.value), _decimal(now.value)
+        if a is None or b is None or a == b:
+            continue
+        kind = TARGET_RAISED if b > a else TARGET_LOWERED
+        name = new_units.get(now.unit, "")
+        found.append(Change(kind, *base, *dates, now.unit, name, was, now))
+    return found
+
+
+def paired(old: Sequence[Stated], new: Sequence[Stated]) -> list[tuple[Stated, Stated]]:
+    """The numeric targets of two reports that are one target in two versions.
+
+    First under one indicator (or objective, when targets hang from it): by their
+    ``M1``-style label when all have one, else by reading order. Then, of those left, by
+    objective when the objective has exactly one numeric target in each report: an
+    indicator's text often carries the value («participar en un 30%…»), so a raised target
+    may come under a new indicator IRI while its objective stays.
+    """
+    old_targets, new_targets = _grouped(old, "parent"), _grouped(new, "parent")
+    pairs = []
+    for parent in sorted(old_targets.keys() & new_targets.keys()):
+        pairs += _pairs(old_targets[parent], new_targets[parent])
+    taken = {id(t) for pair in pairs for t in pair}
+    old_by, new_by = _grouped(old, "objective"), _grouped(new, "objective")
+    for objective in sorted(old_by.keys() & new_by.keys()):
+        was, now = old_by[objective], new_by[objective]
+        if objective and len(was) == len(now) == 1 and not {id(was[0]), id(now[0])} & taken:
+            pairs.append((was[0], now[0]))
+    return pairs
+
+
+def _grouped(targets: Iterable[Stated], key: str) -> dict[str, list[Stated]]:
+    grouped: dict[str, list[Stated]] = {}
+    for target in targets:  # already in reading order
+        grouped.setdefault(getattr(target, key), []).append(target)
+    return grouped
+
+
+def _pairs(old: Sequence[Stated], new: Sequence[Stated]) -> list[tuple[Stated, Stated]]:
+    """Targets of one parent in both reports: by label when all have one, else by order."""
+    if all(t.label for t in (*old, *new)):
+        labelled = {t.label: t for t in new}
+        return [(t, labelled[t.label]) for t in old if t.label in labelled]
+    return list(zip(old, new, strict=False))
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def part_name(digest: str) -> str:
+    """An institution's kept changes under ``corpus/``."""
+    return f"changes-{digest}.nt"
+
+
+def changes_ntriples(
+    parts: Sequence[Part], urls: Urls, folder: Path, previous: Path | None
+) -> tuple[bytes, int]:
+    """The changes of every institution as canonical N-Triples, each institution's kept
+    in ``folder`` (linked from ``previous`` when its reports did not change); return the
+    lines and how many institutions were compared anew."""
+    from publisher.build.corpus import canonical_ntriples, sorted_lines
+    from publisher.build.workers import write_atomic
+
+    chunks = [canonical_ntriples(header(urls))]
+    compared = 0
+    for reports in by_institution(parts).values():
+        name = part_name(institution_digest(urls.base, reports))
+        path = folder / name
+        if not path.is_file() and previous is not None and (previous / name).is_file():
+            _link(previous / name, path)
+        if path.is_file():
+            chunks.append(path.read_bytes())
+            continue
+        ntriples = canonical_ntriples(institution_changes(reports, urls))
+        write_atomic(path, ntriples)
+        chunks.append(ntriples)
+        compared += 1
+    return sorted_lines(*chunks), compared
+
+
+def _link(source: Path, target: Path) -> None:
+    import os
+    import shutil
+
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
