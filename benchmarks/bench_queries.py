@@ -1,10 +1,11 @@
 """The shipped queries, two versions side by side, on pyoxigraph directly.
 
     .venv/bin/python benchmarks/bench_queries.py --before OLD_QUERIES_DIR [--after queries]
-        [--reports 1000] [--cap 20]
+        [--reports 1000] [--cap 20] [--churn 1.0]
 
 Builds (once, kept in the temp folder) the synthetic store of ``bench_sparql.py``: one named
-graph per report, ``id/historial`` and the current state in the default graph. Then, for each
+graph per report, ``id/historial``, the current state in the default graph and the
+graph of changes ``id/cambios`` (as ``publisher/build/changes.py`` makes it). Then, for each
 query of ``--after``, runs the file of the same name in ``--before`` and this one,
 interleaved so both see the same load. Each runs in a child process (pyoxigraph called
 directly cannot be stopped), three times, median ms; past ``--cap`` seconds it is killed.
@@ -56,10 +57,16 @@ def main() -> None:
     parser.add_argument("--after", type=Path, default=Path("queries"))
     parser.add_argument("--reports", type=int, default=1000)
     parser.add_argument("--cap", type=float, default=20.0)
+    parser.add_argument(
+        "--churn",
+        type=float,
+        default=1.0,
+        help="share of targets drawn anew each month (1: all, as before; 0.05: realistic)",
+    )
     args = parser.parse_args()
-    path = Path(tempfile.gettempdir()) / f"lotaip-bench-queries-{args.reports}"
+    path = Path(tempfile.gettempdir()) / f"lotaip-bench-queries-changes-{args.reports}-{args.churn}"
     if not path.exists():
-        print(f"synthetic store: {build_store(path, args.reports):,} quads", flush=True)
+        print(f"synthetic store: {build_store(path, args.reports, args.churn):,} quads", flush=True)
     print("| query | before | after | rows before → after |\n|---|---|---|---|")
     for query in sorted(args.after.glob("*.rq")):
         old = args.before / query.name

@@ -34,7 +34,9 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +46,12 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from publisher.build import changes  # noqa: E402
 from publisher.query.examples import load_examples  # noqa: E402
 from publisher.query.service import ResultCache  # noqa: E402
 from publisher.settings import load  # noqa: E402
 from publisher.store.embedded import OxigraphStore, Store  # noqa: E402
+from publisher.uris import Urls  # noqa: E402
 
 B = "http://localhost:8000/id/"
 L = "https://w3id.org/lotaip/def/"
@@ -88,8 +92,23 @@ def _lit(text: str) -> ox.Literal:
     return ox.Literal(text, language="es")
 
 
-def report_quads(inst: int, month: int, rng: random.Random) -> Iterator[ox.Quad]:
-    """One synthetic report (~1.1k triples) as quads in its own named graph."""
+#: The values a synthetic target takes.
+VALUES = [50, 80, 90, 95, 100, 12, 45]
+
+
+def _share(*key: object) -> float:
+    """A stable number in [0, 1) for ``key`` (the same in every run and process)."""
+    return zlib.crc32(repr(key).encode()) / 2**32
+
+
+def report_quads(
+    inst: int, month: int, rng: random.Random, churn: float = 1.0
+) -> Iterator[ox.Quad]:
+    """One synthetic report (~1.1k triples) as quads in its own named graph.
+
+    ``churn``: the share of targets whose value is drawn anew this month; the others keep
+    their institution's standing value, as a real monthly republication does (1.0: every
+    value drawn every month, the store of the figures before the graph of changes)."""
     graph = _n(f"{B}reporte/i{inst}/2023-{month:02d}")
     inst_iri = _n(f"{B}institucion/i{inst}")
     a, label = _p("rdf:type"), _p("rdfs:label")
@@ -122,7 +141,9 @@ def report_quads(inst: int, month: int, rng: random.Random) -> Iterator[ox.Quad]
                 yield q(objective, _p("lotaip:hasIndicator"), indicator)
                 yield q(indicator, a, _p("lotaip:Indicator"))
                 yield q(indicator, label, _lit(f"Porcentaje de {rng.choice(WORDS)}"))
-                value = rng.choice([50, 80, 90, 95, 100, 12, 45])
+                value = rng.choice(VALUES)  # drawn in any case: the same random stream
+                if churn < 1 and _share(inst, u, o, i, month) >= churn:
+                    value = VALUES[int(_share(inst, u, o, i) * len(VALUES))]
                 target = _n(f"{indicator.value}/meta/v{value}")
                 yield q(indicator, _p("lotaip:hasTarget"), target)
                 yield q(target, a, _p("lotaip:Target"))
@@ -155,7 +176,7 @@ def report_quads(inst: int, month: int, rng: random.Random) -> Iterator[ox.Quad]
         yield q(_n(f"{L}nivel/level{level}"), _p("skos:prefLabel"), _lit(f"Nivel {level}"))
 
 
-def build_store(path: Path, reports: int) -> int:
+def build_store(path: Path, reports: int, churn: float = 1.0) -> int:
     """Write ``reports`` synthetic reports (12 months per institution) to a store at ``path``.
 
     As a build publishes it (``publisher.build.current``): one named graph per report, the
@@ -166,7 +187,7 @@ def build_store(path: Path, reports: int) -> int:
     quads: list[ox.Quad] = []
     latest: dict[int, list[ox.Quad]] = {}
     for r in range(reports):
-        report = list(report_quads(r // 12, r % 12 + 1, rng))
+        report = list(report_quads(r // 12, r % 12 + 1, rng, churn))
         latest[r // 12] = report  # months come in order: the last one is current
         quads.extend(report)
     union = {(q.subject, q.predicate, q.object) for q in quads}
@@ -176,8 +197,34 @@ def build_store(path: Path, reports: int) -> int:
     quads.extend(ox.Quad(s, p, o, ox.DefaultGraph()) for s, p, o in current)
     store = ox.Store(str(path))
     store.bulk_extend(quads)
+    store.bulk_load(changes_ntriples(quads), ox.RdfFormat.N_TRIPLES, to_graph=_n(f"{B}cambios"))
     store.flush()
     return len(store)
+
+
+@dataclass(frozen=True)
+class _Part:
+    graph: str
+    institution: str
+    issued: str | None
+    snapshot: changes.Snapshot | None
+
+
+def changes_ntriples(quads: list[ox.Quad]) -> bytes:
+    """The graph of changes a build makes of these reports (``publisher/build/changes.py``)."""
+    by_report: dict[str, list[ox.Quad]] = {}
+    for quad in quads:
+        if isinstance(quad.graph_name, ox.NamedNode) and "/reporte/" in quad.graph_name.value:
+            by_report.setdefault(quad.graph_name.value, []).append(quad)
+    parts = []
+    for graph, held in by_report.items():
+        nquads = ox.serialize(held, format=ox.RdfFormat.N_QUADS) or b""
+        snap = changes.snapshot(nquads)
+        issued = graph.rsplit("/", 1)[1] + "-28"
+        parts.append(_Part(graph, snap.institution, issued, snap))
+    with tempfile.TemporaryDirectory() as folder:
+        ntriples, _ = changes.changes_ntriples(parts, Urls(B[: -len("id/")]), Path(folder), None)
+    return ntriples
 
 
 def _median_ms(samples: list[float]) -> float:

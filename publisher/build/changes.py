@@ -34,6 +34,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from publisher.build import current
 from publisher.mapping.convert import month_name
+from publisher.query.history import Stated, paired
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 
@@ -54,21 +55,6 @@ KIND_WORDS = {
     TARGET_RAISED: ("Meta elevada", "Target raised"),
     TARGET_LOWERED: ("Meta reducida", "Target lowered"),
 }
-
-
-@dataclass(frozen=True)
-class Stated:
-    """A numeric target as one report states it."""
-
-    target: str
-    parent: str  # the indicator (or objective) it hangs from
-    parent_text: str
-    objective: str
-    unit: str
-    value: str  # xsd:decimal lexical form
-    label: str  # M1-style label or ""
-    line: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -300,43 +286,6 @@ def compare(before: Part, after: Part) -> list[Change]:
         name = new_units.get(now.unit, "")
         found.append(Change(kind, *base, *dates, now.unit, name, was, now))
     return found
-
-
-def paired(old: Sequence[Stated], new: Sequence[Stated]) -> list[tuple[Stated, Stated]]:
-    """The numeric targets of two reports that are one target in two versions.
-
-    First under one indicator (or objective, when targets hang from it): by their
-    ``M1``-style label when all have one, else by reading order. Then, of those left, by
-    objective when the objective has exactly one numeric target in each report: an
-    indicator's text often carries the value («participar en un 30%…»), so a raised target
-    may come under a new indicator IRI while its objective stays.
-    """
-    old_targets, new_targets = _grouped(old, "parent"), _grouped(new, "parent")
-    pairs = []
-    for parent in sorted(old_targets.keys() & new_targets.keys()):
-        pairs += _pairs(old_targets[parent], new_targets[parent])
-    taken = {id(t) for pair in pairs for t in pair}
-    old_by, new_by = _grouped(old, "objective"), _grouped(new, "objective")
-    for objective in sorted(old_by.keys() & new_by.keys()):
-        was, now = old_by[objective], new_by[objective]
-        if objective and len(was) == len(now) == 1 and not {id(was[0]), id(now[0])} & taken:
-            pairs.append((was[0], now[0]))
-    return pairs
-
-
-def _grouped(targets: Iterable[Stated], key: str) -> dict[str, list[Stated]]:
-    grouped: dict[str, list[Stated]] = {}
-    for target in targets:  # already in reading order
-        grouped.setdefault(getattr(target, key), []).append(target)
-    return grouped
-
-
-def _pairs(old: Sequence[Stated], new: Sequence[Stated]) -> list[tuple[Stated, Stated]]:
-    """Targets of one parent in both reports: by label when all have one, else by order."""
-    if all(t.label for t in (*old, *new)):
-        labelled = {t.label: t for t in new}
-        return [(t, labelled[t.label]) for t in old if t.label in labelled]
-    return list(zip(old, new, strict=False))
 
 
 def _decimal(text: str) -> Decimal | None:

@@ -417,6 +417,8 @@ class _Plan:
         #: current state (default graph) follows both.
         self.corpus_removed: set[bytes] = set()
         self.corpus_added: list[bytes] = []
+        #: Corpus graphs about every month, outside the current state: the changes.
+        self.not_current = {str(changes.changes_graph_iri(self.urls))}
 
     def run(self) -> BuildReport:
         """Fill the version folder (store, dumps, void.ttl, validation.ttl); publish nothing."""
@@ -437,7 +439,8 @@ class _Plan:
             history = ox.NamedNode(self.history)
             current.drop_unstated(store.native, b"".join(self.stale), history, stating)
         with self.timer("current"):
-            self._current_state(store, summaries, graphs)
+            now = [graph for graph in graphs if graph.iri not in self.not_current]
+            self._current_state(store, summaries, now)
             store.flush()
         hashes = [s.sha256 for s in summaries]
         dumps = self._dumps(store, summaries, graphs)
@@ -653,18 +656,21 @@ class _Plan:
         stem.with_suffix(".nt").write_bytes(graph.ntriples)
         stem.with_suffix(".nq.gz").write_bytes(gzip_member(nquads))
         stem.with_suffix(".ttl").write_bytes(turtle_member(nquads))
+        in_default = graph.iri not in self.not_current  # its lines follow into the default graph
         if old is None:
             loader.add(graph.iri, nquads)
-            self.corpus_added.append(graph.ntriples)
+            if in_default:
+                self.corpus_added.append(graph.ntriples)
             return
         before, after = set(old.splitlines(keepends=True)), set(graph.ntriples.splitlines(True))
         native, name = store.native, ox.NamedNode(graph.iri)
         for triple in ox.parse(b"".join(before - after), ox.RdfFormat.N_TRIPLES):
             native.remove(ox.Quad(triple.subject, triple.predicate, triple.object, name))
-        self.corpus_removed.update(before - after)
         added = b"".join(sorted(after - before))
         loader.add(graph.iri, _with_graph(added, graph.iri))
-        self.corpus_added.append(added)
+        if in_default:
+            self.corpus_removed.update(before - after)
+            self.corpus_added.append(added)
 
     def _current_state(
         self,

@@ -9,13 +9,16 @@ the same parent. History therefore reads each report's graph on its own (``GRAPH
 - ``history(store, node)``: for an objective or indicator, its numeric targets in every
   report that states it, by report date (``svg_chart`` draws them);
 - ``changes(store, before, after)``: units added and removed, and targets raised or
-  lowered: under one indicator (or objective, when targets hang from it), targets pair
-  by their ``M1``-style label when both have one, else by reading order.
+  lowered (``paired``: under one indicator, or objective when targets hang from it, by
+  their ``M1``-style label when all have one, else by reading order; then by objective
+  when it has one numeric target in each report). Consecutive reports are read from the
+  graph of changes the build records with the same rules (``build/changes.py``); any
+  other two are compared here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
@@ -56,7 +59,8 @@ UNITS = (
 #: Numeric targets in report ?report, with the thing they hang from and its unit.
 TARGETS = (
     _P
-    + """SELECT ?report ?parent ?ptext ?unit ?uname ?target ?text ?value ?label ?line WHERE {
+    + """SELECT ?report ?parent ?ptext ?unit ?uname ?target ?text ?value ?label ?line ?objective
+WHERE {
   GRAPH ?report {
     ?parent lotaip:hasTarget ?target .
     { ?unit org:purpose ?parent } UNION { ?unit org:purpose/lotaip:hasIndicator ?parent }
@@ -66,6 +70,7 @@ TARGETS = (
     OPTIONAL { ?target lotaip:targetText ?text }
     OPTIONAL { ?target skos:notation ?label }
     OPTIONAL { ?target lotaip:sourceLine ?line }
+    OPTIONAL { ?target lotaip:objective ?objective }
   }
 }"""
 )
@@ -142,6 +147,58 @@ def reports_of(store: Store, institution: URIRef) -> list[tuple[URIRef, str]]:
 
 
 @dataclass(frozen=True)
+class Stated:
+    """A numeric target as one report states it."""
+
+    target: str
+    parent: str  # the indicator (or objective) it hangs from
+    parent_text: str
+    objective: str
+    unit: str
+    value: str  # xsd:decimal lexical form
+    label: str  # M1-style label or ""
+    line: int
+    text: str
+
+
+def paired(old: Sequence[Stated], new: Sequence[Stated]) -> list[tuple[Stated, Stated]]:
+    """The numeric targets of two reports that are one target in two versions.
+
+    First under one indicator (or objective, when targets hang from it): by their
+    ``M1``-style label when all have one, else by reading order. Then, of those left, by
+    objective when the objective has exactly one numeric target in each report: an
+    indicator's text often carries the value («participar en un 30%…»), so a raised target
+    may come under a new indicator IRI while its objective stays.
+    """
+    old_targets, new_targets = _grouped(old, "parent"), _grouped(new, "parent")
+    pairs = []
+    for parent in sorted(old_targets.keys() & new_targets.keys()):
+        pairs += _pairs(old_targets[parent], new_targets[parent])
+    taken = {id(t) for pair in pairs for t in pair}
+    old_by, new_by = _grouped(old, "objective"), _grouped(new, "objective")
+    for objective in sorted(old_by.keys() & new_by.keys()):
+        was, now = old_by[objective], new_by[objective]
+        if objective and len(was) == len(now) == 1 and not {id(was[0]), id(now[0])} & taken:
+            pairs.append((was[0], now[0]))
+    return pairs
+
+
+def _grouped(targets: Iterable[Stated], key: str) -> dict[str, list[Stated]]:
+    grouped: dict[str, list[Stated]] = {}
+    for target in targets:  # already in reading order
+        grouped.setdefault(getattr(target, key), []).append(target)
+    return grouped
+
+
+def _pairs(old: Sequence[Stated], new: Sequence[Stated]) -> list[tuple[Stated, Stated]]:
+    """Targets of one parent in both reports: by label when all have one, else by order."""
+    if all(t.label for t in (*old, *new)):
+        labelled = {t.label: t for t in new}
+        return [(t, labelled[t.label]) for t in old if t.label in labelled]
+    return list(zip(old, new, strict=False))
+
+
+@dataclass(frozen=True)
 class ValueChange:
     """A target whose value went up or down between two reports."""
 
@@ -172,20 +229,129 @@ class Changes:
     lowered: list[ValueChange] = field(default_factory=list)
 
 
+#: The changes the build recorded from report ?before to the next one, ?after (named graph
+#: ``id/cambios``, ``build/changes.py``), with the text of the indicator (or objective)
+#: a changed target hangs from, read from any report stating it.
+RECORDED = (
+    _P
+    + """SELECT ?before ?after ?change ?kind ?unit ?uname ?parent ?ptext ?old ?new ?oldText ?newText
+WHERE {
+  GRAPH ?changes {
+    ?change lotaip:fromReport ?before ; lotaip:toReport ?after ;
+            lotaip:changeKind ?kind ; lotaip:changeUnit ?unit .
+    OPTIONAL { ?change lotaip:changeUnitName ?uname }
+    OPTIONAL {
+      ?change lotaip:changeParent ?parent ; lotaip:fromValue ?old ; lotaip:toValue ?new ;
+              lotaip:fromText ?oldText ; lotaip:toText ?newText .
+    }
+  }
+  OPTIONAL { GRAPH ?after { ?parent rdfs:label ?ptext } }
+}"""
+)
+
+
 def changes(store: Store, before: URIRef, after: URIRef) -> Changes:
-    """Units added and removed, and targets raised or lowered, from ``before`` to ``after``."""
+    """Units added and removed, and targets raised or lowered, from ``before`` to ``after``.
+
+    Reports that follow each other are read from the graph of changes the build
+    recorded; any other two are compared here, reading the two reports' graphs, with the
+    same rules (``build/changes.py``: ``compare``)."""
+    found = recorded_changes(store, before, after)
+    if found is not None:
+        return found
+    return compared_changes(store, before, after)
+
+
+def recorded_changes(store: Store, before: URIRef, after: URIRef) -> Changes | None:
+    """The changes the build recorded from ``before`` to ``after``; None when ``after`` is
+    not the report that follows ``before`` (the build records only those)."""
+    institution = _publisher(store, before)
+    if institution is None:
+        return None
+    reports = [iri for iri, _ in reports_of(store, institution)]
+    if before not in reports or reports.index(before) + 1 >= len(reports):
+        return None
+    if reports[reports.index(before) + 1] != after:
+        return None
+    result = Changes(before, after)
+    seen: set[str] = set()
+    for row in store.select(RECORDED, {"before": before, "after": after}):
+        if str(row["change"]) in seen:
+            continue
+        seen.add(str(row["change"]))
+        unit, name, kind = URIRef(row["unit"]), _str(row, "uname"), str(row["kind"])
+        if kind.endswith("UnitAdded"):
+            result.units_added.append((unit, name))
+        elif kind.endswith("UnitRemoved"):
+            result.units_removed.append((unit, name))
+        elif "old" in row:
+            change = ValueChange(
+                unit,
+                name,
+                URIRef(row["parent"]),
+                _str(row, "ptext"),
+                Decimal(str(row["old"])),
+                Decimal(str(row["new"])),
+                _str(row, "oldText"),
+                _str(row, "newText"),
+            )
+            (result.raised if change.raised else result.lowered).append(change)
+    _sort(result)
+    return result
+
+
+def _sort(result: Changes) -> None:
+    result.units_added.sort(key=_by_name)
+    result.units_removed.sort(key=_by_name)
+    for values in (result.raised, result.lowered):
+        values.sort(key=lambda c: (c.unit_name, c.parent_text, c.before_text))
+
+
+_PUBLISHER = (
+    _P
+    + """SELECT ?report ?institution WHERE {
+  GRAPH ?report { ?report a lotaip:Report ; dct:publisher ?institution }
+}"""
+)
+
+
+def _publisher(store: Store, report: URIRef) -> URIRef | None:
+    rows = store.select(_PUBLISHER, {"report": report})
+    return URIRef(rows[0]["institution"]) if rows else None
+
+
+def compared_changes(store: Store, before: URIRef, after: URIRef) -> Changes:
+    """The changes from ``before`` to ``after`` compared here, from the two reports' graphs."""
     result = Changes(before, after)
     old, new = _units(store, before), _units(store, after)
-    result.units_added = sorted(((u, new[u]) for u in new.keys() - old.keys()), key=_by_name)
-    result.units_removed = sorted(((u, old[u]) for u in old.keys() - new.keys()), key=_by_name)
+    result.units_added = [(u, new[u]) for u in new.keys() - old.keys()]
+    result.units_removed = [(u, old[u]) for u in old.keys() - new.keys()]
     old_targets, new_targets = _targets(store, before), _targets(store, after)
-    for parent in sorted(old_targets.keys() & new_targets.keys()):
-        for was, now in _pairs(old_targets[parent], new_targets[parent]):
-            if was.value == now.value:
-                continue
-            change = _change(was, now)
-            (result.raised if change.raised else result.lowered).append(change)
+    was_list = [_as_stated(t) for t in old_targets]
+    now_list = [_as_stated(t) for t in new_targets]
+    # each Stated back to the row it was made from (which carries names and Decimals)
+    back = dict(zip(map(id, was_list + now_list), [*old_targets, *new_targets], strict=True))
+    for was, now in paired(was_list, now_list):
+        if Decimal(was.value) == Decimal(now.value):
+            continue
+        change = _change(back[id(was)], back[id(now)])
+        (result.raised if change.raised else result.lowered).append(change)
+    _sort(result)
     return result
+
+
+def _as_stated(target: _Stated) -> Stated:
+    return Stated(
+        target.target,
+        str(target.parent),
+        target.parent_text,
+        target.objective,
+        str(target.unit),
+        str(target.value),
+        target.label,
+        target.line,
+        target.text,
+    )
 
 
 def _by_name(pair: tuple[URIRef, str]) -> str:
@@ -200,6 +366,8 @@ def _units(store: Store, report: URIRef) -> dict[URIRef, str]:
 class _Stated:
     """A numeric target as one report states it."""
 
+    target: str
+    objective: str
     value: Decimal
     label: str
     line: int
@@ -210,11 +378,13 @@ class _Stated:
     parent_text: str
 
 
-def _targets(store: Store, report: URIRef) -> dict[str, list[_Stated]]:
-    """Numeric targets of ``report`` by parent IRI, in reading order."""
-    by_parent: dict[str, dict[str, _Stated]] = {}
+def _targets(store: Store, report: URIRef) -> list[_Stated]:
+    """Numeric targets of ``report``, in reading order."""
+    by_target: dict[str, _Stated] = {}
     for row in store.select(TARGETS, {"report": report}):
         target = _Stated(
+            str(row["target"]),
+            _str(row, "objective"),
             Decimal(str(row["value"])),
             _str(row, "label"),
             int(str(row.get("line", 0))),
@@ -224,19 +394,8 @@ def _targets(store: Store, report: URIRef) -> dict[str, list[_Stated]]:
             URIRef(row["parent"]),
             _str(row, "ptext"),
         )
-        by_parent.setdefault(str(row["parent"]), {}).setdefault(str(row["target"]), target)
-    return {
-        parent: sorted(targets.values(), key=lambda t: t.line)
-        for parent, targets in by_parent.items()
-    }
-
-
-def _pairs(old: Sequence[_Stated], new: Sequence[_Stated]) -> list[tuple[_Stated, _Stated]]:
-    """Targets of one parent in both reports: by label when all have one, else by order."""
-    if all(t.label for t in (*old, *new)):
-        labelled = {t.label: t for t in new}
-        return [(t, labelled[t.label]) for t in old if t.label in labelled]
-    return list(zip(old, new, strict=False))
+        by_target.setdefault(target.target, target)
+    return sorted(by_target.values(), key=lambda t: (t.line, t.target))
 
 
 def _change(was: _Stated, now: _Stated) -> ValueChange:
