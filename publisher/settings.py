@@ -42,6 +42,11 @@ class Settings:
     sparql_graph_store_url: str | None = _setting(
         None, "Remote store: Graph Store Protocol URL, used to load whole graphs with PUT."
     )
+    sparql_current_state: bool = _setting(
+        False,
+        "Remote store: queries name the current state (B id/actual, sent by push) as their "
+        "default graph; else the server's own default graph (e.g. Oxigraph's union).",
+    )
     sparql_user: str | None = _setting(None, "Remote store: user name for HTTP basic auth.")
     sparql_password: str | None = _setting(None, "Remote store: password for HTTP basic auth.")
     query_timeout: float = _setting(

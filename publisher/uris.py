@@ -96,6 +96,11 @@ class Urls:
         period = f"{updated:%Y-%m}" if updated is not None else sha256[:12]
         return self.thing(f"reporte/{slugify(institution_id)}/{period}")
 
+    def current_state(self) -> URIRef:
+        """The current state (the embedded store's default graph) as a remote store holds
+        it, a named graph: ``B id/actual``."""
+        return self.thing("actual")
+
     def history(self) -> URIRef:
         """The named graph holding every report's statements, all months: ``B id/historial``."""
         return self.thing("historial")

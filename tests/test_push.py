@@ -29,7 +29,17 @@ from publisher.vocab import LOTAIP
 BASE = "http://localhost:8000/"
 SOT = "sot-2023-01.txt"
 SOT_GRAPH = BASE + "id/reporte/sot/2023-01"
-CORPUS = {BASE + "id/calidad", BASE + "id/enlaces", BASE + "id/referencia", str(LOTAIP)}
+CORPUS = {
+    BASE + "id/calidad",
+    BASE + "id/enlaces",
+    BASE + "id/referencia",
+    BASE + "id/cambios",
+    str(LOTAIP),
+}
+HISTORY, CURRENT = BASE + "id/historial", BASE + "id/actual"
+ACTUAL = ox.NamedNode(CURRENT)
+#: 5 reports, 5 corpus graphs, the history and the current state (``B id/actual``)
+GRAPHS = 12
 
 
 @pytest.fixture(scope="module")
@@ -75,16 +85,14 @@ def _version(root: Path) -> str:
 
 
 def _published_quads(root: Path) -> set[ox.Quad]:
+    """Every named graph of the published store, and its default graph (the current state)
+    as the named graph ``B id/actual``: what a push must leave on the remote."""
     folder = current_version(root / "data")
     assert folder is not None
     store = ox.Store.read_only(str(folder / "store"))
-    # The push sends the report and corpus graphs; the history graph (issue 14) is made
-    # from the report graphs by the build and is NOT pushed yet: a known gap.
-    return {
-        q
-        for q in store
-        if isinstance(q.graph_name, ox.NamedNode) and not q.graph_name.value.endswith("/historial")
-    }
+    named = {q for q in store if isinstance(q.graph_name, ox.NamedNode)}
+    now = store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    return named | {ox.Quad(q.subject, q.predicate, q.object, ACTUAL) for q in now}
 
 
 def _remote_quads(endpoint: OxigraphEndpoint) -> set[ox.Quad]:
@@ -126,7 +134,7 @@ def _rebuild(root: Path, change: str | None = None, remove: str | None = None) -
 def test_first_push_sends_every_graph_and_marks_the_version_last(root, endpoint, gsp):
     report = push(_settings(root), store=_remote(endpoint, gsp))
     assert _remote_quads(endpoint) == _published_quads(root)
-    assert len(report.sent) == 9 and set(report.sent) >= CORPUS
+    assert len(report.sent) == GRAPHS and set(report.sent) >= CORPUS
     assert (report.removed, report.trusted, report.marked) == ([], False, True)
     # the published version is marked by the very last request, after every graph
     assert _version(root) in endpoint.requests[-1].form["update"]
@@ -142,7 +150,7 @@ def test_second_push_sends_nothing(root, endpoint):
     before = len(endpoint.requests)
     report = push(_settings(root), store=_remote(endpoint))
     assert (report.sent, report.removed, report.marked, report.trusted) == ([], [], False, True)
-    assert report.unchanged == 9
+    assert report.unchanged == GRAPHS
     assert len(endpoint.requests) == before + 1  # one query: the store's marked version
     assert "already holds" in report.summary()
 
@@ -152,8 +160,10 @@ def test_a_changed_report_sends_its_graph_only(root, endpoint):
     _rebuild(root, change=SOT)
     before = len(endpoint.requests)
     report = push(_settings(root), store=_remote(endpoint))
-    assert report.sent == [SOT_GRAPH]
-    assert _writes(endpoint, before) == [SOT_GRAPH]
+    # its graph, and the two graphs made of it: the current state and the history
+    assert report.sent == [CURRENT, HISTORY, SOT_GRAPH]
+    # (the two large ones in several update requests of 1,000 triples each)
+    assert list(dict.fromkeys(_writes(endpoint, before))) == [CURRENT, HISTORY, SOT_GRAPH]
     assert _remote_quads(endpoint) == _published_quads(root)
     assert _remote(endpoint).marked_version() == _version(root)
 
@@ -178,14 +188,14 @@ def test_a_store_marked_by_someone_else_gets_everything(root, endpoint):
     _remote(endpoint).put_ntriples(URIRef(stray), f"<{stray}> <{BASE}p> 1 .\n".encode())
     report = push(_settings(root), store=_remote(endpoint))
     assert not report.trusted
-    assert len(report.sent) == 9 and report.removed == [stray]
+    assert len(report.sent) == GRAPHS and report.removed == [stray]
     assert _remote_quads(endpoint) == _published_quads(root)
 
 
 def test_full_resends_everything(root, endpoint):
     push(_settings(root), store=_remote(endpoint))
     report = push(_settings(root), full=True, store=_remote(endpoint))
-    assert len(report.sent) == 9 and not report.trusted
+    assert len(report.sent) == GRAPHS and not report.trusted
 
 
 def test_the_record_is_kept_per_query_url(root, endpoint):
@@ -193,14 +203,14 @@ def test_the_record_is_kept_per_query_url(root, endpoint):
     record = json.loads((root / "data" / STATE).read_text(encoding="utf-8"))
     entry = record[BASE + "query"]
     assert entry["marked"] == _version(root)
-    assert len(entry["graphs"]) == 9 and all(len(d) == 64 for d in entry["graphs"].values())
+    assert len(entry["graphs"]) == GRAPHS and all(len(d) == 64 for d in entry["graphs"].values())
 
 
 def test_an_unreadable_record_sends_everything_again(root, endpoint):
     push(_settings(root), store=_remote(endpoint))
     (root / "data" / STATE).write_text("{not json", encoding="utf-8")
     report = push(_settings(root), store=_remote(endpoint))
-    assert not report.trusted and len(report.sent) == 9
+    assert not report.trusted and len(report.sent) == GRAPHS
     assert json.loads((root / "data" / STATE).read_text(encoding="utf-8"))  # rewritten whole
 
 
@@ -267,7 +277,7 @@ def test_a_graph_failing_while_sent_is_sent_again(root, endpoint):
     assert _remote(endpoint).marked_version() != _version(root)
     retry = push(_settings(root), store=_remote(endpoint))
     assert SOT_GRAPH in retry.sent and retry.trusted
-    assert len(retry.sent) < 9  # the graphs sent before the failure are not sent again
+    assert len(retry.sent) < GRAPHS  # the graphs sent before the failure are not sent again
     assert _remote_quads(endpoint) == _published_quads(root)
     assert _remote(endpoint).marked_version() == _version(root)
 
@@ -316,16 +326,50 @@ def test_build_pushes_and_push_retries(root, endpoint, cli_env):
     runner = CliRunner()
     built = runner.invoke(cli, ["build", "--quiet", str(root / "reports")], env=cli_env)
     assert built.exit_code == 0, built.output
-    assert "pushed version" in built.output and "9 graph(s) sent" in built.output
+    assert "pushed version" in built.output and f"{GRAPHS} graph(s) sent" in built.output
     assert _remote_quads(endpoint) == _published_quads(root)
     again = runner.invoke(cli, ["push"], env=cli_env)
     assert again.exit_code == 0, again.output
     assert "already holds" in again.output
     full = runner.invoke(cli, ["push", "--full"], env=cli_env)
-    assert full.exit_code == 0 and "9 graph(s) sent" in full.output
+    assert full.exit_code == 0 and f"{GRAPHS} graph(s) sent" in full.output
 
 
 def test_push_command_needs_a_remote_store(root):
     result = CliRunner().invoke(cli, ["push"], env={"PUBLISHER_DATA_DIR": str(root / "data")})
     assert result.exit_code != 0
     assert "store = 'sparql'" in result.output
+
+
+def test_the_remote_counts_what_the_embedded_store_counts(root, endpoint):
+    """After a push, the current state (``B id/actual``), the history and the changes hold
+    on the remote what the embedded store holds; with ``sparql_current_state`` every
+    query names ``B id/actual`` as its default graph."""
+    push(_settings(root), store=_remote(endpoint))
+    folder = current_version(root / "data")
+    assert folder is not None
+    embedded = ox.Store.read_only(str(folder / "store"))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?t a <https://w3id.org/lotaip/def/Target> }"
+    here = next(iter(embedded.query(count)))["n"].value
+    in_graph = count.replace("{ ?t", f"{{ GRAPH <{CURRENT}> {{ ?t").replace("}", "} }", 1)
+    there = _remote(endpoint).select(in_graph)[0]["n"]
+    assert int(there) == int(here) > 0
+    history = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{HISTORY}> {{ ?s ?p ?o }} }}"
+    assert int(_remote(endpoint).select(history)[0]["n"]) == len(
+        list(embedded.quads_for_pattern(None, None, None, ox.NamedNode(HISTORY)))
+    )
+    settings = load(
+        env={},
+        data_dir=root / "data",
+        base_uri=BASE,
+        store="sparql",
+        sparql_query_url=BASE + "query",
+        sparql_current_state=True,
+    )
+    remote = RemoteStore.from_settings(settings)
+    assert remote.default_graph == CURRENT
+    naming = RemoteStore(BASE + "query", send=endpoint, default_graph=CURRENT)
+    naming.select(count)
+    assert endpoint.requests[-1].form["default-graph-uri"] == CURRENT
+    _remote(endpoint).select(count)  # without the setting: the server's default graph
+    assert "default-graph-uri" not in endpoint.requests[-1].form

@@ -5,8 +5,13 @@ hold the version ``DATA/current`` points to. The version already keeps every nam
 it holds as one gzip N-Quads member (the parts of ``dumps/lotaip.nq.gz``):
 
 - each report's graph: ``reports/<sha256>.nq.gz`` (``build.json`` ``reports``: graph, sha256);
-- each corpus graph (ontology, links, reference, quality): ``corpus/<stem>.nq.gz``
-  (``build.json`` ``corpus``: graph IRI -> stem).
+- each corpus graph (ontology, links, reference, quality, changes): ``corpus/<stem>.nq.gz``
+  (``build.json`` ``corpus``: graph IRI -> stem);
+- the two graphs the build makes in its store only, read from it when sent: the history
+  ``B id/historial`` and the current state (the embedded store's default graph) as the
+  named graph ``B id/actual``, so a remote store holds everything the embedded one does
+  (``materialised_members``; queries see it as their default graph with the setting
+  ``sparql_current_state``).
 
 "Changed" is decided by a graph's digest: the sha256 of its member file. The same N-Quads
 give the same bytes (gzip with mtime 0; the build links the files of unchanged reports
@@ -37,6 +42,7 @@ version is never marked, and the next push (``lotaip-lod push``) sends only what
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import os
 import time
@@ -47,14 +53,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import URIRef
 
-from publisher.build import publish
+from publisher.build import current, publish
 from publisher.build.pipeline import CORPUS, REPORTS, strip_graph
-from publisher.build.workers import member_path
+from publisher.build.workers import Summary, member_path
 from publisher.errors import PublisherError, PushFailed, StoreError
 from publisher.settings import Settings
 from publisher.store.remote import RemoteStore
+from publisher.uris import Urls
 
 #: The record of what each remote store holds, in the data folder.
 STATE = "push-state.json"
@@ -69,6 +77,9 @@ class Member:
     graph: str
     path: Path
     digest: str
+    #: A graph only the published store holds (the history, the current state): read
+    #: from the store at ``path``, its graph ``from_graph`` ("": its default graph).
+    from_graph: str | None = None
 
 
 @dataclass
@@ -135,11 +146,44 @@ def published_members(data_dir: Path) -> tuple[str, dict[str, Member]]:
             members[iri] = Member(iri, path, publish.file_sha256(path))
         except OSError as err:
             raise StoreError(f"the published version lacks graph {iri}'s N-Quads: {err}") from err
+    members.update(materialised_members(folder, manifest, members))
     return str(manifest.get("version") or folder.name), members
+
+
+def materialised_members(
+    folder: Path, manifest: dict[str, Any], members: dict[str, Member]
+) -> dict[str, Member]:
+    """The two graphs the build makes in its store only: the history ``B id/historial``
+    (every report's statements) and the current state, sent as the named graph
+    ``B id/actual`` (a remote store's default graph is the server's business: see the
+    ``sparql_current_state`` setting). Each one's digest covers the members it is made
+    of, so it is sent again exactly when one of them changed."""
+    urls = Urls(str(manifest.get("base_uri", "")))
+    summaries = [Summary(**entry) for entry in manifest.get("reports", [])]
+    history = str(urls.history())
+    now = {s.graph for s in current.latest(summaries).values()}
+    now |= set(manifest.get("corpus", {})) - {str(urls.changes())}
+    made = {}
+    for iri, graphs, source in (
+        (history, {s.graph for s in summaries}, history),
+        (str(urls.current_state()), now, ""),
+    ):
+        digest = hashlib.sha256(iri.encode())
+        for graph in sorted(graphs):
+            digest.update(f"\0{graph}\0{members[graph].digest}".encode())
+        made[iri] = Member(iri, folder / "store", digest.hexdigest(), source)
+    return made
 
 
 def ntriples(member: Member) -> bytes:
     """The member's N-Quads as N-Triples (every quad must be in the member's graph)."""
+    if member.from_graph is not None:
+        graph = ox.NamedNode(member.from_graph) if member.from_graph else ox.DefaultGraph()
+        try:
+            store = ox.Store.read_only(str(member.path))
+            return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+        except (OSError, RuntimeError) as err:
+            raise StoreError(f"cannot read {member.graph} from {member.path}: {err}") from err
     try:
         nquads = gzip.decompress(member.path.read_bytes())
     except (OSError, EOFError, gzip.BadGzipFile) as err:

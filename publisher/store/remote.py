@@ -169,8 +169,12 @@ class RemoteStore:
         version_ttl: float = 60.0,
         version_graph: str | None = None,
         send: Send | None = None,
+        default_graph: str | None = None,
     ) -> None:
         self.query_url = query_url
+        #: When set, every query names this graph as its default graph
+        #: (``default-graph-uri``): the current state as ``push`` sends it, ``B id/actual``.
+        self.default_graph = default_graph
         self.update_url = update_url
         self.graph_store_url = graph_store_url
         self.scope = tuple(scope)
@@ -194,6 +198,11 @@ class RemoteStore:
             timeout=settings.query_timeout,
             scope=(settings.base_uri, str(LOTAIP)),
             version_graph=str(Urls(settings.base_uri).thing("dataset")),
+            default_graph=(
+                str(Urls(settings.base_uri).current_state())
+                if settings.sparql_current_state
+                else None
+            ),
         )
 
     @property
@@ -255,7 +264,10 @@ class RemoteStore:
         """Send ``query`` as it is and return the server's answer untouched (its media type
         and bytes), for an endpoint that proxies queries to this store. Failures raise the
         same typed errors as ``select``."""
-        return self._call(HttpRequest(self.query_url, {"query": query}, {"Accept": accept}))
+        form = {"query": query}
+        if self.default_graph is not None:
+            form["default-graph-uri"] = self.default_graph
+        return self._call(HttpRequest(self.query_url, form, {"Accept": accept}))
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -412,7 +424,10 @@ class RemoteStore:
         self, query: str, bindings: Mapping[str, Identifier] | None, accept: str
     ) -> HttpResponse:
         text = bind_values(query, bindings) if bindings else query
-        return self._call(HttpRequest(self.query_url, {"query": text}, {"Accept": accept}))
+        form = {"query": text}
+        if self.default_graph is not None:
+            form["default-graph-uri"] = self.default_graph
+        return self._call(HttpRequest(self.query_url, form, {"Accept": accept}))
 
     def _call(self, request: HttpRequest) -> HttpResponse:
         response = self._send(request)
