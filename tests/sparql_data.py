@@ -1,15 +1,18 @@
 """Hand-made data in the published shape, for the SPARQL endpoint's tests.
 
-Two institutions, three reports (one named graph each): enough for every protocol case
-and for example-query shapes (a unit in two institutions, a target that changed between
-two reports of the same institution, a percent target over 90 about water).
+Two institutions, three reports (one named graph each) and the graph of changes a build
+makes of them: enough for every protocol case and for example-query shapes (a unit in two
+institutions, a target that changed between two reports of the same institution, a
+percent target over 90 about water).
 """
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -19,8 +22,10 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, XSD
 from werkzeug.serving import make_server
 
+from publisher.build import changes
 from publisher.settings import Settings, load
 from publisher.store.embedded import OxigraphStore, to_ox
+from publisher.uris import Urls
 from publisher.vocab import LOTAIP, QUDT, UNIT
 
 ID = Namespace("http://localhost:8000/id/")
@@ -89,11 +94,38 @@ def make_store(path: Path | None, union: bool = False) -> OxigraphStore:
         graph = report_graph(key)
         store.replace_graph(report_iri(key), graph)
         merged += graph
+    # the graph of changes, as a build makes it from the reports (build/changes.py)
+    store.native.bulk_load(
+        changes_ntriples(store), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(ID["cambios"]))
+    )
     if union:
         store.native.extend(
             ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.DefaultGraph()) for s, p, o in merged
         )
     return store
+
+
+@dataclass(frozen=True)
+class _Part:
+    graph: str
+    institution: str
+    issued: str | None
+    snapshot: changes.Snapshot | None
+
+
+def changes_ntriples(store: OxigraphStore) -> bytes:
+    """The changes between the hand-made reports (A's January and February)."""
+    parts = []
+    for key, (institution, _, issued) in REPORTS.items():
+        name = ox.NamedNode(str(report_iri(key)))
+        nquads = store.native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
+        snapshot = changes.snapshot(nquads)
+        parts.append(_Part(name.value, institution, issued.isoformat(), snapshot))
+    with tempfile.TemporaryDirectory() as folder:
+        ntriples, _ = changes.changes_ntriples(
+            parts, Urls(str(ID)[: -len("id/")]), Path(folder), None
+        )
+    return ntriples
 
 
 def sparql_settings(tmp: Path, **overrides: object) -> Settings:

@@ -274,7 +274,8 @@ def test_service_description(client: FlaskClient, accept: str, rdflib_format: st
     assert (service, SD.endpoint, service) in graph
     assert (service, SD.supportedLanguage, SD.SPARQL11Query) in graph
     names = set(graph.objects(None, SD.name))
-    assert names == {report_iri(k) for k in ("a-2023-01", "a-2023-02", "b-2023-01")}
+    reports = {report_iri(k) for k in ("a-2023-01", "a-2023-02", "b-2023-01")}
+    assert names == reports | {URIRef("http://localhost:8000/id/cambios")}
 
 
 def test_browser_gets_the_query_page(client: FlaskClient) -> None:
