@@ -160,9 +160,7 @@ def load_test(port: int, paths: list[str], total: int, clients: int) -> dict[str
     }
 
 
-def cpu_per_document(
-    data_dir: Path, paths: list[str], institutions: list[str]
-) -> dict[str, float]:
+def cpu_per_document(data_dir: Path, paths: list[str], institutions: list[str]) -> dict[str, float]:
     """CPU ms per document rendered in-process with no cache: the server's own cost,
     which the machine's other load does not inflate the way it inflates latencies."""
     from publisher.store.embedded import OxigraphStore
