@@ -60,14 +60,7 @@ def _collection_response(name: str, explicit: conneg.Format | None) -> Response:
     """The members of ``/id/<name>/``: a list page, or RDF (``rdfs:member``)."""
     fmt = conneg.choose_format(request, explicit)
     doc_path = f"/doc/{name}/"
-    html = fmt is conneg.HTML
-    # the institution page's unit table sorts by ``?sort=`` (other pages ignore it)
-    parts = (
-        doc_path,
-        fmt.name,
-        lang() if html else "",
-        request.args.get("sort", "") if html else "",
-    )
+    parts = (doc_path, fmt.name, lang() if fmt is conneg.HTML else "")
     body = cached(parts, lambda: _collection(name, doc_path, fmt))
     return conneg.finish(Response(body, mimetype=fmt.media_type), fmt, doc_path)
 
@@ -133,14 +126,10 @@ def context() -> Response:
 
 def _describe_response(iri: URIRef, doc_path: str, explicit: conneg.Format | None) -> Response:
     fmt = conneg.choose_format(request, explicit)
-    html = fmt is conneg.HTML
-    # the institution page's unit table sorts by ``?sort=`` (other pages ignore it)
-    parts = (
-        doc_path,
-        fmt.name,
-        lang() if html else "",
-        request.args.get("sort", "") if html else "",
-    )
+    parts: tuple[str, ...] = (doc_path, fmt.name, lang() if fmt is conneg.HTML else "")
+    sort = request.args.get("sort", "")
+    if fmt is conneg.HTML and sort:  # the institution page's unit table sorts by it
+        parts = (*parts, sort)
     body = cached(parts, lambda: _document(iri, doc_path, fmt))
     return conneg.finish(Response(body, mimetype=fmt.media_type), fmt, doc_path)
 
