@@ -160,7 +160,7 @@ def load_test(port: int, paths: list[str], total: int, clients: int) -> dict[str
     }
 
 
-def cpu_per_document(data_dir: Path, paths: list[str]) -> dict[str, float]:
+def cpu_per_document(data_dir: Path, paths: list[str], institutions: list[str]) -> dict[str, float]:
     """CPU ms per document rendered in-process with no cache: the server's own cost,
     which the machine's other load does not inflate the way it inflates latencies."""
     from publisher.store.embedded import OxigraphStore
@@ -174,6 +174,11 @@ def cpu_per_document(data_dir: Path, paths: list[str]) -> dict[str, float]:
         for path in paths:
             client.get(path + suffix)
         figures[label] = (time.process_time() - start) / len(paths) * 1000
+    start = time.process_time()
+    for _ in range(5):
+        for path in institutions:
+            client.get(path)
+    figures["institution"] = (time.process_time() - start) / (5 * len(institutions)) * 1000
     return figures
 
 
@@ -211,7 +216,8 @@ def main() -> None:
                 warm = max(len(pages), args.requests // 10)
                 report(f"{label} warm", load_test(port, pages, warm, args.clients))
         print(f"load average after the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-        for label, ms in cpu_per_document(data_dir, paths).items():
+        cpu = cpu_per_document(data_dir, paths, institution_paths(data_dir))
+        for label, ms in cpu.items():
             print(f"{label:12} {ms:.2f} ms CPU per document in-process (no HTTP, no cache)")
 
 

@@ -96,8 +96,12 @@ def _report_rows(number: int, report: synth.SynthReport) -> Iterator[dict[str, s
                     }
 
 
-def build(reports: int, path: Path) -> tuple[int, float]:
-    """Write the index of ``reports`` synthetic reports to ``path``: (rows, seconds)."""
+Corpus = tuple[list[dict[str, str]], dict[str, str], search.Functions, search.Places]
+
+
+def corpus(reports: int) -> Corpus:
+    """The tidy rows of ``reports`` synthetic reports and what a store would tell of them:
+    level IRIs, unit functions (one or two each), institution territories."""
     rng = random.Random(15)
     rows: list[dict[str, str]] = []
     for number in range(reports):
@@ -119,6 +123,12 @@ def build(reports: int, path: Path) -> tuple[int, float]:
                 "name": f"Provincia {canton % PROVINCES}",
             },
         }
+    return rows, levels, functions, places
+
+
+def build(reports: int, path: Path) -> tuple[int, float]:
+    """Write the index of ``reports`` synthetic reports to ``path``: (rows, seconds)."""
+    rows, levels, functions, places = corpus(reports)
     start = time.perf_counter()
     conn = sqlite3.connect(path)
     search.fill_rows(conn, rows, levels, functions, places)
@@ -151,7 +161,9 @@ def main() -> None:
         print(
             f"{args.reports} reports, {count} rows: index built in {seconds:.1f} s, {size:.0f} MB"
         )
+        start = time.perf_counter()
         index = search.open_index(path)
+        print(f"index opened in {(time.perf_counter() - start) * 1000:.0f} ms")
         inst = f"{BASE}institucion/i0042"
         level = "https://datos.example.ec/def/value-adding"
         chosen = {"institution": inst, "level": level, "year": "2025"}

@@ -64,9 +64,7 @@ def test_institution_page_lists_units_by_level_with_objectives_targets_and_chart
     site_client: FlaskClient,
 ) -> None:
     page = text(site_client, INSTITUTION_PAGE)
-    assert "<h3>Procesos habilitantes de apoyo</h3>" in page
-    level_at = page.index("Procesos habilitantes de apoyo")
-    assert page.index("Dirección Financiera", level_at) > level_at
+    assert ("Procesos habilitantes de apoyo", "Dirección Financiera") in unit_rows(page)
     assert "Porcentaje de cobertura" in page  # indicator
     assert "45 Reuniones" in page and "Informe anual publicado" in page  # targets
     chart = re.search(r'<svg class="chart".*?</svg>', page, re.S)
@@ -83,9 +81,9 @@ def test_institution_page_starts_with_a_summary(site_client: FlaskClient) -> Non
     """Counts before the tree, and the same counts the tree holds."""
     page = text(site_client, INSTITUTION_PAGE)
     summary = re.search(r'<ul class="counts institution-summary">.*?</ul>', page, re.S)
-    assert summary is not None and summary.start() < page.index('<section class="level">')
+    assert summary is not None and summary.start() < page.index('<table class="units')
     counts = dict(re.findall(r'class="count-(\w+)">(\d+)<', summary.group(0)))
-    assert int(counts["units"]) == page.count('<div class="unit">')
+    assert int(counts["units"]) == page.count('<tr class="unit">')
     assert int(counts["objectives"]) >= int(counts["units"]) > 0
     assert int(counts["targets"]) > 0
 
@@ -168,15 +166,25 @@ LOJA = "/doc/institucion/gad-municipal-loja"
 
 
 def sections(page: str) -> dict[str, list[str]]:
-    """Process-level headings of an institution page, each with its unit names."""
+    """Process levels of an institution page's unit table, each with its unit names (in
+    the table's order)."""
     found: dict[str, list[str]] = {}
-    current: list[str] = []
-    for match in re.finditer(r"<h3>(.*?)</h3>|<h4><a [^>]*>(.*?)</a>", page):
-        if match.group(1):
-            current = found.setdefault(match.group(1), [])
-        else:
-            current.append(match.group(2))
+    for level, name in unit_rows(page):
+        found.setdefault(level, []).append(name)
     return found
+
+
+def unit_rows(page: str) -> list[tuple[str, str]]:
+    """(process level, unit name) of each row of the unit table, in order."""
+    return re.findall(
+        r'<tr class="unit">\s*<td class="level">(.*?)</td>.*?<summary><a [^>]*>(.*?)</a>',
+        page,
+        re.S,
+    )
+
+
+def unit_counts(page: str, column: str) -> list[int]:
+    return [int(n) for n in re.findall(rf'<td class="num {column}">(\d+)</td>', page)]
 
 
 def test_loja_page_lists_units_by_process_level_in_organic_order(built_app: Flask) -> None:
@@ -193,6 +201,36 @@ def test_loja_page_lists_units_by_process_level_in_organic_order(built_app: Flas
     # the summary: Loja's 38 units and 137 objectives (counted by hand in test_quality)
     counts = dict(re.findall(r'class="count-(\w+)">(\d+)<', page))
     assert (counts["units"], counts["objectives"], counts["reports"]) == ("38", "137", "1")
+
+
+def test_loja_units_sort_by_any_column_server_side(built_app: Flask) -> None:
+    client = built_app.test_client()
+    default = text(client, LOJA)
+    targets = unit_counts(text(client, LOJA + "?sort=targets"), "targets")
+    assert len(targets) == 38 and targets == sorted(targets) and targets[0] < targets[-1]
+    most = unit_counts(text(client, LOJA + "?sort=-targets"), "targets")
+    assert most == sorted(targets, reverse=True)
+    by_name = [name for _, name in unit_rows(text(client, LOJA + "?sort=name"))]
+    assert by_name == sorted(by_name, key=str.casefold) != [n for _, n in unit_rows(default)]
+    objectives = unit_counts(text(client, LOJA + "?sort=-objectives"), "objectives")
+    assert objectives == sorted(objectives, reverse=True) and sum(objectives) == 137
+    # the header says what the order is, and links to the reverse
+    page = text(client, LOJA + "?sort=targets&lang=en")
+    assert re.search(r'<th[^>]*data-column="targets" aria-sort="ascending"', page)
+    assert 'href="?sort=-targets&amp;lang=en#units"' in page
+    # each unit opens to its objectives and targets
+    row = re.search(r'<tr class="unit">.*?</tr>', default, re.S)
+    assert row and "<details>" in row.group(0) and "/objetivo/" in row.group(0)
+
+
+def test_an_unknown_sort_is_refused_on_the_institution_page_only(built_app: Flask) -> None:
+    client = built_app.test_client()
+    refused = client.get(LOJA + "?sort=budget")
+    assert refused.status_code == 400 and "sort must be one of" in refused.text
+    assert client.get("/?sort=budget").status_code == 200
+    assert client.get("/browse?sort=budget").status_code == 200
+    unit = re.search(r'<summary><a href="([^"#?]+)"', text(client, LOJA))
+    assert unit and client.get(unit.group(1) + "?sort=budget").status_code == 200
 
 
 def test_home_over_real_data_links_every_institution(built_app: Flask) -> None:

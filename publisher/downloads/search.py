@@ -3,20 +3,25 @@
 The build writes ``search.sqlite`` beside the dumps of a version (``write_index``): one
 row per row of the tidy table (a target, or a ``NO APLICA`` statement), with the columns
 of ``tidy.COLUMNS`` plus what facets need (the unit's functions, the institution's
-province and canton, the due year), and a full-text index over the names and texts,
-tokenised by ``unicode61 remove_diacritics 2`` so that ``educacion`` finds
-``Educación`` and ``GESTION`` finds ``gestión``. A store without a published folder (the
-tests' in-memory one) gets the same index in memory, from the same rows (``memory_index``).
+province and canton, the due year), and full-text indexes over the distinct names and
+texts of each searched column, tokenised by ``unicode61 remove_diacritics 2`` so that
+``educacion`` finds ``Educación`` and ``GESTION`` finds ``gestión``. A store without a
+published folder (the tests' in-memory one) gets the same index in memory, from the same
+rows (``memory_index``).
 
 ``Index.search`` answers one request of the browse page: the rows whose objective,
 indicator or target mentions every word (prefixes too), narrowed by any facets; the
 facet counts over those rows; and the matches grouped by kind (institutions and units by
-their names, objectives, indicators and targets by their texts) with the words marked.
+their names, objectives, indicators and targets by their texts, in table order) with
+the words marked. It answers exactly what one SQL query over an FTS5 index of every row
+answered (``tests/test_search_index.py`` holds that query and compares), in milliseconds
+rather than seconds at a national scale (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +29,8 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from markupsafe import Markup, escape
 
 from publisher import downloads as tidy
@@ -65,13 +72,27 @@ _EXTRA = (
     "due_year",
     "value_number",
 )
+#: Version of the index's layout (``PRAGMA user_version``): an index written by an older
+#: build is not read (the site makes one in memory from the store instead).
+FORMAT = 2
+_TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
+#: One table of distinct texts, and its full-text index, per searched column.
+_TEXT_TABLES = "".join(
+    f"""CREATE TABLE text_{c} (id INTEGER PRIMARY KEY, text TEXT);
+CREATE VIRTUAL TABLE text_{c}_fts USING fts5(
+  text, content='text_{c}', content_rowid='id', {_TOKENIZE}
+);
+"""
+    for c in NAME_TEXT + ROW_TEXT
+)
 _SCHEMA = f"""
 CREATE TABLE rows (id INTEGER PRIMARY KEY, {", ".join(f"{c} TEXT" for c in tidy.NAMES)},
-  {", ".join(f"{c} TEXT" for c in _EXTRA[:-1])}, value_number REAL);
-CREATE VIRTUAL TABLE rows_fts USING fts5(
-  {", ".join(NAME_TEXT + ROW_TEXT)}, content='rows', content_rowid='id',
-  tokenize='unicode61 remove_diacritics 2'
-);
+  {", ".join(f"{c} TEXT" for c in _EXTRA[:-1])}, value_number REAL, row_number INTEGER);
+{_TEXT_TABLES}
+CREATE TABLE facet_codes (facet TEXT, code INTEGER, value TEXT, label TEXT,
+  PRIMARY KEY (facet, code));
+CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT, data BLOB);
+PRAGMA user_version = {FORMAT};
 """
 #: Unit functions (lotaip:unitFunction, apart from the process level) and territories.
 _FUNCTIONS = (
@@ -142,6 +163,17 @@ def _enrichment(store: Store) -> tuple[dict[str, str], Functions, Places]:
     return levels, functions, places
 
 
+def _unit_functions(found: list[tuple[str, str]] | None) -> list[tuple[str, str]]:
+    """A unit's functions, each IRI once (with its first label in order): a function with
+    two Spanish labels must not count its rows twice."""
+    if not found:
+        return [("", "")]
+    labels: dict[str, str] = {}
+    for iri, label in found:
+        labels[iri] = min(label, labels.get(iri, label))
+    return list(labels.items())
+
+
 def _records(
     rows: Iterable[Mapping[str, str]], levels: dict[str, str], functions: Functions, places: Places
 ) -> Iterator[tuple[object, ...]]:
@@ -155,7 +187,7 @@ def _records(
         value = float(Decimal(row["value"])) if row["value"] else None
         base = [row[name] for name in tidy.NAMES]
         level = levels.get(row["process_level"], "")
-        for f_iri, f_name in functions.get(row["unit_uri"], [("", "")]):
+        for f_iri, f_name in _unit_functions(functions.get(row["unit_uri"])):
             yield (
                 number,
                 *base,
@@ -171,6 +203,10 @@ def _records(
             )
 
 
+#: Where each column of a record (``_records``) sits.
+_AT = {name: i for i, name in enumerate(("row_number", *tidy.NAMES, *_EXTRA))}
+
+
 def _fill(conn: sqlite3.Connection, store: Store, rows: Iterable[Mapping[str, str]]) -> None:
     fill_rows(conn, rows, *_enrichment(store))
 
@@ -184,18 +220,54 @@ def fill_rows(
 ) -> None:
     """Fill an empty database with the index of tidy ``rows``, given what a store tells
     of them (``_enrichment``): level IRIs, unit functions and institution territories.
-    The search benchmark calls it with synthetic rows at a national scale."""
+    The search benchmark calls it with synthetic rows at a national scale.
+
+    Many rows say the same thing (a unit's objective is on every one of its targets, and
+    month after month; a target's text recurs across units), so each searched column has
+    its own full-text index of its distinct texts, and a record holds the number of its
+    text in each. Beside the table, arrays of one number per record (those text numbers,
+    the row number, the value, a code per facet value) let a search narrow and count in
+    memory, in one pass, what SQL did with a query per facet over every matching row."""
     conn.executescript(_SCHEMA)
-    columns = ("row_number", *tidy.NAMES, *_EXTRA)
-    conn.execute("ALTER TABLE rows ADD COLUMN row_number INTEGER")
-    marks = ", ".join("?" for _ in columns)
+    texts: dict[str, dict[str, int]] = {c: {} for c in NAME_TEXT + ROW_TEXT}
+    codes: dict[str, dict[tuple[str, str], int]] = {name: {} for name in FACETS}
+    numbers: dict[str, list[int]] = {c: [] for c in ("row_number", *texts)}
+    facet_codes: dict[str, list[int]] = {name: [] for name in FACETS}
+    values: list[float] = []
+
+    def records() -> Iterator[tuple[object, ...]]:
+        for i, record in enumerate(_records(rows, levels, functions, places)):
+            numbers["row_number"].append(int(record[0]))  # type: ignore[call-overload]
+            for column, found in texts.items():
+                text = str(record[_AT[column]])
+                numbers[column].append(found.setdefault(text, len(found) + 1))
+            for facet, (column, label) in FACETS.items():
+                key = (str(record[_AT[column]]), str(record[_AT[label]]))
+                facet_codes[facet].append(codes[facet].setdefault(key, len(codes[facet])))
+            value = record[_AT["value_number"]]
+            values.append(float("nan") if value is None else float(value))  # type: ignore[arg-type]
+            yield (i + 1, *record)
+
+    order = ("id", "row_number", *tidy.NAMES, *_EXTRA)
+    marks = ", ".join("?" for _ in order)
+    conn.executemany(f"INSERT INTO rows ({', '.join(order)}) VALUES ({marks})", records())
+    for column, found in texts.items():
+        conn.executemany(
+            f"INSERT INTO text_{column} (id, text) VALUES (?, ?)",
+            ((i, text) for text, i in found.items()),
+        )
+        conn.execute(f"INSERT INTO text_{column}_fts(text_{column}_fts) VALUES ('rebuild')")
     conn.executemany(
-        f"INSERT INTO rows ({', '.join(columns)}) VALUES ({marks})",
-        _records(rows, levels, functions, places),
+        "INSERT INTO facet_codes VALUES (?, ?, ?, ?)",
+        ((f, code, v, label) for f, found2 in codes.items() for (v, label), code in found2.items()),
     )
-    conn.execute("INSERT INTO rows_fts(rows_fts) VALUES ('rebuild')")
-    for column, _ in FACETS.values():
-        conn.execute(f"CREATE INDEX IF NOT EXISTS rows_{column} ON rows ({column})")
+    arrays = {f"id:{c}": np.array(found3, dtype=np.int32) for c, found3 in numbers.items()}
+    arrays |= {f"facet:{f}": np.array(found4, dtype=np.int32) for f, found4 in facet_codes.items()}
+    arrays["value_number"] = np.array(values, dtype=np.float64)
+    conn.executemany(
+        "INSERT INTO arrays VALUES (?, ?, ?)",
+        ((name, array.dtype.str, array.tobytes()) for name, array in arrays.items()),
+    )
     conn.commit()
 
 
@@ -219,36 +291,63 @@ def memory_index(store: Store) -> Index:
     return Index(conn)
 
 
+class OutdatedIndex(Exception):
+    """An index file written in an older layout than ``FORMAT`` (by an older build)."""
+
+
 def open_index(path: Path) -> Index:
-    """The published index at ``path``, read-only."""
+    """The published index at ``path``, read-only; ``OutdatedIndex`` for an index an older
+    build wrote."""
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    found = conn.execute("PRAGMA user_version").fetchone()[0]
+    if found != FORMAT:
+        conn.close()
+        raise OutdatedIndex(f"{path}: search index format {found}, this version reads {FORMAT}")
     return Index(conn)
+
+
+def _words(text: str) -> list[str]:
+    """The words of what a reader typed: runs of letters and digits, nothing else (so
+    that it is never read as FTS syntax)."""
+    return "".join(c if c.isalnum() else " " for c in text).split()
+
+
+def _phrase(word: str) -> str:
+    """FTS5 query for texts with ``word`` as a prefix of one of their words."""
+    return f'"{word}"*'
 
 
 def match_expression(text: str, columns: tuple[str, ...]) -> str | None:
     """FTS5 query for every word of ``text`` as a prefix, within ``columns``: each word is
-    quoted, so that what a reader types is never read as FTS syntax."""
-    words = [w for w in "".join(c if c.isalnum() else " " for c in text).split() if w]
+    quoted, so that what a reader types is never read as FTS syntax. (The index answers
+    it column by column, word by word: ``Index._having``.)"""
+    words = _words(text)
     if not words:
         return None
-    terms = " ".join(f'"{w}"*' for w in words)
+    terms = " ".join(_phrase(w) for w in words)
     return f"{{{' '.join(columns)}}} : ({terms})"
 
 
 class Index:
     """An open search index; each call is one read (safe from several threads: SQLite
-    serialises them on its one connection)."""
+    serialises them on its one connection, and the arrays are only read)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.conn.row_factory = sqlite3.Row
+        self._arrays = {
+            str(r[0]): np.frombuffer(r[2], dtype=np.dtype(r[1]))
+            for r in conn.execute("SELECT name, dtype, data FROM arrays")
+        }
+        #: Per facet: code -> (value, label), as lists indexed by code.
+        self._codes: dict[str, list[tuple[str, str]]] = {name: [] for name in FACETS}
+        for r in conn.execute("SELECT facet, code, value, label FROM facet_codes ORDER BY 1, 2"):
+            self._codes[r[0]].append((r[2], r[3]))
+        self._sizes: dict[str, int] = {}
 
     @cached_property
     def _values(self) -> dict[str, set[str]]:
-        return {
-            name: {r[0] for r in self.conn.execute(f"SELECT DISTINCT {c} FROM rows")} - {""}
-            for name, (c, _) in FACETS.items()
-        }
+        return {name: {v for v, _ in codes} - {""} for name, codes in self._codes.items()}
 
     def facet_values(self, name: str) -> set[str]:
         """Every value facet ``name`` takes (to refuse unknown choices)."""
@@ -262,26 +361,70 @@ class Index:
         """The unfiltered table's counts and facets (read once: the index never changes)."""
         return self._overview
 
-    def _where(
+    def _matching(self, column: str, word: str) -> npt.NDArray[np.bool_]:
+        """Which texts of ``column`` have ``word`` (as a prefix), as a mask by text id."""
+        table = f"text_{column}"
+        if column not in self._sizes:
+            query = f"SELECT COALESCE(MAX(id), 0) FROM {table}"
+            self._sizes[column] = self.conn.execute(query).fetchone()[0]
+        mask = np.zeros(self._sizes[column] + 1, dtype=bool)
+        query = f"SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ?"
+        found = [r[0] for r in self.conn.execute(query, (_phrase(word),))]
+        mask[np.array(found, dtype=np.int64)] = True
+        return mask
+
+    def _having(
+        self, words: list[str], columns: tuple[str, ...], among: npt.NDArray[np.intp] | None
+    ) -> npt.NDArray[np.bool_]:
+        """Which records (``among`` them, or all) have every word in one of ``columns``:
+        what FTS5's ``{columns} : ("w1"* "w2"*)`` says of a row, word by word."""
+        keep: npt.NDArray[np.bool_] | None = None
+        for word in words:
+            has: npt.NDArray[np.bool_] | None = None
+            for column in columns:
+                ids = self._arrays[f"id:{column}"]
+                found = self._matching(column, word)[ids if among is None else ids[among]]
+                has = found if has is None else has | found
+            assert has is not None
+            keep = has if keep is None else keep & has
+        assert keep is not None
+        return keep
+
+    def _records(
         self, text: str, chosen: Mapping[str, str], bounds: tuple[float | None, float | None]
-    ) -> tuple[str, list[object]]:
-        clauses: list[str] = ["1"]
-        params: list[object] = []
-        expression = match_expression(text, ROW_TEXT)
-        if expression is not None:
-            clauses.append("id IN (SELECT rowid FROM rows_fts WHERE rows_fts MATCH ?)")
-            params.append(expression)
+    ) -> npt.NDArray[np.intp]:
+        """Positions of the records matching (in table order): the words in the row's
+        texts, every chosen facet value, the value within the bounds."""
+        arrays = self._arrays
+        keep = np.ones(len(arrays["id:row_number"]), dtype=bool)
+        words = _words(text)
+        if words:
+            keep &= self._having(words, ROW_TEXT, None)
         for name, value in chosen.items():
-            clauses.append(f"{FACETS[name][0]} = ?")
-            params.append(value)
+            allowed = np.array([v == value for v, _ in self._codes[name]], dtype=bool)
+            keep &= allowed[arrays[f"facet:{name}"]]
         low, high = bounds
         if low is not None:
-            clauses.append("value_number >= ?")
-            params.append(low)
+            keep &= arrays["value_number"] >= low
         if high is not None:
-            clauses.append("value_number <= ?")
-            params.append(high)
-        return " AND ".join(clauses), params
+            keep &= arrays["value_number"] <= high
+        return np.flatnonzero(keep)
+
+    def _firsts(self, found: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        """The first of ``found`` for each row (a row has one record per unit function,
+        side by side)."""
+        numbers = self._arrays["id:row_number"][found]
+        first = np.ones(len(found), dtype=bool)
+        first[1:] = numbers[1:] != numbers[:-1]
+        return found[first]
+
+    def _fetch(self, positions: Iterable[int], columns: str) -> Iterator[sqlite3.Row]:
+        """Records at ``positions`` (ids are positions + 1), in table order."""
+        ids = json.dumps([int(p) + 1 for p in positions])
+        return self.conn.execute(
+            f"SELECT {columns} FROM rows WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (ids,),
+        )
 
     def rows(
         self,
@@ -292,14 +435,10 @@ class Index:
     ) -> list[dict[str, str]]:
         """The tidy rows matching, in the table's order (one per row, whatever its
         functions), at most ``limit``."""
-        where, params = self._where(text, chosen, bounds)
-        query = (
-            f"SELECT {', '.join(tidy.NAMES)} FROM rows WHERE id IN "
-            f"(SELECT MIN(id) FROM rows WHERE {where} GROUP BY row_number) ORDER BY row_number"
-        )
+        firsts = self._firsts(self._records(text, chosen, bounds))
         if limit is not None:
-            query += f" LIMIT {int(limit)}"
-        return [dict(r) for r in self.conn.execute(query, params)]
+            firsts = firsts[: int(limit)]
+        return [dict(r) for r in self._fetch(firsts, ", ".join(tidy.NAMES))]
 
     def search(
         self,
@@ -308,45 +447,89 @@ class Index:
         bounds: tuple[float | None, float | None] = (None, None),
     ) -> Result:
         """Rows, facet counts and the matches grouped by kind, for one request."""
-        where, params = self._where(text, chosen, bounds)
-        result = Result()
-        count = f"SELECT COUNT(DISTINCT row_number) FROM rows WHERE {where}"
-        result.total = self.conn.execute(count, params).fetchone()[0]
-        result.rows = self.rows(text, chosen, bounds, ROW_LIMIT)
-        for name, (column, label) in FACETS.items():
-            query = (
-                f"SELECT {column}, MIN({label}), COUNT(DISTINCT row_number) AS n FROM rows "
-                f"WHERE {where} AND {column} != '' GROUP BY {column} ORDER BY n DESC, 2"
-            )
-            result.facets[name] = [tuple(r) for r in self.conn.execute(query, params)]
-        if match_expression(text, ROW_TEXT) is not None:
-            result.groups = self._groups(text, where, params)
+        found = self._records(text, chosen, bounds)
+        firsts = self._firsts(found)
+        result = Result(total=len(firsts))
+        result.rows = [dict(r) for r in self._fetch(firsts[:ROW_LIMIT], ", ".join(tidy.NAMES))]
+        for name in FACETS:
+            # A row has one value of each facet but the function (one per record, each
+            # function once): count rows over their first records, or over every record.
+            over = found if name == "function" else firsts
+            result.facets[name] = self._counts(name, over)
+        if _words(text):
+            result.groups = self._groups(_words(text), found)
         return result
 
-    def _groups(self, text: str, where: str, params: list[object]) -> dict[str, list[Hit]]:
-        """Matches by kind: names from a search of the names, texts from the rows."""
+    def _counts(self, name: str, over: npt.NDArray[np.intp]) -> list[tuple[str, str, int]]:
+        """Facet ``name``'s values among the records ``over``: (value, label, rows), most
+        rows first, then by label (the smallest label a value has among them)."""
+        codes = self._codes[name]
+        counts = np.bincount(self._arrays[f"facet:{name}"][over], minlength=len(codes))
+        merged: dict[str, tuple[str, int]] = {}
+        for code in np.flatnonzero(counts):
+            value, label = codes[code]
+            if value:
+                held = merged.get(value)
+                n = int(counts[code])
+                merged[value] = (label, n) if held is None else (min(held[0], label), held[1] + n)
+        ordered = sorted(merged.items(), key=lambda item: (-item[1][1], item[1][0], item[0]))
+        return [(value, label, n) for value, (label, n) in ordered]
+
+    def _groups(self, words: list[str], found: npt.NDArray[np.intp]) -> dict[str, list[Hit]]:
+        """Matches by kind, in table order: institutions and units whose names have the
+        words (among the rows matching), then objectives, indicators and targets whose
+        texts do; at most ``KIND_LIMIT`` each, reading at most ``GROUP_SCAN`` records a
+        pass, each text marked once."""
         groups: dict[str, list[Hit]] = {kind: [] for kind, _, _ in KINDS}
         seen: set[str] = set()
-        for columns in (NAME_TEXT, ROW_TEXT):
-            expression = match_expression(text, columns)
-            marks = ", ".join(
-                f"highlight(rows_fts, {(NAME_TEXT + ROW_TEXT).index(c)}, char(2), char(3))"
-                for _, _, c in KINDS
-            )
-            query = (
-                f"SELECT {', '.join(iri for _, iri, _ in KINDS)}, {marks} FROM rows_fts "
-                f"JOIN rows ON rows.id = rows_fts.rowid WHERE rows_fts MATCH ? AND {where} "
-                f"ORDER BY rank LIMIT {GROUP_SCAN}"
-            )
-            for row in self.conn.execute(query, [expression, *params]):
-                for i, (kind, _, _) in enumerate(KINDS):
-                    iri, marked = row[i], row[len(KINDS) + i]
-                    if not iri or "\x02" not in (marked or "") or iri in seen:
-                        continue
-                    if len(groups[kind]) < KIND_LIMIT:
-                        groups[kind].append(Hit(iri, _marked_html(marked), row[0]))
+        named = found[self._having(words, NAME_TEXT, found)]
+        marked: dict[tuple[str, int], str] = {}
+        for columns, candidates in ((NAME_TEXT, named), (ROW_TEXT, found)):
+            kinds = [(kind, iri, c) for kind, iri, c in KINDS if c in columns]
+            # A text is marked when it has one of the words (FTS5 marks every instance).
+            has = {c: np.logical_or.reduce([self._matching(c, w) for w in words]) for c in columns}
+            candidates = candidates[:GROUP_SCAN]
+            for start in range(0, len(candidates), _CHUNK):
+                chunk = candidates[start : start + _CHUNK]
+                for at in chunk:
+                    for kind, iri_column, column in kinds:
+                        if len(groups[kind]) >= KIND_LIMIT:
+                            continue
+                        text_id = int(self._arrays[f"id:{column}"][at])
+                        if not has[column][text_id]:
+                            continue
+                        iri, institution = self._iris(int(at), iri_column)
+                        if not iri or iri in seen:
+                            continue
+                        key = (column, text_id)
+                        if key not in marked:
+                            marked[key] = self._marked(column, words, text_id)
+                        groups[kind].append(Hit(iri, _marked_html(marked[key]), institution))
                         seen.add(iri)
+                if all(len(groups[kind]) >= KIND_LIMIT for kind, _, _ in kinds):
+                    break
         return {kind: hits for kind, hits in groups.items() if hits}
+
+    def _iris(self, at: int, column: str) -> tuple[str, str]:
+        """The IRI in ``column`` of the record at ``at``, and its institution's."""
+        query = f"SELECT {column}, institution_uri FROM rows WHERE id = ?"
+        row = self.conn.execute(query, (at + 1,)).fetchone()
+        return str(row[0] or ""), str(row[1])
+
+    def _marked(self, column: str, words: list[str], text_id: int) -> str:
+        """Text ``text_id`` of ``column`` with every instance of the words marked by
+        FTS5 (\\x02 … \\x03)."""
+        table = f"text_{column}"
+        query = (
+            f"SELECT highlight({table}_fts, 0, char(2), char(3)) FROM {table}_fts "
+            f"WHERE {table}_fts MATCH ? AND rowid = ?"
+        )
+        expression = " OR ".join(_phrase(w) for w in words)
+        return str(self.conn.execute(query, (expression, text_id)).fetchone()[0] or "")
+
+
+#: Records read at a time when grouping the matches.
+_CHUNK = 200
 
 
 def _marked_html(marked: str) -> Markup:

@@ -8,10 +8,13 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
+from flask import request
 from rdflib import OWL, RDF, RDFS, Literal, URIRef
 from rdflib.namespace import SKOS
 from rdflib.term import Identifier
+from werkzeug.exceptions import BadRequest
 
 from publisher.records import PROCESS_LEVELS
 from publisher.vocab import LOTAIP, UNIT
@@ -40,8 +43,12 @@ class Node:
 def page_for(desc: Description, lang: str) -> tuple[str, dict[str, Any]]:
     """The template for ``desc`` and the extra data it needs."""
     if LOTAIP.Institution in desc.types:
+        sort = unit_sort(request.args.get("sort", ""))
         quality = insights.report_quality(desc.iri, lang)  # pooled over its reports
-        return "institution.html", {**institution_data(desc.iri, lang), "quality": quality}
+        data = institution_data(desc.iri, lang)
+        data["units"] = unit_table(data["tree"], data.get("targets", []), sort)
+        links = sort_links(sort, request.args.get("lang"))
+        return "institution.html", {**data, "quality": quality, "sort": sort, "sort_links": links}
     if LOTAIP.Report in desc.types:
         quality = insights.report_quality(desc.iri, lang)
         return "report.html", {"units": report_units(desc.iri, lang), "quality": quality}
@@ -203,7 +210,70 @@ def institution_data(iri: URIRef, lang: str) -> dict[str, Any]:
         "reports": reports,
         "latest": latest,
         "summary": summary(tree, targets),
+        "targets": targets,
     }
+
+
+#: Columns the institution page's unit table sorts by (``?sort=name``, ``?sort=-targets``
+#: for the reverse): each a key of a unit's row.
+UNIT_SORTS = ("level", "name", "objectives", "indicators", "targets")
+
+
+def unit_sort(raw: str) -> str:
+    """The unit table's sort (``level`` unless asked); 400 for a column it has not."""
+    if not raw:
+        return "level"
+    if raw.removeprefix("-") not in UNIT_SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(UNIT_SORTS)} (- before: reversed)")
+    return raw
+
+
+def sort_links(sort: str, lang: str | None) -> dict[str, str]:
+    """Each column header's link: that column, or its reverse when it is the sort now."""
+    links = {}
+    for column in UNIT_SORTS:
+        args = {"sort": f"-{column}" if sort == column else column}
+        if lang:
+            args["lang"] = lang
+        links[column] = f"?{urlencode(args)}#units"
+    return links
+
+
+@dataclass
+class UnitRow:
+    """A unit in the institution page's table: its counts, and its node to open."""
+
+    node: Node
+    level: str
+    level_rank: int
+    objectives: int
+    indicators: int
+    targets: int
+
+
+def unit_table(tree: Tree, targets: list[Node], sort: str) -> list[UnitRow]:
+    """Units of ``tree`` as table rows sorted by ``sort`` (see ``UNIT_SORTS``); ties, and
+    the default, by process level in organic order, then by name."""
+    target_iris = {t.iri for t in targets}
+    rows = []
+    for rank, (level, units) in enumerate(tree):
+        for unit in units:
+            items = [item for objective in unit.children for item in objective.children]
+            indicators = [item for item in items if item.iri not in target_iris]
+            count = sum(item.iri in target_iris for item in items)
+            count += sum(len(indicator.children) for indicator in indicators)
+            rows.append(UnitRow(unit, level, rank, len(unit.children), len(indicators), count))
+    rows.sort(key=lambda r: (r.level_rank, r.node.label.casefold()))
+    column, reverse = sort.removeprefix("-"), sort.startswith("-")
+    keys: dict[str, Any] = {
+        "level": lambda r: r.level_rank,
+        "name": lambda r: r.node.label.casefold(),
+        "objectives": lambda r: r.objectives,
+        "indicators": lambda r: r.indicators,
+        "targets": lambda r: r.targets,
+    }
+    rows.sort(key=keys[column], reverse=reverse)  # stable: ties keep the default order
+    return rows
 
 
 def summary(tree: Tree, targets: list[Node]) -> dict[str, int]:

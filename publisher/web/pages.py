@@ -214,14 +214,21 @@ _INDEX_LOCK = threading.Lock()
 def search_index() -> search.Index:
     """The search index of the version served now: the build's ``search.sqlite``, or one
     made in memory from the store (a store with no published folder, or a build made
-    before there was an index)."""
+    before there was an index or before its present layout)."""
     version = getattr(store(), "version", None)
     path = published_dir().resolve() / search.INDEX
     key = str(path) if path.is_file() else f"memory:{version}"
     with _INDEX_LOCK:
         held = current_app.extensions.get("publisher.downloads.search")
         if held is None or held[0] != key:
-            index = search.open_index(path) if path.is_file() else search.memory_index(store())
+            index = None
+            if path.is_file():
+                try:
+                    index = search.open_index(path)
+                except search.OutdatedIndex as err:
+                    current_app.logger.warning("%s: searching an index made in memory", err)
+            if index is None:
+                index = search.memory_index(store())
             held = (key, index)
             current_app.extensions["publisher.downloads.search"] = held
     return held[1]

@@ -126,7 +126,10 @@ def context() -> Response:
 
 def _describe_response(iri: URIRef, doc_path: str, explicit: conneg.Format | None) -> Response:
     fmt = conneg.choose_format(request, explicit)
-    parts = (doc_path, fmt.name, lang() if fmt is conneg.HTML else "")
+    parts: tuple[str, ...] = (doc_path, fmt.name, lang() if fmt is conneg.HTML else "")
+    sort = request.args.get("sort", "")
+    if fmt is conneg.HTML and sort:  # the institution page's unit table sorts by it
+        parts = (*parts, sort)
     body = cached(parts, lambda: _document(iri, doc_path, fmt))
     return conneg.finish(Response(body, mimetype=fmt.media_type), fmt, doc_path)
 
