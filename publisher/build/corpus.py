@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from rdflib.term import Node
@@ -39,7 +38,8 @@ from publisher.enrichment.link import (
 from publisher.enrichment.registry import reference_graph, reference_graph_iri
 from publisher.mapping.rdf import ontology_graph
 from publisher.records import Report
-from publisher.store.embedded import canonical_ntriples as store_ntriples
+from publisher.store.rdftext import canonical_ntriples as store_ntriples
+from publisher.store.rdftext import iri_value, parse_ntriples
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 
@@ -162,9 +162,9 @@ def link_stage(parts: Sequence[ReportPart], urls: Urls) -> CorpusGraph:
     header = links_header(urls)
     links = sorted_lines(*(part.links for part in parts))
     pairs = (
-        (t.predicate.value, t.object.value)
-        for t in ox.parse(links, ox.RdfFormat.N_TRIPLES)
-        if isinstance(t.object, ox.NamedNode)
+        (str(iri_value(predicate)), target)
+        for _, predicate, obj in parse_ntriples(links)
+        if (target := iri_value(obj)) is not None
     )
     linksets = canonical_ntriples(linksets_graph(urls, pairs))
     name = links_graph_iri(urls)

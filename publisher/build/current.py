@@ -15,15 +15,13 @@ its IRI from month to month. A version therefore holds, besides one named graph 
 Both are materialised (pyoxigraph's own union of named graphs repeats a triple once per
 graph stating it, and gives no way to union a chosen set of graphs cheaply), and both are
 kept by difference: a build adds what the graphs entering them state and drops, of what the
-graphs leaving them stated, each triple no remaining graph states (``drop_unstated``).
+graphs leaving them stated, each triple no remaining graph states (the store's ``drop_unstated``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Protocol, TypeVar
-
-import pyoxigraph as ox
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
 
 
 class Reported(Protocol):
@@ -54,30 +52,3 @@ def latest(reports: Iterable[R]) -> dict[str, R]:
         if held is None or order_key(report) > order_key(held):
             current[report.institution] = report
     return current
-
-
-def load_triples(store: ox.Store, ntriples: bytes, graph: Any) -> None:
-    """Add N-Triples lines to ``graph`` (a ``NamedNode`` or ``DefaultGraph``) with the bulk
-    loader; a graph is a set, so lines it holds already change nothing."""
-    if ntriples:
-        store.bulk_load(ntriples, ox.RdfFormat.N_TRIPLES, to_graph=graph)
-
-
-def drop_unstated(
-    store: ox.Store, ntriples: bytes, graph: Any, stating: Callable[[Any], bool]
-) -> int:
-    """Remove from ``graph`` each triple of ``ntriples`` that no graph for which
-    ``stating(graph_name)`` is true states any more; return how many were removed."""
-    dropped = 0
-    for triple in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES):
-        quads = store.quads_for_pattern(triple.subject, triple.predicate, triple.object)
-        if not any(stating(quad.graph_name) for quad in quads):
-            store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, graph))
-            dropped += 1
-    return dropped
-
-
-def named_in(names: Mapping[str, object] | set[str]) -> Callable[[Any], bool]:
-    """A ``stating`` test for ``drop_unstated``: the graph is one of ``names``."""
-    nodes = {ox.NamedNode(name) for name in names}  # compared in Rust, no str per quad
-    return lambda name: name in nodes

@@ -39,7 +39,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib import URIRef
 
 from publisher import downloads as tidy
@@ -65,7 +64,7 @@ from publisher.errors import PublisherError, StoreError
 from publisher.parse import trio
 from publisher.parse.institution import MANIFEST
 from publisher.settings import PROJECT_ROOT, Settings
-from publisher.store.embedded import OxigraphStore
+from publisher.store.embedded import BuildStore, NQuadsLoader, OxigraphStore
 from publisher.uris import Urls
 
 #: What the build made of one report file (defined beside the workers that make it).
@@ -427,7 +426,7 @@ class _Plan:
         carried = self._carried()
         with self.timer("carry"):
             store = self._start_store(carried)
-        loader = _NQuadsLoader(store)
+        loader = store.bulk_loader(LOAD_BATCH)
         summaries, built = self._reports(carried, loader)
         with self.timer("read parts"):  # each report's part of the corpus graphs, kept
             parts = [corpus.read_part(self.cache_dir, s.sha256) for s in summaries]
@@ -435,9 +434,8 @@ class _Plan:
         with self.timer("load"):
             loader.flush()
         with self.timer("history"):  # the loader added what it loaded; drop what was withdrawn
-            stating = current.named_in({s.graph for s in summaries})
-            history = ox.NamedNode(self.history)
-            current.drop_unstated(store.native, b"".join(self.stale), history, stating)
+            stating = {s.graph for s in summaries}
+            store.drop_unstated(b"".join(self.stale), self.history, stating)
         with self.timer("current"):
             now = [graph for graph in graphs if graph.iri not in self.not_current]
             self._current_state(store, summaries, now)
@@ -532,31 +530,25 @@ class _Plan:
         path = self.version_dir / "store"
         if self.previous is None:
             return OxigraphStore(path)
-        try:  # a checkpoint: hard links to the published store's immutable files
-            ox.Store.read_only(str(self.previous.folder / "store")).backup(str(path))
-        except (OSError, RuntimeError) as err:
-            raise StoreError(f"cannot copy the published store: {err}") from err
-        store = OxigraphStore(path)
+        store = OxigraphStore.checkpoint(self.previous.folder / "store", path)
         keep = {summary.graph for summary in carried.values()} | set(self.previous.corpus)
         keep.add(self.history)
-        for name in list(store.native.named_graphs()):
-            if isinstance(name, ox.NamedNode) and name.value not in keep:
-                self._withdraw(store, name.value, self.stale)  # changed or removed reports
+        for name in store.graphs():
+            if str(name) not in keep:
+                self._withdraw(store, str(name), self.stale)  # changed or removed reports
         for sha256 in carried:
             for file_name in _cached_files(sha256):
                 _link(self.previous.folder / REPORTS, self.cache_dir, file_name)
         return store
 
-    def _withdraw(self, store: OxigraphStore, iri: str, stale: set[bytes]) -> None:
+    def _withdraw(self, store: BuildStore, iri: str, stale: set[bytes]) -> None:
         """Remove a named graph; its triples (added to ``stale``) may leave the history
         graph (a report) or the current state (a corpus graph)."""
-        native, name = store.native, ox.NamedNode(iri)
-        triples = native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
-        stale.update(triples.splitlines(keepends=True))
-        native.remove_graph(name)
+        stale.update(store.graph_ntriples(iri).splitlines(keepends=True))
+        store.drop_graph(URIRef(iri))
 
     def _reports(
-        self, carried: dict[str, ReportSummary], loader: _NQuadsLoader
+        self, carried: dict[str, ReportSummary], loader: NQuadsLoader
     ) -> tuple[list[ReportSummary], int]:
         """Every input's summary, in input order; build the new ones; raise if any is bad."""
         slots: list[ReportSummary | None] = [None] * len(self.inputs)
@@ -603,7 +595,7 @@ class _Plan:
         index: int,
         slots: list[ReportSummary | None],
         problems: list[str],
-        loader: _NQuadsLoader,
+        loader: NQuadsLoader,
     ) -> None:
         for stage, seconds in outcome.seconds.items():
             self.timer.seconds[stage] = self.timer.seconds.get(stage, 0.0) + seconds
@@ -620,7 +612,7 @@ class _Plan:
         self.stale.difference_update(strip_graph(outcome.nquads, summary.graph).splitlines(True))
 
     def _corpus_graphs(
-        self, parts: Sequence[corpus.ReportPart], store: OxigraphStore, loader: _NQuadsLoader
+        self, parts: Sequence[corpus.ReportPart], store: BuildStore, loader: NQuadsLoader
     ) -> list[corpus.CorpusGraph]:
         """Make the corpus graphs and write each one's files and changes to the store."""
         graphs = []
@@ -639,7 +631,7 @@ class _Plan:
         return graphs
 
     def _write_corpus_graph(
-        self, graph: corpus.CorpusGraph, store: OxigraphStore, loader: _NQuadsLoader
+        self, graph: corpus.CorpusGraph, store: BuildStore, loader: NQuadsLoader
     ) -> None:
         """Keep the graph's N-Triples and dump members under ``corpus/``; load what changed.
 
@@ -663,9 +655,7 @@ class _Plan:
                 self.corpus_added.append(graph.ntriples)
             return
         before, after = set(old.splitlines(keepends=True)), set(graph.ntriples.splitlines(True))
-        native, name = store.native, ox.NamedNode(graph.iri)
-        for triple in ox.parse(b"".join(before - after), ox.RdfFormat.N_TRIPLES):
-            native.remove(ox.Quad(triple.subject, triple.predicate, triple.object, name))
+        store.remove_triples(b"".join(before - after), graph.iri)
         added = b"".join(sorted(after - before))
         loader.add(graph.iri, _with_graph(added, graph.iri))
         if in_default:
@@ -674,7 +664,7 @@ class _Plan:
 
     def _current_state(
         self,
-        store: OxigraphStore,
+        store: BuildStore,
         summaries: Sequence[ReportSummary],
         graphs: Sequence[corpus.CorpusGraph],
     ) -> None:
@@ -683,7 +673,6 @@ class _Plan:
         that became current and drops what only the graphs that stopped being current
         stated; without a usable previous version the default graph is made whole."""
         now = {(s.graph, s.sha256) for s in _current_reports(summaries)}
-        native, default = store.native, ox.DefaultGraph()
         before = self.previous.current if self.previous is not None else None
         old_dir = self.previous.folder / REPORTS if self.previous is not None else None
         if (
@@ -691,10 +680,10 @@ class _Plan:
             or old_dir is None
             or not all(member_path(old_dir, sha).is_file() for _, sha in before - now)
         ):  # nothing to follow: the default graph from scratch
-            native.clear_graph(default)
+            store.clear_graph(None)
             added = [self._report_triples(self.cache_dir, g, sha) for g, sha in sorted(now)]
             added += [graph.ntriples for graph in graphs]
-            current.load_triples(native, b"".join(added), default)
+            store.add_triples(b"".join(added), None)
             return
         added = [self._report_triples(self.cache_dir, g, sha) for g, sha in sorted(now - before)]
         added += self.corpus_added
@@ -703,10 +692,10 @@ class _Plan:
         entering = {line for chunk in added for line in chunk.splitlines(keepends=True)}
         # An institution's next month restates most of its last: what a leaving report
         # stated is in the default graph already, and what an entering one states stays.
-        current.load_triples(native, b"".join(sorted(entering - leaving)), default)
+        store.add_triples(b"".join(sorted(entering - leaving)), None)
         candidates = (leaving | self.corpus_removed) - entering
         names = {graph for graph, _ in now} | {graph.iri for graph in graphs}
-        current.drop_unstated(native, b"".join(candidates), default, current.named_in(names))
+        store.drop_unstated(b"".join(candidates), None, names)
 
     @staticmethod
     def _report_triples(folder: Path, graph: str, sha256: str) -> bytes:
@@ -769,50 +758,6 @@ def _link(source_dir: Path, target_dir: Path, name: str) -> None:
         os.link(source_dir / name, target_dir / name)
     except OSError:
         shutil.copy2(source_dir / name, target_dir / name)
-
-
-class _NQuadsLoader:
-    """Loads graphs (N-Quads bytes, one graph each) with the bulk loader, a report's also
-    into the history graph.
-
-    pyoxigraph's bulk loader writes new files on every call, so graphs wait in a bounded
-    buffer (``LOAD_BATCH`` bytes) and go in together. The history graph gets the same
-    bytes with the graph name swapped (a graph is a set: a triple several reports state is
-    kept once), which spares reading the store back (pyoxigraph dumps ~20 MB/s). Only for
-    a version no reader sees.
-    """
-
-    def __init__(self, store: OxigraphStore) -> None:
-        self.store = store
-        self._chunks: list[bytes] = []
-        self._size = 0
-        self._names: list[str] = []
-
-    def add(self, graph_iri: str, nquads: bytes, also: str | None = None) -> None:
-        """Queue one graph (every quad of ``nquads`` is in ``graph_iri``), and its quads
-        in the graph ``also`` too when given."""
-        self._chunks.append(nquads)
-        self._names.append(graph_iri)
-        if also is not None:
-            # N-Triples escapes line breaks in literals: " <g> .\n" only ends a statement
-            self._chunks.append(
-                nquads.replace(f" <{graph_iri}> .\n".encode(), f" <{also}> .\n".encode())
-            )
-            self._names.append(also)
-        self._size += len(nquads)
-        if self._size >= LOAD_BATCH:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write every queued graph."""
-        try:
-            if self._chunks:
-                self.store.native.bulk_load(b"".join(self._chunks), ox.RdfFormat.N_QUADS)
-            for name in dict.fromkeys(self._names):
-                self.store.native.add_graph(ox.NamedNode(name))  # an empty graph still exists
-        except (OSError, SyntaxError) as err:
-            raise StoreError(f"cannot write to the store at {self.store.path}: {err}") from err
-        self._chunks, self._names, self._size = [], [], 0
 
 
 def _manifest(

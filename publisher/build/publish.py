@@ -33,12 +33,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
 
 from publisher.errors import StoreError
-from publisher.store.embedded import to_ox
+from publisher.store import rdftext
 from publisher.vocab import LOTAIP, PREFIXES, SH
 
 #: How many versions stay on disk (the published one and the one before it).
@@ -192,13 +191,9 @@ def write_turtle(graph: Graph, path: Path) -> None:
     pyoxigraph writes it: rdflib's Turtle serialiser took half a second for the
     description of a thousand reports.
     """
-    triples = sorted(
-        (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph),
-        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
-    )
+    turtle = rdftext.sorted_turtle(graph, PREFIXES)
     try:
-        with path.open("wb") as out:
-            ox.serialize(triples, out, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        path.write_bytes(turtle)
     except OSError as err:
         raise StoreError(f"cannot write {path}: {err}") from err
 
@@ -219,15 +214,15 @@ def _fsync_dir(folder: Path) -> None:
 
 
 #: The one ``sh:ValidationReport`` of ``validation.ttl``.
-VALIDATION_REPORT = ox.BlankNode("validation-report")
+VALIDATION_REPORT = rdftext.blank("validation-report")
 _VIOLATION = f"<{SH.resultSeverity}> <{SH.Violation}> .\n".encode()
 # the terms validation_part and write_validation write or look for, made once
-_TYPE = ox.NamedNode(str(RDF.type))
-_SOURCE = ox.NamedNode(str(DCTERMS.source))
-_SH_RESULT = ox.NamedNode(str(SH.result))
-_SH_CONFORMS = ox.NamedNode(str(SH.conforms))
-_SH_VALIDATION_REPORT = ox.NamedNode(str(SH.ValidationReport))
-_SH_VALIDATION_RESULT = ox.NamedNode(str(SH.ValidationResult))
+_TYPE = rdftext.iri(str(RDF.type))
+_SOURCE = rdftext.iri(str(DCTERMS.source))
+_SH_RESULT = rdftext.iri(str(SH.result))
+_SH_CONFORMS = rdftext.iri(str(SH.conforms))
+_SH_VALIDATION_REPORT = rdftext.iri(str(SH.ValidationReport))
+_SH_VALIDATION_RESULT = rdftext.iri(str(SH.ValidationResult))
 
 
 def validation_part(graph_iri: str, results: bytes, label: str) -> bytes:
@@ -238,23 +233,23 @@ def validation_part(graph_iri: str, results: bytes, label: str) -> bytes:
     ``<label>n<i>`` (``label``: unique to the report), so parts concatenate without two
     reports' results meeting.
     """
-    source = ox.NamedNode(graph_iri)
-    names: dict[str, ox.BlankNode] = {}
+    source = rdftext.iri(graph_iri)
+    names: dict[str, rdftext.Term] = {}
 
-    def relabel(term: Any) -> Any:
-        if isinstance(term, ox.BlankNode):
-            return names.setdefault(term.value, ox.BlankNode(f"{label}n{len(names)}"))
+    def relabel(term: rdftext.Term) -> rdftext.Term:
+        if (old := rdftext.blank_label(term)) is not None:
+            return names.setdefault(old, rdftext.blank(f"{label}n{len(names)}"))
         return term
 
-    triples = []
-    for triple in ox.parse(results, ox.RdfFormat.N_TRIPLES):
-        subject, predicate, obj = relabel(triple.subject), triple.predicate, relabel(triple.object)
+    triples: list[rdftext.TermTriple] = []
+    for s, predicate, o in rdftext.parse_ntriples(results):
+        subject, obj = relabel(s), relabel(o)
         if obj == _SH_VALIDATION_RESULT and predicate == _TYPE:
-            triples.append(ox.Triple(VALIDATION_REPORT, _SH_RESULT, subject))
-            triples.append(ox.Triple(subject, _SOURCE, source))
+            triples.append((VALIDATION_REPORT, _SH_RESULT, subject))
+            triples.append((subject, _SOURCE, source))
         if predicate not in (_SH_CONFORMS, _SH_RESULT) and obj != _SH_VALIDATION_REPORT:
-            triples.append(ox.Triple(subject, predicate, obj))
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+            triples.append((subject, predicate, obj))
+    return rdftext.ntriples(triples)
 
 
 def write_validation(parts: Sequence[Path], path: Path) -> None:
@@ -264,14 +259,12 @@ def write_validation(parts: Sequence[Path], path: Path) -> None:
     conforms when no result is a violation.
     """
     violations = sum(part.read_bytes().count(_VIOLATION) for part in parts)
-    conforms = ox.Literal(
-        "true" if violations == 0 else "false", datatype=ox.NamedNode(str(XSD.boolean))
-    )
+    conforms = rdftext.typed_literal("true" if violations == 0 else "false", str(XSD.boolean))
     header = [
-        ox.Triple(VALIDATION_REPORT, _TYPE, _SH_VALIDATION_REPORT),
-        ox.Triple(VALIDATION_REPORT, _SH_CONFORMS, conforms),
+        (VALIDATION_REPORT, _TYPE, _SH_VALIDATION_REPORT),
+        (VALIDATION_REPORT, _SH_CONFORMS, conforms),
     ]
-    concatenate([ox.serialize(header, format=ox.RdfFormat.N_TRIPLES) or b"", *parts], path)
+    concatenate([rdftext.ntriples(header), *parts], path)
 
 
 @dataclass(frozen=True)

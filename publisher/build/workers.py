@@ -23,11 +23,10 @@ from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
 from publisher.records import ParseWarning, Report
 from publisher.settings import Settings
+from publisher.store.rdftext import nquads_as_turtle
 from publisher.uris import Urls
 from publisher.vocab import PREFIXES
 
@@ -206,8 +205,7 @@ def turtle_member(nquads: bytes) -> bytes:
     Each document declares its own prefixes; Turtle allows them again further down a
     file, so documents concatenated are one valid document whose graph is their union.
     """
-    triples = (quad.triple for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS))
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES) or b""
+    return nquads_as_turtle(nquads, PREFIXES)
 
 
 def gzip_member(data: bytes) -> bytes:

@@ -35,7 +35,7 @@ from publisher.errors import MappingError, PublisherError
 from publisher.mapping.convert import CONVERTERS, LabelFormatter, Term
 from publisher.records import Report
 from publisher.settings import PROJECT_ROOT
-from publisher.store.embedded import canonical_literal, from_ox
+from publisher.store.rdftext import canonical_literal, from_ox
 from publisher.uris import Urls
 from publisher.vocab import PREFIXES, RDF, XSD
 

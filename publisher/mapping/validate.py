@@ -29,7 +29,7 @@ from rdflib.term import Node
 
 from publisher.mapping.rdf import Triple
 from publisher.settings import PROJECT_ROOT
-from publisher.store.embedded import from_ox, to_ox
+from publisher.store.rdftext import from_ox, to_ox
 from publisher.vocab import LOTAIP, PREFIXES, PROV, RDF, SH
 
 SHAPES_DIR = PROJECT_ROOT / "shapes"

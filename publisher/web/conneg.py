@@ -21,7 +21,7 @@ from rdflib import Graph
 from rdflib.term import Node
 from werkzeug.exceptions import NotAcceptable
 
-from publisher.store.embedded import to_ox
+from publisher.store.rdftext import to_ox
 from publisher.vocab import PREFIXES
 
 Triple = tuple[Node, Node, Node]

@@ -1,0 +1,142 @@
+"""RDF terms and RDF text through the store's engine (pyoxigraph), in one module.
+
+Code outside ``publisher.store`` reads and writes N-Triples, N-Quads and Turtle through
+these functions rather than importing pyoxigraph: term conversion (rdflib <-> pyoxigraph),
+the one canonicaliser of literals, parsing and serialising. A term handed out here
+(``Term``) is opaque to callers: they compare it, hash it and pass it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier, Node
+
+from publisher.errors import StoreError
+
+#: A term of the store's engine (opaque outside ``publisher.store``).
+Term = Any
+#: A triple of such terms.
+TermTriple = tuple[Term, Term, Term]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_ox(term: Node) -> Any:
+    """rdflib term -> pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise StoreError(f"cannot convert {term!r} to a store term")
+
+
+def from_ox(term: Any) -> Identifier:
+    """pyoxigraph term -> rdflib term."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:  # a simple literal, as rdflib's parsers give it
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise StoreError(f"cannot convert {term!r} to an rdflib term")
+
+
+def canonical_ntriples(triples: Iterable[tuple[Any, Any, Any]]) -> bytes:
+    """``triples`` (rdflib or pyoxigraph terms) as N-Triples, written as the store gives
+    them back.
+
+    Oxigraph keeps typed literals of the datatypes it knows by value, so the store and its
+    dumps hold their canonical forms ("0.5000" as a decimal comes back "0.5"). This is the
+    one canonicaliser: rather than a second implementation of XSD canonical forms, the
+    triples pass through a throwaway in-memory store.
+    """
+    store = ox.Store()
+    default = ox.DefaultGraph()
+    store.bulk_extend(ox.Quad(_as_ox(s), _as_ox(p), _as_ox(o), default) for s, p, o in triples)
+    return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=default) or b""
+
+
+def canonical_literal(literal: ox.Literal) -> ox.Literal:
+    """``literal`` as the store gives it back (``"90.0"^^xsd:decimal`` -> ``"90"``)."""
+    store = ox.Store()
+    store.add(ox.Quad(_PROBE, _PROBE, literal))
+    term: ox.Literal = next(iter(store)).object
+    return term
+
+
+_PROBE = ox.NamedNode("urn:lotaip:probe")
+
+
+def _as_ox(term: Any) -> Any:
+    """A pyoxigraph term as it is; an rdflib one converted."""
+    return to_ox(term) if isinstance(term, Node) else term
+
+
+# -- opaque terms, for code that works on triples without rdflib's cost ------------------
+
+
+def iri(value: str) -> Term:
+    """The IRI ``value`` as a term."""
+    return ox.NamedNode(value)
+
+
+def blank(label: str) -> Term:
+    """A blank node labelled ``label``."""
+    return ox.BlankNode(label)
+
+
+def typed_literal(value: str, datatype: str) -> Term:
+    """The literal ``value`` of the datatype IRI ``datatype``."""
+    return ox.Literal(value, datatype=ox.NamedNode(datatype))
+
+
+def blank_label(term: Term) -> str | None:
+    """The label of a blank node; None for any other term."""
+    return term.value if isinstance(term, ox.BlankNode) else None
+
+
+def iri_value(term: Term) -> str | None:
+    """The IRI of an IRI term; None for any other term."""
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def parse_ntriples(ntriples: bytes) -> Iterator[TermTriple]:
+    """The triples of an N-Triples document, as terms."""
+    for triple in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES):
+        yield triple.subject, triple.predicate, triple.object
+
+
+def ntriples(triples: Iterable[TermTriple]) -> bytes:
+    """Terms' triples as an N-Triples document."""
+    return ox.serialize((ox.Triple(*t) for t in triples), format=ox.RdfFormat.N_TRIPLES) or b""
+
+
+def nquads_as_turtle(nquads: bytes, prefixes: Mapping[str, str]) -> bytes:
+    """The triples of ``nquads`` (graph names dropped) as one Turtle document declaring
+    ``prefixes``."""
+    triples = (quad.triple for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS))
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)) or b""
+
+
+def sorted_turtle(graph: Graph, prefixes: Mapping[str, str]) -> bytes:
+    """``graph`` as Turtle declaring ``prefixes``, triples sorted (the same graph gives the
+    same bytes)."""
+    triples = sorted(
+        (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph),
+        key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
+    )
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)) or b""
