@@ -728,6 +728,18 @@ def changes_stage(
     return corpus.CorpusGraph(str(iri), ntriples, "Cambios entre informes consecutivos")
 
 
+def kept_graph_files(version_dir: Path, manifest: dict[str, Any]) -> dict[str, Path]:
+    """Graph IRI -> the gzip N-Quads member a version keeps of it: each report's graph
+    (``build.json`` ``reports``) and each corpus graph (``corpus``), as the dumps hold them."""
+    files = {
+        entry["graph"]: member_path(version_dir / REPORTS, entry["sha256"])
+        for entry in manifest.get("reports", [])
+    }
+    for iri, stem in manifest.get("corpus", {}).items():
+        files[iri] = version_dir / CORPUS / f"{stem}.nq.gz"
+    return files
+
+
 def _with_graph(ntriples: bytes, iri: str) -> bytes:
     """N-Triples lines as N-Quads in the graph ``iri`` (each line ends `` .\\n``)."""
     suffix = f" <{iri}> .\n".encode()

@@ -57,8 +57,8 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from publisher.build import current, publish
-from publisher.build.pipeline import CORPUS, REPORTS, strip_graph
-from publisher.build.workers import Summary, member_path
+from publisher.build.pipeline import kept_graph_files, strip_graph
+from publisher.build.workers import Summary
 from publisher.errors import PublisherError, PushFailed, StoreError
 from publisher.settings import Settings
 from publisher.store.remote import RemoteStore
@@ -134,14 +134,8 @@ def published_members(data_dir: Path) -> tuple[str, dict[str, Member]]:
     manifest = publish.read_manifest(data_dir)
     if folder is None or manifest is None:
         raise StoreError(f"nothing published in {data_dir}: run 'lotaip-lod build' first")
-    files = {
-        entry["graph"]: member_path(folder / REPORTS, entry["sha256"])
-        for entry in manifest.get("reports", [])
-    }
-    for iri, stem in manifest.get("corpus", {}).items():
-        files[iri] = folder / CORPUS / f"{stem}.nq.gz"
     members = {}
-    for iri, path in files.items():
+    for iri, path in kept_graph_files(folder, manifest).items():
         try:
             members[iri] = Member(iri, path, publish.file_sha256(path))
         except OSError as err:
