@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 
-import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
-from publisher.errors import QueryError
-from publisher.store.embedded import Store, to_ox
+from publisher.store.embedded import OxigraphStore, Store, TextRow
 from publisher.vocab import sparql_prefixes
 
 #: Several activities (or reasons) of one target are joined with this.
@@ -245,35 +243,10 @@ def _merged(
     return sorted(merged.values(), key=_order)
 
 
-TextRow = dict[str, str]
-
-
 def select_text(store: Store, query: str, bindings: Mapping[str, Identifier]) -> list[TextRow]:
-    """A SELECT whose values are wanted as plain strings (lexical forms, IRIs).
-
-    On an embedded store this reads pyoxigraph's terms directly: making rdflib terms of
-    every cell (``Store.select``) took three quarters of the time of a large table.
-    """
-    native = getattr(store, "native", None)
-    if not isinstance(native, ox.Store):
-        return [{k: str(v) for k, v in row.items()} for row in store.select(query, bindings)]
-    return _select_native(native, query, bindings)
-
-
-def _select_native(
-    native: ox.Store, query: str, bindings: Mapping[str, Identifier]
-) -> list[TextRow]:
-    substitutions = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
-    try:
-        solutions = native.query(
-            query, use_default_graph_as_union=True, substitutions=substitutions
-        )
-    except (SyntaxError, OSError, RuntimeError) as err:
-        raise QueryError(f"tidy table query failed: {err}") from err
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise QueryError("the tidy table query did not answer with solutions")
-    names = [v.value for v in solutions.variables]
-    return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
+    """A SELECT whose values are wanted as plain strings (lexical forms, IRIs): the
+    store's own ``select_text`` (the embedded store reads pyoxigraph's terms directly)."""
+    return store.select_text(query, bindings)
 
 
 def _row_key(row: TextRow) -> tuple[str, ...]:
@@ -361,6 +334,6 @@ def ontology_levels() -> dict[str, str]:
     """Process level IRI -> Spanish name, as the build's ontology graph states them."""
     from publisher.mapping.rdf import ontology_graph  # the mapping pulls in rdflib's parsers
 
-    native = ox.Store()
-    native.bulk_extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in ontology_graph())
-    return {r["level"]: r["name"] for r in _select_native(native, LEVELS, {})}
+    store = OxigraphStore()
+    store.replace_graph(URIRef("urn:lotaip:ontology"), ontology_graph())
+    return {r["level"]: r["name"] for r in store.select_text(LEVELS, {})}

@@ -6,8 +6,8 @@ a cache keyed by the dataset version; ``results`` is the table of answer formats
 """
 
 from publisher.query.check import CheckedQuery, QueryRefused, check_query
-from publisher.query.results import BY_NAME, FORMATS, ResultFormat
 from publisher.query.service import Outcome, Prepared, QueryService, dataset_version
+from publisher.store.results import BY_NAME, FORMATS, ResultFormat
 
 __all__ = [
     "BY_NAME",

@@ -1,11 +1,11 @@
 """The query service behind ``/sparql``: check, cache, run with limits.
 
 ``QueryService.run`` checks the text (``check.py``), answers from the cache when the
-same request was answered on the same dataset version, and otherwise runs it on the
-store's own engine: in worker processes for a store on disk (a deadline that really
-stops the work), in the calling thread for an in-memory store (tests and small
-embedded uses: there the time limit cannot be enforced, since the data lives only in
-this process), or forwarded to a remote store's server. One cache and one ETag scheme for
+same request was answered on the same dataset version, and otherwise runs it with the
+store's own runner (``Store.query_runner``): in worker processes for a store on disk (a
+deadline that really stops the work), in the calling thread for an in-memory store (tests
+and small embedded uses: there the time limit cannot be enforced, since the data lives
+only in this process), or forwarded to a remote store's server. One cache and one ETag scheme for
 every store: the key starts with ``dataset_version``.
 """
 
@@ -15,73 +15,15 @@ import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
 
-import pyoxigraph as ox
-
-from publisher.errors import QueryError, StoreError
+from publisher.errors import QueryError
 from publisher.query.check import check_query
-from publisher.query.engine import Answer, QueryJob, execute, materialised_union
-from publisher.query.pool import WorkerPool
-from publisher.query.results import BY_NAME
 from publisher.settings import Settings
+from publisher.store.embedded import Store
+from publisher.store.engine import Answer, QueryJob, Runner
+from publisher.store.results import BY_NAME
 
 CACHE_BYTES = 64 * 1024 * 1024
-
-
-class Runner(Protocol):
-    """Something that runs a QueryJob to an Answer."""
-
-    def run(self, job: QueryJob) -> Answer:
-        """Run ``job``."""
-
-    def close(self) -> None:
-        """Release processes or handles."""
-
-
-class InlineRunner:
-    """Runs jobs on a pyoxigraph store in the calling thread (in-memory stores only)."""
-
-    def __init__(self, store: ox.Store) -> None:
-        self.store = store
-
-    def run(self, job: QueryJob) -> Answer:
-        try:
-            return execute(self.store, job, materialised_union(self.store))
-        except SyntaxError as err:
-            raise QueryError(f"malformed SPARQL query: {err}") from err
-        except OSError as err:
-            raise StoreError(f"the store failed to answer: {err}") from err
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-class ForwardRunner:
-    """Hands jobs, as they are, to a remote SPARQL server (a store with ``forward``).
-
-    The query was checked here first (no updates, no SERVICE); the server's own time and
-    row limits apply. The protocol's dataset parameters are not passed on: a remote store
-    answers only ``query``, so such requests are refused rather than silently widened.
-    """
-
-    def __init__(self, store: Any) -> None:
-        self.store = store
-
-    def run(self, job: QueryJob) -> Answer:
-        if job.default_graphs or job.named_graphs:
-            raise QueryError(
-                "default-graph-uri and named-graph-uri are not available on this server; "
-                "use FROM and FROM NAMED in the query"
-            )
-        media_type = BY_NAME[job.format].media_type
-        response = self.store.forward(job.text, media_type)
-        answered = response.headers.get("content-type", media_type).split(";")[0].strip()
-        return Answer(response.body, answered or media_type, rows=0)
-
-    def close(self) -> None:
-        """Nothing to release."""
 
 
 @dataclass(frozen=True)
@@ -103,35 +45,10 @@ class Outcome:
     cached: bool
 
 
-def dataset_version(store: Any) -> str:
-    """A string that changes whenever the published data may have changed: the store's
-    own ``version`` when it has one (the published folder's name for the embedded store,
-    the version recorded in the store for a remote one, read at each call so that a
-    rebuild by another process is seen at once), else derived from its files or size."""
-    version = getattr(store, "version", None)
-    if callable(version):
-        version = version()
-    if version:
-        return str(version)
-    path = getattr(store, "path", None)
-    if path is not None:
-        # A build publishes a new folder (a new resolved path); a store written in place
-        # touches its newest file (RocksDB's log), so the latest mtime in the folder moves.
-        real = Path(path).resolve()
-        try:
-            latest = max((f.stat().st_mtime_ns for f in real.iterdir()), default=0)
-        except OSError as err:
-            raise StoreError(f"cannot read the store at {real}: {err}") from err
-        return f"{real}@{latest}"
-    return f"memory:{id(store)}:{len(store)}"
-
-
-def store_dir(store: Any) -> Path | None:
-    """The on-disk folder of ``store``'s published version, or None for an in-memory store."""
-    path = getattr(store, "path", None)
-    if path is None and getattr(store, "data_dir", None) is not None:
-        path = Path(store.data_dir) / "current" / "store"  # a PublishedStore
-    return None if path is None else Path(path).resolve()
+def dataset_version(store: Store) -> str:
+    """A string that changes whenever the published data may have changed (the store's
+    own ``dataset_version``): the key of every cached answer and ETag starts with it."""
+    return store.dataset_version()
 
 
 class ResultCache:
@@ -168,7 +85,7 @@ class ResultCache:
 class QueryService:
     """Checks, caches and runs SPARQL queries against ``store`` within ``settings``' limits."""
 
-    def __init__(self, store: Any, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self.cache = ResultCache()
@@ -241,21 +158,7 @@ class QueryService:
             return self._runner
 
     def _new_runner(self) -> Runner:
-        path = store_dir(self.store)
-        if path is not None:
-            return WorkerPool(
-                path,
-                size=self.settings.sparql_workers,
-                timeout=self.settings.query_timeout,
-                fast_budget=self.settings.sparql_fast_budget,
-                slow_slots=self.settings.sparql_slow_queries,
-            )
-        native = getattr(self.store, "native", None)
-        if isinstance(native, ox.Store):
-            return InlineRunner(native)
-        if callable(getattr(self.store, "forward", None)):
-            return ForwardRunner(self.store)
-        raise StoreError(f"the SPARQL endpoint cannot query a {type(self.store).__name__}")
+        return self.store.query_runner(self.settings)
 
     def close(self) -> None:
         """Stop the worker processes."""

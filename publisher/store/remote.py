@@ -61,6 +61,8 @@ from requests.auth import AuthBase, HTTPBasicAuth, HTTPDigestAuth
 
 from publisher.errors import QueryError, QueryTimeout, StoreError, StoreUnavailable
 from publisher.settings import Settings
+from publisher.store.engine import Answer, QueryJob, Runner
+from publisher.store.results import BY_NAME
 from publisher.store.sparqltext import (
     bind_values,
     insert_update,
@@ -229,6 +231,13 @@ class RemoteStore:
         self._known_version = version
         return version
 
+    def dataset_version(self) -> str:
+        return self.version
+
+    def query_runner(self, settings: Settings) -> Runner:
+        """The server answers: checked queries are forwarded as they are."""
+        return ForwardRunner(self)
+
     def marked_version(self) -> str | None:
         """The version recorded in the store's ``version_graph``, or None when there is none."""
         name = term_n3(self.version_graph)
@@ -389,6 +398,12 @@ class RemoteStore:
         except (KeyError, TypeError, AttributeError) as err:
             raise StoreError(f"{self.query_url} sent SELECT results of an unknown shape") from err
 
+    def select_text(
+        self, query: str, bindings: Mapping[str, Identifier] | None = None
+    ) -> list[dict[str, str]]:
+        """A SELECT with every value as a string (lexical form or IRI)."""
+        return [{k: str(v) for k, v in row.items()} for row in self.select(query, bindings)]
+
     def ask(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> bool:
         """Run an ASK."""
         answer = self._json(query, bindings).get("boolean")
@@ -433,6 +448,32 @@ class RemoteStore:
         response = self._send(request)
         check_response(request.url, response)
         return response
+
+
+class ForwardRunner:
+    """Hands jobs, as they are, to a remote SPARQL server.
+
+    The query was checked here first (no updates, no SERVICE); the server's own time and
+    row limits apply. The protocol's dataset parameters are not passed on: a remote store
+    answers only ``query``, so such requests are refused rather than silently widened.
+    """
+
+    def __init__(self, store: RemoteStore) -> None:
+        self.store = store
+
+    def run(self, job: QueryJob) -> Answer:
+        if job.default_graphs or job.named_graphs:
+            raise QueryError(
+                "default-graph-uri and named-graph-uri are not available on this server; "
+                "use FROM and FROM NAMED in the query"
+            )
+        media_type = BY_NAME[job.format].media_type
+        response = self.store.forward(job.text, media_type)
+        answered = response.headers.get("content-type", media_type).split(";")[0].strip()
+        return Answer(response.body, answered or media_type, rows=0)
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 def split_ntriples(ntriples: bytes, size: int) -> tuple[list[str], bool, list[list[str]]]:

@@ -50,7 +50,7 @@ class DocumentCache:
 
 def cached(parts: tuple[str, ...], make: Callable[[], bytes]) -> bytes:
     """The body for ``parts`` in the published version served now, made once per version."""
-    version = getattr(current_app.extensions["publisher.store.embedded"], "version", None)
+    version = current_app.extensions["publisher.store.embedded"].version
     if not isinstance(version, str):
         return make()
     cache: DocumentCache = current_app.extensions.setdefault(EXTENSION, DocumentCache())

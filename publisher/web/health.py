@@ -26,7 +26,7 @@ def status(store: Store, settings: Settings) -> dict[str, Any]:
     """What a probe needs to know; raises ``PublisherError`` when the store cannot answer."""
     has_data = store.ask(PROBE)
     body: dict[str, Any] = {"status": "ok", "store": settings.store, "has_data": has_data}
-    body["version"] = getattr(store, "version", None)
+    body["version"] = store.version
     manifest = read_manifest(settings.data_dir) if settings.store == "oxigraph" else None
     if manifest is not None:  # counts from the build: counting quads would cost O(n)
         body["reports"] = len(manifest.get("reports", []))

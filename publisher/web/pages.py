@@ -215,7 +215,7 @@ def search_index() -> search.Index:
     """The search index of the version served now: the build's ``search.sqlite``, or one
     made in memory from the store (a store with no published folder, or a build made
     before there was an index or before its present layout)."""
-    version = getattr(store(), "version", None)
+    version = store().version
     path = published_dir().resolve() / search.INDEX
     key = str(path) if path.is_file() else f"memory:{version}"
     with _INDEX_LOCK:

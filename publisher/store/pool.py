@@ -31,8 +31,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from publisher.errors import Overloaded, QueryError, QueryTimeout, StoreError
-from publisher.query.engine import Answer, QueryJob, execute, materialised_union
 from publisher.settings import Settings
+from publisher.store.engine import Answer, QueryJob, execute, materialised_union
 
 # "forkserver": workers fork from a fresh interpreter started once, so no lock or thread of
 # the web server is copied into them, and a replacement is ready in milliseconds rather

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from publisher.query.results import (
+from publisher.errors import QueryError, StoreError
+from publisher.store.results import (
     BY_NAME,
     RDF_FORMATS,
     TABLE_WRITERS,
@@ -111,3 +112,31 @@ def _used_prefixes(triples: list[Any]) -> dict[str, str]:
         if isinstance(term, ox.NamedNode)
     }
     return {p: ns for p, ns in PREFIXES.items() if any(iri.startswith(ns) for iri in iris)}
+
+
+class Runner(Protocol):
+    """Something that runs a QueryJob to an Answer (a store's ``query_runner``)."""
+
+    def run(self, job: QueryJob) -> Answer:
+        """Run ``job``."""
+
+    def close(self) -> None:
+        """Release processes or handles."""
+
+
+class InlineRunner:
+    """Runs jobs on a pyoxigraph store in the calling thread (in-memory stores only)."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def run(self, job: QueryJob) -> Answer:
+        try:
+            return execute(self.store, job, materialised_union(self.store))
+        except SyntaxError as err:
+            raise QueryError(f"malformed SPARQL query: {err}") from err
+        except OSError as err:
+            raise StoreError(f"the store failed to answer: {err}") from err
+
+    def close(self) -> None:
+        """Nothing to release."""
