@@ -28,13 +28,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Protocol
 
-import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from publisher.build import current
 from publisher.mapping.convert import month_name
 from publisher.query.history import Stated, paired
+from publisher.store.rdftext import nquads_values
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 
@@ -85,19 +85,18 @@ def snapshot(nquads: bytes) -> Snapshot:
         _L + "unit",
         _L + "objective",
     }
-    for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS):
-        s, p, o = quad.subject.value, quad.predicate.value, quad.object
+    for s, p, o, language in nquads_values(nquads):
         if p == _TYPE:
-            types.setdefault(o.value, set()).add(s)
+            types.setdefault(o, set()).add(s)
         elif p == _L + "hasTarget":
-            parents[o.value] = s
+            parents[o] = s
         elif p == _PUBLISHER:
-            institution = o.value
+            institution = o
         elif p in wanted:
             held = values.setdefault(s, {})
             # one label a node (the Spanish one when a node has several)
-            if p not in held or (isinstance(o, ox.Literal) and o.language == "es"):
-                held[p] = o.value
+            if p not in held or language == "es":
+                held[p] = o
     unit_iris = types.get(_L + "AdministrativeUnit", set())
     units = tuple(sorted((u, values.get(u, {}).get(_LABEL, "")) for u in unit_iris))
     targets = []

@@ -53,7 +53,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from rdflib import URIRef
 
 from publisher.build import current, publish
@@ -61,6 +60,7 @@ from publisher.build.pipeline import kept_graph_files, strip_graph
 from publisher.build.workers import Summary
 from publisher.errors import PublisherError, PushFailed, StoreError
 from publisher.settings import Settings
+from publisher.store.embedded import OxigraphStore
 from publisher.store.remote import RemoteStore
 from publisher.uris import Urls
 
@@ -172,11 +172,10 @@ def materialised_members(
 def ntriples(member: Member) -> bytes:
     """The member's N-Quads as N-Triples (every quad must be in the member's graph)."""
     if member.from_graph is not None:
-        graph = ox.NamedNode(member.from_graph) if member.from_graph else ox.DefaultGraph()
         try:
-            store = ox.Store.read_only(str(member.path))
-            return store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
-        except (OSError, RuntimeError) as err:
+            store = OxigraphStore(member.path, read_only=True)
+            return store.graph_ntriples(member.from_graph or None)
+        except (StoreError, RuntimeError) as err:
             raise StoreError(f"cannot read {member.graph} from {member.path}: {err}") from err
     try:
         nquads = gzip.decompress(member.path.read_bytes())

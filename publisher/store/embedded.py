@@ -275,10 +275,15 @@ class OxigraphStore:
         """Withdraw the named graph ``graph_iri`` (nothing happens when there is none)."""
         self.remove_graph(graph_iri)
 
-    def graph_ntriples(self, graph_iri: str) -> bytes:
-        """The triples of the named graph ``graph_iri`` as N-Triples (empty if none)."""
-        name = ox.NamedNode(graph_iri)
-        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
+    def graph_ntriples(self, graph_iri: str | None) -> bytes:
+        """The triples of the named graph ``graph_iri`` (None: the store's own default
+        graph) as N-Triples (empty if none)."""
+        try:
+            name = _graph_name(graph_iri)
+            dump = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        except OSError as err:
+            raise StoreError(f"cannot read the store at {self.path}: {err}") from err
+        return dump or b""
 
     def add_triples(self, ntriples: bytes, graph: str | None = None) -> None:
         """Add N-Triples lines to the named graph ``graph`` (the store's own default graph
@@ -344,8 +349,8 @@ class BuildStore(Protocol):
     def graphs(self) -> list[URIRef]:
         """The named graphs in the store."""
 
-    def graph_ntriples(self, graph_iri: str) -> bytes:
-        """The triples of a named graph as N-Triples."""
+    def graph_ntriples(self, graph_iri: str | None) -> bytes:
+        """The triples of a graph as N-Triples (None: the default graph)."""
 
     def drop_graph(self, graph_iri: URIRef) -> None:
         """Withdraw a named graph."""

@@ -140,3 +140,13 @@ def sorted_turtle(graph: Graph, prefixes: Mapping[str, str]) -> bytes:
         key=lambda t: (str(t.subject), str(t.predicate), str(t.object)),
     )
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)) or b""
+
+
+def nquads_values(nquads: bytes) -> Iterator[tuple[str, str, str, str | None]]:
+    """Each quad of ``nquads`` as plain strings: subject, predicate and object values (an
+    IRI, a blank node's label, a literal's lexical form) and the object's language tag
+    (``""`` for a literal without one, None when the object is not a literal)."""
+    for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS):
+        o = quad.object
+        language = (o.language or "") if isinstance(o, ox.Literal) else None
+        yield quad.subject.value, quad.predicate.value, o.value, language
