@@ -1,7 +1,8 @@
 """The package reads as the data flow: the layers contract in pyproject.toml holds.
 
 ``[tool.importlinter]`` in pyproject.toml lists the layers (see docs/layout.md); a layer
-imports only the layers below it, so there is no cycle between layers.
+imports only the layers below it, so there is no cycle between layers. A forbidden
+contract keeps pyoxigraph behind ``publisher.store`` (the store seam, issue 17).
 """
 
 from __future__ import annotations

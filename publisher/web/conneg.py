@@ -15,13 +15,12 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-import pyoxigraph as ox
 from flask import Request, Response, current_app, request
 from rdflib import Graph
 from rdflib.term import Node
 from werkzeug.exceptions import NotAcceptable
 
-from publisher.store.rdftext import to_ox
+from publisher.store import rdftext
 from publisher.vocab import PREFIXES
 
 Triple = tuple[Node, Node, Node]
@@ -119,13 +118,9 @@ def json_text(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-#: Formats pyoxigraph writes (several times faster than rdflib); JSON-LD stays with rdflib,
-#: which compacts it with our context where pyoxigraph writes expanded JSON-LD.
-_OXIGRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+#: Formats the store's engine writes (several times faster than rdflib); JSON-LD stays
+#: with rdflib, which compacts it with our context where pyoxigraph writes expanded JSON-LD.
+_OXIGRAPH_FORMATS = set(rdftext.FORMATS)
 
 
 def serialize(triples: Iterable[Triple], fmt: Format, own: dict[str, str] | None = None) -> bytes:
@@ -134,13 +129,7 @@ def serialize(triples: Iterable[Triple], fmt: Format, own: dict[str, str] | None
     ``institucion:``) that occur. (Not ``@base``: pyoxigraph then writes every IRI of
     the same scheme relative, ``<//www.w3.org/…>``.)"""
     if fmt.name in _OXIGRAPH_FORMATS:
-        found = [ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in triples]
-        data = ox.serialize(
-            found,
-            format=_OXIGRAPH_FORMATS[fmt.name],
-            prefixes=_used_prefixes(found, {**PREFIXES, **(own or {})}),
-        )
-        return data or b""
+        return rdftext.serialize_graph(triples, fmt.name, {**PREFIXES, **(own or {})})
     if fmt.name != "jsonld":
         raise ValueError(f"{fmt.label} is rendered from a template, not serialised")
     graph = Graph(bind_namespaces="none")
@@ -148,18 +137,6 @@ def serialize(triples: Iterable[Triple], fmt: Format, own: dict[str, str] | None
         graph.add(triple)
     context = jsonld_context()["@context"]
     return graph.serialize(format="json-ld", context=context).encode("utf-8")
-
-
-def _used_prefixes(triples: list[ox.Triple], prefixes: dict[str, str]) -> dict[str, str]:
-    """The ``prefixes`` that some IRI in ``triples`` starts with."""
-    iris = {
-        term.value
-        for triple in triples
-        for term in (triple.subject, triple.predicate, triple.object)
-        if isinstance(term, ox.NamedNode)
-    }
-    iris |= {t.object.datatype.value for t in triples if isinstance(t.object, ox.Literal)}
-    return {p: ns for p, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
 
 
 def alternates(doc_path: str) -> list[tuple[Format, str]]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import pyoxigraph as ox
 from flask import Flask, Response, abort, current_app, request
+
+from publisher.store.rdftext import is_iri
 
 #: The two ``<style>`` elements YASR's table (its column-resizer) writes into the page: its
 #: grip stylesheet when a table is drawn and ``*{cursor:col-resize!important}`` while a
@@ -55,11 +56,8 @@ def refuse_odd_paths() -> None:
     """
     if len(request.path) > MAX_PATH:
         abort(414)
-    if request.path.startswith(_IRI_PATHS):
-        try:
-            ox.NamedNode("http://localhost" + request.path)
-        except ValueError:
-            abort(404)
+    if request.path.startswith(_IRI_PATHS) and not is_iri("http://localhost" + request.path):
+        abort(404)
 
 
 def add_headers(response: Response) -> Response:
