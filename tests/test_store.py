@@ -14,6 +14,7 @@ from rdflib.namespace import RDFS
 from publisher.errors import StoreError
 from publisher.settings import Settings
 from publisher.store.embedded import OxigraphStore, PublishedStore, open_store
+from publisher.store.engine import QueryJob
 
 EX = "http://example.org/"
 
@@ -115,3 +116,101 @@ def test_corrupt_store_is_a_store_error(tmp_path: Path) -> None:
     point_current(data, "v1")
     with pytest.raises(StoreError, match="unreadable"):
         PublishedStore(data)
+
+
+# --- the build's operations (BuildStore) and the store's own runner ---------------------
+
+
+def nt(*lines: str) -> bytes:
+    return "".join(line + "\n" for line in lines).encode()
+
+
+A = f"<{EX}a> <{EX}p> <{EX}b> ."
+B = f'<{EX}a> <{EX}q> "x" .'
+
+
+def test_put_ntriples_replaces_a_graph_and_graph_ntriples_reads_it_back() -> None:
+    store = OxigraphStore()
+    store.put_ntriples(URIRef(EX + "g"), nt(A, B))
+    store.put_ntriples(URIRef(EX + "g"), nt(B))
+    assert store.graph_ntriples(EX + "g") == nt(B)
+    store.put_ntriples(URIRef(EX + "empty"), b"")
+    assert store.graphs() == [URIRef(EX + "empty"), URIRef(EX + "g")]  # an empty graph exists
+    store.drop_graph(URIRef(EX + "g"))
+    store.drop_graph(URIRef(EX + "g"))  # already gone: nothing happens
+    assert store.graphs() == [URIRef(EX + "empty")]
+
+
+def test_drop_unstated_keeps_what_a_stating_graph_still_states() -> None:
+    store = OxigraphStore()
+    store.put_ntriples(URIRef(EX + "r1"), nt(A, B))
+    store.put_ntriples(URIRef(EX + "r2"), nt(A))
+    store.add_triples(nt(A, B))  # the default graph: the union of r1 and r2
+    store.drop_graph(URIRef(EX + "r1"))
+    assert store.drop_unstated(nt(A, B), None, {EX + "r2"}) == 1
+    rows = store.select_text("SELECT ?p WHERE { GRAPH ?g { ?s ?p ?o } }")
+    assert rows == [{"p": EX + "p"}]  # r2's triple
+    assert len(store) == 1
+    assert store.default_graph_size() == 1  # A stays, r2 states it; B went
+    store.remove_triples(nt(A), None)
+    assert store.default_graph_size() == 0
+    store.add_triples(nt(A))
+    store.clear_graph(None)
+    assert store.default_graph_size() == 0
+
+
+def test_bulk_loader_loads_a_graph_and_its_copy_in_the_second_graph() -> None:
+    store = OxigraphStore()
+    loader = store.bulk_loader(1 << 20)
+    quads = f"<{EX}a> <{EX}p> <{EX}b> <{EX}r1> .\n".encode()
+    loader.add(EX + "r1", quads, also=EX + "history")
+    loader.add(EX + "r2", b"")
+    assert store.graphs() == []  # queued until the batch fills or flush
+    loader.flush()
+    assert store.graphs() == [URIRef(EX + "history"), URIRef(EX + "r1"), URIRef(EX + "r2")]
+    assert store.graph_ntriples(EX + "history") == nt(A)
+
+
+def test_checkpoint_copies_a_store_that_then_changes_alone(tmp_path: Path) -> None:
+    source = OxigraphStore(tmp_path / "one")
+    source.put_ntriples(URIRef(EX + "g"), nt(A))
+    source.flush()
+    del source
+    copy = OxigraphStore.checkpoint(tmp_path / "one", tmp_path / "two")
+    copy.drop_graph(URIRef(EX + "g"))
+    assert copy.graphs() == []
+    assert OxigraphStore(tmp_path / "one", read_only=True).graphs() == [URIRef(EX + "g")]
+    with pytest.raises(StoreError, match="cannot copy the store"):
+        OxigraphStore.checkpoint(tmp_path / "missing", tmp_path / "three")
+
+
+def test_select_text_gives_the_lexical_forms_select_gives() -> None:
+    store = OxigraphStore()
+    store.load_graph(URIRef(EX + "g1"), small_graph("a"))
+    query = "SELECT ?s ?label WHERE { ?s ?p ?label } ORDER BY ?s"
+    assert store.select_text(query) == [
+        {k: str(v) for k, v in row.items()} for row in store.select(query)
+    ]
+
+
+def test_the_store_names_its_version_and_runs_the_endpoints_queries(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", sparql_workers=1)
+    count = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "SELECT", "csv", 10)
+    memory = OxigraphStore()
+    assert memory.version is None
+    before = memory.dataset_version()
+    memory.put_ntriples(URIRef(EX + "g"), nt(A, B))
+    assert memory.dataset_version() != before  # in memory: changes with the data
+    inline = memory.query_runner(settings)  # in the calling thread
+    assert inline.run(count).body.split() == [b"n", b"2"]
+    inline.close()
+    data = tmp_path / "data"
+    write_version(data, "v1", {"g1": small_graph("a")})
+    point_current(data, "v1")
+    reader = PublishedStore(data)
+    assert reader.dataset_version() == "v1"
+    pool = reader.query_runner(settings)  # worker processes on the published version
+    try:
+        assert pool.run(count).body.split() == [b"n", b"3"]
+    finally:
+        pool.close()
