@@ -1,8 +1,8 @@
 """Read-only SPARQL for researchers: check before running, run where it can be stopped.
 
-``check`` parses and refuses; ``engine`` runs one query on pyoxigraph and serialises it;
-``pool`` keeps worker processes with a deadline; ``service`` ties them to the store with
-a cache keyed by the dataset version; ``results`` is the table of answer formats.
+``check`` parses and refuses; ``service`` ties checked queries to the store's own runner
+(``Store.query_runner``: the engine and worker pool live in ``publisher.store``) with a
+cache keyed by the dataset version; ``examples`` and ``history`` are the site's queries.
 """
 
 from publisher.query.check import CheckedQuery, QueryRefused, check_query
