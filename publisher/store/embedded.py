@@ -120,7 +120,8 @@ class OxigraphStore:
 
     @property
     def native(self) -> ox.Store:
-        """The pyoxigraph store, for code that runs SPARQL on it directly."""
+        """The pyoxigraph store, for tests and benchmarks that set up or inspect data
+        with pyoxigraph itself; the package goes through this class's methods."""
         return self._store
 
     def replace_graph(self, graph_iri: URIRef, graph: Graph) -> None:
@@ -488,11 +489,6 @@ class PublishedStore:
 
     def construct(self, query: str, bindings: Mapping[str, Identifier] | None = None) -> Graph:
         return self._current().construct(query, bindings)
-
-    @property
-    def native(self) -> ox.Store:
-        """The pyoxigraph store of the version published now."""
-        return self._current().native
 
     def __len__(self) -> int:
         return len(self._current())
