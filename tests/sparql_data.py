@@ -94,8 +94,10 @@ def make_store(path: Path | None, union: bool = False) -> OxigraphStore:
         graph = report_graph(key)
         store.replace_graph(report_iri(key), graph)
         merged += graph
-    # the graph of changes, as a build makes it from the reports (build/changes.py)
-    store.native.bulk_load(
+    # the graph of changes, as a build makes it from the reports (build/changes.py), in
+    # one transaction: the bulk loader's background compaction could delete files under
+    # the query workers that open this store right after
+    store.native.load(
         changes_ntriples(store), ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(ID["cambios"]))
     )
     if union:
