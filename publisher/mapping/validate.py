@@ -22,14 +22,14 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
 import shacl
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from publisher.mapping.rdf import Triple
 from publisher.settings import PROJECT_ROOT
-from publisher.store.rdftext import from_ox, to_ox
+from publisher.store import rdftext
+from publisher.store.rdftext import from_ox, iri_value, parse_ntriples, to_ox
 from publisher.vocab import LOTAIP, PREFIXES, PROV, RDF, SH
 
 SHAPES_DIR = PROJECT_ROOT / "shapes"
@@ -94,8 +94,7 @@ def shapes_graph() -> Graph:
 
 def ntriples(triples: Iterable[Triple]) -> str:
     """The mapper's triples (pyoxigraph terms, as written) as the N-Triples the engine reads."""
-    text = ox.serialize((ox.Triple(*t) for t in triples), format=ox.RdfFormat.N_TRIPLES)
-    return (text or b"").decode("utf-8")
+    return rdftext.ntriples(triples).decode("utf-8")
 
 
 @functools.cache
@@ -207,10 +206,10 @@ def _about(text: str, results_graph: Graph) -> Graph:
     if not focus:
         return about
     wanted = {str(RDF.type), str(LOTAIP.sourceLine)}
-    for quad in ox.parse(text, ox.RdfFormat.N_TRIPLES):
-        subject, predicate = quad.subject.value, quad.predicate.value
+    for subject_term, predicate_term, term in parse_ntriples(text.encode("utf-8")):
+        subject, predicate = iri_value(subject_term), iri_value(predicate_term)
         if subject in focus and predicate in wanted:
-            about.add((URIRef(subject), URIRef(predicate), from_ox(quad.object)))
+            about.add((URIRef(subject), URIRef(predicate), from_ox(term)))
     return about
 
 
