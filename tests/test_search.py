@@ -87,6 +87,23 @@ def test_the_rows_of_a_search_download_as_csv(built_app: Flask) -> None:
     for row in rows:
         text = " ".join((row["objective"], row["indicator"], row["target"])).lower()
         assert "gestion" in text.replace("ó", "o")
+    # the corpus columns too (issue 15 item 7): Loja's id and canton, its units' functions
+    assert list(rows[0])[-3:] == ["institution_id", "territory_dpa_code", "unit_function"]
+    assert {(r["institution_id"], r["territory_dpa_code"]) for r in rows} == {
+        ("gad-municipal-loja", "1101")
+    }
+    assert any(r["unit_function"] for r in rows)
+
+
+def test_the_rows_of_a_function_facet_name_that_function(built_app: Flask) -> None:
+    client = built_app.test_client()
+    from publisher.enrichment.registry import FUNCION
+
+    function = str(FUNCION["comunicacion"])
+    response = client.get("/browse.csv", query_string={"function": function, "bom": "0"})
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.text, newline="")))
+    assert rows and all("Comunicación" in r["unit_function"].split(" | ") for r in rows)
 
 
 def test_unknown_facet_values_are_refused(built_app: Flask) -> None:

@@ -21,7 +21,7 @@ from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS, XSD
 
 from publisher import downloads as tidy
 from publisher.downloads import cells as row_cells
-from publisher.downloads import files, report
+from publisher.downloads import corpus, files, report, table
 from publisher.errors import QueryError, StoreError
 from publisher.settings import Settings
 from publisher.store.embedded import Store, to_ox
@@ -153,6 +153,50 @@ def test_unit_number_is_text_and_the_csvw_says_how_to_read_it(built_settings: Se
     with (folder / tidy.CSV_PLAIN).open(encoding="utf-8", newline="") as stream:
         numbers = {row["unit_number"] for row in csv.DictReader(stream)} - {""}
     assert {"1", "9"} <= numbers and all(n.strip() == n for n in numbers)
+    code = next(c for c in metadata["tableSchema"]["columns"] if c["name"] == "territory_dpa_code")
+    assert code["datatype"] == "string"
+    assert 'dtype={"territory_dpa_code": str}' in code["dc:description"]
+
+
+def test_corpus_columns_hold_the_institution_id_territory_and_unit_function(
+    built_settings: Settings, built_store: Store
+) -> None:
+    """Institution id, territory DPA code and unit function come from the corpus graphs
+    (links, reference), not the reports': spot rows of the published CSV and XLSX."""
+    folder = _dumps(built_settings)
+    rows = _read_csv((folder / tidy.CSV_PLAIN).read_bytes())
+    assert list(rows[0])[-3:] == ["institution_id", "territory_dpa_code", "unit_function"]
+    by_institution = {r["institution_uri"]: r for r in rows}
+    ids = {uri.rpartition("/")[2]: row for uri, row in by_institution.items()}
+    assert {i: r["territory_dpa_code"] for i, r in ids.items()} == {
+        "gad-municipal-loja": "1101",  # Loja's canton
+        "gad-municipal-alausi": "0602",  # a leading zero, kept as text
+        "sot": "",  # no territory: not a GAD
+        "ame": "",
+        "congope": "",
+    }
+    assert all(r["institution_id"] == i for i, r in ids.items())
+    sot = [r for r in rows if r["institution_id"] == "sot"]
+    press = next(r for r in sot if r["unit_name"].startswith("Dirección de Comunicación Social"))
+    assert press["unit_function"] == "Comunicación"
+    # each unit's functions as the store states them (lotaip:unitFunction, labels joined)
+    stated: dict[str, set[str]] = {}
+    query = (
+        sparql_prefixes()
+        + """SELECT ?u ?label WHERE { ?u lotaip:unitFunction ?f .
+  ?f skos:prefLabel ?label FILTER(lang(?label) = "es") }"""
+    )
+    for r in built_store.select(query):
+        stated.setdefault(str(r["u"]), set()).add(str(r["label"]))
+    for row in rows:
+        expected = tidy.JOIN.join(sorted(stated.get(row["unit_uri"], set())))
+        assert row["unit_function"] == expected, row["unit_uri"]
+    assert sum(1 for r in rows if r["unit_function"]) > len(rows) / 2
+    assert any(tidy.JOIN in r["unit_function"] for r in rows)  # a unit of two functions
+    sheet = load_workbook(folder / tidy.XLSX)["metas"]
+    values = list(sheet.iter_rows(values_only=True))
+    code = tidy.NAMES.index("territory_dpa_code")
+    assert {v[code] for v in values[1:]} == {"1101", "0602", None}  # text, not 602
 
 
 def test_distributions_are_in_the_dcat_description(built_app: Flask) -> None:
@@ -181,6 +225,11 @@ def test_filtered_download_holds_exactly_the_filtered_targets(
     # SOT under NIVEL DE APOYO / ASESORÍA: units 9-18 and the unnumbered one, 11 units;
     # 10, 12 and 15 have two rows, the rest one: 14 targets
     assert len(rows) == 14
+    assert {r["institution_id"] for r in rows} == {"sot"}
+    press = next(r for r in rows if r["unit_name"].startswith("Dirección de Comunicación"))
+    assert press["unit_function"] == "Comunicación"
+    loja = _read_csv(client.get("/descargas/metas.csv?institucion=gad-municipal-loja").data)
+    assert loja and {r["territory_dpa_code"] for r in loja} == {"1101"}
 
 
 def test_text_filter_and_plain_csv(built_app: Flask) -> None:
@@ -306,7 +355,7 @@ def _sparql_rows(nquads: bytes) -> list[tidy.TidyRow]:
     store = OxigraphStore()
     store.load_graph(URIRef("urn:example:ontology"), ontology_graph())
     store.native.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    return tidy.tidy_rows(store)
+    return table.report_table_rows(store)  # a report's rows: its own columns
 
 
 def test_each_example_report_s_rows_equal_the_sparql_rows(built_settings: Settings) -> None:
@@ -457,13 +506,32 @@ def _plain_rows() -> list[tidy.TidyRow]:
     return rows
 
 
+def _awkward_corpus(rows: list[tidy.TidyRow]) -> corpus.Enrichment:
+    """What a store could tell of ``rows``' units and institutions: awkward texts too, two
+    functions of one unit, a function with two labels; some rows' units have none."""
+    functions: corpus.Functions = {}
+    dpa: dict[str, str] = {}
+    for i, row in enumerate(rows):
+        if i % 4 == 3:
+            continue
+        text = row["target"] or "vacío"
+        functions[row["unit_uri"]] = [(f"urn:f:{i}", text), ("urn:f:x", "Función, x")]
+        functions[row["unit_uri"]] += [("urn:f:x", "Función y")] if i % 2 else []
+        dpa[row["institution_uri"]] = ("0602", text, "")[i % 3]
+    return corpus.Enrichment({}, functions, {}, dpa)
+
+
 def test_cached_rows_read_back_as_csv_and_openpyxl_write_them(tmp_path: Path) -> None:
     awkward, plain = _awkward_rows(), _plain_rows()
     report._write_cache(tmp_path / "a.tidy.pickle", awkward)
     report._write_cache(tmp_path / "p.tidy.pickle", plain)
     caches = [tmp_path / "a.tidy.pickle", tmp_path / "p.tidy.pickle", tmp_path / "a.tidy.pickle"]
-    files._write_tables(caches, tmp_path)
-    rows = awkward + plain + awkward
+    found = _awkward_corpus(awkward + plain)
+    files._write_tables(caches, tmp_path, found)
+    rows = corpus.with_corpus_columns(awkward + plain + awkward, found)
+    functions = {r["unit_function"] for r in rows}
+    assert {"", "=SUMA(A1:A2) | Función, x", "= | Función y"} <= functions
+    assert {"", "0602", "="} <= {r["territory_dpa_code"] for r in rows}
     assert (tmp_path / tidy.CSV_PLAIN).read_bytes() == tidy.csv_bytes(rows, bom=False)
     assert (tmp_path / tidy.CSV_BOM).read_bytes() == tidy.csv_bytes(rows, bom=True)
     ours = load_workbook(tmp_path / tidy.XLSX)
@@ -494,14 +562,15 @@ def test_a_table_longer_than_a_sheet_goes_on_in_further_sheets(
     # everywhere, which openpyxl does not read back at a sheet's end: it is left out.
     awkward, plain = _awkward_rows()[:-1], _plain_rows()
     assert (len(awkward), len(plain)) == (9, 6)
-    rows = awkward + plain + awkward
+    found = _awkward_corpus(awkward + plain)
+    rows = corpus.with_corpus_columns(awkward + plain + awkward, found)
     one_sheet = _sheets(load_workbook(io.BytesIO(tidy.xlsx_bytes(rows))))
     assert len(one_sheet) == 1 and len(one_sheet[0]) == len(rows) + 1
     monkeypatch.setattr(files, "MAX_SHEET_ROWS", limit)
     report._write_cache(tmp_path / "a.tidy.pickle", awkward)
     report._write_cache(tmp_path / "p.tidy.pickle", plain)
     caches = [tmp_path / "a.tidy.pickle", tmp_path / "p.tidy.pickle", tmp_path / "a.tidy.pickle"]
-    files._write_tables(caches, tmp_path)
+    files._write_tables(caches, tmp_path, found)
     csv_values = [r["value"] for r in _read_csv((tmp_path / tidy.CSV_PLAIN).read_bytes())]
     count = -(-len(rows) // (limit - 1))
     names = ["metas", *(f"metas {n}" for n in range(2, count + 1))]
@@ -521,7 +590,7 @@ def test_an_empty_table_is_one_sheet_with_its_header(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(files, "MAX_SHEET_ROWS", 2)
-    files._write_tables([], tmp_path)
+    files._write_tables([], tmp_path, corpus.Enrichment({}, {}, {}, {}))
     for data in ((tmp_path / tidy.XLSX).read_bytes(), tidy.xlsx_bytes([])):
         workbook = load_workbook(io.BytesIO(data))
         assert _sheets(workbook) == [[list(tidy.NAMES)]]

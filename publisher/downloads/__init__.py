@@ -6,7 +6,9 @@ parser thought. A build reads each report's rows from that report's graph alone,
 worker that made it, answering the same two queries over the graph's N-Quads without a
 query engine (``report_rows``), and caches them (``write_report_rows``); the corpus files
 are streamed from the caches (``write_tidy_cached``). The filtered downloads of the site
-query the store (``tidy_rows``); both give the same rows in the same order.
+query the store (``tidy_rows``); both give the same rows in the same order. Three columns
+come from the corpus graphs, not the report's (institution id, territory DPA code, unit
+function: ``corpus.py``): they are added when the files are written, after the report's.
 
 Besides the targets, a statement ``NO APLICA …`` that stands in place of a unit's,
 objective's or indicator's targets gets a row of its own with the target columns empty,
@@ -20,8 +22,10 @@ CSVW metadata (``csvw_metadata``) are all made from it.
 
 The package reads as the data flow:
 
-- ``table.py``: the columns, the queries, the rows of a store (``tidy_rows``), merged
-  and sorted;
+- ``table.py``: the columns, the queries, the rows of a store (``report_table_rows``),
+  merged and sorted;
+- ``corpus.py``: the corpus columns, from one store lookup each (``enrichment``, which
+  the search index reads too), and every column of a store's rows (``tidy_rows``);
 - ``report.py``: one report's rows over its N-Quads (``report_rows``) and their cache
   file (``write_report_rows``);
 - ``cells.py``: one row as the files hold it (CSV record, XLSX cells, sheet XML);
@@ -34,6 +38,7 @@ changes are changed in the module that reads them (``tidy.files.MAX_SHEET_ROWS``
 
 from __future__ import annotations
 
+from publisher.downloads.corpus import Enrichment, enrichment, tidy_rows
 from publisher.downloads.files import (
     CSV_BOM,
     CSV_MEDIA_TYPE,
@@ -54,11 +59,13 @@ from publisher.downloads.files import (
 from publisher.downloads.report import PICKLE, report_rows, tidy_cache_path, write_report_rows
 from publisher.downloads.table import (
     COLUMNS,
+    CORPUS_NAMES,
     FILTERS,
     JOIN,
     LEVELS,
     NAMES,
     NOT_APPLICABLE,
+    REPORT_NAMES,
     TARGETS,
     Column,
     Filters,
@@ -67,11 +74,11 @@ from publisher.downloads.table import (
     format_decimal,
     ontology_levels,
     select_text,
-    tidy_rows,
 )
 
 __all__ = [
     "COLUMNS",
+    "CORPUS_NAMES",
     "CSVW",
     "CSVW_MEDIA_TYPE",
     "CSV_BOM",
@@ -83,16 +90,19 @@ __all__ = [
     "NAMES",
     "NOT_APPLICABLE",
     "PICKLE",
+    "REPORT_NAMES",
     "SHEET",
     "TARGETS",
     "XLSX",
     "XLSX_MEDIA_TYPE",
     "Column",
+    "Enrichment",
     "Filters",
     "TextRow",
     "TidyRow",
     "csv_bytes",
     "csvw_metadata",
+    "enrichment",
     "format_decimal",
     "media_type",
     "ontology_levels",

@@ -6,6 +6,11 @@ texts without the control characters XML cannot hold), and its sheet ``<row>`` X
 openpyxl's write-only mode writes it (``_sheet_rows``) with the row number left as a
 placeholder, filled in when the corpus sheet is put together (``_numbered``).
 
+A report's cached row holds its report columns (``REPORT_NAMES``) and is left open: the
+CSV record without its line end, the ``<row>`` without its end tag. The corpus columns,
+known only once the corpus graphs are written, come last: ``_csv_tail`` and
+``_sheet_tail`` end the row with them.
+
 Why sheet XML by hand and not openpyxl's write-only mode for the corpus sheet: the
 parent's tidy step, which runs alone after the workers, takes 1.1 ms per report instead
 of 8.2 (``benchmarks/bench_tidy.py --reports 100``); openpyxl still writes the workbook
@@ -23,7 +28,7 @@ from typing import Any
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from publisher.downloads.table import COLUMNS, Column
+from publisher.downloads.table import COLUMNS, REPORT_NAMES, Column
 
 
 def _cell(column: Column, text: str) -> Any:
@@ -51,11 +56,17 @@ def _text_cell(text: str) -> str:
 
 
 def _csv_line(values: Sequence[str]) -> str:
-    """One CSV record as ``write_csv`` writes it (the csv module's minimal quoting)."""
+    """The fields of a CSV record as ``write_csv`` writes them (the csv module's minimal
+    quoting), without its line end: the report columns of a cached row."""
     line = ",".join(values)
     if '"' in line or "\n" in line or "\r" in line or line.count(",") >= len(values):
         line = ",".join([_csv_field(text) for text in values])  # some field is quoted
-    return line + "\r\n"
+    return line
+
+
+def _csv_tail(values: Sequence[str]) -> str:
+    """The end of a CSV record after its first fields: ``values``' fields, the line end."""
+    return "".join(["," + _csv_field(text) for text in values]) + "\r\n"
 
 
 def _csv_field(text: str) -> str:
@@ -76,6 +87,8 @@ def _csv_field(text: str) -> str:
 _ROW = "\x00"
 _LETTERS = tuple(get_column_letter(i) for i in range(1, len(COLUMNS) + 1))
 _CONVERT = tuple(_converter(column) for column in COLUMNS)
+#: Columns of a cached (report's) row; the corpus columns follow.
+_REPORT = len(REPORT_NAMES)
 #: openpyxl's longest string; it cuts longer ones.
 _MAX_TEXT = 32767
 
@@ -86,9 +99,10 @@ _NUMERIC = tuple(column.datatype in ("decimal", "integer") for column in COLUMNS
 
 
 def _sheet_rows(table: Sequence[Sequence[str]], csv_lines: bytes) -> list[str]:
-    """Each table row's ``<row>``. When the report's texts (its CSV lines, checked at once)
-    hold nothing to escape or drop, a row whose texts do not start or end awkwardly is
-    filled into a template of its non-empty cells; the rest are written cell by cell."""
+    """Each table row's ``<row>`` (its report columns, left open). When the report's
+    texts (its CSV lines, checked at once) hold nothing to escape or drop, a row whose
+    texts do not start or end awkwardly is filled into a template of its non-empty cells;
+    the rest are written cell by cell."""
     markup = b"&" in csv_lines or b"<" in csv_lines or b">" in csv_lines
     clean = not markup and len(csv_lines.translate(None, _ILLEGAL_BYTES)) == len(csv_lines)
     return [
@@ -117,10 +131,11 @@ def _template_row(values: Sequence[str]) -> str:
 @cache
 def _row_template(filled: tuple[bool, ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The ``<row>`` of a row whose non-empty cells are ``filled``, with ``%s`` for each
-    cell's text or number; the numbers' places among the cells and their columns."""
+    cell's text or number (left open); the numbers' places among the cells and their
+    columns."""
     cells: list[str] = []
     numbers: list[tuple[int, int]] = []
-    for column, letter in enumerate(_LETTERS):
+    for column, letter in enumerate(_LETTERS[: len(filled)]):
         if not filled[column]:
             continue
         if _NUMERIC[column]:
@@ -128,17 +143,26 @@ def _row_template(filled: tuple[bool, ...]) -> tuple[str, tuple[tuple[int, int],
             cells.append(f'<c r="{letter}{_ROW}" t="n"><v>%s</v></c>')
         else:
             cells.append(f'<c r="{letter}{_ROW}" t="inlineStr"><is><t>%s</t></is></c>')
-    return f'<row r="{_ROW}">{"".join(cells)}</row>', tuple(numbers)
+    return f'<row r="{_ROW}">{"".join(cells)}', tuple(numbers)
 
 
 def _sheet_row(values: Sequence[str]) -> str:
-    """The ``<row>`` of one table row's texts, as openpyxl writes it (empty cells left out)."""
-    cells = [
-        _sheet_cell(letter, convert(text))
-        for letter, convert, text in zip(_LETTERS, _CONVERT, values, strict=True)
-        if text
-    ]
-    return f'<row r="{_ROW}">{"".join(cells)}</row>'
+    """The ``<row>`` of one cached row's texts (its report columns), as openpyxl writes it
+    (empty cells left out), left open."""
+    return f'<row r="{_ROW}">{_sheet_cells(values, 0)}'
+
+
+def _sheet_tail(values: Sequence[str]) -> str:
+    """The end of a cached ``<row>``: the cells of the corpus columns, the end tag."""
+    return _sheet_cells(values, _REPORT) + "</row>"
+
+
+def _sheet_cells(values: Sequence[str], start: int) -> str:
+    """The cells of ``values``, the texts of the columns from ``start`` on."""
+    if start + len(values) > len(_LETTERS):
+        raise ValueError(f"{start + len(values)} cells in a row of {len(_LETTERS)} columns")
+    columns = zip(_LETTERS[start:], _CONVERT[start:], values, strict=False)
+    return "".join([_sheet_cell(at, convert(text)) for at, convert, text in columns if text])
 
 
 def _sheet_cell(letter: str, value: str | int | float) -> str:

@@ -5,7 +5,9 @@ Takes rows (``csv_bytes``, ``xlsx_bytes``: the site's filtered downloads, made f
 streamed one report's rows at a time: CSV lines concatenated, sheet rows numbered into
 openpyxl's header-only workbook); gives bytes, or the files in a folder with their
 ``Dump`` descriptions. A table longer than a sheet holds (``MAX_SHEET_ROWS``) goes on in
-further sheets, each with the header row.
+further sheets, each with the header row. The cached rows hold the report columns; the
+corpus columns end each row as it is written (``_Tails``), from one store lookup each
+(``corpus.enrichment``).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import WriteOnlyCell
 
 from publisher.build.publish import Dump, file_sha256
-from publisher.downloads.cells import _cell, _numbered
+from publisher.downloads.cells import _cell, _csv_tail, _numbered, _sheet_tail
+from publisher.downloads.corpus import Enrichment, enrichment
 from publisher.downloads.report import _cached_parts, _in_order
 from publisher.downloads.table import COLUMNS, LEVELS, NAMES, TidyRow, ontology_levels, select_text
 from publisher.errors import StoreError
@@ -128,14 +131,16 @@ def write_tidy_cached(
 ) -> list[Dump]:
     """Write the whole table as CSV (BOM and plain), XLSX and CSVW metadata into ``folder``
     from the per-report caches of the reports ``hashes`` names: the same rows as
-    ``tidy_rows(store)``, one report's rows in memory at a time."""
+    ``tidy_rows(store)``, one report's rows in memory at a time, the corpus columns from
+    ``store``."""
     stated = {r["level"]: r["name"] for r in select_text(store, LEVELS, {})}
     if stated != ontology_levels():
         raise StoreError("the store names process levels unlike the ontology the rows used")
+    found = enrichment(store)
     try:
         paths = _in_order(cache_dir, hashes)
         folder.mkdir(parents=True, exist_ok=True)
-        _write_tables(paths, folder)
+        _write_tables(paths, folder, found)
         (folder / CSVW).write_bytes(_json(csvw_metadata([CSV_BOM, CSV_PLAIN])))
         return [
             Dump(
@@ -156,9 +161,27 @@ def _sheet_part(number: int) -> str:
     return f"xl/worksheets/sheet{number}.xml"
 
 
-def _write_tables(paths: Sequence[Path], folder: Path) -> None:
+class _Tails:
+    """The ends of cached rows (the corpus columns), per (institution, unit), made once."""
+
+    def __init__(self, found: Enrichment) -> None:
+        self.found = found
+        self.made: dict[tuple[str, str], tuple[bytes, str]] = {}
+
+    def __call__(self, pair: tuple[str, str]) -> tuple[bytes, str]:
+        """The CSV record's and the ``<row>``'s end for a row of ``pair``."""
+        tail = self.made.get(pair)
+        if tail is None:
+            values = self.found.corpus_values(*pair)
+            tail = self.made[pair] = (_csv_tail(values).encode("utf-8"), _sheet_tail(values))
+        return tail
+
+
+def _write_tables(paths: Sequence[Path], folder: Path, found: Enrichment) -> None:
     """Both CSVs and the XLSX: openpyxl's header-only workbook, part by part, with the
-    cached rows streamed into its sheets after their header row."""
+    cached rows streamed into its sheets after their header row, each ended with its
+    corpus columns."""
+    tails = _Tails(found)
     header = ",".join(NAMES).encode("utf-8") + b"\r\n"
     with (
         (folder / CSV_BOM).open("wb") as bom,
@@ -172,10 +195,13 @@ def _write_tables(paths: Sequence[Path], folder: Path) -> None:
         sheets = _SheetWriter(xlsx)
         try:
             for path in paths:
-                lines, sheet_rows = _cached_parts(path)
-                bom.write(lines)
-                plain.write(lines)
-                sheets.write(sheet_rows)
+                lines, open_rows, pairs, which = _cached_parts(path)
+                ends = [tails(pair) for pair in pairs]
+                rows = list(zip(which, lines, open_rows, strict=True))
+                csv_lines = b"".join([line + ends[i][0] for i, line, _ in rows])
+                bom.write(csv_lines)
+                plain.write(csv_lines)
+                sheets.write([row + ends[i][1] for i, _, row in rows])
         finally:  # the zip cannot close while a sheet is open
             sheets.close()
 

@@ -5,11 +5,12 @@ sorted ``TidyRow``s (``report_rows``): the rows ``tidy_rows`` reads from a store
 that graph, found without a query engine (``_ReportGraph``). A build makes each report's
 rows once, in the worker that maps it, and keeps them (``write_report_rows``) beside its
 N-Quads member in ``<sha256>.tidy.pickle``: the report's sort key, then its CSV lines and
-sheet rows (``cells.py``). ``files.py`` reads the caches back in the table's order
-(``_in_order``, ``_cached_parts``), so the tidy step neither queries the whole store nor
-holds the table, and a rebuild renders only the reports it builds. Process levels are
-named from the ontology the worker maps with; the parent checks that the store names them
-the same way before it writes.
+sheet rows (``cells.py``) of the report's columns, left open for the corpus columns, and
+each row's institution and unit, which decide them (``corpus.py``). ``files.py`` reads
+the caches back in the table's order (``_in_order``, ``_cached_parts``), so the tidy
+step neither queries the whole store nor holds the table, and a rebuild renders only the
+reports it builds. Process levels are named from the ontology the worker maps with; the
+parent checks that the store names them the same way before it writes.
 
 Why a hand evaluator and not pyoxigraph over a per-report store: it saves about 12.7 ms of
 worker CPU per report (17.7 -> 5.1 ms, ``benchmarks/bench_tidy.py --reports 100``), about
@@ -33,7 +34,7 @@ from rdflib.namespace import DCTERMS, ORG, RDF, RDFS, SKOS
 
 from publisher.downloads.cells import _csv_line, _sheet_rows
 from publisher.downloads.table import (
-    NAMES,
+    REPORT_NAMES,
     TextRow,
     TidyRow,
     _merged,
@@ -377,16 +378,24 @@ def write_report_rows(cache_dir: Path, sha256: str, nquads: bytes | Sequence[str
     _write_cache(tidy_cache_path(cache_dir, sha256), report_rows(nquads))
 
 
+#: One report's cached rows: each row's CSV fields and ``<row>`` (report columns, left
+#: open), the distinct (institution, unit) pairs and each row's pair among them.
+CachedRows = tuple[list[bytes], list[str], list[tuple[str, str]], list[int]]
+
+
 def _write_cache(path: Path, rows: Sequence[TidyRow]) -> None:
     """One report's rows (sorted) as ``write_tidy_cached`` reads them back."""
     key = _report_key(rows[0]) if rows else ("", "", "")
-    table = [[row[name] for name in NAMES] for row in rows]
-    lines = "".join(map(_csv_line, table)).encode("utf-8")
-    sheet_rows = _sheet_rows(table, lines)
+    table = [[row[name] for name in REPORT_NAMES] for row in rows]
+    lines = [_csv_line(values).encode("utf-8") for values in table]
+    sheet_rows = _sheet_rows(table, b"\n".join(lines))
+    pairs: dict[tuple[str, str], int] = {}
+    which = [pairs.setdefault((r["institution_uri"], r["unit_uri"]), len(pairs)) for r in rows]
+    parts: CachedRows = (lines, sheet_rows, list(pairs), which)
     tmp = path.with_name(f".{path.name}.{time.monotonic_ns()}.tmp")
     try:
         # the key first, on its own: the order is found without reading the rows
-        tmp.write_bytes(pickle.dumps(key, PICKLE) + pickle.dumps((lines, sheet_rows), PICKLE))
+        tmp.write_bytes(pickle.dumps(key, PICKLE) + pickle.dumps(parts, PICKLE))
         tmp.replace(path)
     except OSError as err:
         raise StoreError(f"cannot cache the tidy rows of {path.name}: {err}") from err
@@ -398,11 +407,12 @@ def _cached_key(path: Path) -> tuple[str, str, str]:
     return key
 
 
-def _cached_parts(path: Path) -> tuple[bytes, list[str]]:
-    """The report's CSV lines and sheet rows."""
+def _cached_parts(path: Path) -> CachedRows:
+    """The report's CSV lines and sheet rows (open), its (institution, unit) pairs and
+    each row's."""
     with path.open("rb") as stream:
         pickle.load(stream)  # the key
-        parts: tuple[bytes, list[str]] = pickle.load(stream)
+        parts: CachedRows = pickle.load(stream)
     return parts
 
 

@@ -34,8 +34,9 @@ import numpy.typing as npt
 from markupsafe import Markup, escape
 
 from publisher import downloads as tidy
+from publisher.downloads import corpus
+from publisher.downloads.corpus import Functions, Places
 from publisher.store.embedded import Store
-from publisher.vocab import sparql_prefixes
 
 #: File name of the index, in a version's folder (beside ``dumps/``).
 INDEX = "search.sqlite"
@@ -74,7 +75,7 @@ _EXTRA = (
 )
 #: Version of the index's layout (``PRAGMA user_version``): an index written by an older
 #: build is not read (the site makes one in memory from the store instead).
-FORMAT = 2
+FORMAT = 3  # 3: the corpus columns (institution id, DPA code, unit function)
 _TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
 #: One table of distinct texts, and its full-text index, per searched column.
 _TEXT_TABLES = "".join(
@@ -94,22 +95,6 @@ CREATE TABLE facet_codes (facet TEXT, code INTEGER, value TEXT, label TEXT,
 CREATE TABLE arrays (name TEXT PRIMARY KEY, dtype TEXT, data BLOB);
 PRAGMA user_version = {FORMAT};
 """
-#: Unit functions (lotaip:unitFunction, apart from the process level) and territories.
-_FUNCTIONS = (
-    sparql_prefixes()
-    + """SELECT ?unit ?f ?label WHERE {
-  ?unit lotaip:unitFunction ?f . ?f skos:prefLabel ?label
-  FILTER(lang(?label) = "es")
-}"""
-)
-_TERRITORIES = (
-    sparql_prefixes()
-    + """SELECT ?inst ?place ?placeLabel ?province ?provinceLabel ?isCanton WHERE {
-  ?inst dct:spatial ?place . ?place skos:prefLabel ?placeLabel .
-  BIND(EXISTS { ?place a lotaip:Canton } AS ?isCanton)
-  OPTIONAL { ?place skos:broader ?province . ?province skos:prefLabel ?provinceLabel }
-}"""
-)
 ROW_LIMIT = 100
 KIND_LIMIT = 10
 #: Rows whose marked texts are read to group the matches by kind (best ranked first).
@@ -135,45 +120,6 @@ class Result:
     facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
 
 
-Functions = dict[str, list[tuple[str, str]]]
-Places = dict[str, dict[str, dict[str, str]]]
-
-
-def _enrichment(store: Store) -> tuple[dict[str, str], Functions, Places]:
-    """Process level name -> IRI (the rows name levels); unit -> its functions (IRI,
-    label); institution -> its province and canton."""
-    levels = {r["name"]: r["level"] for r in tidy.select_text(store, tidy.LEVELS, {})}
-    functions: Functions = {}
-    for row in store.select(_FUNCTIONS):
-        functions.setdefault(str(row["unit"]), []).append((str(row["f"]), str(row["label"])))
-    places: Places = {}
-    for row in store.select(_TERRITORIES):
-        canton = str(row.get("isCanton")) in ("true", "1")
-        place = {"uri": str(row["place"]), "name": str(row["placeLabel"])}
-        found = places.setdefault(str(row["inst"]), {})
-        if canton:
-            found["canton"] = place
-            if row.get("province") is not None:
-                found["province"] = {
-                    "uri": str(row["province"]),
-                    "name": str(row["provinceLabel"]),
-                }
-        else:
-            found["province"] = place
-    return levels, functions, places
-
-
-def _unit_functions(found: list[tuple[str, str]] | None) -> list[tuple[str, str]]:
-    """A unit's functions, each IRI once (with its first label in order): a function with
-    two Spanish labels must not count its rows twice."""
-    if not found:
-        return [("", "")]
-    labels: dict[str, str] = {}
-    for iri, label in found:
-        labels[iri] = min(label, labels.get(iri, label))
-    return list(labels.items())
-
-
 def _records(
     rows: Iterable[Mapping[str, str]], levels: dict[str, str], functions: Functions, places: Places
 ) -> Iterator[tuple[object, ...]]:
@@ -187,7 +133,7 @@ def _records(
         value = float(Decimal(row["value"])) if row["value"] else None
         base = [row[name] for name in tidy.NAMES]
         level = levels.get(row["process_level"], "")
-        for f_iri, f_name in _unit_functions(functions.get(row["unit_uri"])):
+        for f_iri, f_name in corpus.unit_functions(functions.get(row["unit_uri"])):
             yield (
                 number,
                 *base,
@@ -207,8 +153,10 @@ def _records(
 _AT = {name: i for i, name in enumerate(("row_number", *tidy.NAMES, *_EXTRA))}
 
 
-def _fill(conn: sqlite3.Connection, store: Store, rows: Iterable[Mapping[str, str]]) -> None:
-    fill_rows(conn, rows, *_enrichment(store))
+def _fill(
+    conn: sqlite3.Connection, found: corpus.Enrichment, rows: Iterable[Mapping[str, str]]
+) -> None:
+    fill_rows(conn, rows, found.levels, found.functions, found.places)
 
 
 def fill_rows(
@@ -219,7 +167,7 @@ def fill_rows(
     places: Places,
 ) -> None:
     """Fill an empty database with the index of tidy ``rows``, given what a store tells
-    of them (``_enrichment``): level IRIs, unit functions and institution territories.
+    of them (``corpus.enrichment``): level IRIs, unit functions and institution territories.
     The search benchmark calls it with synthetic rows at a national scale.
 
     Many rows say the same thing (a unit's objective is on every one of its targets, and
@@ -278,7 +226,7 @@ def write_index(store: Store, csv_path: Path, out: Path) -> None:
     with csv_path.open(encoding="utf-8", newline="") as stream:
         conn = sqlite3.connect(tmp)
         try:
-            _fill(conn, store, csv.DictReader(stream))
+            _fill(conn, corpus.enrichment(store), csv.DictReader(stream))
         finally:
             conn.close()
     tmp.replace(out)
@@ -287,7 +235,8 @@ def write_index(store: Store, csv_path: Path, out: Path) -> None:
 def memory_index(store: Store) -> Index:
     """The index of ``store``'s tidy table, in memory (a store with no published folder)."""
     conn = sqlite3.connect(":memory:", check_same_thread=False)
-    _fill(conn, store, tidy.tidy_rows(store, tidy.Filters()))
+    found = corpus.enrichment(store)
+    _fill(conn, found, corpus.tidy_rows(store, tidy.Filters(), found))
     return Index(conn)
 
 

@@ -2,12 +2,13 @@
 
 Takes a ``Store`` (and ``Filters``, for the site's filtered downloads); gives the table
 as ``TidyRow``s (column name -> text, every value a string), one per target and one per
-``NO APLICA`` statement standing in place of targets. The two queries' solutions, however
-found (``tidy_rows`` asks the store; ``report.py`` answers them over one report's N-Quads),
-become rows here: one row per key, several activities or reasons joined (``_merged``),
-sorted by institution name, report date, report IRI, source line and the IRIs
-(``_order``). ``COLUMNS`` is the one description of the table: the CSV header, the XLSX
-header and the CSVW metadata are all made from it.
+``NO APLICA`` statement standing in place of targets: the columns a report's own graph
+gives (``REPORT_NAMES``; ``corpus.py`` adds the ``CORPUS_NAMES`` after them). The two
+queries' solutions, however found (``report_table_rows`` asks the store; ``report.py``
+answers them over one report's N-Quads), become rows here: one row per key, several
+activities or reasons joined (``_merged``), sorted by institution name, report date,
+report IRI, source line and the IRIs (``_order``). ``COLUMNS`` is the one description of
+the table: the CSV header, the XLSX header and the CSVW metadata are all made from it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class Column:
     en: str  # title in English
     datatype: str  # CSVW/XSD datatype name
     description: str  # what the column holds (English)
+    #: filled from the corpus graphs when the table is written (``corpus.py``), not from
+    #: the report's own graph; these columns come last
+    corpus: bool = False
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -74,8 +78,42 @@ COLUMNS: tuple[Column, ...] = (
     Column("objective_uri", "URI objetivo", "Objective URI", "anyURI", "Objective"),
     Column("indicator_uri", "URI indicador", "Indicator URI", "anyURI", "Indicator"),
     Column("target_uri", "URI meta", "Target URI", "anyURI", "Target (empty: NO APLICA row)"),
+    # what the corpus graphs (links, reference) tell of the row's institution and unit
+    Column(
+        "institution_id",
+        "Id. institución",
+        "Institution id",
+        "string",
+        "Registry id of the institution: the last segment of its URI",
+        corpus=True,
+    ),
+    Column(
+        "territory_dpa_code",
+        "Código DPA del territorio",
+        "Territory DPA code",
+        "string",
+        # like unit_number: "01" (Azuay) must not become 1
+        "INEC DPA code of the territory the institution governs (2 digits: province,"
+        ' 4: canton, 6: parish), text (pandas: dtype={"territory_dpa_code": str});'
+        " empty when the institution is not surely matched to a territory",
+        corpus=True,
+    ),
+    Column(
+        "unit_function",
+        "Función de la unidad",
+        "Unit function",
+        "string",
+        "Function(s) of the unit, apart from its process level, as the links graph"
+        " classifies it (| joins several); empty when no rule fits",
+        corpus=True,
+    ),
 )
 NAMES = tuple(c.name for c in COLUMNS)
+#: The columns a report's own graph gives (``report.py`` caches them) ...
+REPORT_NAMES = tuple(c.name for c in COLUMNS if not c.corpus)
+#: ... and those the corpus graphs give, after them (``corpus.py``).
+CORPUS_NAMES = tuple(c.name for c in COLUMNS if c.corpus)
+assert NAMES == REPORT_NAMES + CORPUS_NAMES, "the corpus columns come last"
 
 TidyRow = dict[str, str]
 
@@ -209,10 +247,11 @@ def _query(template: str, names: Iterable[str]) -> str:
     return template % "\n  ".join(FILTERS[n] for n in names)
 
 
-def tidy_rows(store: Store, filters: Filters | None = None) -> list[TidyRow]:
-    """The tidy table of ``store``: targets and NO APLICA statements, in reading order
-    (institution, report date, report, source line); by default of the current state
-    (``Filters.current``)."""
+def report_table_rows(store: Store, filters: Filters | None = None) -> list[TidyRow]:
+    """The report columns of the tidy table of ``store`` (``REPORT_NAMES``): targets and
+    NO APLICA statements, in reading order (institution, report date, report, source
+    line); by default of the current state (``Filters.current``). ``corpus.tidy_rows``
+    adds the corpus columns."""
     bindings = (filters or Filters()).bindings()
     levels = {r["level"]: r["name"] for r in select_text(store, LEVELS, {})}
     return _rows(lambda query: select_text(store, query, bindings), bindings, levels.get)
