@@ -1,9 +1,12 @@
 # shellcheck shell=bash
-# Start the two real SPARQL servers the remote-store tests run against, on loopback only:
+# Start the real SPARQL servers the remote-store tests run against, on loopback only:
 #   - Oxigraph server (PyPI `oxigraph`, in the venv's dev extra) with --union-default-graph;
+#   - a second, plain Oxigraph server (its own default graph: sparql_current_state = "default");
 #   - Virtuoso 7 (Debian `virtuoso-opensource`), installed with apt-get when missing.
-# Source it (`. .ci/servers.sh`): it exports, for tests/test_store_contract.py,
+# Source it (`. .ci/servers.sh`; LOTAIP_OXIGRAPH names another oxigraph binary than the
+# worktree's .venv/bin/oxigraph): it exports, for tests/test_store_contract.py,
 #   LOTAIP_TEST_OXIGRAPH_URL   base URL (endpoints /query, /update, /store)
+#   LOTAIP_TEST_OXIGRAPH_PLAIN_URL  the same, without --union-default-graph
 #   LOTAIP_TEST_VIRTUOSO_URL   base URL (endpoints /sparql, /sparql-auth)
 #   LOTAIP_TEST_VIRTUOSO_USER / LOTAIP_TEST_VIRTUOSO_PASSWORD  a user allowed SPARQL updates
 # and stops both servers (and deletes their data) when the sourcing shell exits.
@@ -122,22 +125,30 @@ EOF
   export LOTAIP_TEST_VIRTUOSO_USER LOTAIP_TEST_VIRTUOSO_PASSWORD
 }
 
-lotaip_start_oxigraph() {
-  local oxigraph=${LOTAIP_OXIGRAPH:-.venv/bin/oxigraph} port
+lotaip_start_oxigraph() {  # [plain]: without --union-default-graph
+  local oxigraph=${LOTAIP_OXIGRAPH:-.venv/bin/oxigraph} port name=oxigraph union=--union-default-graph
   [ -x "$oxigraph" ] || make -s .venv/.installed || return 1
+  if [ "${1:-}" = plain ]; then name=oxigraph-plain union=; fi
   port=$(lotaip_free_port)
   # --union-default-graph: queries without GRAPH see every report's named graph, as the
-  # embedded store does. No --timeout-s: it holds a thread per request (see ENGINES.md).
-  "$oxigraph" serve --location "$LOTAIP_SERVERS_DIR/oxigraph" --bind "127.0.0.1:$port" \
-    --union-default-graph >"$LOTAIP_SERVERS_DIR/oxigraph.log" 2>&1 &
-  LOTAIP_OXIGRAPH_PID=$!
+  # embedded store does. The plain server keeps its own default graph, which push fills
+  # with the current state (sparql_current_state = "default").
+  # No --timeout-s: it holds a thread per request (see ENGINES.md).
+  # shellcheck disable=SC2086  # $union is one word or none
+  "$oxigraph" serve --location "$LOTAIP_SERVERS_DIR/$name" --bind "127.0.0.1:$port" \
+    $union >"$LOTAIP_SERVERS_DIR/$name.log" 2>&1 &
+  if [ "$name" = oxigraph ]; then LOTAIP_OXIGRAPH_PID=$!; else LOTAIP_OXIGRAPH_PLAIN_PID=$!; fi
   lotaip_wait_for "http://127.0.0.1:$port/query" 60 || return 1
-  export LOTAIP_TEST_OXIGRAPH_URL="http://127.0.0.1:$port"
+  if [ "$name" = oxigraph ]; then
+    export LOTAIP_TEST_OXIGRAPH_URL="http://127.0.0.1:$port"
+  else
+    export LOTAIP_TEST_OXIGRAPH_PLAIN_URL="http://127.0.0.1:$port"
+  fi
 }
 
 lotaip_stop_servers() {
   local pid
-  for pid in ${LOTAIP_OXIGRAPH_PID:-} ${LOTAIP_VIRTUOSO_PID:-}; do
+  for pid in ${LOTAIP_OXIGRAPH_PID:-} ${LOTAIP_OXIGRAPH_PLAIN_PID:-} ${LOTAIP_VIRTUOSO_PID:-}; do
     # `wait` returns the signal's status: never let that stop the clean-up under `set -e`.
     kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   done
@@ -150,6 +161,7 @@ trap lotaip_stop_servers EXIT
 # A server that fails to start is reported, not fatal: its contract tests then skip, saying
 # that the server is not reachable.
 lotaip_start_oxigraph || echo "servers.sh: Oxigraph server not started" >&2
+lotaip_start_oxigraph plain || echo "servers.sh: plain Oxigraph server not started" >&2
 if ! lotaip_start_virtuoso; then
   echo "servers.sh: Virtuoso not started; its log ends:" >&2
   tail -n 20 "$LOTAIP_SERVERS_DIR/virtuoso/virtuoso.log" >&2 2>/dev/null || true

@@ -16,6 +16,8 @@ from typing import Any
 from publisher.errors import SettingsError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The values of ``sparql_current_state`` (see its help and docs/remote-stores.md).
+CURRENT_STATE_MODES = ("union", "named", "default")
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -42,10 +44,14 @@ class Settings:
     sparql_graph_store_url: str | None = _setting(
         None, "Remote store: Graph Store Protocol URL, used to load whole graphs with PUT."
     )
-    sparql_current_state: bool = _setting(
-        False,
-        "Remote store: queries name the current state (B id/actual, sent by push) as their "
-        "default graph; else the server's own default graph (e.g. Oxigraph's union).",
+    sparql_current_state: str = _setting(
+        "union",
+        "Remote store: where queries find the current state. 'union': the server's own "
+        "default graph as it is (Oxigraph's union default graph mixes every month); "
+        "'named': queries name B id/actual (sent by push) as their default graph, for "
+        "servers that still show named graphs then (Virtuoso); 'default': push also writes "
+        "the current state into the server's default graph and queries name nothing (Oxigraph "
+        "server without --union-default-graph). Old values: false = union, true = named.",
     )
     sparql_user: str | None = _setting(None, "Remote store: user name for HTTP basic auth.")
     sparql_password: str | None = _setting(None, "Remote store: password for HTTP basic auth.")
@@ -110,6 +116,11 @@ class Settings:
             raise SettingsError(f"store must be 'oxigraph' or 'sparql', not {self.store!r}")
         if self.store == "sparql" and not self.sparql_query_url:
             raise SettingsError("store 'sparql' needs sparql_query_url")
+        if self.sparql_current_state not in CURRENT_STATE_MODES:
+            raise SettingsError(
+                "sparql_current_state must be one of "
+                f"{', '.join(CURRENT_STATE_MODES)}, not {self.sparql_current_state!r}"
+            )
         positive = ("query_timeout", "max_rows", "max_query_bytes", "workers", "threads")
         lanes = ("sparql_workers", "sparql_fast_budget", "sparql_slow_queries")
         harvest = ("harvest_hosts", "harvest_timeout", "harvest_max_bytes")
@@ -130,8 +141,18 @@ def setting_help() -> dict[str, str]:
     return {f.name: f.metadata["help"] for f in fields(Settings)}
 
 
+def _current_state_mode(raw: Any) -> Any:
+    """``sparql_current_state``'s old boolean values as modes: false = union, true = named."""
+    text = str(raw).strip().lower()
+    if isinstance(raw, bool) or text in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+        return "named" if text in ("1", "true", "yes", "on") else "union"
+    return text
+
+
 def _convert(name: str, raw: Any) -> Any:
     """Turn a TOML or environment value into the field's type."""
+    if name == "sparql_current_state":
+        return _current_state_mode(raw)
     default = Settings.__dataclass_fields__[name].default
     try:
         if isinstance(default, Path):
@@ -176,5 +197,5 @@ def load(
         if name not in known:
             raise SettingsError(f"unknown setting {name!r}")
         if value is not None:
-            values[name] = value
+            values[name] = _current_state_mode(value) if name == "sparql_current_state" else value
     return replace(Settings(), **values).validate()

@@ -20,7 +20,7 @@ from test_remote_store import OxigraphEndpoint
 
 from publisher.build.pipeline import build
 from publisher.build.publish import current_version, read_manifest
-from publisher.build.push import STATE, PushFailed, push
+from publisher.build.push import DEFAULT_GRAPH, STATE, PushFailed, push
 from publisher.cli import cli
 from publisher.settings import PROJECT_ROOT, Settings, load
 from publisher.store.remote import HttpRequest, HttpResponse, RemoteStore, split_ntriples
@@ -67,7 +67,9 @@ def _settings(root: Path) -> Settings:
     return load(env={}, data_dir=root / "data", base_uri=BASE)
 
 
-def _remote(endpoint: OxigraphEndpoint, gsp: bool = False) -> RemoteStore:
+def _remote(
+    endpoint: OxigraphEndpoint, gsp: bool = False, current_state: str = "union"
+) -> RemoteStore:
     return RemoteStore(
         BASE + "query",
         BASE + "update",
@@ -75,6 +77,7 @@ def _remote(endpoint: OxigraphEndpoint, gsp: bool = False) -> RemoteStore:
         scope=(BASE, str(LOTAIP)),
         version_graph=BASE + "id/dataset",
         send=endpoint,
+        current_state=current_state,
     )
 
 
@@ -343,8 +346,8 @@ def test_push_command_needs_a_remote_store(root):
 
 def test_the_remote_counts_what_the_embedded_store_counts(root, endpoint):
     """After a push, the current state (``B id/actual``), the history and the changes hold
-    on the remote what the embedded store holds; with ``sparql_current_state`` every
-    query names ``B id/actual`` as its default graph."""
+    on the remote what the embedded store holds; with ``sparql_current_state = "named"``
+    every query names ``B id/actual`` as its default graph."""
     push(_settings(root), store=_remote(endpoint))
     folder = current_version(root / "data")
     assert folder is not None
@@ -364,7 +367,7 @@ def test_the_remote_counts_what_the_embedded_store_counts(root, endpoint):
         base_uri=BASE,
         store="sparql",
         sparql_query_url=BASE + "query",
-        sparql_current_state=True,
+        sparql_current_state="named",
     )
     remote = RemoteStore.from_settings(settings)
     assert remote.default_graph == CURRENT
@@ -373,3 +376,75 @@ def test_the_remote_counts_what_the_embedded_store_counts(root, endpoint):
     assert endpoint.requests[-1].form["default-graph-uri"] == CURRENT
     _remote(endpoint).select(count)  # without the setting: the server's default graph
     assert "default-graph-uri" not in endpoint.requests[-1].form
+
+
+# -- sparql_current_state = "default": the server's own default graph ----------------------
+
+
+def _default_quads(endpoint: OxigraphEndpoint) -> set[ox.Triple]:
+    found = endpoint.store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    return {q.triple for q in found}
+
+
+def _embedded_current_state(root: Path) -> set[ox.Triple]:
+    folder = current_version(root / "data")
+    assert folder is not None
+    store = ox.Store.read_only(str(folder / "store"))
+    return {q.triple for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+
+
+@pytest.mark.parametrize("gsp", [False, True], ids=["update", "graph-store"])
+def test_default_mode_keeps_the_servers_default_graph_in_step(root, gsp):
+    endpoint = OxigraphEndpoint(union=False)
+    first = push(_settings(root), store=_remote(endpoint, gsp, "default"))
+    assert DEFAULT_GRAPH in first.sent and len(first.sent) == GRAPHS + 1
+    assert _default_quads(endpoint) == _embedded_current_state(root) != set()
+    assert _remote_quads(endpoint) - {
+        q for q in endpoint.store if q.graph_name == ox.DefaultGraph()
+    } == _published_quads(root)
+    recorded = json.loads((root / "data" / STATE).read_text(encoding="utf-8"))
+    assert DEFAULT_GRAPH in recorded[BASE + "query"]["graphs"]
+    # a query naming no graph counts the current state, GRAPH ?g still sees every report
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?t a <https://w3id.org/lotaip/def/Target> }"
+    store = _remote(endpoint, gsp, "default")
+    folder = current_version(root / "data")
+    assert folder is not None
+    embedded = ox.Store.read_only(str(folder / "store"))
+    assert int(store.select(count)[0]["n"]) == int(next(iter(embedded.query(count)))["n"].value)
+    assert "default-graph-uri" not in endpoint.requests[-1].form
+    assert URIRef(SOT_GRAPH) in store.graphs()
+    # unchanged: nothing sent; a changed report: the default graph is replaced with it
+    again = push(_settings(root), store=_remote(endpoint, gsp, "default"))
+    assert again.sent == [] and again.unchanged == GRAPHS + 1
+    _rebuild(root, change=SOT)
+    changed = push(_settings(root), store=_remote(endpoint, gsp, "default"))
+    assert changed.sent == [DEFAULT_GRAPH, CURRENT, HISTORY, SOT_GRAPH]
+    assert _default_quads(endpoint) == _embedded_current_state(root)
+    # another mode: the default graph is no longer ours to keep, so it is emptied
+    union = push(_settings(root), store=_remote(endpoint, gsp))
+    assert union.removed == [DEFAULT_GRAPH] and union.sent == []
+    assert _default_quads(endpoint) == set()
+
+
+def test_sparql_current_state_takes_a_mode_or_the_old_booleans(tmp_path):
+    from publisher.errors import SettingsError
+
+    for raw, mode in (("true", "named"), ("false", "union"), ("DEFAULT", "default")):
+        env = {"PUBLISHER_SPARQL_CURRENT_STATE": raw}
+        assert load(env=env).sparql_current_state == mode
+    toml = tmp_path / "settings.toml"
+    toml.write_text("sparql_current_state = true\n", encoding="utf-8")
+    assert load(toml, env={}).sparql_current_state == "named"
+    assert load(env={}, sparql_current_state=False).sparql_current_state == "union"
+    assert load(env={}).sparql_current_state == "union"
+    with pytest.raises(SettingsError, match="sparql_current_state must be one of"):
+        load(env={"PUBLISHER_SPARQL_CURRENT_STATE": "latest"})
+    settings = load(
+        env={},
+        base_uri=BASE,
+        store="sparql",
+        sparql_query_url=BASE + "query",
+        sparql_current_state="default",
+    )
+    remote = RemoteStore.from_settings(settings)
+    assert (remote.current_state, remote.default_graph) == ("default", None)

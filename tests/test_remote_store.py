@@ -39,10 +39,13 @@ JSON = {"content-type": "application/sparql-results+json"}
 
 
 class OxigraphEndpoint:
-    """A fake SPARQL server: pyoxigraph behind the ``send`` seam, union default graph."""
+    """A fake SPARQL server: pyoxigraph behind the ``send`` seam, union default graph
+    (``union=False``: its own default graph, as Oxigraph server without
+    ``--union-default-graph``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, union: bool = True) -> None:
         self.store = ox.Store()
+        self.union = union
         self.requests: list[HttpRequest] = []
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -53,7 +56,7 @@ class OxigraphEndpoint:
             self.store.update(request.form["update"])
             return HttpResponse(204, {}, b"")
         try:
-            result = self.store.query(request.form["query"], use_default_graph_as_union=True)
+            result = self.store.query(request.form["query"], use_default_graph_as_union=self.union)
         except SyntaxError as err:
             return HttpResponse(400, {"content-type": "text/plain"}, str(err).encode())
         if isinstance(result, ox.QueryTriples):
@@ -62,9 +65,15 @@ class OxigraphEndpoint:
         return HttpResponse(200, JSON, result.serialize(format=ox.QueryResultsFormat.JSON))
 
     def _graph_store(self, request: HttpRequest) -> HttpResponse:
-        name = ox.NamedNode(request.params["graph"])
-        existed = self.store.contains_named_graph(name)
-        if existed:
+        name: ox.NamedNode | ox.DefaultGraph
+        if "default" in request.params:
+            name = ox.DefaultGraph()
+            existed = bool(list(self.store.quads_for_pattern(None, None, None, name)))
+            self.store.clear_graph(name)
+        else:
+            name = ox.NamedNode(request.params["graph"])
+            existed = self.store.contains_named_graph(name)
+        if existed and isinstance(name, ox.NamedNode):
             self.store.remove_graph(name)
         if request.method == "DELETE":
             return HttpResponse(204 if existed else 404, {}, b"")

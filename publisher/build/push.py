@@ -11,7 +11,10 @@ it holds as one gzip N-Quads member (the parts of ``dumps/lotaip.nq.gz``):
   ``B id/historial`` and the current state (the embedded store's default graph) as the
   named graph ``B id/actual``, so a remote store holds everything the embedded one does
   (``materialised_members``; queries see it as their default graph with the setting
-  ``sparql_current_state``).
+  ``sparql_current_state = "named"``);
+- with ``sparql_current_state = "default"``, the current state once more, into the
+  server's own default graph (record key ``DEFAULT_GRAPH``), replaced whenever
+  ``B id/actual`` is; a push in another mode that finds it recorded empties it.
 
 "Changed" is decided by a graph's digest: the sha256 of its member file. The same N-Quads
 give the same bytes (gzip with mtime 0; the build links the files of unchanged reports
@@ -68,6 +71,8 @@ from publisher.uris import Urls
 STATE = "push-state.json"
 #: Seconds between saves of the record while graphs are sent (it is saved at the end too).
 SAVE_EVERY = 2.0
+#: The record's key for the server's own default graph (not an IRI: no graph has it).
+DEFAULT_GRAPH = "(default graph)"
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,8 @@ def push(settings: Settings, *, full: bool = False, store: RemoteStore | None = 
     started = time.perf_counter()
     with publish.build_lock(data_dir):  # no build prunes the version while it is sent
         version, members = published_members(data_dir)
+        if remote.current_state == "default":
+            members[DEFAULT_GRAPH] = default_member(members)
         record = _Record(data_dir / STATE, remote.query_url)
         report = _Push(remote, record, version, members, full).run()
         report.seconds = time.perf_counter() - started
@@ -167,6 +174,13 @@ def materialised_members(
             digest.update(f"\0{graph}\0{members[graph].digest}".encode())
         made[iri] = Member(iri, folder / "store", digest.hexdigest(), source)
     return made
+
+
+def default_member(members: dict[str, Member]) -> Member:
+    """The current state as the server's own default graph: ``B id/actual``'s content and
+    digest (the member read from the store's default graph), under ``DEFAULT_GRAPH``."""
+    actual = next(m for m in members.values() if m.from_graph == "")
+    return Member(DEFAULT_GRAPH, actual.path, actual.digest, "")
 
 
 def ntriples(member: Member) -> bytes:
@@ -246,7 +260,11 @@ class _Push:
         if not trusted:  # the store's graphs, contents unknown: send all, remove the rest
             held = {str(graph): None for graph in self.remote.graphs()}
         # Graphs the record names that this store may not write (base_uri changed): not ours.
-        held = {iri: digest for iri, digest in held.items() if self.remote.in_scope(iri)}
+        held = {
+            iri: digest
+            for iri, digest in held.items()
+            if iri == DEFAULT_GRAPH or self.remote.in_scope(iri)
+        }
         send = [m for iri, m in sorted(self.members.items()) if held.get(iri) != m.digest]
         remove = sorted(set(held) - set(self.members))
         report = PushReport(self.remote.query_url, self.version, trusted)
@@ -296,11 +314,17 @@ class _Push:
         """Replace or remove one graph; return the triples sent."""
         iri, member = step
         if member is None:
-            self.remote.drop_graph(URIRef(iri))
+            if iri == DEFAULT_GRAPH:
+                self.remote.drop_default_graph()
+            else:
+                self.remote.drop_graph(URIRef(iri))
             del held[iri]
             return 0
         body = ntriples(member)
         held[iri] = None  # while it is written the store's copy is unknown
-        self.remote.put_ntriples(URIRef(iri), body)
+        if iri == DEFAULT_GRAPH:
+            self.remote.put_default_ntriples(body)
+        else:
+            self.remote.put_ntriples(URIRef(iri), body)
         held[iri] = member.digest
         return body.count(b"\n")

@@ -5,13 +5,25 @@ for SELECT/ASK, N-Triples or Turtle for CONSTRUCT/DESCRIBE) and loads with SPARQ
 Update or the Graph Store HTTP Protocol, so it works with any SPARQL 1.1 server.
 Tested against Oxigraph server and Virtuoso 7 (``tests/test_store_contract.py``).
 
-The union default graph. Our queries expect the default graph to be the union of every
-report's named graph, as the embedded store gives them:
+The current state. Our queries expect the default graph to be the current state (each
+institution's latest report and the corpus graphs), as the embedded store gives them, and
+``GRAPH ?g`` to reach every report's named graph. ``push`` sends the current state as the
+named graph ``B id/actual``; ``current_state`` (the setting ``sparql_current_state``) says
+how queries find it:
 
-- Oxigraph server needs ``--union-default-graph`` (otherwise the default graph is empty);
-- Virtuoso queries every graph when the query has no ``FROM``: nothing to set. Its own
-  system graphs (``virtrdf:``, ``ldp:``…) are part of that union, so queries should name
-  our classes and properties rather than match ``?s ?p ?o`` blindly.
+- ``"union"``: the server's default graph as it is. Oxigraph server with
+  ``--union-default-graph`` and Virtuoso (every graph when the query has no ``FROM``) then
+  mix every month, so counts add months up;
+- ``"named"``: every query names ``B id/actual`` as ``default-graph-uri``. Virtuoso still
+  shows every named graph to ``GRAPH ?g`` then; Oxigraph server shows none (the protocol's
+  dataset rule), so queries across months find nothing there;
+- ``"default"``: ``push`` also writes the current state into the server's own default
+  graph (``put_default_ntriples``) and queries name nothing: for Oxigraph server run
+  WITHOUT ``--union-default-graph``. Virtuoso has no plain default graph to write and
+  refuses it.
+
+Virtuoso's own system graphs (``virtrdf:``, ``ldp:``…) are part of its union, so queries
+should name our classes and properties rather than match ``?s ?p ?o`` blindly.
 
 Scope. A remote store may be shared. ``scope`` lists the IRI prefixes of the graphs this
 publisher owns (``base_uri`` and the LOTAIP vocabulary by default): ``graphs()`` and
@@ -172,11 +184,15 @@ class RemoteStore:
         version_graph: str | None = None,
         send: Send | None = None,
         default_graph: str | None = None,
+        current_state: str = "union",
     ) -> None:
         self.query_url = query_url
         #: When set, every query names this graph as its default graph
         #: (``default-graph-uri``): the current state as ``push`` sends it, ``B id/actual``.
         self.default_graph = default_graph
+        #: Where queries find the current state: "union", "named" or "default" (push then
+        #: keeps the server's own default graph in step with it).
+        self.current_state = current_state
         self.update_url = update_url
         self.graph_store_url = graph_store_url
         self.scope = tuple(scope)
@@ -202,9 +218,10 @@ class RemoteStore:
             version_graph=str(Urls(settings.base_uri).thing("dataset")),
             default_graph=(
                 str(Urls(settings.base_uri).current_state())
-                if settings.sparql_current_state
+                if settings.sparql_current_state == "named"
                 else None
             ),
+            current_state=settings.sparql_current_state,
         )
 
     @property
@@ -309,6 +326,26 @@ class RemoteStore:
         first, blank, rest = split_ntriples(ntriples, self.chunk_size)
         self._replace_by_update(name, first, blank, rest, None)
 
+    def put_default_ntriples(self, ntriples: bytes) -> None:
+        """Replace the server's own default graph by the N-Triples document ``ntriples``
+        and mark NO new version (``sparql_current_state = "default"``: the whole default
+        graph is ours, so the server must not be shared with another publisher). One Graph
+        Store ``PUT ?default`` when there is a graph store URL, else ``DROP SILENT DEFAULT``
+        and ``INSERT DATA`` requests, as ``put_ntriples``."""
+        if self.graph_store_url:
+            self._graph_store(self.graph_store_url, "PUT", None, ntriples)
+            return
+        first, blank, rest = split_ntriples(ntriples, self.chunk_size)
+        self._replace_by_update(None, first, blank, rest, None)
+
+    def drop_default_graph(self) -> None:
+        """Empty the server's own default graph and mark NO new version (a push that no
+        longer keeps the current state there)."""
+        if self.graph_store_url and not self.update_url:
+            self._graph_store(self.graph_store_url, "DELETE", None, None)
+        else:
+            self._update("DROP SILENT DEFAULT")
+
     def drop_graph(self, graph_iri: URIRef) -> None:
         """Withdraw ``graph_iri`` (nothing happens when it does not exist) and mark NO new
         version (see ``put_ntriples``)."""
@@ -325,13 +362,27 @@ class RemoteStore:
         return not self.scope or graph_iri.startswith(self.scope)
 
     def _replace_by_update(
-        self, name: str, first: list[str], blank: bool, rest: list[list[str]], version: str | None
+        self,
+        name: str | None,
+        first: list[str],
+        blank: bool,
+        rest: list[list[str]],
+        version: str | None,
     ) -> None:
-        """Drop graph ``name`` and insert the lines, ``first`` in the same request; the
-        version marker (when given) goes in the last request."""
-        insert = f" ;\n{insert_update(name, first, blank)}" if first else ""
-        updates = [f"DROP SILENT GRAPH {name}{insert}"]
-        updates += [insert_update(name, chunk, blank=False) for chunk in rest]
+        """Drop graph ``name`` (None: the default graph) and insert the lines, ``first`` in
+        the same request; the version marker (when given) goes in the last request."""
+
+        def insert(lines: list[str], blank: bool) -> str:
+            if name is not None:
+                return insert_update(name, lines, blank)
+            body = "\n".join(lines)
+            if blank:
+                return f"INSERT {{\n{body}\n}} WHERE {{}}"
+            return f"INSERT DATA {{\n{body}\n}}"
+
+        drop = f"DROP SILENT GRAPH {name}" if name is not None else "DROP SILENT DEFAULT"
+        updates = [f"{drop} ;\n{insert(first, blank)}" if first else drop]
+        updates += [insert(chunk, False) for chunk in rest]
         if version is not None:
             updates[-1] += f" ;\n{self._marker_update(version)}"
         for text in updates:
@@ -347,9 +398,13 @@ class RemoteStore:
         else:
             self._update(f"DROP SILENT GRAPH {name} ;\n{self._marker_update(_new_version())}")
 
-    def _graph_store(self, url: str, method: str, graph_iri: URIRef, body: bytes | None) -> None:
+    def _graph_store(
+        self, url: str, method: str, graph_iri: URIRef | None, body: bytes | None
+    ) -> None:
+        """One Graph Store request on ``graph_iri`` (None: the default graph, ``?default``)."""
         headers = {"Content-Type": "application/n-triples"} if body is not None else {}
-        request = HttpRequest(url, {}, headers, method, {"graph": str(graph_iri)}, body)
+        target = {"graph": str(graph_iri)} if graph_iri is not None else {"default": ""}
+        request = HttpRequest(url, {}, headers, method, target, body)
         response = self._send(request)
         if not (method == "DELETE" and response.status == 404):  # already gone
             check_response(request.url, response)
