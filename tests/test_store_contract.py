@@ -4,7 +4,8 @@ Oxigraph server and Virtuoso instances.
 The remote servers are the ones ``.ci/servers.sh`` starts on loopback (``.ci/run`` sources
 it before ``make test``); it exports their URLs and credentials:
 ``LOTAIP_TEST_OXIGRAPH_URL``, ``LOTAIP_TEST_VIRTUOSO_URL``, ``LOTAIP_TEST_VIRTUOSO_USER``,
-``LOTAIP_TEST_VIRTUOSO_PASSWORD``. A remote case is skipped, saying so, only when its server
+``LOTAIP_TEST_VIRTUOSO_PASSWORD``, and ``LOTAIP_TEST_OXIGRAPH_PLAIN_URL`` (an Oxigraph
+server without ``--union-default-graph``). A remote case is skipped, saying so, only when its server
 is not reachable. Each test writes graphs under its own random prefix and the store's scope
 is that prefix, so leftovers of other runs (and Virtuoso's system graphs) never count.
 """
@@ -349,7 +350,7 @@ def _server_settings(kind: str, prefix: str, data_dir: Path) -> dict[str, str]:
     reason = _reachable(base)
     if reason:
         pytest.skip(reason)
-    if kind == "oxigraph":
+    if kind.startswith("oxigraph"):
         env["PUBLISHER_SPARQL_QUERY_URL"] = f"{base}/query"
         env["PUBLISHER_SPARQL_UPDATE_URL"] = f"{base}/update"
     else:
@@ -413,7 +414,8 @@ def test_build_pushes_the_examples_and_the_server_answers_like_the_embedded_stor
     try:
         built = runner.invoke(cli, ["build", "--quiet"], env=env)
         assert built.exit_code == 0, built.output
-        assert "9 graph(s) sent" in built.output
+        # 5 reports, 5 corpus graphs, the history and the current state (B id/actual)
+        assert "12 graph(s) sent" in built.output
         manifest = read_manifest(data_dir)
         assert manifest is not None
         assert remote.marked_version() == manifest["version"]
@@ -438,3 +440,78 @@ def test_build_pushes_the_examples_and_the_server_answers_like_the_embedded_stor
         for graph in remote.graphs():
             if str(graph).startswith(prefix):
                 remote.remove_graph(graph)
+
+
+# -- the current state on a remote store (sparql_current_state) ---------------------------
+
+
+def _text_rows(store: Store, query: str) -> list[tuple[tuple[str, str], ...]]:
+    """The rows of a SELECT as sorted tuples of (variable, text), in a stable order.
+    (``select``, not ``select_text``: the embedded store's ``select_text`` reads the union
+    of the named graphs, for the tidy tables.)"""
+    return sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in store.select(query))
+
+
+CURRENT_TARGETS = """SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {
+  ?t a <https://w3id.org/lotaip/def/Target> FILTER(STRSTARTS(STR(?t), ?prefix)) }"""
+REPORT_GRAPHS = """SELECT DISTINCT ?g WHERE {
+  GRAPH ?g { ?r a <https://w3id.org/lotaip/def/Report> } FILTER(STRSTARTS(STR(?g), ?prefix)) }"""
+
+
+@pytest.mark.remote
+@pytest.mark.parametrize(
+    ("kind", "mode"),
+    [("oxigraph_plain", "default"), ("virtuoso", "named")],
+    ids=["oxigraph-plain-default", "virtuoso-named"],
+)
+def test_the_default_graph_is_the_current_state_and_every_month_stays_named(
+    kind, mode, prefix, tmp_path
+):
+    """The examples plus SOT's February report, pushed in each mode the server supports:
+    a query naming no graph counts the current state (270 targets, as the embedded
+    store), while GRAPH ?g still reaches both SOT months and the queries across months
+    answer as on the embedded store."""
+    from click.testing import CliRunner
+    from conftest import DATA, EXAMPLES
+
+    from publisher.cli import cli
+    from publisher.query.examples import QUERIES_DIR, read_example
+    from publisher.store.embedded import PublishedStore
+
+    data_dir = tmp_path / "data"
+    env = _server_settings(kind, prefix, data_dir)
+    env["PUBLISHER_SPARQL_CURRENT_STATE"] = mode
+    remote = RemoteStore.from_settings(load(env=env))
+    assert remote.current_state == mode
+    february = DATA / "months" / "sot-2023-02.txt"
+    try:
+        built = CliRunner().invoke(cli, ["build", "--quiet", str(EXAMPLES), str(february)], env=env)
+        assert built.exit_code == 0, built.output
+        embedded = PublishedStore(data_dir)
+        targets = CURRENT_TARGETS.replace("?prefix", f'"{prefix}"')
+        here = int(embedded.select(targets)[0]["n"])
+        assert here == 270
+        assert int(remote.select(targets)[0]["n"]) == here
+        reports = REPORT_GRAPHS.replace("?prefix", f'"{prefix}"')
+        graphs = {str(row["g"]) for row in remote.select(reports)}
+        # the remote also holds the current state as a named graph (what push sends)
+        assert f"{prefix}id/actual" in graphs
+        graphs.discard(f"{prefix}id/actual")
+        assert graphs == {str(row["g"]) for row in embedded.select(reports)}
+        assert {f"{prefix}id/reporte/sot/2023-01", f"{prefix}id/reporte/sot/2023-02"} <= graphs
+        for name in (
+            "01-targets-per-institution",
+            "07-targets-changed-between-reports",
+            "30-target-history",
+            "31-changes-between-reports",
+        ):
+            text = read_example(QUERIES_DIR / f"{name}.rq").text
+            there = _text_rows(remote, text)
+            assert there == _text_rows(embedded, text), name
+            assert there, name  # each one finds something: February raised one target
+    finally:
+        for graph in remote.graphs():
+            if str(graph).startswith(prefix):
+                remote.remove_graph(graph)
+        if mode == "default":
+            remote.drop_default_graph()
