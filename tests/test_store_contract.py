@@ -515,3 +515,14 @@ def test_the_default_graph_is_the_current_state_and_every_month_stays_named(
                 remote.remove_graph(graph)
         if mode == "default":
             remote.drop_default_graph()
+
+
+@pytest.mark.remote
+def test_virtuoso_has_no_plain_default_graph_to_write(prefix):
+    """Why "default" is not a mode for Virtuoso (docs/remote-stores.md): it refuses
+    triples outside a named graph, so the push stops instead of losing the current state."""
+    store = _remote("LOTAIP_TEST_VIRTUOSO_URL", _virtuoso(False))(prefix)
+    assert isinstance(store, RemoteStore)
+    line = f"<{prefix}s> <{prefix}p> <{prefix}o> .\n".encode()
+    with pytest.raises(QueryError, match="SP031"):
+        store.put_default_ntriples(line)
