@@ -13,6 +13,7 @@ is that prefix, so leftovers of other runs (and Virtuoso's system graphs) never 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -509,6 +510,22 @@ def test_the_default_graph_is_the_current_state_and_every_month_stays_named(
             there = _text_rows(remote, text)
             assert there == _text_rows(embedded, text), name
             assert there, name  # each one finds something: February raised one target
+        # the pages read the same: the home page counts the current state, a history
+        # section names both months
+        from test_current_pages import QUALITY_OBJECTIVE, page_text
+
+        from publisher.web import create_app
+
+        app = create_app(load(env=env), remote)
+        app.testing = True
+        client = app.test_client()
+        try:
+            home = page_text(client, "/")
+            assert re.search(r"\b270 metas\b", home) and "272" not in home
+            history = page_text(client, QUALITY_OBJECTIVE)
+            assert "Informes de: enero de 2023, febrero de 2023" in history
+        finally:
+            app.extensions["publisher.sparql"].close()
     finally:
         for graph in remote.graphs():
             if str(graph).startswith(prefix):
