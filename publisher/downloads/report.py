@@ -14,7 +14,7 @@ parent checks that the store names them the same way before it writes.
 
 Why a hand evaluator and not pyoxigraph over a per-report store: it saves about 12.7 ms of
 worker CPU per report (17.7 -> 5.1 ms, ``benchmarks/bench_tidy.py --reports 100``), about
-a tenth of a build's worker CPU per report (``benchmarks/bench_build.py``); the tests
+a third of a build's worker CPU per report (35 ms, ``benchmarks/bench_year.py``); the tests
 ``test_rows_from_the_mapper_s_lines_equal_the_sparql_rows``,
 ``test_each_example_report_s_rows_equal_the_sparql_rows`` and
 ``test_edge_case_rows_equal_the_sparql_rows`` (tests/test_tidy.py) hold it equal to the
