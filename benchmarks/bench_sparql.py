@@ -36,7 +36,6 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -202,29 +201,21 @@ def build_store(path: Path, reports: int, churn: float = 1.0) -> int:
     return len(store)
 
 
-@dataclass(frozen=True)
-class _Part:
-    graph: str
-    institution: str
-    issued: str | None
-    snapshot: changes.Snapshot | None
-
-
 def changes_ntriples(quads: list[ox.Quad]) -> bytes:
     """The graph of changes a build makes of these reports (``publisher/build/changes.py``)."""
     by_report: dict[str, list[ox.Quad]] = {}
     for quad in quads:
         if isinstance(quad.graph_name, ox.NamedNode) and "/reporte/" in quad.graph_name.value:
             by_report.setdefault(quad.graph_name.value, []).append(quad)
-    parts = []
-    for graph, held in by_report.items():
-        nquads = ox.serialize(held, format=ox.RdfFormat.N_QUADS) or b""
-        snap = changes.snapshot(nquads)
-        issued = graph.rsplit("/", 1)[1] + "-28"
-        parts.append(_Part(graph, snap.institution, issued, snap))
-    with tempfile.TemporaryDirectory() as folder:
-        ntriples, _ = changes.changes_ntriples(parts, Urls(B[: -len("id/")]), Path(folder), None)
-    return ntriples
+    graphs = [
+        (
+            graph,
+            graph.rsplit("/", 1)[1] + "-28",
+            ox.serialize(held, format=ox.RdfFormat.N_QUADS) or b"",
+        )
+        for graph, held in by_report.items()
+    ]
+    return changes.changes_of(graphs, Urls(B[: -len("id/")]))
 
 
 def _median_ms(samples: list[float]) -> float:

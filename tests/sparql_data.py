@@ -8,11 +8,9 @@ percent target over 90 about water).
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -107,27 +105,14 @@ def make_store(path: Path | None, union: bool = False) -> OxigraphStore:
     return store
 
 
-@dataclass(frozen=True)
-class _Part:
-    graph: str
-    institution: str
-    issued: str | None
-    snapshot: changes.Snapshot | None
-
-
 def changes_ntriples(store: OxigraphStore) -> bytes:
     """The changes between the hand-made reports (A's January and February)."""
-    parts = []
-    for key, (institution, _, issued) in REPORTS.items():
+    graphs = []
+    for key, (_, _, issued) in REPORTS.items():
         name = ox.NamedNode(str(report_iri(key)))
-        nquads = store.native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
-        snapshot = changes.snapshot(nquads)
-        parts.append(_Part(name.value, institution, issued.isoformat(), snapshot))
-    with tempfile.TemporaryDirectory() as folder:
-        ntriples, _ = changes.changes_ntriples(
-            parts, Urls(str(ID)[: -len("id/")]), Path(folder), None
-        )
-    return ntriples
+        ntriples = store.native.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name) or b""
+        graphs.append((name.value, issued.isoformat(), ntriples))
+    return changes.changes_of(graphs, Urls(str(ID)[: -len("id/")]))
 
 
 def sparql_settings(tmp: Path, **overrides: object) -> Settings:

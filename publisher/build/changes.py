@@ -294,6 +294,32 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
+@dataclass(frozen=True)
+class ReadReport:
+    """A report graph read for comparison outside a build (no kept corpus part)."""
+
+    graph: str
+    institution: str
+    issued: str | None
+    snapshot: Snapshot | None
+
+
+def changes_of(reports: Iterable[tuple[str, str | None, bytes]], urls: Urls) -> bytes:
+    """The graph of changes of report graphs given as (graph IRI, information date,
+    N-Quads or N-Triples), compared in full and kept nowhere: for stores made without a
+    build (the benchmarks' synthetic stores, the tests' hand-made ones)."""
+    from publisher.build.corpus import canonical_ntriples, sorted_lines
+
+    read = []
+    for graph, issued, text in reports:
+        snap = snapshot(text)
+        read.append(ReadReport(graph, snap.institution, issued, snap))
+    chunks = [
+        canonical_ntriples(institution_changes(r, urls)) for r in by_institution(read).values()
+    ]
+    return sorted_lines(canonical_ntriples(header(urls)), *chunks)
+
+
 def part_name(digest: str) -> str:
     """An institution's kept changes under ``corpus/``."""
     return f"changes-{digest}.nt"
