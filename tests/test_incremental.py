@@ -20,6 +20,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL
 
 from publisher import parse
 from publisher.build import publish
+from publisher.build.current import HistoryLines
 from publisher.build.pipeline import BuildFailed, BuildReport, build
 from publisher.build.workers import MIN_PER_WORKER, workers_for
 from publisher.records import Report
@@ -405,3 +406,18 @@ def test_months_keep_the_current_state_true(corpus: Path, tmp_path: Path) -> Non
     build([corpus], settings_for(full), jobs=1, incremental=False)
     assert timeless({"": union(data)}) == timeless({"": union(full)})
     assert timeless(graph_quads(data, True)) == timeless(graph_quads(full, True))
+
+
+def test_history_lines_load_each_line_once_in_any_order() -> None:
+    """An institution's next report needs in the history graph only what its last one
+    lacked; whatever the order, the lines given out are every report's lines, once."""
+    jan, feb, mar = [b"a\n", b"b\n"], [b"a\n", b"c\n"], [b"b\n", b"c\n", b"d\n"]
+    lines = HistoryLines()
+    assert lines.new("x", jan) == jan
+    assert lines.new("x", feb) == [b"c\n"]
+    assert lines.new("y", feb) == feb  # another institution's lines are its own
+    assert lines.new("x", mar) == [b"b\n", b"d\n"]  # b: not in feb, loaded again (a set)
+    for order in ([mar, jan, feb], [feb, mar, jan]):
+        given = HistoryLines()
+        loaded = {line for report in order for line in given.new("x", report)}
+        assert loaded == {b"a\n", b"b\n", b"c\n", b"d\n"}

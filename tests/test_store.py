@@ -159,16 +159,16 @@ def test_drop_unstated_keeps_what_a_stating_graph_still_states() -> None:
     assert store.default_graph_size() == 0
 
 
-def test_bulk_loader_loads_a_graph_and_its_copy_in_the_second_graph() -> None:
+def test_bulk_loader_queues_graphs_until_flushed_and_makes_empty_ones() -> None:
     store = OxigraphStore()
     loader = store.bulk_loader(1 << 20)
     quads = f"<{EX}a> <{EX}p> <{EX}b> <{EX}r1> .\n".encode()
-    loader.add(EX + "r1", quads, also=EX + "history")
+    loader.add(EX + "r1", quads)
     loader.add(EX + "r2", b"")
     assert store.graphs() == []  # queued until the batch fills or flush
     loader.flush()
-    assert store.graphs() == [URIRef(EX + "history"), URIRef(EX + "r1"), URIRef(EX + "r2")]
-    assert store.graph_ntriples(EX + "history") == nt(A)
+    assert store.graphs() == [URIRef(EX + "r1"), URIRef(EX + "r2")]
+    assert store.graph_ntriples(EX + "r1") == nt(A)
 
 
 def test_checkpoint_copies_a_store_that_then_changes_alone(tmp_path: Path) -> None:

@@ -408,6 +408,7 @@ class _Plan:
         self.timer = Timer()
         self.generated_at = datetime.now(UTC).replace(microsecond=0)
         self.history = str(self.urls.history())
+        self.history_lines = current.HistoryLines()
         #: Triples (N-Triples lines) of the report graphs withdrawn from the copied store,
         #: less those a report loaded by this build states: the history graph keeps those
         #: another report still states.
@@ -606,10 +607,13 @@ class _Plan:
         slots[index] = summary
         if problems:  # once a report failed nothing is published: stop loading
             return
+        lines = strip_graph(outcome.nquads, summary.graph).splitlines(keepends=True)
         with self.timer("load"):
-            loader.add(summary.graph, outcome.nquads, also=self.history)
+            loader.add(summary.graph, outcome.nquads)
+            history = self.history_lines.new(summary.institution, lines)
+            loader.add(self.history, _with_graph(b"".join(history), self.history))
         # lines the new graph states again need no check against the union
-        self.stale.difference_update(strip_graph(outcome.nquads, summary.graph).splitlines(True))
+        self.stale.difference_update(lines)
 
     def _corpus_graphs(
         self, parts: Sequence[corpus.ReportPart], store: BuildStore, loader: NQuadsLoader

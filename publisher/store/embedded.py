@@ -379,14 +379,10 @@ class BuildStore(Protocol):
 
 
 class NQuadsLoader:
-    """Loads graphs (N-Quads bytes, one graph each) with the bulk loader, a report's also
-    into a second graph (the history graph).
+    """Loads graphs (N-Quads bytes, one graph each) with the bulk loader.
 
     pyoxigraph's bulk loader writes new files on every call, so graphs wait in a bounded
-    buffer (``batch`` bytes) and go in together. The second graph gets the same bytes
-    with the graph name swapped (a graph is a set: a triple several reports state is kept
-    once), which spares reading the store back (pyoxigraph dumps ~20 MB/s). Only for a
-    version no reader sees.
+    buffer (``batch`` bytes) and go in together. Only for a version no reader sees.
     """
 
     def __init__(self, store: BuildStore, batch: int) -> None:
@@ -396,17 +392,11 @@ class NQuadsLoader:
         self._size = 0
         self._names: list[str] = []
 
-    def add(self, graph_iri: str, nquads: bytes, also: str | None = None) -> None:
-        """Queue one graph (every quad of ``nquads`` is in ``graph_iri``), and its quads
-        in the graph ``also`` too when given."""
+    def add(self, graph_iri: str, nquads: bytes) -> None:
+        """Queue one graph's quads (every quad of ``nquads`` is in ``graph_iri``; a graph
+        is a set, so quads it holds already are kept once)."""
         self._chunks.append(nquads)
         self._names.append(graph_iri)
-        if also is not None:
-            # N-Triples escapes line breaks in literals: " <g> .\n" only ends a statement
-            self._chunks.append(
-                nquads.replace(f" <{graph_iri}> .\n".encode(), f" <{also}> .\n".encode())
-            )
-            self._names.append(also)
         self._size += len(nquads)
         if self._size >= self.batch:
             self.flush()
