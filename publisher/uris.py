@@ -96,6 +96,14 @@ class Urls:
         period = f"{updated:%Y-%m}" if updated is not None else sha256[:12]
         return self.thing(f"reporte/{slugify(institution_id)}/{period}")
 
+    def owned_prefixes(self, institution_id: str) -> tuple[str, str, str]:
+        """What the IRIs a report of the institution mints start with: its own IRI whole
+        (``…>`` in N-Triples), its nodes (``…/unidad/…``) and its reports' nodes. No other
+        institution's report mints such an IRI."""
+        institution = str(self.institution(institution_id))
+        reports = str(self.thing(f"reporte/{slugify(institution_id)}"))
+        return f"{institution}>", f"{institution}/", f"{reports}/"
+
     def current_state(self) -> URIRef:
         """The current state (the embedded store's default graph) as a remote store holds
         it, a named graph: ``B id/actual``."""

@@ -20,13 +20,14 @@ from rdflib.namespace import DCAT, DCTERMS, OWL
 
 from publisher import parse
 from publisher.build import publish
-from publisher.build.current import HistoryLines
+from publisher.build.current import HistoryLines, owner, split_owned
 from publisher.build.pipeline import BuildFailed, BuildReport, build
 from publisher.build.workers import MIN_PER_WORKER, workers_for
 from publisher.records import Report
 from publisher.settings import Settings, load
 from publisher.store.embedded import PublishedStore
 from publisher.synth import synth_reports
+from publisher.uris import Urls
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "reports"
@@ -417,7 +418,30 @@ def test_history_lines_load_each_line_once_in_any_order() -> None:
     assert lines.new("x", feb) == [b"c\n"]
     assert lines.new("y", feb) == feb  # another institution's lines are its own
     assert lines.new("x", mar) == [b"b\n", b"d\n"]  # b: not in feb, loaded again (a set)
+    carried = HistoryLines()  # a rebuild: the published version's report is in the graph
+    assert not carried.knows("x")
+    carried.remember("x", jan)
+    assert carried.knows("x")
+    assert carried.new("x", feb) == [b"c\n"]
     for order in ([mar, jan, feb], [feb, mar, jan]):
         given = HistoryLines()
         loaded = {line for report in order for line in given.new("x", report)}
         assert loaded == {b"a\n", b"b\n", b"c\n", b"d\n"}
+
+
+def test_a_report_line_about_its_institution_s_nodes_is_owned() -> None:
+    """The default graph's upkeep checks such a line against the institution's own
+    current report only; a line about a shared node, or another institution's, is not
+    owned (it is checked against every current graph)."""
+    urls = Urls(BASE)
+    lines = {
+        f"<{BASE}id/institucion/gad-x> <p> <o> .\n".encode(),
+        f"<{BASE}id/institucion/gad-x/unidad/u> <p> <o> .\n".encode(),
+        f"<{BASE}id/reporte/gad-x/2023-01> <p> <o> .\n".encode(),
+        f"<{BASE}id/institucion/gad-x-2/unidad/u> <p> <o> .\n".encode(),  # another one
+        f"<{BASE}id/software/1.0> <p> <o> .\n".encode(),
+    }
+    owned, other = split_owned(lines, urls, "gad-x")
+    assert len(owned) == 3
+    assert other == {line for line in lines if b"gad-x-2" in line or b"software" in line}
+    assert owner(urls, "gad-x") != owner(urls, "gad-x-2")

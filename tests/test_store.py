@@ -13,7 +13,7 @@ from rdflib.namespace import RDFS
 
 from publisher.errors import StoreError
 from publisher.settings import Settings
-from publisher.store.embedded import OxigraphStore, PublishedStore, open_store
+from publisher.store.embedded import FEW_GRAPHS, OxigraphStore, PublishedStore, open_store
 from publisher.store.engine import QueryJob
 
 EX = "http://example.org/"
@@ -141,13 +141,15 @@ def test_put_ntriples_replaces_a_graph_and_graph_ntriples_reads_it_back() -> Non
     assert store.graphs() == [URIRef(EX + "empty")]
 
 
-def test_drop_unstated_keeps_what_a_stating_graph_still_states() -> None:
+@pytest.mark.parametrize("others", [0, FEW_GRAPHS])  # point lookups, then a scan
+def test_drop_unstated_keeps_what_a_stating_graph_still_states(others: int) -> None:
     store = OxigraphStore()
     store.put_ntriples(URIRef(EX + "r1"), nt(A, B))
     store.put_ntriples(URIRef(EX + "r2"), nt(A))
     store.add_triples(nt(A, B))  # the default graph: the union of r1 and r2
     store.drop_graph(URIRef(EX + "r1"))
-    assert store.drop_unstated(nt(A, B), None, {EX + "r2"}) == 1
+    stating = {EX + "r2"} | {f"{EX}other{n}" for n in range(others)}
+    assert store.drop_unstated(nt(A, B), None, stating) == 1
     rows = store.select_text("SELECT ?p WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert rows == [{"p": EX + "p"}]  # r2's triple
     assert len(store) == 1

@@ -29,12 +29,13 @@ from pathlib import Path
 from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDFS, XSD
 
 from publisher.build import current
 from publisher.mapping.convert import month_name
 from publisher.query.history import Stated, paired
-from publisher.store.rdftext import nquads_values
+from publisher.store import rdftext
+from publisher.store.rdftext import Term, TermTriple, nquads_values
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 
@@ -45,6 +46,7 @@ _L = str(LOTAIP)
 _NUMERIC = "http://qudt.org/schema/qudt/numericValue"
 _NOTATION = "http://www.w3.org/2004/02/skos/core#notation"
 _PUBLISHER = "http://purl.org/dc/terms/publisher"
+_DECIMAL, _DATE = str(XSD.decimal), str(XSD.date)
 
 #: The kinds of change, as ``lotaip:changeKind`` values, with their labels (es, en).
 UNIT_ADDED, UNIT_REMOVED = LOTAIP.UnitAdded, LOTAIP.UnitRemoved
@@ -64,10 +66,17 @@ class Snapshot:
     institution: str
     units: tuple[tuple[str, str], ...]  # (unit IRI, name), sorted
     targets: tuple[Stated, ...]  # in reading order
+    #: sha256 of the contents above (their ``repr`` is deterministic), made once in the
+    #: worker: each build digests every report's snapshot (``institution_digest``)
+    digest: str = ""
 
-    def digest(self) -> str:
-        """sha256 of the snapshot's contents (its ``repr`` is deterministic)."""
-        return hashlib.sha256(repr(self).encode()).hexdigest()
+    @classmethod
+    def of(
+        cls, institution: str, units: tuple[tuple[str, str], ...], targets: tuple[Stated, ...]
+    ) -> Snapshot:
+        """A snapshot of these contents, with its digest."""
+        digest = hashlib.sha256(repr((institution, units, targets)).encode()).hexdigest()
+        return cls(institution, units, targets, digest)
 
 
 def snapshot(nquads: bytes) -> Snapshot:
@@ -118,7 +127,7 @@ def snapshot(nquads: bytes) -> Snapshot:
             )
         )
     targets.sort(key=lambda t: (t.line, t.target))
-    return Snapshot(institution, units, tuple(targets))
+    return Snapshot.of(institution, units, tuple(targets))
 
 
 class Part(current.Reported, Protocol):
@@ -170,7 +179,7 @@ def institution_digest(base_uri: str, reports: Sequence[Part]) -> str:
     for report in reports:
         snap = report.snapshot
         digest.update(f"\0{report.graph}\0{report.issued}\0".encode())
-        digest.update((snap.digest() if snap is not None else "-").encode())
+        digest.update((snap.digest if snap is not None else "-").encode())
     return digest.hexdigest()[:32]
 
 
@@ -182,15 +191,27 @@ def by_institution(parts: Iterable[Part]) -> dict[str, list[Part]]:
     return {k: sorted(v, key=current.order_key) for k, v in sorted(grouped.items())}
 
 
-def institution_changes(reports: Sequence[Part], urls: Urls) -> Graph:
+def institution_changes(reports: Sequence[Part]) -> list[TermTriple]:
     """Every change between consecutive ``reports`` (one institution's, oldest first)."""
-    graph = Graph()
+    triples: list[TermTriple] = []
     for before, after in zip(reports, reports[1:], strict=False):
         if before.snapshot is None or after.snapshot is None:
             continue
         for change in compare(before, after):
-            change.add_to(graph, urls)
-    return graph
+            triples += change.triples()
+    return triples
+
+
+def _iri(value: str | URIRef) -> Term:
+    return rdftext.iri(str(value))
+
+
+def _text(value: str, language: str | None = None) -> Term:
+    return rdftext.literal(value, language)
+
+
+def _typed(value: str, datatype: str) -> Term:
+    return rdftext.typed_literal(value, datatype)
 
 
 @dataclass(frozen=True)
@@ -221,33 +242,38 @@ class Change:
         )
         return URIRef(f"{self.after}/cambio/{hashlib.sha256(key.encode()).hexdigest()[:12]}")
 
-    def add_to(self, graph: Graph, urls: Urls) -> None:
-        """Its triples."""
-        node = self.iri()
-        graph.add((node, RDF.type, LOTAIP.Change))
-        graph.add((node, LOTAIP.changeKind, self.kind))
+    def triples(self) -> list[TermTriple]:
+        """Its triples (the store's terms: thousands of changes a build, and rdflib's
+        graph cost most of the stage)."""
+        values: list[tuple[str, Term]] = [
+            (_TYPE, _iri(_L + "Change")),
+            (_L + "changeKind", _iri(self.kind)),
+        ]
         if self.institution:
-            graph.add((node, LOTAIP.changeInstitution, URIRef(self.institution)))
-        graph.add((node, LOTAIP.fromReport, URIRef(self.before)))
-        graph.add((node, LOTAIP.toReport, URIRef(self.after)))
-        for prop, value in ((LOTAIP.fromDate, self.before_date), (LOTAIP.toDate, self.after_date)):
+            values.append((_L + "changeInstitution", _iri(self.institution)))
+        values += [(_L + "fromReport", _iri(self.before)), (_L + "toReport", _iri(self.after))]
+        for prop, value in ((_L + "fromDate", self.before_date), (_L + "toDate", self.after_date)):
             if value:
-                graph.add((node, prop, Literal(value, datatype=XSD.date)))
-        graph.add((node, LOTAIP.changeUnit, URIRef(self.unit)))
+                values.append((prop, _typed(value, _DATE)))
+        values.append((_L + "changeUnit", _iri(self.unit)))
         if self.unit_name:
-            graph.add((node, LOTAIP.changeUnitName, Literal(self.unit_name)))
+            values.append((_L + "changeUnitName", _text(self.unit_name)))
         if self.was is not None and self.now is not None:
-            graph.add((node, LOTAIP.changeParent, URIRef(self.now.parent)))
+            values.append((_L + "changeParent", _iri(self.now.parent)))
             if self.now.objective:
-                graph.add((node, LOTAIP.changeObjective, URIRef(self.now.objective)))
-            graph.add((node, LOTAIP.fromTarget, URIRef(self.was.target)))
-            graph.add((node, LOTAIP.toTarget, URIRef(self.now.target)))
-            graph.add((node, LOTAIP.fromValue, Literal(self.was.value, datatype=XSD.decimal)))
-            graph.add((node, LOTAIP.toValue, Literal(self.now.value, datatype=XSD.decimal)))
-            graph.add((node, LOTAIP.fromText, Literal(self.was.text or self.was.value)))
-            graph.add((node, LOTAIP.toText, Literal(self.now.text or self.now.value)))
+                values.append((_L + "changeObjective", _iri(self.now.objective)))
+            values += [
+                (_L + "fromTarget", _iri(self.was.target)),
+                (_L + "toTarget", _iri(self.now.target)),
+                (_L + "fromValue", _typed(self.was.value, _DECIMAL)),
+                (_L + "toValue", _typed(self.now.value, _DECIMAL)),
+                (_L + "fromText", _text(self.was.text or self.was.value)),
+                (_L + "toText", _text(self.now.text or self.now.value)),
+            ]
         for language, words in zip(("es", "en"), KIND_WORDS[self.kind], strict=True):
-            graph.add((node, RDFS.label, Literal(self.label(words, language), lang=language)))
+            values.append((_LABEL, _text(self.label(words, language), language)))
+        node = _iri(self.iri())
+        return [(node, _iri(prop), value) for prop, value in values]
 
     def label(self, words: str, language: str) -> str:
         """``Meta elevada: <unit>: 30 → 45 (enero de 2023 → febrero de 2023)``."""
@@ -315,7 +341,7 @@ def changes_of(reports: Iterable[tuple[str, str | None, bytes]], urls: Urls) -> 
         snap = snapshot(text)
         read.append(ReadReport(graph, snap.institution, issued, snap))
     chunks = [
-        canonical_ntriples(institution_changes(r, urls)) for r in by_institution(read).values()
+        rdftext.canonical_ntriples(institution_changes(r)) for r in by_institution(read).values()
     ]
     return sorted_lines(canonical_ntriples(header(urls)), *chunks)
 
@@ -344,7 +370,7 @@ def changes_ntriples(
         if path.is_file():
             chunks.append(path.read_bytes())
             continue
-        ntriples = canonical_ntriples(institution_changes(reports, urls))
+        ntriples = sorted_lines(rdftext.canonical_ntriples(institution_changes(reports)))
         write_atomic(path, ntriples)
         chunks.append(ntriples)
         compared += 1

@@ -26,8 +26,10 @@ quarter of its quads into the history graph instead of all of them again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from typing import Protocol, TypeVar
+
+from publisher.uris import Urls
 
 
 class Reported(Protocol):
@@ -73,9 +75,35 @@ class HistoryLines:
     def __init__(self) -> None:
         self._last: dict[str, set[bytes]] = {}
 
+    def knows(self, institution: str) -> bool:
+        """True once a report of ``institution`` was given to ``new`` or ``remember``."""
+        return institution in self._last
+
+    def remember(self, institution: str, lines: Sequence[bytes]) -> None:
+        """Take ``lines`` (a report of ``institution`` the history graph holds already, as
+        a rebuild's carried reports) as its last report's."""
+        self._last[institution] = {hashlib.blake2b(line, digest_size=16).digest() for line in lines}
+
     def new(self, institution: str, lines: Sequence[bytes]) -> list[bytes]:
         """The lines of ``lines`` (one report of ``institution``) its last report lacked."""
         digests = [hashlib.blake2b(line, digest_size=16).digest() for line in lines]
         before = self._last.get(institution, set())
         self._last[institution] = set(digests)
         return [line for line, digest in zip(lines, digests, strict=True) if digest not in before]
+
+
+def owner(urls: Urls, institution_id: str) -> str:
+    """The institution whose nodes a report's lines are about, as its IRI (two ids with
+    the same IRI are one owner)."""
+    return str(urls.institution(institution_id))
+
+
+def split_owned(
+    lines: Set[bytes], urls: Urls, institution_id: str
+) -> tuple[set[bytes], set[bytes]]:
+    """N-Triples ``lines`` of a report of the institution, split into those about a node
+    the institution's reports mint (``Urls.owned_prefixes``: only its own reports state
+    them) and the others (shared nodes: the software, a source file, a concept)."""
+    prefixes = tuple(f"<{prefix}".encode() for prefix in urls.owned_prefixes(institution_id))
+    owned = {line for line in lines if line.startswith(prefixes)}
+    return owned, set(lines) - owned

@@ -409,6 +409,8 @@ class _Plan:
         self.generated_at = datetime.now(UTC).replace(microsecond=0)
         self.history = str(self.urls.history())
         self.history_lines = current.HistoryLines()
+        #: Each institution's latest report carried from the published version.
+        self.latest_carried: dict[str, ReportSummary] = {}
         #: Triples (N-Triples lines) of the report graphs withdrawn from the copied store,
         #: less those a report loaded by this build states: the history graph keeps those
         #: another report still states.
@@ -425,6 +427,7 @@ class _Plan:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self.corpus_dir.mkdir(parents=True, exist_ok=True)
         carried = self._carried()
+        self.latest_carried.update(current.latest(carried.values()))
         with self.timer("carry"):
             store = self._start_store(carried)
         loader = store.bulk_loader(LOAD_BATCH)
@@ -609,11 +612,22 @@ class _Plan:
             return
         lines = strip_graph(outcome.nquads, summary.graph).splitlines(keepends=True)
         with self.timer("load"):
+            self._seed_history(summary.institution)
             loader.add(summary.graph, outcome.nquads)
             history = self.history_lines.new(summary.institution, lines)
             loader.add(self.history, _with_graph(b"".join(history), self.history))
         # lines the new graph states again need no check against the union
         self.stale.difference_update(lines)
+
+    def _seed_history(self, institution: str) -> None:
+        """Before an institution's first new report, remember its latest carried one: in
+        a month's update the new report needs in the history graph only what it lacks."""
+        if self.history_lines.knows(institution):
+            return
+        held = self.latest_carried.get(institution)
+        if held is not None:
+            lines = self._report_triples(self.cache_dir, held.graph, held.sha256)
+            self.history_lines.remember(institution, lines.splitlines(keepends=True))
 
     def _corpus_graphs(
         self, parts: Sequence[corpus.ReportPart], store: BuildStore, loader: NQuadsLoader
@@ -679,6 +693,7 @@ class _Plan:
         now = {(s.graph, s.sha256) for s in _current_reports(summaries)}
         before = self.previous.current if self.previous is not None else None
         old_dir = self.previous.folder / REPORTS if self.previous is not None else None
+        reports = self.previous.reports if self.previous is not None else {}
         if (
             before is None
             or old_dir is None
@@ -691,15 +706,32 @@ class _Plan:
             return
         added = [self._report_triples(self.cache_dir, g, sha) for g, sha in sorted(now - before)]
         added += self.corpus_added
-        left = [self._report_triples(old_dir, g, sha) for g, sha in sorted(before - now)]
-        leaving = {line for chunk in left for line in chunk.splitlines(keepends=True)}
         entering = {line for chunk in added for line in chunk.splitlines(keepends=True)}
         # An institution's next month restates most of its last: what a leaving report
         # stated is in the default graph already, and what an entering one states stays.
+        # Each leaving line must then be checked against the graphs still current. The
+        # mapping mints a report's nodes under its institution's IRI (``current.owner``),
+        # so a line about such a node can only be stated by that institution's current
+        # report or a corpus graph: a few point lookups, not a scan of every graph.
+        corpus_names = {graph.iri for graph in graphs}
+        current_of: dict[str, set[str]] = {}
+        for summary in _current_reports(summaries):
+            key = current.owner(self.urls, summary.institution)
+            current_of.setdefault(key, set()).add(summary.graph)
+        anyone: set[bytes] = set(self.corpus_removed)
+        leaving: set[bytes] = set()
+        for graph, sha256 in sorted(before - now):
+            institution = reports[sha256].institution
+            key = current.owner(self.urls, institution)
+            lines = set(self._report_triples(old_dir, graph, sha256).splitlines(keepends=True))
+            leaving |= lines
+            owned, other = current.split_owned(lines - entering, self.urls, institution)
+            anyone |= other
+            stating = corpus_names | current_of.get(key, set())
+            store.drop_unstated(b"".join(sorted(owned)), None, stating)
         store.add_triples(b"".join(sorted(entering - leaving)), None)
-        candidates = (leaving | self.corpus_removed) - entering
-        names = {graph for graph, _ in now} | {graph.iri for graph in graphs}
-        store.drop_unstated(b"".join(candidates), None, names)
+        names = {graph for graph, _ in now} | corpus_names
+        store.drop_unstated(b"".join(sorted(anyone - entering)), None, names)
 
     @staticmethod
     def _report_triples(folder: Path, graph: str, sha256: str) -> bytes:

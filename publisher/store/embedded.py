@@ -308,11 +308,19 @@ class OxigraphStore:
         no named graph of ``stating`` states any more; return how many were removed."""
         name = _graph_name(graph)
         nodes = {ox.NamedNode(iri) for iri in stating}  # compared in Rust, no str per quad
+        # A few graphs: a point lookup in each (~3 µs); many: one scan of the triple's
+        # quads in every graph (~80 µs a triple in a national store: each quad's terms
+        # are decoded).
+        few = len(nodes) <= FEW_GRAPHS
         dropped = 0
         for triple in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES):
-            quads = self._store.quads_for_pattern(triple.subject, triple.predicate, triple.object)
-            if not any(quad.graph_name in nodes for quad in quads):
-                self._store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, name))
+            s, p, o = triple.subject, triple.predicate, triple.object
+            if few:
+                stated = any(ox.Quad(s, p, o, node) in self._store for node in nodes)
+            else:
+                stated = any(q.graph_name in nodes for q in self._store.quads_for_pattern(s, p, o))
+            if not stated:
+                self._store.remove(ox.Quad(s, p, o, name))
                 dropped += 1
         return dropped
 
@@ -337,6 +345,10 @@ class OxigraphStore:
     def __len__(self) -> int:
         """Quads in the named graphs (the materialised union is not counted again)."""
         return len(self._store) - self.default_graph_size()
+
+
+#: Up to this many stating graphs, ``drop_unstated`` looks a triple up in each of them.
+FEW_GRAPHS = 32
 
 
 def _graph_name(graph: str | None) -> Any:

@@ -99,6 +99,11 @@ def blank(label: str) -> Term:
     return ox.BlankNode(label)
 
 
+def literal(value: str, language: str | None = None) -> Term:
+    """The literal ``value``, in ``language`` when given (else a plain string)."""
+    return ox.Literal(value, language=language)
+
+
 def typed_literal(value: str, datatype: str) -> Term:
     """The literal ``value`` of the datatype IRI ``datatype``."""
     return ox.Literal(value, datatype=ox.NamedNode(datatype))
