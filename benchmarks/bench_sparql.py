@@ -1,7 +1,7 @@
 """The example queries through the HTTP endpoint vs pyoxigraph directly vs rdflib in memory.
 
     .venv/bin/python benchmarks/bench_sparql.py [--reports 900] [--repeat 3] [--no-rdflib]
-        [--skip 31]
+        [--skip 31] [--data DATA [--remote URL]]
 
 Builds a synthetic on-disk store shaped like ours (institutions -> units -> objectives ->
 indicators -> targets, one named graph per monthly report; ~1.1k triples a report, so
@@ -16,6 +16,13 @@ indicators -> targets, one named graph per monthly report; ~1.1k triples a repor
   dataset version (target: under 5 ms);
 - rdflib: the same quads in an in-memory ``Dataset`` (default graph = union), each query
   in a child process killed after ``--rdflib-cap`` seconds.
+
+With ``--data DATA`` (a folder ``lotaip-lod build`` published, e.g. ``bench_year.py
+--keep``'s) the queries run on that build's store instead: the real shape, where every
+example query has rows to find (the hand-made store answers some with none). ``--remote
+URL`` also times each query on that SPARQL endpoint (e.g. ``oxigraph serve-read-only
+--location DATA/current/store``: Oxigraph's server on the same store, whose default graph
+is the current state as with ``sparql_current_state = "default"``), killed past 30 s.
 
 Prints medians in ms and the endpoint's overhead over pyoxigraph (target: < 20 %). The
 server has no rate limit and no request log, so only the endpoint's own work is timed.
@@ -222,16 +229,16 @@ def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
-def time_direct(store: ox.Store, text: str, repeat: int) -> float:
-    samples = []
+def time_direct(store: ox.Store, text: str, repeat: int) -> tuple[float, int]:
+    """Median ms of ``repeat`` runs (the default graph: the current state or, in the
+    hand-made store, the union) and the number of rows."""
+    samples, rows = [], 0
     for _ in range(repeat):
         started = time.perf_counter()
-        result = store.query(text)  # the default graph holds the union
-        if not isinstance(result, ox.QueryBoolean):
-            for _row in result:
-                pass
+        result = store.query(text)
+        rows = 1 if isinstance(result, ox.QueryBoolean) else sum(1 for _ in result)
         samples.append(time.perf_counter() - started)
-    return _median_ms(samples)
+    return _median_ms(samples), rows
 
 
 def time_endpoint(
@@ -255,6 +262,23 @@ def time_endpoint(
         if mode == "cached" and response.headers.get("X-SPARQL-Cache") != "hit":
             raise RuntimeError(f"expected a cached answer, got {response.status_code}")
     return _median_ms(samples), status, size
+
+
+def time_remote(url: str, text: str, repeat: int = 3, limit: float = 30.0) -> str:
+    """Median ms of ``repeat`` runs of ``text`` on the SPARQL endpoint ``url`` (every row
+    received), or how it failed: past ``limit`` seconds, or an HTTP error."""
+    headers = {"Accept": "application/sparql-results+json"}
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        try:
+            response = requests.post(url, data={"query": text}, headers=headers, timeout=limit)
+        except requests.Timeout:
+            return f"> {limit:.0f} s"
+        if response.status_code != 200:
+            return f"HTTP {response.status_code}"
+        samples.append(time.perf_counter() - started)
+    return f"{_median_ms(samples):9.1f} ms"
 
 
 def serve(store: Store, tmp: Path, max_rows: int = 100_000) -> tuple[str, Any, Any]:
@@ -329,6 +353,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rdflib-cap", type=float, default=30.0)
     parser.add_argument("--no-rdflib", action="store_true")
+    parser.add_argument("--data", type=Path, help="a published data folder to query instead")
+    parser.add_argument("--remote", help="also time each query on this SPARQL endpoint URL")
     parser.add_argument(
         "--skip",
         action="append",
@@ -344,13 +370,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         started = time.perf_counter()
-        triples = build_store(tmp / "store", args.reports)
-        print(
-            f"synthetic store: {triples:,} quads in {args.reports} report graphs "
-            f"({time.perf_counter() - started:.1f} s to build)"
-        )
-        url, app, server = serve(OxigraphStore(tmp / "store", read_only=True), tmp)
-        direct = ox.Store.read_only(str(tmp / "store"))
+        if args.data is not None:
+            store_path = args.data / "current" / "store"
+            direct = ox.Store.read_only(str(store_path))
+            triples = len(direct)
+            graphs = sum(1 for _ in direct.named_graphs())
+            print(f"built store {store_path}: {triples:,} quads, {graphs} named graphs")
+        else:
+            store_path = tmp / "store"
+            triples = build_store(store_path, args.reports)
+            print(
+                f"synthetic store: {triples:,} quads in {args.reports} report graphs "
+                f"({time.perf_counter() - started:.1f} s to build)"
+            )
+            direct = ox.Store.read_only(str(store_path))
+        url, app, server = serve(OxigraphStore(store_path, read_only=True), tmp)
         service = app.extensions["publisher.sparql"]
         time_endpoint(url, "ASK {}", 2, "cold")  # start the query workers
         rows = []
@@ -360,16 +394,17 @@ def main() -> None:
             # worker processes once (each has its own read-only store and caches).
             time_direct(direct, example.text, 1)
             time_endpoint(url, example.text, 2, "cold")
-            d = time_direct(direct, example.text, args.repeat)
+            d, found = time_direct(direct, example.text, args.repeat)
             cold, status, size = time_endpoint(url, example.text, args.repeat, "cold")
             rerun, _, _ = time_endpoint(url, example.text, args.repeat, "re-run", service)
             cached, _, _ = time_endpoint(url, example.text, args.repeat, "cached")
             rows.append((example.name, d, cold, cached, status))
             reruns.append(rerun)
+            remote = f"   remote {time_remote(args.remote, example.text)}" if args.remote else ""
             print(
-                f"  {example.name:<40} pyoxigraph {d:9.1f} ms   endpoint {cold:9.1f} ms "
+                f"  {example.name:<40} pyoxigraph {d:9.1f} ms{remote}   endpoint {cold:9.1f} ms "
                 f"(re-run {rerun:9.1f} ms, cached {cached:6.1f} ms)   HTTP {status} "
-                f"{size / 1024:8.1f} KiB",
+                f"{size / 1024:8.1f} KiB, {found} rows",
                 flush=True,
             )
         server.shutdown()

@@ -11,7 +11,9 @@ label when all have one, else by reading order).
 Each change is a ``lotaip:Change`` node (vocabulary in ``ontology/publisher.ttl``, shape in
 ``shapes/change.shacl.ttl``) under the later report's IRI. What a comparison needs of a
 report (``Snapshot``: its units and numeric targets) is read once, in the worker, from the
-report's N-Quads and kept in its corpus part (``corpus.ReportPart.snapshot``).
+report's N-Quads and kept in its own file beside the report's corpus part, which holds its
+digest only (``corpus.ReportPart.snapshot_digest``): a build reads the snapshots of the
+institutions it compares, one institution at a time, not every report's.
 
 Incremental per institution: an institution's changes are kept as ``corpus/changes-<digest>.nt``
 where the digest covers its reports' snapshots in order; a rebuild links the files of
@@ -21,12 +23,12 @@ institutions whose reports did not change and compares only the others.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDFS, XSD
@@ -130,8 +132,18 @@ def snapshot(nquads: bytes) -> Snapshot:
     return Snapshot.of(institution, units, tuple(targets))
 
 
+R = TypeVar("R", bound=current.Reported)
+
+
 class Part(current.Reported, Protocol):
     """What the changes graph needs of a report's corpus part."""
+
+    @property
+    def snapshot_digest(self) -> str | None: ...
+
+
+class Compared(current.Reported, Protocol):
+    """A report with its snapshot, as compared with the next."""
 
     @property
     def snapshot(self) -> Snapshot | None: ...
@@ -177,21 +189,20 @@ def institution_digest(base_uri: str, reports: Sequence[Part]) -> str:
     """What decides an institution's changes: its reports' graphs, dates and snapshots."""
     digest = hashlib.sha256(base_uri.encode())
     for report in reports:
-        snap = report.snapshot
         digest.update(f"\0{report.graph}\0{report.issued}\0".encode())
-        digest.update((snap.digest if snap is not None else "-").encode())
+        digest.update((report.snapshot_digest or "-").encode())
     return digest.hexdigest()[:32]
 
 
-def by_institution(parts: Iterable[Part]) -> dict[str, list[Part]]:
+def by_institution(parts: Iterable[R]) -> dict[str, list[R]]:
     """Institution id -> its reports, oldest first (``current.order_key``)."""
-    grouped: dict[str, list[Part]] = {}
+    grouped: dict[str, list[R]] = {}
     for part in parts:
         grouped.setdefault(part.institution, []).append(part)
     return {k: sorted(v, key=current.order_key) for k, v in sorted(grouped.items())}
 
 
-def institution_changes(reports: Sequence[Part]) -> list[TermTriple]:
+def institution_changes(reports: Sequence[Compared]) -> list[TermTriple]:
     """Every change between consecutive ``reports`` (one institution's, oldest first)."""
     triples: list[TermTriple] = []
     for before, after in zip(reports, reports[1:], strict=False):
@@ -291,7 +302,7 @@ def _month(iso: str | None, language: str) -> str:
         return iso or month_name(None, language)
 
 
-def compare(before: Part, after: Part) -> list[Change]:
+def compare(before: Compared, after: Compared) -> list[Change]:
     """The changes from ``before`` to ``after`` (the rules of ``history.changes``)."""
     old, new = before.snapshot, after.snapshot
     assert old is not None and new is not None
@@ -352,11 +363,16 @@ def part_name(digest: str) -> str:
 
 
 def changes_ntriples(
-    parts: Sequence[Part], urls: Urls, folder: Path, previous: Path | None
+    parts: Sequence[Part],
+    urls: Urls,
+    folder: Path,
+    previous: Path | None,
+    read: Callable[[Part], Snapshot | None],
 ) -> tuple[bytes, int]:
     """The changes of every institution as canonical N-Triples, each institution's kept
     in ``folder`` (linked from ``previous`` when its reports did not change); return the
-    lines and how many institutions were compared anew."""
+    lines and how many institutions were compared anew. ``read`` gives a report's
+    snapshot (``corpus.read_snapshot``), asked only for the institutions compared."""
     from publisher.build.corpus import canonical_ntriples, sorted_lines
     from publisher.build.workers import write_atomic
 
@@ -370,7 +386,8 @@ def changes_ntriples(
         if path.is_file():
             chunks.append(path.read_bytes())
             continue
-        ntriples = sorted_lines(rdftext.canonical_ntriples(institution_changes(reports)))
+        snapshots = [ReadReport(r.graph, r.institution, r.issued, read(r)) for r in reports]
+        ntriples = sorted_lines(rdftext.canonical_ntriples(institution_changes(snapshots)))
         write_atomic(path, ntriples)
         chunks.append(ntriples)
         compared += 1

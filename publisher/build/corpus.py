@@ -54,8 +54,10 @@ class ReportPart:
     measurements: bytes  # the report's quality measurements, canonical N-Triples
     graph: str = ""  # the report's named graph
     issued: str | None = None  # its information date (ISO): decides the current report
-    #: its units and numeric targets, compared with the next report's (``changes.py``)
-    snapshot: changes.Snapshot | None = None
+    #: the digest of its units and numeric targets (``changes.Snapshot``), which are kept
+    #: in their own file (``snapshot_path``): read only when compared with the next
+    #: report's, so that a build holds 24,000 reports' parts in memory, not their targets
+    snapshot_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,10 @@ class CorpusGraph:
 
 
 def report_part(
-    report: Report, urls: Urls, reference: Reference, nquads: bytes | None = None
+    report: Report, urls: Urls, reference: Reference, snapshot: changes.Snapshot | None = None
 ) -> ReportPart:
-    """The report's contribution to the corpus graphs (``nquads``: its graph, for the
-    graph of changes)."""
+    """The report's contribution to the corpus graphs (``snapshot``: its units and
+    targets for the graph of changes, made from its graph)."""
     shares = quality.report_quality(report, urls)
     measurements = quality.measurement_graph(shares.subject, shares.shares)
     links = report_links(report, urls, reference)
@@ -88,7 +90,7 @@ def report_part(
         canonical_ntriples(measurements),
         str(shares.subject),
         updated.isoformat() if updated is not None else None,
-        changes.snapshot(nquads) if nquads is not None else None,
+        snapshot.digest if snapshot is not None else None,
     )
 
 
@@ -110,7 +112,10 @@ def keep_parts(
     """Keep the report's part of the corpus graphs and of ``validation.ttl`` (its SHACL
     ``results``, N-Triples), made in the worker beside its other cached files
     (``nquads``: the report's graph, read for the graph of changes)."""
-    write_part(cache_dir, sha256, report_part(report, urls, shipped_reference(), nquads))
+    snapshot = changes.snapshot(nquads) if nquads is not None else None
+    write_part(cache_dir, sha256, report_part(report, urls, shipped_reference(), snapshot))
+    if snapshot is not None:
+        write_atomic(snapshot_path(cache_dir, sha256), pickle.dumps(snapshot, PICKLE))
     part = publish.validation_part(graph_iri, results, f"r{sha256[:16]}")
     write_atomic(validation_path(cache_dir, sha256), part)
 
@@ -125,9 +130,28 @@ def part_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / f"{sha256}.corpus.pickle"
 
 
+def snapshot_path(cache_dir: Path, sha256: str) -> Path:
+    """The kept ``changes.Snapshot`` of the report whose bytes hash to ``sha256``."""
+    return cache_dir / f"{sha256}.snapshot.pickle"
+
+
+def read_snapshot(cache_dir: Path, sha256: str) -> changes.Snapshot | None:
+    """The snapshot ``keep_parts`` kept (None for a report kept without one)."""
+    path = snapshot_path(cache_dir, sha256)
+    if not path.is_file():
+        return None
+    # our own files, written by this build or the published one: not untrusted input
+    snapshot: changes.Snapshot = pickle.loads(path.read_bytes())
+    return snapshot
+
+
+#: Our own cache files: the newest pickle protocol.
+PICKLE = pickle.HIGHEST_PROTOCOL
+
+
 def write_part(cache_dir: Path, sha256: str, part: ReportPart) -> None:
     """Keep ``part`` (written whole, then renamed)."""
-    write_atomic(part_path(cache_dir, sha256), pickle.dumps(part, pickle.HIGHEST_PROTOCOL))
+    write_atomic(part_path(cache_dir, sha256), pickle.dumps(part, PICKLE))
 
 
 def read_part(cache_dir: Path, sha256: str) -> ReportPart:

@@ -32,7 +32,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import URIRef
+from zlib_ng import gzip_ng
 
 from publisher import downloads as tidy
 from publisher.build import changes, corpus, current, publish
@@ -366,6 +367,7 @@ def _cached_files(sha256: str) -> tuple[str, ...]:
         turtle_path(Path(), sha256).name,
         tidy.tidy_cache_path(Path(), sha256).name,
         corpus.part_path(Path(), sha256).name,
+        corpus.snapshot_path(Path(), sha256).name,
         corpus.validation_path(Path(), sha256).name,
     )
 
@@ -434,7 +436,8 @@ class _Plan:
         summaries, built = self._reports(carried, loader)
         with self.timer("read parts"):  # each report's part of the corpus graphs, kept
             parts = [corpus.read_part(self.cache_dir, s.sha256) for s in summaries]
-        graphs = self._corpus_graphs(parts, store, loader)
+        files = {s.graph: s.sha256 for s in summaries}
+        graphs = self._corpus_graphs(parts, files, store, loader)
         with self.timer("load"):
             loader.flush()
         with self.timer("history"):  # the loader added what it loaded; drop what was withdrawn
@@ -630,9 +633,14 @@ class _Plan:
             self.history_lines.remember(institution, lines.splitlines(keepends=True))
 
     def _corpus_graphs(
-        self, parts: Sequence[corpus.ReportPart], store: BuildStore, loader: NQuadsLoader
+        self,
+        parts: Sequence[corpus.ReportPart],
+        files: Mapping[str, str],
+        store: BuildStore,
+        loader: NQuadsLoader,
     ) -> list[corpus.CorpusGraph]:
-        """Make the corpus graphs and write each one's files and changes to the store."""
+        """Make the corpus graphs and write each one's files and changes to the store
+        (``files``: each report's graph IRI -> its file's sha256)."""
         graphs = []
         for stage in corpus.CORPUS_STAGES:
             with self.timer(stage.__name__.removesuffix("_stage")):
@@ -640,7 +648,9 @@ class _Plan:
                 self._write_corpus_graph(graph, store, loader)
             graphs.append(graph)
         with self.timer("changes"):  # id/cambios: per institution, kept under corpus/
-            graph = changes_stage(parts, self.urls, self.corpus_dir, self.previous)
+            graph = changes_stage(
+                parts, self.urls, self.corpus_dir, self.previous, self.cache_dir, files
+            )
             self._write_corpus_graph(graph, store, loader)
         graphs.append(graph)
         made = {graph.iri for graph in graphs}
@@ -698,47 +708,66 @@ class _Plan:
             before is None
             or old_dir is None
             or not all(member_path(old_dir, sha).is_file() for _, sha in before - now)
-        ):  # nothing to follow: the default graph from scratch
+        ):  # nothing to follow: the default graph from scratch, in loads of bounded size
             store.clear_graph(None)
-            added = [self._report_triples(self.cache_dir, g, sha) for g, sha in sorted(now)]
-            added += [graph.ntriples for graph in graphs]
-            store.add_triples(b"".join(added), None)
+            adding = _Adding(store)
+            for graph, sha256 in sorted(now):
+                adding.add(self._report_triples(self.cache_dir, graph, sha256))
+            for corpus_graph in graphs:
+                adding.add(corpus_graph.ntriples)
+            adding.flush()
             return
-        added = [self._report_triples(self.cache_dir, g, sha) for g, sha in sorted(now - before)]
-        added += self.corpus_added
-        entering = {line for chunk in added for line in chunk.splitlines(keepends=True)}
-        # An institution's next month restates most of its last: what a leaving report
-        # stated is in the default graph already, and what an entering one states stays.
-        # Each leaving line must then be checked against the graphs still current. The
-        # mapping mints a report's nodes under its institution's IRI (``current.owner``),
-        # so a line about such a node can only be stated by that institution's current
-        # report or a corpus graph: a few point lookups, not a scan of every graph.
+        # An institution's next month restates most of its last: what its leaving report
+        # stated is in the default graph already, and what its entering one states stays;
+        # each leaving line is then checked against the graphs still current. The mapping
+        # mints a report's nodes under its institution's IRIs (``current.split_owned``), so
+        # a line about such a node can only be stated by that institution's current report
+        # or a corpus graph: a few point lookups, not a scan of every graph; and each
+        # institution is handled alone, so memory holds one institution's lines at a time.
         corpus_names = {graph.iri for graph in graphs}
         current_of: dict[str, set[str]] = {}
         for summary in _current_reports(summaries):
             key = current.owner(self.urls, summary.institution)
             current_of.setdefault(key, set()).add(summary.graph)
-        anyone: set[bytes] = set(self.corpus_removed)
-        leaving: set[bytes] = set()
+        institution_of = {s.sha256: s.institution for s in summaries}
+        # institution -> its reports entering (True) and leaving (False) the current state
+        moves: dict[str, list[tuple[Path, str, str, bool]]] = {}
+        for graph, sha256 in sorted(now - before):
+            moves.setdefault(institution_of[sha256], []).append(
+                (self.cache_dir, graph, sha256, True)
+            )
         for graph, sha256 in sorted(before - now):
-            institution = reports[sha256].institution
-            key = current.owner(self.urls, institution)
-            lines = set(self._report_triples(old_dir, graph, sha256).splitlines(keepends=True))
-            leaving |= lines
-            owned, other = current.split_owned(lines - entering, self.urls, institution)
-            anyone |= other
-            stating = corpus_names | current_of.get(key, set())
-            store.drop_unstated(b"".join(sorted(owned)), None, stating)
-        store.add_triples(b"".join(sorted(entering - leaving)), None)
+            moves.setdefault(reports[sha256].institution, []).append(
+                (old_dir, graph, sha256, False)
+            )
+        adding = _Adding(store)
+        shared_in: set[bytes] = set()
+        shared_out: set[bytes] = set(self.corpus_removed)
+        for institution, moved in sorted(moves.items()):
+            into: set[bytes] = set()
+            out: set[bytes] = set()
+            for folder, graph, sha256, entering in moved:
+                lines = self._report_triples(folder, graph, sha256).splitlines(keepends=True)
+                (into if entering else out).update(lines)
+            owned_in, other_in = current.split_owned(into, self.urls, institution)
+            owned_out, other_out = current.split_owned(out, self.urls, institution)
+            shared_in |= other_in
+            shared_out |= other_out
+            adding.add(b"".join(sorted(owned_in - owned_out)))
+            stating = corpus_names | current_of.get(current.owner(self.urls, institution), set())
+            store.drop_unstated(b"".join(sorted(owned_out - owned_in)), None, stating)
+        corpus_in = {line for chunk in self.corpus_added for line in chunk.splitlines(True)}
+        adding.add(b"".join(sorted((shared_in - shared_out) | corpus_in)))
+        adding.flush()
         names = {graph for graph, _ in now} | corpus_names
-        store.drop_unstated(b"".join(sorted(anyone - entering)), None, names)
+        store.drop_unstated(b"".join(sorted(shared_out - shared_in - corpus_in)), None, names)
 
     @staticmethod
     def _report_triples(folder: Path, graph: str, sha256: str) -> bytes:
         """The N-Triples of a report's kept N-Quads member."""
         path = member_path(folder, sha256)
         try:
-            return strip_graph(gzip.decompress(path.read_bytes()), graph)
+            return strip_graph(gzip_ng.decompress(path.read_bytes()), graph)
         except (OSError, EOFError, gzip.BadGzipFile) as err:
             raise StoreError(f"cannot read the kept graph {path}: {err}") from err
 
@@ -753,13 +782,47 @@ class _Plan:
             raise StoreError(f"cannot read the published corpus graph {path}: {err}") from err
 
 
+class _Adding:
+    """Adds N-Triples to the store's default graph in loads of about ``LOAD_BATCH`` bytes:
+    the current state of a national corpus is gigabytes of lines, never joined whole."""
+
+    def __init__(self, store: BuildStore) -> None:
+        self.store = store
+        self._chunks: list[bytes] = []
+        self._size = 0
+
+    def add(self, ntriples: bytes) -> None:
+        """Queue lines; load the queue once it holds a batch."""
+        self._chunks.append(ntriples)
+        self._size += len(ntriples)
+        if self._size >= LOAD_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Load every queued line."""
+        if self._chunks:
+            self.store.add_triples(b"".join(self._chunks), None)
+        self._chunks, self._size = [], 0
+
+
 def changes_stage(
-    parts: Sequence[corpus.ReportPart], urls: Urls, folder: Path, previous: _Previous | None
+    parts: Sequence[corpus.ReportPart],
+    urls: Urls,
+    folder: Path,
+    previous: _Previous | None,
+    cache_dir: Path,
+    sha256: Mapping[str, str],
 ) -> corpus.CorpusGraph:
     """The graph of changes (``changes.py``), from the kept per-institution files of the
-    published version where an institution's reports did not change."""
+    published version where an institution's reports did not change; the snapshots of
+    the others are read from ``cache_dir`` (the reports' kept files; ``sha256``: report
+    graph IRI -> the file's hash)."""
     kept = previous.folder / CORPUS if previous is not None else None
-    ntriples, _ = changes.changes_ntriples(parts, urls, folder, kept)
+
+    def read(part: changes.Part) -> changes.Snapshot | None:
+        return corpus.read_snapshot(cache_dir, sha256[part.graph])
+
+    ntriples, _ = changes.changes_ntriples(parts, urls, folder, kept, read)
     iri = changes.changes_graph_iri(urls)
     return corpus.CorpusGraph(str(iri), ntriples, "Cambios entre informes consecutivos")
 

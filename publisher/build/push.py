@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import URIRef
+from zlib_ng import gzip_ng
 
 from publisher.build import current, publish
 from publisher.build.pipeline import kept_graph_files, strip_graph
@@ -192,7 +193,7 @@ def ntriples(member: Member) -> bytes:
         except (StoreError, RuntimeError) as err:
             raise StoreError(f"cannot read {member.graph} from {member.path}: {err}") from err
     try:
-        nquads = gzip.decompress(member.path.read_bytes())
+        nquads = gzip_ng.decompress(member.path.read_bytes())
     except (OSError, EOFError, gzip.BadGzipFile) as err:
         raise StoreError(f"cannot read {member.path}: {err}") from err
     # N-Triples escapes line breaks in literals: " <g> .\n" only ever ends a statement.

@@ -13,7 +13,6 @@ bounded by a window whatever the corpus size.
 
 from __future__ import annotations
 
-import gzip
 import multiprocessing
 import os
 import time
@@ -22,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
+
+from zlib_ng import gzip_ng
 
 from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
 from publisher.records import ParseWarning, Report
@@ -211,9 +212,11 @@ def turtle_member(nquads: bytes) -> bytes:
 def gzip_member(data: bytes) -> bytes:
     """``data`` as one gzip member; members concatenated are one valid gzip file.
 
-    mtime=0 and no file name: the same data gives the same bytes.
+    mtime=0 and no file name: the same data gives the same bytes. zlib-ng writes the
+    same size as zlib at level 6 in ~40 % of its time (``bench_gzip.py``): every report
+    is compressed once a build.
     """
-    return gzip.compress(data, compresslevel=6, mtime=0)
+    return gzip_ng.compress(data, compresslevel=6, mtime=0)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
