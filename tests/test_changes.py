@@ -153,6 +153,14 @@ def test_a_new_month_compares_only_its_institution_and_a_withdrawn_one_is_undone
     now = {p.name: p.stat().st_ino for p in second.glob("changes-*.nt")}
     linked = {name for name in now if kept.get(name) == now[name]}
     assert len(linked) == 4 and len(now) == 5  # only SOT's changes were compared anew
+    # SOT's January -> February changes were kept, only February -> March compared: the
+    # same file as a full build's
+    full_march = load(env={}, data_dir=tmp_path / "full-march")
+    build([reports], full_march, quiet=True, incremental=False)
+    march_files = (tmp_path / "full-march" / "current").resolve() / "corpus"
+    assert {p.name: p.read_bytes() for p in march_files.glob("changes-*.nt")} == {
+        p.name: p.read_bytes() for p in second.glob("changes-*.nt")
+    }
     assert change_rows(settings) == [
         ("TargetRaised", "2023-01-31", "2023-02-28", RAISED_UNIT, "30", "45"),
         ("TargetRaised", "2023-02-28", "2023-03-31", RAISED_UNIT, "45", "60"),

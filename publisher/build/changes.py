@@ -386,12 +386,28 @@ def changes_ntriples(
         if path.is_file():
             chunks.append(path.read_bytes())
             continue
-        snapshots = [ReadReport(r.graph, r.institution, r.issued, read(r)) for r in reports]
-        ntriples = sorted_lines(rdftext.canonical_ntriples(institution_changes(snapshots)))
+        # A month's update appends a report: the changes up to the one before are kept
+        # (each pair is compared on its own), so only the new pair is compared.
+        kept = _kept(folder, previous, part_name(institution_digest(urls.base, reports[:-1])))
+        start = len(reports) - 2 if kept is not None and len(reports) > 1 else 0
+        compared_reports = reports[start:]
+        snapshots = [
+            ReadReport(r.graph, r.institution, r.issued, read(r)) for r in compared_reports
+        ]
+        found = rdftext.canonical_ntriples(institution_changes(snapshots))
+        ntriples = sorted_lines(kept or b"", found) if start else sorted_lines(found)
         write_atomic(path, ntriples)
         chunks.append(ntriples)
         compared += 1
     return sorted_lines(*chunks), compared
+
+
+def _kept(folder: Path, previous: Path | None, name: str) -> bytes | None:
+    """The kept changes file ``name`` of this build or the published one, if any."""
+    for where in (folder, previous):
+        if where is not None and (where / name).is_file():
+            return (where / name).read_bytes()
+    return None
 
 
 def _link(source: Path, target: Path) -> None:
