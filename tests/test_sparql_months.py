@@ -83,6 +83,15 @@ def test_12_states_congope_and_loja_reasons(store: Store) -> None:
     assert all(r["reason"] for r in rows)
 
 
+def test_14_lists_every_report_graph_once(store: Store) -> None:
+    rows = _rows(store, "14-named-graphs")
+    graphs = [r["graph"] for r in rows]
+    assert len(graphs) == len(set(graphs)) == 6  # the five examples and SOT's February
+    sot = [r for r in rows if "/id/reporte/sot/" in r["graph"]]
+    assert [r["issued"] for r in sot] == ["2023-01-31", "2023-02-28"]
+    assert all(SOT in r["title"] for r in sot)
+
+
 def test_13_reads_current_reports_only(store: Store) -> None:
     rows = _rows(store, "13-target-provenance")
     assert len(rows) == 100  # the query's LIMIT: the examples hold more targets
