@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -216,3 +217,22 @@ def test_the_store_names_its_version_and_runs_the_endpoints_queries(tmp_path: Pa
         assert pool.run(count).body.split() == [b"n", b"3"]
     finally:
         pool.close()
+
+
+def test_bulk_loader_loads_a_graph_larger_than_its_batch_in_pieces() -> None:
+    class Recording(OxigraphStore):
+        sizes: list[int] = []
+
+        def load_nquads(self, nquads: bytes, graphs: Iterable[str] = ()) -> None:
+            self.sizes.append(len(nquads))
+            super().load_nquads(nquads, graphs)
+
+    store = Recording()
+    lines = [f"<{EX}s{n:03}> <{EX}p> <{EX}o> <{EX}big> .\n".encode() for n in range(100)]
+    batch = len(lines[0]) * 7 + 3  # a batch ends mid-line: pieces end at a line's end
+    loader = store.bulk_loader(batch)
+    loader.add(EX + "big", b"".join(lines))
+    loader.flush()
+    assert len(store.sizes) > 5 and max(store.sizes) < 2 * batch  # not one call of 100
+    held = set(store.graph_ntriples(EX + "big").splitlines(keepends=True))
+    assert held == {line.replace(f" <{EX}big> .".encode(), b" .") for line in lines}

@@ -406,9 +406,19 @@ class NQuadsLoader:
 
     def add(self, graph_iri: str, nquads: bytes) -> None:
         """Queue one graph's quads (every quad of ``nquads`` is in ``graph_iri``; a graph
-        is a set, so quads it holds already are kept once)."""
-        self._chunks.append(nquads)
+        is a set, so quads it holds already are kept once). A graph larger than a batch
+        goes in batch-sized pieces (a national corpus graph is hundreds of megabytes: one
+        call would hold them several times over)."""
         self._names.append(graph_iri)
+        start = 0
+        while len(nquads) - start > self.batch:
+            end = nquads.rfind(b"\n", start, start + self.batch) + 1 or len(nquads)
+            self._queue(nquads[start:end])
+            start = end
+        self._queue(nquads[start:] if start else nquads)
+
+    def _queue(self, nquads: bytes) -> None:
+        self._chunks.append(nquads)
         self._size += len(nquads)
         if self._size >= self.batch:
             self.flush()
