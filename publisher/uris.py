@@ -94,15 +94,18 @@ class Urls:
         Without a date the period is unknown, so the file's content names it instead.
         """
         period = f"{updated:%Y-%m}" if updated is not None else sha256[:12]
-        return self.thing(f"reporte/{slugify(institution_id)}/{period}")
+        return URIRef(f"{self._reports_of(institution_id)}/{period}")
+
+    def _reports_of(self, institution_id: str) -> URIRef:
+        """``B id/reporte/{inst}``: under it, the institution's reports."""
+        return self.thing(f"reporte/{slugify(institution_id)}")
 
     def owned_prefixes(self, institution_id: str) -> tuple[str, str, str]:
         """What the IRIs a report of the institution mints start with: its own IRI whole
         (``…>`` in N-Triples), its nodes (``…/unidad/…``) and its reports' nodes. No other
         institution's report mints such an IRI."""
         institution = str(self.institution(institution_id))
-        reports = str(self.thing(f"reporte/{slugify(institution_id)}"))
-        return f"{institution}>", f"{institution}/", f"{reports}/"
+        return f"{institution}>", f"{institution}/", f"{self._reports_of(institution_id)}/"
 
     def current_state(self) -> URIRef:
         """The current state (the embedded store's default graph) as a remote store holds

@@ -82,14 +82,18 @@ class HistoryLines:
     def remember(self, institution: str, lines: Sequence[bytes]) -> None:
         """Take ``lines`` (a report of ``institution`` the history graph holds already, as
         a rebuild's carried reports) as its last report's."""
-        self._last[institution] = {hashlib.blake2b(line, digest_size=16).digest() for line in lines}
+        self._last[institution] = {_digest(line) for line in lines}
 
     def new(self, institution: str, lines: Sequence[bytes]) -> list[bytes]:
         """The lines of ``lines`` (one report of ``institution``) its last report lacked."""
-        digests = [hashlib.blake2b(line, digest_size=16).digest() for line in lines]
+        digests = [_digest(line) for line in lines]
         before = self._last.get(institution, set())
         self._last[institution] = set(digests)
         return [line for line, digest in zip(lines, digests, strict=True) if digest not in before]
+
+
+def _digest(line: bytes) -> bytes:
+    return hashlib.blake2b(line, digest_size=16).digest()
 
 
 def owner(urls: Urls, institution_id: str) -> str:
