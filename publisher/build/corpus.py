@@ -43,6 +43,9 @@ from publisher.store.rdftext import iri_value, parse_ntriples
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 
+#: Our own cache files: the newest pickle protocol.
+PICKLE = pickle.HIGHEST_PROTOCOL
+
 
 @dataclass(frozen=True)
 class ReportPart:
@@ -143,10 +146,6 @@ def read_snapshot(cache_dir: Path, sha256: str) -> changes.Snapshot | None:
     # our own files, written by this build or the published one: not untrusted input
     snapshot: changes.Snapshot = pickle.loads(path.read_bytes())
     return snapshot
-
-
-#: Our own cache files: the newest pickle protocol.
-PICKLE = pickle.HIGHEST_PROTOCOL
 
 
 def write_part(cache_dir: Path, sha256: str, part: ReportPart) -> None:
