@@ -11,6 +11,7 @@ Templates and views call these helpers; nobody joins strings into IRIs elsewhere
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -24,8 +25,13 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 _UNSAFE_VERSION = re.compile(r"[^0-9A-Za-z.+]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
-    """Lower case, accents removed, punctuation and runs of space folded to one space."""
+    """Lower case, accents removed, punctuation and runs of space folded to one space.
+
+    Cached: a report normalises the same texts many times (a unit's name on each of its
+    rows, the registry's names for every report), and a text with accents costs a
+    Python step a character."""
     if not text.isascii():  # ASCII is its own NFKD form, with no combining marks
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if c.isascii() or not unicodedata.combining(c))

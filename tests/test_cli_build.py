@@ -218,9 +218,13 @@ def test_a_violation_in_the_build_log_names_its_file_and_row(
         for s, p, o in mapped.triples:
             if s.value == indicators[0] and p.value == row:
                 lines[s.value] = int(o.value)
-        subject = ox.NamedNode(indicators[0])
-        link = ox.NamedNode(str(LOTAIP.planningSystemLink))
-        return replace(mapped, triples=(*mapped.triples, (subject, link, ox.Literal("no link"))))
+        triple = (
+            ox.NamedNode(indicators[0]),
+            ox.NamedNode(str(LOTAIP.planningSystemLink)),
+            ox.Literal("no link"),
+        )
+        line = f"{' '.join(map(str, triple))} <{mapped.graph_iri}> .\n"  # as the mapper writes
+        return replace(mapped, triples=(*mapped.triples, triple), lines=(*mapped.lines, line))
 
     monkeypatch.setattr(mapping, "map_report", faulty)
     code, output = run_build(runner, tmp_path / "data", report)

@@ -18,6 +18,7 @@ from publisher.build.describe import LICENSE, Subset, dataset_iri, describe_data
 from publisher.build.workers import turtle_member
 from publisher.errors import StoreError
 from publisher.store.embedded import OxigraphStore, PublishedStore
+from publisher.store.rdftext import quad_triples
 from publisher.uris import Urls
 from publisher.vocab import SH
 
@@ -55,7 +56,7 @@ def test_turtle_members_concatenated_parse_to_the_union(tmp_path: Path) -> None:
         nquads = "".join(
             f"{s.n3()} {p.n3()} {o.n3()} <{EX}{label}> .\n" for s, p, o in labelled(label, n)
         )
-        members.append(turtle_member(nquads.encode()))
+        members.append(turtle_member(quad_triples(nquads.encode())))
     assert all(member.startswith(b"@prefix") for member in members)  # each declares prefixes
     dump = publish.write_turtle_members(members, tmp_path / "dumps")
     union = Graph().parse(tmp_path / "dumps" / dump.name, format="turtle")
@@ -169,7 +170,9 @@ def test_void_states_size_endpoint_dumps_licence_and_subsets(tmp_path: Path) -> 
     store.dump(nquads, ox.RdfFormat.N_QUADS)
     dumps = [
         publish.write_nquads_members([gzip.compress(nquads.getvalue())], tmp_path / "dumps"),
-        publish.write_turtle_members([turtle_member(nquads.getvalue())], tmp_path / "dumps"),
+        publish.write_turtle_members(
+            [turtle_member(quad_triples(nquads.getvalue()))], tmp_path / "dumps"
+        ),
     ]
     urls = Urls(BASE)
     subsets = [

@@ -37,7 +37,7 @@ from publisher.build import current
 from publisher.mapping.convert import month_name
 from publisher.query.history import Stated, paired
 from publisher.store import rdftext
-from publisher.store.rdftext import Term, TermTriple, nquads_values
+from publisher.store.rdftext import Term, TermTriple, quad_triples, term_values
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 
@@ -81,8 +81,9 @@ class Snapshot:
         return cls(institution, units, targets, digest)
 
 
-def snapshot(nquads: bytes) -> Snapshot:
-    """Read a report's N-Quads (one graph) for its units and numeric targets."""
+def snapshot(triples: Iterable[TermTriple]) -> Snapshot:
+    """Read a report's triples (the mapper's terms, or a graph read back: ``quad_triples``)
+    for its units and numeric targets."""
     types: dict[str, set[str]] = {}
     values: dict[str, dict[str, str]] = {}
     parents: dict[str, str] = {}
@@ -96,7 +97,7 @@ def snapshot(nquads: bytes) -> Snapshot:
         _L + "unit",
         _L + "objective",
     }
-    for s, p, o, language in nquads_values(nquads):
+    for s, p, o, language in term_values(triples):
         if p == _TYPE:
             types.setdefault(o, set()).add(s)
         elif p == _L + "hasTarget":
@@ -349,7 +350,7 @@ def changes_of(reports: Iterable[tuple[str, str | None, bytes]], urls: Urls) -> 
 
     read = []
     for graph, issued, text in reports:
-        snap = snapshot(text)
+        snap = snapshot(quad_triples(text))
         read.append(ReadReport(graph, snap.institution, issued, snap))
     chunks = [
         rdftext.canonical_ntriples(institution_changes(r)) for r in by_institution(read).values()

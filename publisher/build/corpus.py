@@ -38,8 +38,8 @@ from publisher.enrichment.link import (
 from publisher.enrichment.registry import reference_graph, reference_graph_iri
 from publisher.mapping.rdf import ontology_graph
 from publisher.records import Report
+from publisher.store.rdftext import TermTriple, iri_value, parse_ntriples
 from publisher.store.rdftext import canonical_ntriples as store_ntriples
-from publisher.store.rdftext import iri_value, parse_ntriples
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
 
@@ -110,12 +110,12 @@ def keep_parts(
     urls: Urls,
     graph_iri: str,
     results: bytes,
-    nquads: bytes | None = None,
+    triples: Iterable[TermTriple] | None = None,
 ) -> None:
     """Keep the report's part of the corpus graphs and of ``validation.ttl`` (its SHACL
     ``results``, N-Triples), made in the worker beside its other cached files
-    (``nquads``: the report's graph, read for the graph of changes)."""
-    snapshot = changes.snapshot(nquads) if nquads is not None else None
+    (``triples``: the report's graph, read for the graph of changes)."""
+    snapshot = changes.snapshot(triples) if triples is not None else None
     write_part(cache_dir, sha256, report_part(report, urls, shipped_reference(), snapshot))
     if snapshot is not None:
         write_atomic(snapshot_path(cache_dir, sha256), pickle.dumps(snapshot, PICKLE))

@@ -66,6 +66,7 @@ from publisher.parse import trio
 from publisher.parse.institution import MANIFEST
 from publisher.settings import PROJECT_ROOT, Settings
 from publisher.store.embedded import BuildStore, NQuadsLoader, OxigraphStore
+from publisher.store.rdftext import quad_triples
 from publisher.uris import Urls
 
 #: What the build made of one report file (defined beside the workers that make it).
@@ -675,7 +676,7 @@ class _Plan:
         nquads = _with_graph(graph.ntriples, graph.iri)
         stem.with_suffix(".nt").write_bytes(graph.ntriples)
         stem.with_suffix(".nq.gz").write_bytes(gzip_member(nquads))
-        stem.with_suffix(".ttl").write_bytes(turtle_member(nquads))
+        stem.with_suffix(".ttl").write_bytes(turtle_member(quad_triples(nquads)))
         in_default = graph.iri not in self.not_current  # its lines follow into the default graph
         if old is None:
             loader.add(graph.iri, nquads)

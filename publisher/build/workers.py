@@ -27,7 +27,7 @@ from zlib_ng import gzip_ng
 from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
 from publisher.records import ParseWarning, Report
 from publisher.settings import Settings
-from publisher.store.rdftext import nquads_as_turtle
+from publisher.store.rdftext import TermTriple, turtle
 from publisher.uris import Urls
 from publisher.vocab import PREFIXES
 
@@ -96,7 +96,7 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     from publisher import downloads as tidy
     from publisher.build import corpus
     from publisher.mapping.rdf import map_report
-    from publisher.mapping.validate import locate, ntriples, validate
+    from publisher.mapping.validate import locate, validate
     from publisher.parse import parse_file
 
     start = time.thread_time()  # CPU of this thread: wall time counts other work too
@@ -104,9 +104,9 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     start = _lap(seconds, "parse", start)
     mapped = map_report(report, Urls(job.base_uri), generated_at=job.generated_at)
     start = _lap(seconds, "map", start)
-    # the N-Triples the SHACL engine reads are written here, from the mapped terms as
-    # written: only SHACL needs them, so their cost counts in "validate"
-    outcome = validate(ntriples(mapped.triples))
+    # the N-Triples the SHACL engine reads are cut here from the N-Quads lines: only
+    # SHACL needs them, so their cost counts in "validate"
+    outcome = validate(mapped.ntriples())
     start = _lap(seconds, "validate", start)
     if outcome.violations:
         located = [r.located(str(job.path)) for r in outcome.results if r.severity == "Violation"]
@@ -128,12 +128,19 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     # the report's part of the N-Quads dump, compressed here (in parallel) and kept, so
     # the dump is a concatenation of gzip members and a rebuild reuses unchanged ones
     write_atomic(member_path(job.cache_dir, job.sha256), gzip_member(nquads))
-    # and its part of the union Turtle dump (a concatenation of such documents)
-    write_atomic(turtle_path(job.cache_dir, job.sha256), turtle_member(nquads))
+    # and its part of the union Turtle dump (a concatenation of such documents), written
+    # from the mapper's terms: parsing the N-Quads again would cost four times as much
+    write_atomic(turtle_path(job.cache_dir, job.sha256), turtle_member(mapped.triples))
     start = _lap(seconds, "serialise", start)
     # its parts of the corpus graphs and of validation.ttl, kept for every later build
     corpus.keep_parts(
-        job.cache_dir, job.sha256, report, Urls(job.base_uri), summary.graph, results, nquads
+        job.cache_dir,
+        job.sha256,
+        report,
+        Urls(job.base_uri),
+        summary.graph,
+        results,
+        mapped.triples,
     )
     start = _lap(seconds, "parts", start)
     # the report's rows of the tidy table, kept like its member: the corpus CSV/XLSX are
@@ -200,13 +207,13 @@ def turtle_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / f"{sha256}.ttl"
 
 
-def turtle_member(nquads: bytes) -> bytes:
-    """The triples of ``nquads`` (graph names dropped) as one Turtle document.
+def turtle_member(triples: Iterable[TermTriple]) -> bytes:
+    """``triples`` (a report's or a corpus graph's) as one Turtle document.
 
     Each document declares its own prefixes; Turtle allows them again further down a
     file, so documents concatenated are one valid document whose graph is their union.
     """
-    return nquads_as_turtle(nquads, PREFIXES)
+    return turtle(triples, PREFIXES)
 
 
 def gzip_member(data: bytes) -> bytes:

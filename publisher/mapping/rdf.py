@@ -48,7 +48,7 @@ SOFTWARE_NAME = "lotaip-lod"
 _BASE = "base"  # ``under = "base"``: the child's IRI has no parent IRI
 
 
-#: One triple as the mapping wrote it, in pyoxigraph terms.
+#: One triple of a mapped report, in pyoxigraph terms (literals as the store keeps them).
 Triple = tuple[ox.NamedNode, ox.NamedNode, Term]
 
 
@@ -56,8 +56,8 @@ Triple = tuple[ox.NamedNode, ox.NamedNode, Term]
 class MappedReport:
     """One report as RDF: its named graph IRI (also its dataset node) and its triples.
 
-    ``triples`` hold the terms as the mapping wrote them; ``lines`` the same triples as
-    N-Quads lines in the report's graph, with the literals as the store keeps them.
+    ``triples`` hold the terms, with typed literals in the form the store keeps them;
+    ``lines`` the same triples as N-Quads lines in the report's graph.
     """
 
     graph_iri: URIRef
@@ -67,6 +67,11 @@ class MappedReport:
     def nquads(self) -> bytes:
         """The report's N-Quads, byte for byte as the store will give them back."""
         return "".join(self.lines).encode("utf-8")
+
+    def ntriples(self) -> str:
+        """The report's triples as N-Triples: its N-Quads lines without the graph name
+        (a line break ends lines only, so the graph's tail matches nowhere else)."""
+        return "".join(self.lines).replace(f" {self.graph_iri.n3()} .\n", " .\n")
 
     @functools.cached_property
     def graph(self) -> Graph:
@@ -315,15 +320,17 @@ def _node(iri: str) -> _Node:
 
 
 @functools.lru_cache(maxsize=1 << 14)
-def store_form(literal: ox.Literal) -> str:
-    """``literal`` in N-Quads as Oxigraph gives it back (``"90.0"^^xsd:decimal`` -> ``"90"``).
+def store_form(literal: ox.Literal) -> ox.Literal:
+    """``literal`` as Oxigraph gives it back (``"90.0"^^xsd:decimal`` -> ``"90"``).
 
     Oxigraph keeps typed literals of the datatypes it knows by value, so the store (and
-    its dumps) hold their canonical forms; the build's N-Quads must hold the same bytes.
-    The store itself says what that form is (``store.canonical_literal``), cached here:
+    its dumps) hold their canonical forms; the mapper writes those forms, so that what
+    it gives (terms and N-Quads) is byte for byte what the store holds and every reader
+    of a report (SHACL, the dumps, the graph of changes) sees the published data. The
+    store itself says what that form is (``store.canonical_literal``), cached here:
     values repeat (percentages, line numbers, dates).
     """
-    return str(canonical_literal(literal))
+    return canonical_literal(literal)
 
 
 _RDF_TYPE = _node(str(RDF.type))
@@ -332,9 +339,10 @@ _RDF_TYPE = _node(str(RDF.type))
 class _Walker:
     """Walks a record tree along the mapping's kinds and writes the triples.
 
-    Every triple is kept twice: as pyoxigraph terms (as the mapping wrote them, for the
-    rdflib view) and as its N-Quads line in the report's graph (as the store will hold
-    it). Repeated triples are kept once, in first-written order, as a graph would.
+    Every triple is kept twice: as pyoxigraph terms (for the readers of the report:
+    SHACL, the dumps, the rdflib view) and as its N-Quads line in the report's graph;
+    both as the store will hold it. Repeated triples are kept once, in first-written
+    order, as a graph would.
     """
 
     def __init__(self, mapping: Mapping, urls: Urls, graph_text: str, file: str) -> None:
@@ -391,8 +399,9 @@ class _Walker:
             if term is None:
                 continue
             # typed literals may be stored in another (canonical) form: ask the store
-            text = store_form(term) if rule.typed and type(term) is ox.Literal else str(term)
-            self.add(subject, rule.node, term, text)
+            if rule.typed and type(term) is ox.Literal:
+                term = store_form(term)
+            self.add(subject, rule.node, term, str(term))
 
     def _children(self, rule: ChildRule, record: Any, subject: _Node, ctx: dict) -> None:
         value = rule.getter(record)

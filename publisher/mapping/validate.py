@@ -2,7 +2,7 @@
 
 ``validate(data)`` runs the ``shacl`` engine (a SHACL validator written in Rust; no
 inference: instances already carry every class the shapes target) on one report, given
-as N-Triples text (what a build worker has: ``ntriples(mapped.triples)``) or as an rdflib
+as N-Triples text (what a build worker has: ``MappedReport.ntriples()``) or as an rdflib
 graph, and turns its results into readable lines: which record (source line), which
 node, which property and which rule. Violations stop a report; warnings (such as a
 percentage beyond 100) are published in the validation report (``results_graph``, an
@@ -93,7 +93,7 @@ def shapes_graph() -> Graph:
 
 
 def ntriples(triples: Iterable[Triple]) -> str:
-    """The mapper's triples (pyoxigraph terms, as written) as the N-Triples the engine reads."""
+    """The mapper's triples (pyoxigraph terms) as the N-Triples the engine reads."""
     return rdftext.ntriples(triples).decode("utf-8")
 
 

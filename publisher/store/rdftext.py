@@ -130,11 +130,16 @@ def ntriples(triples: Iterable[TermTriple]) -> bytes:
     return ox.serialize((ox.Triple(*t) for t in triples), format=ox.RdfFormat.N_TRIPLES) or b""
 
 
-def nquads_as_turtle(nquads: bytes, prefixes: Mapping[str, str]) -> bytes:
-    """The triples of ``nquads`` (graph names dropped) as one Turtle document declaring
-    ``prefixes``."""
-    triples = (quad.triple for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS))
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)) or b""
+def quad_triples(nquads: bytes) -> Iterator[TermTriple]:
+    """The triples of N-Quads (graph names dropped) or N-Triples, as terms."""
+    for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS):
+        yield quad.subject, quad.predicate, quad.object
+
+
+def turtle(triples: Iterable[TermTriple], prefixes: Mapping[str, str]) -> bytes:
+    """Terms' triples as one Turtle document declaring ``prefixes``."""
+    found = (ox.Triple(*triple) for triple in triples)
+    return ox.serialize(found, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)) or b""
 
 
 def sorted_turtle(graph: Graph, prefixes: Mapping[str, str]) -> bytes:
@@ -147,14 +152,13 @@ def sorted_turtle(graph: Graph, prefixes: Mapping[str, str]) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)) or b""
 
 
-def nquads_values(nquads: bytes) -> Iterator[tuple[str, str, str, str | None]]:
-    """Each quad of ``nquads`` as plain strings: subject, predicate and object values (an
-    IRI, a blank node's label, a literal's lexical form) and the object's language tag
-    (``""`` for a literal without one, None when the object is not a literal)."""
-    for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS):
-        o = quad.object
+def term_values(triples: Iterable[TermTriple]) -> Iterator[tuple[str, str, str, str | None]]:
+    """Each triple as plain strings: subject, predicate and object values (an IRI, a blank
+    node's label, a literal's lexical form) and the object's language tag (``""`` for a
+    literal without one, None when the object is not a literal)."""
+    for s, p, o in triples:
         language = (o.language or "") if isinstance(o, ox.Literal) else None
-        yield quad.subject.value, quad.predicate.value, o.value, language
+        yield s.value, p.value, o.value, language
 
 
 #: The RDF formats written here by name (several times faster than rdflib's writers).
