@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 #: Stages run in the workers: their seconds are summed over processes (CPU seconds).
-WORKER_STAGES = ("parse", "map", "validate", "serialise", "parts", "tidy rows")
+WORKER_STAGES = ("parse", "map", "validate", "serialise", "parts")
 
 
 def _peak_rss_mib() -> float:

@@ -18,6 +18,7 @@ from rdflib import Graph, Literal
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, OWL
 
+from publisher import downloads as tidy
 from publisher import parse
 from publisher.build import publish
 from publisher.build.current import HistoryLines, owner, split_owned
@@ -156,6 +157,10 @@ def change_one(corpus: Path) -> Path:
     assert OLD_TARGET in text
     path.write_text(text.replace(OLD_TARGET, NEW_TARGET, 1), encoding="utf-8")
     return path
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def graph_of(result: BuildReport, name: str) -> str:
@@ -389,15 +394,22 @@ def test_months_keep_the_current_state_true(corpus: Path, tmp_path: Path) -> Non
     assert before <= union(data)
     assert_current_state(data)
     assert len(triples_of(data)) > len(triples_of(data, current_graphs(data)) - before)
+    # tidy rows are made for current reports only: January has none yet
+    rows = tidy.tidy_cache_path(data / "current" / "reports", _sha256(january))
+    assert not rows.is_file()
 
     (corpus / "sot-2023-02.txt").unlink()  # the newest withdrawn: January is current
     back = build([corpus], settings_for(data), jobs=1)
     assert back.withdrawn == 1
     assert len(targets_now(data, "sot")) == 29
     assert_current_state(data)
+    assert rows.is_file()  # made from its kept N-Quads once current
     full = tmp_path / "full"
     build([corpus], settings_for(full), jobs=1, incremental=False)
     assert timeless({"": union(data)}) == timeless({"": union(full)})
+    for name in ("metas.csv", "metas-utf8.csv"):
+        dumps = Path("current") / "dumps" / name
+        assert (data / dumps).read_bytes() == (full / dumps).read_bytes()
 
     shutil.copy(FEBRUARY, corpus / "sot-2023-02.txt")  # a newer month replaces it
     newer = build([corpus], settings_for(data), jobs=1)

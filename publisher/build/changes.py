@@ -97,7 +97,8 @@ def snapshot(triples: Iterable[TermTriple]) -> Snapshot:
         _L + "unit",
         _L + "objective",
     }
-    for s, p, o, language in term_values(triples):
+    read = wanted | {_TYPE, _L + "hasTarget", _PUBLISHER}
+    for s, p, o, language in term_values(triples, read):
         if p == _TYPE:
             types.setdefault(o, set()).add(s)
         elif p == _L + "hasTarget":

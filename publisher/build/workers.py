@@ -3,8 +3,8 @@
 A worker turns one report file into what the parent (the single writer of the store)
 needs: the report's graph as N-Quads bytes (loaded by the parent with ``bulk_load``),
 its summary, and its SHACL results. What the report contributes to the files published
-over the whole corpus is kept in the version's ``reports/`` folder (dump members, tidy
-rows, its parts of the corpus graphs and of ``validation.ttl``: ``corpus.keep_parts``);
+over the whole corpus is kept in the version's ``reports/`` folder (dump members, its
+parts of the corpus graphs and of ``validation.ttl``: ``corpus.keep_parts``);
 the next incremental build carries them over instead of parsing the report again.
 
 ``run_jobs`` streams results in input order, ``window`` jobs at a time, so memory stays
@@ -93,7 +93,6 @@ def build_one(job: Job) -> Built | Failed:
 
 def _build(job: Job, seconds: dict[str, float]) -> Built:
     # imported here: the parent needs none of them to start the pool
-    from publisher import downloads as tidy
     from publisher.build import corpus
     from publisher.mapping.rdf import map_report
     from publisher.mapping.validate import locate, validate
@@ -142,12 +141,9 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
         results,
         mapped.triples,
     )
-    start = _lap(seconds, "parts", start)
-    # the report's rows of the tidy table, kept like its member: the corpus CSV/XLSX are
-    # streamed from these caches, so a rebuild queries only the reports it builds
-    # (read from the N-Quads lines the mapper wrote: the same text, already split)
-    tidy.write_report_rows(job.cache_dir, job.sha256, mapped.lines)
-    _lap(seconds, "tidy rows", start)
+    _lap(seconds, "parts", start)
+    # its rows of the tidy table are made by the parent once it is current (most reports
+    # of a year never are): ``pipeline._Plan._dumps``
     return Built(summary, nquads, results, seconds)
 
 

@@ -2,9 +2,10 @@
 
 The rows are read with SPARQL, each report inside its own named graph, so a download
 holds exactly what is published (and what the SPARQL endpoint answers), not what a
-parser thought. A build reads each report's rows from that report's graph alone, in the
-worker that made it, answering the same two queries over the graph's N-Quads without a
-query engine (``report_rows``), and caches them (``write_report_rows``); the corpus files
+parser thought. A build reads each current report's rows from that report's graph alone
+(its kept N-Quads, once it is current), answering the same two queries over the graph's
+N-Quads without a query engine (``report_rows``), and caches them
+(``write_report_rows``); the corpus files
 are streamed from the caches (``write_tidy_cached``). The filtered downloads of the site
 query the store (``tidy_rows``); both give the same rows in the same order. Three columns
 come from the corpus graphs, not the report's (institution id, territory DPA code, unit

@@ -2,9 +2,10 @@
 
 Takes a report's canonical N-Quads (bytes, or the lines the mapper wrote); gives its
 sorted ``TidyRow``s (``report_rows``): the rows ``tidy_rows`` reads from a store holding
-that graph, found without a query engine (``_ReportGraph``). A build makes each report's
-rows once, in the worker that maps it, and keeps them (``write_report_rows``) beside its
-N-Quads member in ``<sha256>.tidy.pickle``: the report's sort key, then its CSV lines and
+that graph, found without a query engine (``_ReportGraph``). A build makes a report's
+rows once, when the report is first current (the table is of the current state), from
+its kept N-Quads member, and keeps them (``write_report_rows``) beside it in
+``<sha256>.tidy.pickle``: the report's sort key, then its CSV lines and
 sheet rows (``cells.py``) of the report's columns, left open for the corpus columns, and
 each row's institution and unit, which decide them (``corpus.py``). ``files.py`` reads
 the caches back in the table's order (``_in_order``, ``_cached_parts``), so the tidy

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -394,7 +395,12 @@ class NQuadsLoader:
     """Loads graphs (N-Quads bytes, one graph each) with the bulk loader.
 
     pyoxigraph's bulk loader writes new files on every call, so graphs wait in a bounded
-    buffer (``batch`` bytes) and go in together. Only for a version no reader sees.
+    buffer (``batch`` bytes) and go in together. A full batch loads on a thread of its
+    own while the next one fills: pyoxigraph lets go of the GIL while it loads, so the
+    build reads the next reports' results meanwhile (at most one batch loads at a time).
+    ``flush`` waits for every load, and is called before any other write to the store
+    (the bulk loader is not meant to run beside other writes). Only for a version no
+    reader sees.
     """
 
     def __init__(self, store: BuildStore, batch: int) -> None:
@@ -403,6 +409,8 @@ class NQuadsLoader:
         self._chunks: list[bytes] = []
         self._size = 0
         self._names: list[str] = []
+        self._loading: Future[None] | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-load")
 
     def add(self, graph_iri: str, nquads: bytes) -> None:
         """Queue one graph's quads (every quad of ``nquads`` is in ``graph_iri``; a graph
@@ -421,12 +429,25 @@ class NQuadsLoader:
         self._chunks.append(nquads)
         self._size += len(nquads)
         if self._size >= self.batch:
-            self.flush()
+            self._send()
+
+    def _send(self) -> None:
+        """Start loading what is queued, once the batch loading before it is in."""
+        nquads, names = b"".join(self._chunks), list(dict.fromkeys(self._names))
+        self._chunks, self._names, self._size = [], [], 0
+        self._wait()
+        if nquads or names:
+            self._loading = self._thread.submit(self.store.load_nquads, nquads, names)
+
+    def _wait(self) -> None:
+        loading, self._loading = self._loading, None
+        if loading is not None:
+            loading.result()  # a load's error is raised here, in the build's thread
 
     def flush(self) -> None:
-        """Write every queued graph."""
-        self.store.load_nquads(b"".join(self._chunks), dict.fromkeys(self._names))
-        self._chunks, self._names, self._size = [], [], 0
+        """Write every queued graph, and wait until every load is in the store."""
+        self._send()
+        self._wait()
 
 
 class PublishedStore:

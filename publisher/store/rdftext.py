@@ -8,7 +8,7 @@ the one canonicaliser of literals, parsing and serialising. A term handed out he
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Set
 from typing import Any
 
 import pyoxigraph as ox
@@ -152,13 +152,18 @@ def sorted_turtle(graph: Graph, prefixes: Mapping[str, str]) -> bytes:
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes)) or b""
 
 
-def term_values(triples: Iterable[TermTriple]) -> Iterator[tuple[str, str, str, str | None]]:
-    """Each triple as plain strings: subject, predicate and object values (an IRI, a blank
-    node's label, a literal's lexical form) and the object's language tag (``""`` for a
-    literal without one, None when the object is not a literal)."""
+def term_values(
+    triples: Iterable[TermTriple], predicates: Set[str]
+) -> Iterator[tuple[str, str, str, str | None]]:
+    """Each triple whose predicate is one of ``predicates`` as plain strings: subject,
+    predicate and object values (an IRI, a blank node's label, a literal's lexical form)
+    and the object's language tag (``""`` for a literal without one, None when the object
+    is not a literal)."""
     for s, p, o in triples:
-        language = (o.language or "") if isinstance(o, ox.Literal) else None
-        yield s.value, p.value, o.value, language
+        predicate = p.value
+        if predicate in predicates:
+            language = (o.language or "") if isinstance(o, ox.Literal) else None
+            yield s.value, predicate, o.value, language
 
 
 #: The RDF formats written here by name (several times faster than rdflib's writers).
