@@ -440,6 +440,7 @@ class _Plan:
         graphs = self._corpus_graphs(parts, files, store, loader)
         with self.timer("load"):
             loader.flush()
+        self.timer.seconds["bulk loads"] = loader.seconds  # on the loader's thread
         with self.timer("history"):  # the loader added what it loaded; drop what was withdrawn
             stating = {s.graph for s in summaries}
             store.drop_unstated(b"".join(self.stale), self.history, stating)

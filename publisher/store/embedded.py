@@ -12,6 +12,7 @@ by queries is the union of all named graphs (one per report).
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -411,6 +412,8 @@ class NQuadsLoader:
         self._names: list[str] = []
         self._loading: Future[None] | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-load")
+        #: Wall seconds the store spent in bulk loads (on the loader's thread).
+        self.seconds = 0.0
 
     def add(self, graph_iri: str, nquads: bytes) -> None:
         """Queue one graph's quads (every quad of ``nquads`` is in ``graph_iri``; a graph
@@ -437,7 +440,12 @@ class NQuadsLoader:
         self._chunks, self._names, self._size = [], [], 0
         self._wait()
         if nquads or names:
-            self._loading = self._thread.submit(self.store.load_nquads, nquads, names)
+            self._loading = self._thread.submit(self._load, nquads, names)
+
+    def _load(self, nquads: bytes, names: list[str]) -> None:
+        started = time.perf_counter()
+        self.store.load_nquads(nquads, names)
+        self.seconds += time.perf_counter() - started
 
     def _wait(self) -> None:
         loading, self._loading = self._loading, None
