@@ -27,29 +27,17 @@ from typing import Any
 WORKER_STAGES = ("parse", "map", "validate", "serialise", "parts")
 
 
-def _peak_rss_mib() -> float:
-    """This process's peak RSS. Linux's ``ru_maxrss`` keeps, across exec, the peak of
-    the process that forked us (the benchmark, after loading a dump: 2 GiB); ``VmHWM``
-    is this program's own."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def one_build(corpus: Path, data: Path, jobs: int, full: bool) -> dict[str, Any]:
     """Build ``corpus`` into ``data`` in this process; the figures as a dict."""
-    from publisher.build.pipeline import build
+    from publisher.build.pipeline import build, peak_mib
     from publisher.settings import load
 
     settings = load(env={}, data_dir=data)
     started = time.perf_counter()
     result = build([corpus], settings, quiet=True, jobs=jobs, incremental=not full)
     wall = time.perf_counter() - started
-    own = _peak_rss_mib()
+    own = peak_mib()  # VmHWM: ru_maxrss keeps, across exec, the peak of the process
+    # that forked us (the benchmark, after loading a dump: 2 GiB)
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {
         "jobs": jobs,
@@ -60,6 +48,7 @@ def one_build(corpus: Path, data: Path, jobs: int, full: bool) -> dict[str, Any]
         "carried": result.carried,
         "skipped": result.skipped,
         "seconds": result.seconds,
+        "peaks": result.peaks,
         "peak_parent_mib": own,
         "peak_worker_mib": workers,
     }
@@ -92,6 +81,8 @@ def print_stages(label: str, figures: dict[str, Any]) -> None:
     print(f"  {'total (wall)':<16} {wall:9.2f} {built / wall:10.1f} {quads / wall:12,.0f}")
     if figures["jobs"] == 1:  # with workers, SHACL overlaps the rest: no honest subtraction
         print(f"  {'total - SHACL':<16} {no_shacl:9.2f} {'':>10} {quads / no_shacl:12,.0f}")
+    rises = ", ".join(f"{stage} {mib:.0f}" for stage, mib in figures.get("peaks", {}).items())
+    print(f"  the parent's peak rose in (MiB after): {rises}")
     workers = figures["peak_worker_mib"]
     shown = f", largest worker {workers:.0f} MiB" if workers else " (no workers)"
     print(f"  peak RSS: parent {figures['peak_parent_mib']:.0f} MiB{shown}")

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
@@ -259,3 +261,34 @@ def test_everything_published_conforms_together(built: tuple[Settings, BuildRepo
     current = Graph().parse(data=default.decode("utf-8"), format="nt")
     assert len(current) > 5000
     assert validate(current).violations == []
+
+
+#: N-Triples lines to draw graphs from (a shared prefix, accents, a line break escaped).
+LINES = [
+    f'<http://e.org/s{n % 7}> <http://e.org/p> "{text}" .\n'.encode()
+    for n, text in enumerate(["a", "á", "a b", "b", "\\n", "z", "é", "a"])
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(LINES), max_size=8), max_size=5))
+def test_merged_lines_of_sorted_chunks_are_their_sorted_lines(drawn: list[list[bytes]]) -> None:
+    chunks = [corpus.sorted_lines(b"".join(lines)) for lines in drawn]
+    assert corpus.merged_lines(*chunks) == corpus.sorted_lines(*chunks)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(LINES)), st.lists(st.sampled_from(LINES)))
+def test_line_changes_are_the_two_differences(old: list[bytes], new: list[bytes]) -> None:
+    gone, came = corpus.line_changes(
+        corpus.sorted_lines(b"".join(old)), corpus.sorted_lines(b"".join(new))
+    )
+    assert gone == b"".join(sorted(set(old) - set(new)))
+    assert came == b"".join(sorted(set(new) - set(old)))
+
+
+def test_merging_lines_out_of_order_is_refused_not_misread() -> None:
+    with pytest.raises(ValueError, match="not sorted"):
+        corpus.merged_lines(LINES[0], LINES[5] + LINES[1])
+    with pytest.raises(ValueError, match="not sorted"):
+        corpus.line_changes(LINES[5] + LINES[1], b"")

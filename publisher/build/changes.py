@@ -375,7 +375,7 @@ def changes_ntriples(
     in ``folder`` (linked from ``previous`` when its reports did not change); return the
     lines and how many institutions were compared anew. ``read`` gives a report's
     snapshot (``corpus.read_snapshot``), asked only for the institutions compared."""
-    from publisher.build.corpus import canonical_ntriples, sorted_lines
+    from publisher.build.corpus import canonical_ntriples, merged_lines, sorted_lines
     from publisher.build.workers import write_atomic
 
     chunks = [canonical_ntriples(header(urls))]
@@ -401,7 +401,7 @@ def changes_ntriples(
         write_atomic(path, ntriples)
         chunks.append(ntriples)
         compared += 1
-    return sorted_lines(*chunks), compared
+    return merged_lines(*chunks), compared
 
 
 def _kept(folder: Path, previous: Path | None, name: str) -> bytes | None:

@@ -130,6 +130,8 @@ class BuildReport:
     corpus: dict[str, str] = field(default_factory=dict)  # corpus graph IRI -> files' stem
     #: sha256 of the reports this build parsed (their warnings are news; carried ones not)
     built_hashes: set[str] = field(default_factory=set)
+    #: stage -> the build process's peak memory (MiB) when that stage raised it last
+    peaks: dict[str, float] = field(default_factory=dict)
 
     @property
     def warnings(self) -> int:
@@ -464,6 +466,7 @@ class _Plan:
             self.timer.seconds,
             dumps,
         )
+        result.peaks = self.timer.peaks
         result.built, result.carried = built, len(summaries) - built
         result.built_hashes = {s.sha256 for s in summaries} - set(carried)
         result.corpus = {graph.iri: _corpus_stem(graph.iri) for graph in graphs}
@@ -694,13 +697,12 @@ class _Plan:
             if in_default:
                 self.corpus_added.append(graph.ntriples)
             return
-        before, after = set(old.splitlines(keepends=True)), set(graph.ntriples.splitlines(True))
+        removed, added = corpus.line_changes(old, graph.ntriples)
         loader.flush()  # no other write beside a bulk load
-        store.remove_triples(b"".join(before - after), graph.iri)
-        added = b"".join(sorted(after - before))
+        store.remove_triples(removed, graph.iri)
         loader.add(graph.iri, _with_graph(added, graph.iri))
         if in_default:
-            self.corpus_removed.update(before - after)
+            self.corpus_removed.update(removed.splitlines(keepends=True))
             self.corpus_added.append(added)
 
     def _current_state(
@@ -858,9 +860,9 @@ def _read_member(folder: Path, sha256: str) -> bytes:
 
 
 def _with_graph(ntriples: bytes, iri: str) -> bytes:
-    """N-Triples lines as N-Quads in the graph ``iri`` (each line ends `` .\\n``)."""
-    suffix = f" <{iri}> .\n".encode()
-    return b"".join(line[:-3] + suffix for line in ntriples.splitlines(keepends=True))
+    """N-Triples lines as N-Quads in the graph ``iri`` (each line ends `` .\\n``; N-Triples
+    escapes line breaks in literals, so that is found only at a line's end)."""
+    return ntriples.replace(b" .\n", f" <{iri}> .\n".encode())
 
 
 def strip_graph(nquads: bytes, iri: str) -> bytes:
@@ -907,10 +909,14 @@ def _manifest(
 
 
 class Timer:
-    """Seconds spent per stage, summed over reports: ``with timer("parse"): ...``."""
+    """Seconds spent per stage, summed over reports: ``with timer("parse"): ...``; and
+    the stages during which the process's peak memory rose, with the peak they left
+    (MiB, from Linux's ``VmHWM``): where a national build's memory goes."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.peaks: dict[str, float] = {}
+        self._peak = peak_mib()
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
@@ -920,3 +926,18 @@ class Timer:
         finally:
             spent = time.perf_counter() - start
             self.seconds[stage] = self.seconds.get(stage, 0.0) + spent
+            peak = peak_mib()
+            if peak > self._peak:
+                self.peaks[stage], self._peak = peak, peak
+
+
+def peak_mib() -> float:
+    """This process's peak resident memory so far, MiB (0 where Linux's /proc is not)."""
+    try:
+        with Path("/proc/self/status").open("rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
