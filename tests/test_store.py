@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -172,6 +173,23 @@ def test_bulk_loader_queues_graphs_until_flushed_and_makes_empty_ones() -> None:
     loader.flush()
     assert store.graphs() == [URIRef(EX + "r1"), URIRef(EX + "r2")]
     assert store.graph_ntriples(EX + "r1") == nt(A)
+
+
+def test_the_bulk_loader_loads_beside_the_build_and_its_thread_ends_at_flush() -> None:
+    def loading() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name.startswith("bulk-load")]
+
+    store = OxigraphStore()
+    loader = store.bulk_loader(16)  # every graph fills a batch: it loads on the thread
+    quads = f"<{EX}a> <{EX}p> <{EX}b> <{EX}r1> .\n".encode()
+    loader.add(EX + "r1", quads)
+    assert loading()
+    loader.flush()
+    assert not loading()
+    assert store.graph_ntriples(EX + "r1") == nt(A)
+    loader.add(EX + "r2", quads.replace(b"r1", b"r2"))  # after a flush, another load
+    loader.flush()
+    assert store.graphs() == [URIRef(EX + "r1"), URIRef(EX + "r2")] and not loading()
 
 
 def test_checkpoint_copies_a_store_that_then_changes_alone(tmp_path: Path) -> None:

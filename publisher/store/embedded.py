@@ -411,7 +411,7 @@ class NQuadsLoader:
         self._size = 0
         self._names: list[str] = []
         self._loading: Future[None] | None = None
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-load")
+        self._thread: ThreadPoolExecutor | None = None  # from the first load to flush
         #: Wall seconds the store spent in bulk loads (on the loader's thread).
         self.seconds = 0.0
 
@@ -440,6 +440,8 @@ class NQuadsLoader:
         self._chunks, self._names, self._size = [], [], 0
         self._wait()
         if nquads or names:
+            if self._thread is None:
+                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-load")
             self._loading = self._thread.submit(self._load, nquads, names)
 
     def _load(self, nquads: bytes, names: list[str]) -> None:
@@ -453,9 +455,15 @@ class NQuadsLoader:
             loading.result()  # a load's error is raised here, in the build's thread
 
     def flush(self) -> None:
-        """Write every queued graph, and wait until every load is in the store."""
-        self._send()
-        self._wait()
+        """Write every queued graph, and wait until every load is in the store (its
+        thread ends; a later ``add`` starts another)."""
+        try:
+            self._send()
+            self._wait()
+        finally:
+            if self._thread is not None:
+                self._thread.shutdown()
+                self._thread = None
 
 
 class PublishedStore:
