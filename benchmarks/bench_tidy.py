@@ -3,13 +3,13 @@
     .venv/bin/python benchmarks/bench_tidy.py [--reports 200] [--seed 0]
 
 ``--reports`` synthetic reports (``publisher.synth``) are parsed and mapped once, as a
-build's workers do, into N-Quads lines (SHACL is left out: it does not touch the table).
+build's workers do, into N-Quads (SHACL is left out: it does not touch the table).
 Then, timed apart, for the same reports:
 
 - the worker's "tidy rows" stage, per report: *before*, the report's graph loaded into
   pyoxigraph and the two SPARQL queries run (the queries ``tidy_rows`` still runs for the
   site's filtered downloads), written as CSV lines and XLSX cell values;
-  *after*, ``write_report_rows`` on the mapper's lines, as a worker calls it (the queries
+  *after*, ``write_report_rows`` on the report's N-Quads, as a build calls it (the queries
   answered over the N-Quads in Python, CSV lines and sheet rows cached);
 - the parent's tidy step over all reports: *before*, the CSV lines concatenated and the
   cell values streamed through openpyxl's write-only mode; *after*,
@@ -40,7 +40,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
 from openpyxl import Workbook
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
@@ -57,18 +56,18 @@ from publisher.vocab import LOTAIP
 BASE = "http://localhost:8000/id/"
 
 
-def corpus(count: int, seed: int, folder: Path) -> list[tuple[str, ...]]:
-    """Each synthetic report's N-Quads lines, as the mapper gives them to a worker."""
+def corpus(count: int, seed: int, folder: Path) -> list[bytes]:
+    """Each synthetic report's N-Quads, as the mapper writes them (and a build keeps them)."""
     synth_reports(count, folder, seed=seed, units=12, formats=("txt",))
-    return [map_report(parse_file(path), Urls(BASE)).lines for path in sorted(folder.iterdir())]
+    return [map_report(parse_file(p), Urls(BASE)).nquads() for p in sorted(folder.iterdir())]
 
 
 def rows_before(nquads: bytes) -> list[tidy.TidyRow]:
     """The rows as the worker read them before: the report's graph loaded into a fresh
     pyoxigraph store and the two SPARQL queries run (levels named from the ontology)."""
-    native = ox.Store()
-    native.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
-    select = lambda query: table._select_native(native, query, {})  # noqa: E731
+    store = OxigraphStore()
+    store.load_nquads(nquads)
+    select = lambda query: table.select_text(store, query, {})  # noqa: E731
     return table._rows(select, {}, tidy.ontology_levels().get)
 
 
@@ -84,10 +83,10 @@ def cache_before(path: Path, nquads: bytes) -> int:
     return len(rows)
 
 
-def cache_after(folder: Path, hashes: list[str], reports: list[tuple[str, ...]]) -> None:
-    """The worker's cache now, for every report (read from the mapper's lines)."""
-    for sha256, lines in zip(hashes, reports, strict=True):
-        tidy.write_report_rows(folder, sha256, lines)
+def cache_after(folder: Path, hashes: list[str], reports: list[bytes]) -> None:
+    """The cache now, for every report (read from its N-Quads)."""
+    for sha256, nquads in zip(hashes, reports, strict=True):
+        tidy.write_report_rows(folder, sha256, nquads)
 
 
 def tables_before(paths: list[Path], folder: Path) -> None:
@@ -109,15 +108,15 @@ def tables_before(paths: list[Path], folder: Path) -> None:
     workbook.save(folder / tidy.XLSX)
 
 
-def corpus_links(reports: list[tuple[str, ...]]) -> Graph:
+def corpus_links(reports: list[bytes]) -> Graph:
     """What a links graph would state of the reports' units and institutions: one or two
     functions a unit (of 8), a DPA code an institution."""
     graph = Graph()
     functions = [URIRef(f"{BASE}funcion/f{k}") for k in range(8)]
     for k, function in enumerate(functions):
         graph.add((function, SKOS.prefLabel, Literal(f"Función {k}", lang="es")))
-    for lines in reports:
-        for row in tidy.report_rows(lines):
+    for nquads in reports:
+        for row in tidy.report_rows(nquads):
             unit, inst = URIRef(row["unit_uri"]), URIRef(row["institution_uri"])
             number = zlib.crc32(unit.encode()) % 16
             graph.add((unit, LOTAIP.unitFunction, functions[number % 8]))
@@ -149,22 +148,21 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        seconds, reports = timed(lambda: corpus(args.reports, args.seed, root / "corpus"))
-        nquads = ["".join(lines).encode("utf-8") for lines in reports]  # what SPARQL loads
-        quads = sum(len(lines) for lines in reports)
-        print(f"{len(reports)} reports, {quads:,} quads (parse + map: {seconds:.1f} s)")
+        seconds, nquads = timed(lambda: corpus(args.reports, args.seed, root / "corpus"))
+        quads = sum(text.count(b"\n") for text in nquads)
+        print(f"{len(nquads)} reports, {quads:,} quads (parse + map: {seconds:.1f} s)")
         tidy.ontology_levels()  # read once per worker, not per report
         for name in ("before", "after"):
             (root / name).mkdir()
-        before = [root / "before" / f"{i}.tidy.pickle" for i in range(len(reports))]
+        before = [root / "before" / f"{i}.tidy.pickle" for i in range(len(nquads))]
         worker_before, counts = timed(
             lambda: [cache_before(p, r) for p, r in zip(before, nquads, strict=True)]
         )
-        hashes = [str(i) for i in range(len(reports))]
-        worker_after, _ = timed(lambda: cache_after(root / "after", hashes, reports))
+        hashes = [str(i) for i in range(len(nquads))]
+        worker_after, _ = timed(lambda: cache_after(root / "after", hashes, nquads))
         store = OxigraphStore()
         store.load_graph(URIRef("urn:bench:ontology"), ontology_graph())
-        store.load_graph(URIRef("urn:bench:links"), corpus_links(reports))
+        store.load_graph(URIRef("urn:bench:links"), corpus_links(nquads))
         (root / "out-before").mkdir()
         parent_before, _ = timed(lambda: tables_before(before, root / "out-before"))
         parent_after, _ = timed(
@@ -181,8 +179,8 @@ def main() -> None:
     print(f"after: {filled:,} rows with a unit function and a DPA code")
     print(f"{'':32} {'before':>12} {'after':>12} {'speed-up':>9}")
     for label, old, new, per in (
-        ("worker tidy rows, ms/report", worker_before, worker_after, len(reports)),
-        ("parent tidy step, ms/report", parent_before, parent_after, len(reports)),
+        ("worker tidy rows, ms/report", worker_before, worker_after, len(nquads)),
+        ("parent tidy step, ms/report", parent_before, parent_after, len(nquads)),
     ):
         print(f"{label:32} {old * 1000 / per:12.2f} {new * 1000 / per:12.2f} {old / new:8.1f}x")
     for label, old, new in (

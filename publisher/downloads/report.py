@@ -1,6 +1,6 @@
 """One report's rows, read from its graph's N-Quads, and their cache file.
 
-Takes a report's canonical N-Quads (bytes, or the lines the mapper wrote); gives its
+Takes a report's canonical N-Quads; gives its
 sorted ``TidyRow``s (``report_rows``): the rows ``tidy_rows`` reads from a store holding
 that graph, found without a query engine (``_ReportGraph``). A build makes a report's
 rows once, when the report is first current (the table is of the current state), from
@@ -14,9 +14,9 @@ reports it builds. Process levels are named from the ontology the worker maps wi
 parent checks that the store names them the same way before it writes.
 
 Why a hand evaluator and not pyoxigraph over a per-report store: it saves about 12.7 ms of
-worker CPU per report (17.7 -> 5.1 ms, ``benchmarks/bench_tidy.py --reports 100``), about
-a third of a build's worker CPU per report (35 ms, ``benchmarks/bench_year.py``); the tests
-``test_rows_from_the_mapper_s_lines_equal_the_sparql_rows``,
+CPU a report made current (17.7 -> 5.1 ms, ``benchmarks/bench_tidy.py --reports 100``): a
+national month's update makes 2,000 reports' rows in the parent; the tests
+``test_rows_from_a_report_s_nquads_equal_the_sparql_rows``,
 ``test_each_example_report_s_rows_equal_the_sparql_rows`` and
 ``test_edge_case_rows_equal_the_sparql_rows`` (tests/test_tidy.py) hold it equal to the
 SPARQL queries. Remeasure before changing either side; drop it if it stops paying.
@@ -54,9 +54,9 @@ def tidy_cache_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / f"{sha256}.tidy.pickle"
 
 
-def report_rows(nquads: bytes | Sequence[str]) -> list[TidyRow]:
-    """The tidy rows of one report's graph (canonical N-Quads, as the store will hold it,
-    as bytes or lines), sorted, process levels named by ``ontology_levels``: the rows
+def report_rows(nquads: bytes) -> list[TidyRow]:
+    """The tidy rows of one report's graph (canonical N-Quads, as the store holds it),
+    sorted, process levels named by ``ontology_levels``: the rows
     ``tidy_rows`` reads from a store holding that graph, found without a query engine
     (see ``_ReportGraph``)."""
     try:
@@ -144,9 +144,8 @@ def _value(term: Term) -> str:
 class _ReportGraph:
     """One report's named graph (its canonical N-Quads): triples by predicate, subject."""
 
-    def __init__(self, nquads: bytes | Sequence[str]) -> None:
-        """Read the N-Quads, as bytes or as lines (``MappedReport.lines``, which a worker
-        has already split); an empty graph has no rows."""
+    def __init__(self, nquads: bytes) -> None:
+        """Read the N-Quads; an empty graph has no rows."""
         self.index: dict[Term, dict[Term, list[Term]]] = {p: {} for p in _READ}
         self._inverse: dict[Term, dict[Term, list[Term]]] = {}
         self._units: dict[Term, Units] = {}
@@ -154,18 +153,12 @@ class _ReportGraph:
         self.name = ""
         if not nquads:
             return
-        first = nquads[: nquads.find(b"\n") + 1] if isinstance(nquads, bytes) else nquads[0]
-        if isinstance(first, bytes):
-            first = first.decode()
+        first = nquads[: nquads.find(b"\n") + 1].decode()
         if not first.endswith(" .\n"):
             raise QueryError("a report's graph for its tidy rows is not N-Quads")
         self.name = first[first.rfind(" <", 0, -3) + 1 : -3]  # the line's last term
         # every line ends with the graph's name: cut there, "s p o" is left
-        end = f" {self.name} .\n"
-        if isinstance(nquads, bytes):
-            self._index_text(nquads.decode(), end)
-        else:
-            self._index_lines(nquads, end)
+        self._index_text(nquads.decode(), f" {self.name} .\n")
 
     def _index_text(self, text: str, end: str) -> None:
         parts = text.split(end)
@@ -177,17 +170,6 @@ class _ReportGraph:
             table = get(predicate)
             if table is not None:
                 table.setdefault(subject, []).append(obj)
-
-    def _index_lines(self, lines: Sequence[str], end: str) -> None:
-        cut = -len(end)
-        get = self.index.get
-        for line in lines:
-            subject, predicate, rest = line.split(" ", 2)
-            table = get(predicate)
-            if table is not None:
-                if not rest.endswith(end):  # only the lines read are checked
-                    raise QueryError(f"the tidy rows' N-Quads are not all in {self.name}")
-                table.setdefault(subject, []).append(rest[:cut])
 
     def objects(self, subject: Term, predicate: Term) -> list[Term]:
         """The objects of ``subject predicate ?o`` (terms)."""
@@ -373,7 +355,7 @@ def _combinations(fixed: TextRow, options: Options) -> Iterator[TextRow]:
         yield row
 
 
-def write_report_rows(cache_dir: Path, sha256: str, nquads: bytes | Sequence[str]) -> None:
+def write_report_rows(cache_dir: Path, sha256: str, nquads: bytes) -> None:
     """Cache the report's tidy rows (``report_rows``): its sort key, its CSV lines, its
     sheet rows."""
     _write_cache(tidy_cache_path(cache_dir, sha256), report_rows(nquads))
