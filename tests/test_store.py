@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import threading
 import warnings
@@ -254,3 +255,24 @@ def test_bulk_loader_loads_a_graph_larger_than_its_batch_in_pieces() -> None:
     assert len(store.sizes) > 5 and max(store.sizes) < 2 * batch  # not one call of 100
     held = set(store.graph_ntriples(EX + "big").splitlines(keepends=True))
     assert held == {line.replace(f" <{EX}big> .".encode(), b" .") for line in lines}
+
+
+def test_text_from_any_caller_is_checked_as_it_loads() -> None:
+    store = OxigraphStore()
+    with pytest.raises(StoreError, match="cannot write"):
+        store.put_ntriples(URIRef(EX + "g"), f"<{EX}a b> <{EX}p> <{EX}b> .\n".encode())
+    assert store.graphs() == []
+
+
+def test_the_builds_lenient_loads_hold_what_a_checked_load_holds(
+    built_settings: Settings,
+) -> None:
+    # the build loads its own text without the loader's checks (``BuildStore``): on a
+    # real build's dump, that gives exactly the quads a checked load gives
+    dump = built_settings.data_dir / "current" / "dumps" / "lotaip.nq.gz"
+    nquads = gzip.decompress(dump.read_bytes())
+    lenient, checked = OxigraphStore(), ox.Store()
+    lenient.load_nquads(nquads)
+    checked.bulk_load(nquads, ox.RdfFormat.N_QUADS)
+    assert len(lenient) == len(checked) > 10_000
+    assert set(lenient.quads()) == set(checked)
