@@ -132,7 +132,8 @@ def print_reference(data: Path, figures: dict[str, Any]) -> None:
     load = figures["seconds"].get("bulk loads", figures["seconds"].get("load", 0.0))
     print(
         f"  pyoxigraph bulk_load of the published dump: {quads:,} quads in {seconds:.2f} s"
-        f" ({cpu:.1f} CPU-s, {quads / seconds:,.0f} quads/s); the build's bulk loads {load / seconds:.2f}x,"
+        f" ({cpu:.1f} CPU-s, {quads / seconds:,.0f} quads/s);"
+        f" the build's bulk loads {load / seconds:.2f}x,"
         f" whole build {figures['wall'] / seconds:.2f}x that"
     )
 
