@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, VOID, XSD
 
-from publisher.build import corpus, publish
+from publisher.build import corpus, pipeline, publish
 from publisher.build.describe import dataset_iri
 from publisher.build.pipeline import BuildFailed, BuildReport, build
 from publisher.enrichment.link import link_graph, links_graph_iri
@@ -25,6 +25,7 @@ from publisher.mapping.validate import validate
 from publisher.parse import parse_file
 from publisher.settings import Settings, load
 from publisher.store.embedded import PublishedStore, from_ox
+from publisher.store.rdftext import line_pieces
 from publisher.uris import Urls
 from publisher.vocab import SH, sparql_prefixes
 
@@ -292,3 +293,37 @@ def test_merging_lines_out_of_order_is_refused_not_misread() -> None:
         corpus.merged_lines(LINES[0], LINES[5] + LINES[1])
     with pytest.raises(ValueError, match="not sorted"):
         corpus.line_changes(LINES[5] + LINES[1], b"")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(LINES)), st.integers(min_value=1, max_value=120))
+def test_line_pieces_are_whole_lines_that_join_to_the_text(lines: list[bytes], size: int) -> None:
+    text = b"".join(lines)
+    pieces = list(line_pieces(text, size))
+    assert b"".join(pieces) == text
+    for piece in pieces:
+        assert piece.endswith(b"\n")
+        assert len(piece) <= size or piece.count(b"\n") == 1  # a long line goes alone
+
+
+def test_corpus_graphs_written_in_pieces_are_the_same_graphs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a national corpus graph goes through its writers a piece at a time: with tiny
+    # pieces, each corpus graph's dump members still hold exactly its N-Triples
+    monkeypatch.setattr(pipeline, "PIECE", 4096)
+    settings = load(env={}, data_dir=tmp_path / "data", base_uri=BASE)
+    result = build([], settings, quiet=True)
+    folder = settings.data_dir / "current" / "corpus"
+    store = PublishedStore(settings.data_dir)
+    for iri, stem in result.corpus.items():
+        ntriples = (folder / f"{stem}.nt").read_bytes()
+        expected = {q.triple for q in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES)}
+        nquads = gzip.decompress((folder / f"{stem}.nq.gz").read_bytes())
+        assert {q.triple for q in ox.parse(nquads, ox.RdfFormat.N_QUADS)} == expected
+        assert {q.graph_name.value for q in ox.parse(nquads, ox.RdfFormat.N_QUADS)} <= {iri}
+        turtle = (folder / f"{stem}.ttl").read_bytes()
+        assert {q.triple for q in ox.parse(turtle, ox.RdfFormat.TURTLE)} == expected
+        assert count(store, f"GRAPH <{iri}> {{ ?s ?p ?o }}") == len(expected)
+    sizes = [len((folder / f"{stem}.nt").read_bytes()) for stem in result.corpus.values()]
+    assert max(sizes) > 4 * 4096  # some graph did go in several pieces

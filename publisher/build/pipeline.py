@@ -52,7 +52,7 @@ from publisher.build.workers import (
     Failed,
     Job,
     Summary,
-    gzip_member,
+    gzip_pieces,
     member_path,
     run_jobs,
     turtle_member,
@@ -66,7 +66,7 @@ from publisher.parse import trio
 from publisher.parse.institution import MANIFEST
 from publisher.settings import PROJECT_ROOT, Settings
 from publisher.store.embedded import BuildStore, NQuadsLoader, OxigraphStore
-from publisher.store.rdftext import quad_triples
+from publisher.store.rdftext import line_pieces, quad_triples
 from publisher.uris import Urls
 
 #: What the build made of one report file (defined beside the workers that make it).
@@ -687,13 +687,10 @@ class _Plan:
             for suffix in (".nt", ".nq.gz", ".ttl"):
                 _link(self.previous.folder / CORPUS, self.corpus_dir, stem.name + suffix)
             return
-        nquads = _with_graph(graph.ntriples, graph.iri)
         stem.with_suffix(".nt").write_bytes(graph.ntriples)
-        stem.with_suffix(".nq.gz").write_bytes(gzip_member(nquads))
-        stem.with_suffix(".ttl").write_bytes(turtle_member(quad_triples(nquads)))
+        _write_pieces(graph, stem, loader if old is None else None)
         in_default = graph.iri not in self.not_current  # its lines follow into the default graph
         if old is None:
-            loader.add(graph.iri, nquads)
             if in_default:
                 self.corpus_added.append(graph.ntriples)
             return
@@ -793,6 +790,33 @@ class _Plan:
             raise StoreError(f"cannot read the published corpus graph {path}: {err}") from err
 
 
+#: A corpus graph goes through its writers this many bytes of lines at a time: a national
+#: year's quality graph is hundreds of megabytes, each of its other forms as much again.
+PIECE = 16 << 20
+
+
+def _write_pieces(graph: corpus.CorpusGraph, stem: Path, loader: NQuadsLoader | None) -> None:
+    """Write a corpus graph's dump members (``stem``.nq.gz, .ttl) and, given a loader,
+    load it, a piece at a time: only one piece's N-Quads, terms and Turtle are held."""
+    with (
+        stem.with_suffix(".nq.gz").open("wb") as packed,
+        stem.with_suffix(".ttl").open("wb") as ttl,
+    ):
+
+        def nquads() -> Iterator[bytes]:
+            for piece in line_pieces(graph.ntriples, PIECE):
+                quads = _with_graph(piece, graph.iri)
+                # Turtle documents concatenated are one document (each declares its prefixes)
+                ttl.write(turtle_member(quad_triples(quads)))
+                if loader is not None:
+                    loader.add(graph.iri, quads)
+                yield quads
+
+        packed.writelines(gzip_pieces(nquads()))
+    if loader is not None and not graph.ntriples:
+        loader.add(graph.iri, b"")  # the graph exists, empty
+
+
 class _Adding:
     """Adds N-Triples to the store's default graph in loads of about ``LOAD_BATCH`` bytes:
     the current state of a national corpus is gigabytes of lines, never joined whole."""
@@ -804,10 +828,11 @@ class _Adding:
 
     def add(self, ntriples: bytes) -> None:
         """Queue lines; load the queue once it holds a batch."""
-        self._chunks.append(ntriples)
-        self._size += len(ntriples)
-        if self._size >= LOAD_BATCH:
-            self.flush()
+        for piece in line_pieces(ntriples, LOAD_BATCH):
+            self._chunks.append(piece)
+            self._size += len(piece)
+            if self._size >= LOAD_BATCH:
+                self.flush()
 
     def flush(self) -> None:
         """Load every queued line."""

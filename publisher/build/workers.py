@@ -22,7 +22,7 @@ from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 
-from zlib_ng import gzip_ng
+from zlib_ng import zlib_ng
 
 from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
 from publisher.records import ParseWarning, Report
@@ -213,13 +213,20 @@ def turtle_member(triples: Iterable[TermTriple]) -> bytes:
 
 
 def gzip_member(data: bytes) -> bytes:
-    """``data`` as one gzip member; members concatenated are one valid gzip file.
+    """``data`` as one gzip member (``gzip_pieces``)."""
+    return b"".join(gzip_pieces([data]))
 
-    mtime=0 and no file name: the same data gives the same bytes. zlib-ng writes the
-    same size as zlib at level 6 in ~40 % of its time (``bench_gzip.py``): every report
-    is compressed once a build.
+
+def gzip_pieces(pieces: Iterable[bytes]) -> Iterator[bytes]:
+    """``pieces`` compressed as they come, as one gzip member; members concatenated are
+    one valid gzip file. zlib's header: mtime 0 and no file name, so the same data gives
+    the same bytes. zlib-ng writes the same size as zlib at level 6 in ~40 % of its time
+    (``bench_gzip.py``): every report is compressed once a build.
     """
-    return gzip_ng.compress(data, compresslevel=6, mtime=0)
+    compressor = zlib_ng.compressobj(6, zlib_ng.DEFLATED, 31)  # 31: a gzip wrapper
+    for piece in pieces:
+        yield compressor.compress(piece)
+    yield compressor.flush()
 
 
 def write_atomic(path: Path, data: bytes) -> None:

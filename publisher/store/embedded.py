@@ -28,7 +28,7 @@ from publisher.store.engine import InlineRunner, Runner
 from publisher.store.pool import WorkerPool
 from publisher.store.rdftext import canonical_literal as canonical_literal
 from publisher.store.rdftext import canonical_ntriples as canonical_ntriples
-from publisher.store.rdftext import from_ox, to_ox
+from publisher.store.rdftext import from_ox, line_pieces, to_ox
 
 Row = dict[str, Identifier]
 #: A row of ``select_text``: variable name -> the value's lexical form or IRI.
@@ -433,12 +433,8 @@ class NQuadsLoader:
         goes in batch-sized pieces (a national corpus graph is hundreds of megabytes: one
         call would hold them several times over)."""
         self._names.append(graph_iri)
-        start = 0
-        while len(nquads) - start > self.batch:
-            end = nquads.rfind(b"\n", start, start + self.batch) + 1 or len(nquads)
-            self._queue(nquads[start:end])
-            start = end
-        self._queue(nquads[start:] if start else nquads)
+        for piece in line_pieces(nquads, self.batch):
+            self._queue(piece)
 
     def _queue(self, nquads: bytes) -> None:
         self._chunks.append(nquads)

@@ -130,6 +130,19 @@ def ntriples(triples: Iterable[TermTriple]) -> bytes:
     return ox.serialize((ox.Triple(*t) for t in triples), format=ox.RdfFormat.N_TRIPLES) or b""
 
 
+def line_pieces(text: bytes, size: int) -> Iterator[bytes]:
+    """``text`` (lines, each ending with a line break) in pieces of whole lines of about
+    ``size`` bytes, the last one shorter (a line longer than ``size`` is a piece alone):
+    what a national corpus graph's hundreds of megabytes go through its writers in."""
+    start = 0
+    while start < len(text):
+        end = text.rfind(b"\n", start, start + size) + 1
+        if end <= start:  # no line ends within ``size``: the piece is that one line
+            end = text.find(b"\n", start) + 1 or len(text)
+        yield text[start:end] if start or end < len(text) else text
+        start = end
+
+
 def quad_triples(nquads: bytes) -> Iterator[TermTriple]:
     """The triples of N-Quads (graph names dropped) or N-Triples, as terms."""
     for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS):
