@@ -171,7 +171,7 @@ def test_void_states_size_endpoint_dumps_licence_and_subsets(tmp_path: Path) -> 
     dumps = [
         publish.write_nquads_members([gzip.compress(nquads.getvalue())], tmp_path / "dumps"),
         publish.write_turtle_members(
-            [turtle_member(quad_triples(nquads.getvalue()))], tmp_path / "dumps"
+            [gzip.compress(turtle_member(quad_triples(nquads.getvalue())))], tmp_path / "dumps"
         ),
     ]
     urls = Urls(BASE)
@@ -194,10 +194,12 @@ def test_void_states_size_endpoint_dumps_licence_and_subsets(tmp_path: Path) -> 
     assert void.value(node, DCTERMS.license) == LICENSE
     assert set(void.objects(node, VOID.dataDump)) == {
         URIRef(BASE + "dumps/lotaip.nq.gz"),
-        URIRef(BASE + "dumps/lotaip.ttl"),
+        URIRef(BASE + "dumps/lotaip.ttl.gz"),
     }
     distributions = list(void.objects(node, DCAT.distribution))
     assert len(distributions) == 2
+    gzip_format = URIRef("https://www.iana.org/assignments/media-types/application/gzip")
+    assert {void.value(d, DCAT.compressFormat) for d in distributions} == {gzip_format}
     assert all((d, RDF.type, DCAT.Distribution) in void for d in distributions)
     assert set(void.objects(node, VOID.subset)) == {URIRef(EX + "g1"), URIRef(EX + "g2")}
     assert void.value(URIRef(EX + "g2"), VOID.triples) == Literal(3, datatype=XSD.integer)

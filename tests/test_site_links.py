@@ -74,7 +74,7 @@ def test_every_published_link_answers_from_a_relative_data_folder(
     with running_server(Path(data.name), cwd=data.parent) as base:
         links = _published_links(base)
         names = {link.rsplit("/", 1)[-1] for link in links}
-        assert {"lotaip.nq.gz", "lotaip.ttl", "metas.csv", "metas.xlsx"} <= names
+        assert {"lotaip.nq.gz", "lotaip.ttl.gz", "metas.csv", "metas.xlsx"} <= names
         ours = [link.replace(built_settings.base_uri, base) for link in links]
         local = [link for link in ours if link.startswith(base)]
         assert len(local) >= 20

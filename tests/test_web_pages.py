@@ -132,6 +132,7 @@ def test_downloads_lists_and_serves_the_dumps(site_app: Flask) -> None:
     assert 'href="/dumps/lotaip.nq.gz"' in page
     with client.get("/dumps/lotaip.nq.gz") as dump:  # closes the file it streams
         assert dump.status_code == 200
+        assert dump.mimetype == "application/gzip"
         assert gzip.decompress(dump.data).startswith(b"<http://a>")
     assert client.get("/dumps/../void.ttl").status_code == 404
     assert client.get("/dumps/missing.nq.gz").status_code == 404

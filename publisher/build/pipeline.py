@@ -52,6 +52,7 @@ from publisher.build.workers import (
     Failed,
     Job,
     Summary,
+    gzip_compressor,
     gzip_pieces,
     member_path,
     run_jobs,
@@ -490,7 +491,7 @@ class _Plan:
             nquads = [member_path(self.cache_dir, h) for h in hashes]
             nquads += [stem.with_suffix(".nq.gz") for stem in stems]
             turtle = [turtle_path(self.cache_dir, h) for h in hashes]
-            turtle += [stem.with_suffix(".ttl") for stem in stems]
+            turtle += [stem.with_suffix(".ttl.gz") for stem in stems]
             dumps = [
                 publish.write_nquads_members(nquads, dumps_dir),
                 publish.write_turtle_members(turtle, dumps_dir),
@@ -684,7 +685,7 @@ class _Plan:
         stem = self.corpus_dir / _corpus_stem(graph.iri)
         old = self._previous_corpus(graph.iri)
         if self.previous is not None and old == graph.ntriples:  # unchanged: its files too
-            for suffix in (".nt", ".nq.gz", ".ttl"):
+            for suffix in (".nt", ".nq.gz", ".ttl.gz"):
                 _link(self.previous.folder / CORPUS, self.corpus_dir, stem.name + suffix)
             return
         stem.with_suffix(".nt").write_bytes(graph.ntriples)
@@ -796,23 +797,25 @@ PIECE = 16 << 20
 
 
 def _write_pieces(graph: corpus.CorpusGraph, stem: Path, loader: NQuadsLoader | None) -> None:
-    """Write a corpus graph's dump members (``stem``.nq.gz, .ttl) and, given a loader,
+    """Write a corpus graph's dump members (``stem``.nq.gz, .ttl.gz) and, given a loader,
     load it, a piece at a time: only one piece's N-Quads, terms and Turtle are held."""
+    turtle = gzip_compressor()
     with (
         stem.with_suffix(".nq.gz").open("wb") as packed,
-        stem.with_suffix(".ttl").open("wb") as ttl,
+        stem.with_suffix(".ttl.gz").open("wb") as ttl,
     ):
 
         def nquads() -> Iterator[bytes]:
             for piece in line_pieces(graph.ntriples, PIECE):
                 quads = _with_graph(piece, graph.iri)
                 # Turtle documents concatenated are one document (each declares its prefixes)
-                ttl.write(turtle_member(quad_triples(quads)))
+                ttl.write(turtle.compress(turtle_member(quad_triples(quads))))
                 if loader is not None:
                     loader.add(graph.iri, quads)
                 yield quads
 
         packed.writelines(gzip_pieces(nquads()))
+        ttl.write(turtle.flush())
     if loader is not None and not graph.ntriples:
         loader.add(graph.iri, b"")  # the graph exists, empty
 

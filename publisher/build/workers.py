@@ -127,9 +127,10 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     # the report's part of the N-Quads dump, compressed here (in parallel) and kept, so
     # the dump is a concatenation of gzip members and a rebuild reuses unchanged ones
     write_atomic(member_path(job.cache_dir, job.sha256), gzip_member(nquads))
-    # and its part of the union Turtle dump (a concatenation of such documents), written
-    # from the mapper's terms: parsing the N-Quads again would cost four times as much
-    write_atomic(turtle_path(job.cache_dir, job.sha256), turtle_member(mapped.triples))
+    # and its part of the union Turtle dump (a concatenation of such documents, gzip too),
+    # written from the mapper's terms: parsing the N-Quads again would cost four times as much
+    turtle = gzip_member(turtle_member(mapped.triples))
+    write_atomic(turtle_path(job.cache_dir, job.sha256), turtle)
     start = _lap(seconds, "serialise", start)
     # its parts of the corpus graphs and of validation.ttl, kept for every later build
     corpus.keep_parts(
@@ -199,8 +200,9 @@ def member_path(cache_dir: Path, sha256: str) -> Path:
 
 
 def turtle_path(cache_dir: Path, sha256: str) -> Path:
-    """The cached Turtle document of the report's triples (its part of the Turtle dump)."""
-    return cache_dir / f"{sha256}.ttl"
+    """The cached Turtle document of the report's triples, a gzip member (its part of the
+    Turtle dump)."""
+    return cache_dir / f"{sha256}.ttl.gz"
 
 
 def turtle_member(triples: Iterable[TermTriple]) -> bytes:
@@ -223,10 +225,15 @@ def gzip_pieces(pieces: Iterable[bytes]) -> Iterator[bytes]:
     the same bytes. zlib-ng writes the same size as zlib at level 6 in ~40 % of its time
     (``bench_gzip.py``): every report is compressed once a build.
     """
-    compressor = zlib_ng.compressobj(6, zlib_ng.DEFLATED, 31)  # 31: a gzip wrapper
+    compressor = gzip_compressor()
     for piece in pieces:
         yield compressor.compress(piece)
     yield compressor.flush()
+
+
+def gzip_compressor() -> zlib_ng._Compress:
+    """A compressor whose output, flushed, is one gzip member (``gzip_pieces``)."""
+    return zlib_ng.compressobj(6, zlib_ng.DEFLATED, 31)  # 31: a gzip wrapper
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -311,11 +311,14 @@ def downloads() -> Response:
 
 @bp.get("/dumps/<name>")
 def dump(name: str) -> Response:
-    """One dump file of the published version."""
+    """One dump file of the published version. A compressed one is labelled by its
+    compression (its bytes are gzip: a client that trusts the header must not read them
+    as RDF); VoID and DCAT say what it holds."""
     folder = published_dir() / "dumps"
     if not (folder / name).is_file():
         abort(404)
-    response = send_from_directory(folder, name, mimetype=_media_type(name))
+    mimetype = "application/gzip" if name.endswith(".gz") else _media_type(name)
+    response = send_from_directory(folder, name, mimetype=mimetype)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
