@@ -32,7 +32,8 @@ from pathlib import Path
 
 from publisher import downloads as tidy
 from publisher import synth
-from publisher.downloads import corpus, search
+from publisher.downloads import search
+from publisher.downloads.corpus import Functions, Places
 
 BASE = "https://datos.example.ec/id/"
 INSTITUTIONS = 1_000
@@ -96,7 +97,7 @@ def _report_rows(number: int, report: synth.SynthReport) -> Iterator[dict[str, s
                     }
 
 
-Corpus = tuple[list[dict[str, str]], dict[str, str], corpus.Functions, corpus.Places]
+Corpus = tuple[list[dict[str, str]], dict[str, str], Functions, Places]
 
 
 def corpus(reports: int) -> Corpus:
@@ -107,13 +108,13 @@ def corpus(reports: int) -> Corpus:
     for number in range(reports):
         rows.extend(_report_rows(number, synth.make_report(rng, f"r{number}")))
     levels = {name: f"https://datos.example.ec/def/{key}" for key, name in synth.LEVELS}
-    functions: corpus.Functions = {}
+    functions: Functions = {}
     for row in rows:
         unit = row["unit_uri"]
         if unit not in functions:
             picks = rng.sample(FUNCTIONS, rng.choice((1, 1, 1, 2)))
             functions[unit] = [(f"{BASE}funcion/{f}", f.replace("-", " ")) for f in picks]
-    places: corpus.Places = {}
+    places: Places = {}
     for k in range(INSTITUTIONS):
         canton = k % CANTONS
         places[f"{BASE}institucion/i{k:04d}"] = {
