@@ -3,31 +3,57 @@
     .venv/bin/python benchmarks/bench_insights.py [--rows 20000]
 
 The corpus is the five examples repeated, each copy dated a month of its own
-(``bench_build.repeated_examples``), so every institution has many reports: the
+(``repeated_examples``), so every institution has many reports: the
 history and change queries then read many graphs. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
+import re
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rdflib import URIRef
 
-from bench_build import repeated_examples  # noqa: E402
+from publisher import downloads as tidy
+from publisher.build.pipeline import build
+from publisher.enrichment import quality
+from publisher.query import history
+from publisher.settings import PROJECT_ROOT, load
+from publisher.store.embedded import open_store
+from publisher.uris import Urls
 
-from publisher import downloads as tidy  # noqa: E402
-from publisher.build.pipeline import build  # noqa: E402
-from publisher.enrichment import quality  # noqa: E402
-from publisher.query import history  # noqa: E402
-from publisher.settings import load  # noqa: E402
-from publisher.store.embedded import open_store  # noqa: E402
-from publisher.uris import Urls  # noqa: E402
+EXAMPLES = PROJECT_ROOT / "examples" / "reports"
+DATE = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
+
+
+def redate(text: str, month: int) -> str:
+    """``text`` with every dd/mm/yyyy date set to the ``month``-th month from 1950.
+
+    A report is named by its institution and month, so each copy gets a month of its
+    own: otherwise two files would be the same report and the build would refuse them.
+    """
+    year, mon = divmod(month, 12)
+    return DATE.sub(f"28/{mon + 1:02d}/{1950 + year}", text)
+
+
+def repeated_examples(rows: int, out: Path) -> list[Path]:
+    """Copies of the five examples, each dated a month of its own, up to ``rows`` lines."""
+    sources = sorted(EXAMPLES.iterdir())
+    paths: list[Path] = []
+    total = 0
+    while total < rows:
+        source = sources[len(paths) % len(sources)]
+        text = redate(source.read_text(encoding="utf-8"), len(paths))
+        path = out / f"{source.stem}-copy{len(paths):05d}{source.suffix}"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+        total += len(text.splitlines())
+    return paths
 
 
 def timed(label: str, action: Callable[[], Any]) -> Any:
@@ -67,10 +93,12 @@ def main() -> None:
             "history.changes (two latest)",
             lambda: history.changes(store, reports[-2][0], reports[-1][0]),
         )
-        node = store.select(
-            "SELECT ?o WHERE { ?u <http://www.w3.org/ns/org#purpose> ?o "
-            "FILTER(CONTAINS(STR(?u), 'gad-municipal-loja')) } LIMIT 1"
-        )[0]["o"]
+        node = URIRef(
+            store.select(
+                "SELECT ?o WHERE { ?u <http://www.w3.org/ns/org#purpose> ?o "
+                "FILTER(CONTAINS(STR(?u), 'gad-municipal-loja')) } LIMIT 1"
+            )[0]["o"]
+        )
         points = timed("history.history (one objective)", lambda: history.history(store, node))
         print(f"  {len(points)} points")
 
