@@ -51,7 +51,8 @@ Rows = list[list[str]]
 def corpus(lines: int, seed: int) -> list[tuple[Rows, int]]:
     """Rendered reports (rows, data rows) until about ``lines`` lines."""
     rng = random.Random(seed)
-    out, total = [], 0
+    out: list[tuple[Rows, int]] = []
+    total = 0
     while total < lines:
         report = synth.make_report(rng, f"bench-{len(out)}", units=12)
         rows = synth.render_rows(report, synth.Quirks.draw(rng), rng)
@@ -216,10 +217,11 @@ def documents(repeat: int) -> None:
             total[i] += value
     print(f"\n{'format':<14}{'files':>6}{'pages':>6}{'rows':>6}{'ms/file':>9}{'rows/s':>9}"
           f"{'pages/s':>9}")  # fmt: skip
-    for kind, (count, pages, rows, seconds) in totals.items():
-        per_page = f"{pages / seconds:>9.1f}" if pages else f"{'':>9}"
-        print(f"{kind:<14}{count:>6.0f}{pages or '':>6}{rows:>6.0f}"
-              f"{seconds / count * 1000:>9.1f}{rows / seconds:>9,.0f}{per_page}")  # fmt: skip
+    for kind, (count, kind_pages, kind_rows, kind_seconds) in totals.items():
+        per_page = f"{kind_pages / kind_seconds:>9.1f}" if kind_pages else f"{'':>9}"
+        print(f"{kind:<14}{count:>6.0f}{kind_pages or '':>6}{kind_rows:>6.0f}"
+              f"{kind_seconds / count * 1000:>9.1f}{kind_rows / kind_seconds:>9,.0f}"
+              f"{per_page}")  # fmt: skip
 
 
 def alternatives(repeat: int) -> None:
