@@ -45,6 +45,8 @@ from requests.adapters import HTTPAdapter
 from publisher.query.examples import load_examples
 
 ROOT = Path(__file__).resolve().parent.parent
+#: One request: (path, query parameters, headers).
+Target = tuple[str, dict[str, str], dict[str, str]]
 WORDS = ["agua", "salud", "vial", "gestión", "obras", "talento", "riego", "100", "plan", "zzz"]
 
 
@@ -113,17 +115,18 @@ def rss_mib(pid: int) -> tuple[float, int]:
     return total / 1024, count
 
 
-def targets(base: str) -> dict[str, list[tuple[str, dict[str, str], dict[str, str]]]]:
+def targets(base: str) -> dict[str, list[Target]]:
     """Requests of each kind: (path, query parameters, headers)."""
     sitemap = requests.get(base + "sitemap.xml", timeout=10).text
     paths = [urlsplit(loc).path for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)]
-    pages = [(p, {}, {"Accept": "text/html"}) for p in paths]
+    pages: list[Target] = [(p, {}, {"Accept": "text/html"}) for p in paths]
     pages += [(p, {}, {"Accept": "text/turtle"}) for p in paths if p.startswith("/doc/")]
     searches = [("/browse", {"q": w}, {"Accept": "text/html"}) for w in WORDS]
     dump_names = re.findall(
         r'href="/dumps/([^"]+)"', requests.get(base + "downloads", timeout=10).text
     )
-    downloads = [(f"/dumps/{name}", {}, {}) for name in dump_names] + [("/downloads", {}, {})]
+    downloads: list[Target] = [(f"/dumps/{name}", {}, {}) for name in dump_names]
+    downloads.append(("/downloads", {}, {}))
     json = {"Accept": "application/sparql-results+json"}
     sparql = [("/sparql", {"query": e.text}, json) for e in load_examples()]
     heavy = [("/sparql", {"query": f"{HEAVY}{n}"}, json) for n in range(1000)]
@@ -172,7 +175,7 @@ class SourceAdapter(HTTPAdapter):
 
 def client(
     base: str,
-    plan: dict,
+    plan: dict[str, list[Target]],
     results: Results,
     stop: threading.Event,
     budget: itertools.count,
