@@ -31,8 +31,8 @@ def _examples(tmp: Path) -> Path:
     from publisher.build.pipeline import build
     from publisher.settings import load
 
-    examples = Path(__file__).resolve().parent.parent / "examples"
-    build([examples], load(env={}, data_dir=tmp / "data"), quiet=True)
+    settings = load(env={}, data_dir=tmp / "data")
+    build([settings.examples_dir], settings, quiet=True)  # examples/reports
     return tmp / "data"
 
 
