@@ -6,6 +6,7 @@ import gzip
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
@@ -186,6 +187,27 @@ def unit_rows(page: str) -> list[tuple[str, str]]:
 
 def unit_counts(page: str, column: str) -> list[int]:
     return [int(n) for n in re.findall(rf'<td class="num {column}">(\d+)</td>', page)]
+
+
+def test_every_kind_of_sitemap_location_answers(built_app: Flask) -> None:
+    # the sitemap lists every IRI subject; the first few of each kind of path (a page, an
+    # institution's unit, a territory, a corpus graph such as /doc/referencia) must answer
+    client = built_app.test_client()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    sitemap = ElementTree.fromstring(client.get("/sitemap.xml").data)
+    kinds: dict[tuple[tuple[str, ...], int], list[str]] = {}
+    for loc in sitemap.findall(".//s:loc", ns):
+        path = urlsplit(loc.text or "").path
+        segments = path.strip("/").split("/")
+        kinds.setdefault((tuple(segments[:2]), len(segments)), []).append(path)
+    assert len(kinds) >= 10
+    failed = {
+        path: status
+        for paths in kinds.values()
+        for path in paths[:3]
+        if (status := client.get(path).status_code) != 200
+    }
+    assert failed == {}
 
 
 def test_loja_page_lists_units_by_process_level_in_organic_order(built_app: Flask) -> None:

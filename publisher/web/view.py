@@ -135,13 +135,17 @@ def describe(store: Store, iri: URIRef, history: URIRef | None = None) -> Descri
 
     The default graph holds the current state only; a thing it does not type (an older
     month's report, a target since dropped) is described from the ``history`` graph, so
-    a URI once published keeps its description."""
+    a URI once published keeps its description. An untyped thing the history graph does
+    not hold either (a corpus graph's own IRI, ``id/referencia``) is read from the default
+    graph after all."""
     desc = Description(iri)
     bind: dict[str, Identifier] = {"s": iri}
-    outgoing, out_bind = queries.OUTGOING, bind
+    rows = None
     if history is not None and not store.ask(queries.CURRENT, bind):
-        outgoing, out_bind = queries.HISTORY_OUTGOING, {"s": iri, "history": history}
-    desc.outgoing = _collect(store.select(outgoing, out_bind), "o", "olabel", desc.labels)
+        rows = store.select(queries.HISTORY_OUTGOING, {"s": iri, "history": history}) or None
+    if rows is None:
+        rows = store.select(queries.OUTGOING, bind)
+    desc.outgoing = _collect(rows, "o", "olabel", desc.labels)
     for p in LABEL_PREDICATES:
         for name in desc.outgoing.get(p, []):
             _add_label(desc.labels, iri, name)
