@@ -10,7 +10,9 @@ from __future__ import annotations
 import gzip
 import hashlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -20,6 +22,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL
 
 from publisher import downloads as tidy
 from publisher import parse
+from publisher.build import corpus as corpus_graphs
 from publisher.build import publish
 from publisher.build.current import HistoryLines, owner, split_owned
 from publisher.build.pipeline import BuildFailed, BuildReport, build
@@ -419,6 +422,35 @@ def test_months_keep_the_current_state_true(corpus: Path, tmp_path: Path) -> Non
     build([corpus], settings_for(full), jobs=1, incremental=False)
     assert timeless({"": union(data)}) == timeless({"": union(full)})
     assert timeless(graph_quads(data, True)) == timeless(graph_quads(full, True))
+
+
+def test_a_leaving_line_a_corpus_graph_states_stays_current(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When a newer month replaces a report, a line about the institution's own nodes
+    that only the old report and a corpus graph state stays in the current state."""
+    january = f"{BASE}id/reporte/sot/2023-01"
+    monthly = "http://publications.europa.eu/resource/authority/frequency/MONTHLY"
+    triple = f"<{january}> <{DCTERMS.accrualPeriodicity}> <{monthly}>"
+    quality = corpus_graphs.CORPUS_STAGES[-1]
+
+    def quality_stage(parts: Any, urls: Urls) -> corpus_graphs.CorpusGraph:
+        # the quality graph states that line as well
+        graph = quality(parts, urls)
+        lines = corpus_graphs.sorted_lines(graph.ntriples, f"{triple} .\n".encode())
+        return replace(graph, ntriples=lines)
+
+    monkeypatch.setattr(
+        corpus_graphs, "CORPUS_STAGES", [*corpus_graphs.CORPUS_STAGES[:-1], quality_stage]
+    )
+    data = tmp_path / "data"
+    build([corpus], settings_for(data), jobs=1)  # January current
+    assert f"{triple} <{january}>" in graph_quads(data)[january]
+    shutil.copy(FEBRUARY, corpus / "sot-2023-02.txt")
+    build([corpus], settings_for(data), jobs=1)  # February replaces January
+    assert triple not in triples_of(data, current_graphs(data) - {f"{BASE}id/calidad"})
+    assert triple in union(data)
+    assert_current_state(data)
 
 
 def test_history_lines_load_each_line_once_in_any_order() -> None:

@@ -290,6 +290,18 @@ def test_line_changes_are_the_two_differences(old: list[bytes], new: list[bytes]
     assert came == b"".join(sorted(set(new) - set(old)))
 
 
+#: Starts of lines to look for: a whole subject, a shared start, one before and after all.
+STARTS = [b"<http://e.org/s1>", b"<http://e.org/s1", b"<http://e.org/s", b"<http://a", b"<z", b""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(LINES)), st.lists(st.sampled_from(STARTS), max_size=3))
+def test_lines_starting_are_found_by_bisection(lines: list[bytes], starts: list[bytes]) -> None:
+    text = corpus.sorted_lines(b"".join(lines))
+    expected = {line for line in lines if line.startswith(tuple(starts))} if starts else set()
+    assert corpus.lines_starting(text, starts) == expected
+
+
 def test_merging_lines_out_of_order_is_refused_not_misread() -> None:
     with pytest.raises(ValueError, match="not sorted"):
         corpus.merged_lines(LINES[0], LINES[5] + LINES[1])

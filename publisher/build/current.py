@@ -108,6 +108,11 @@ def split_owned(
     """N-Triples ``lines`` of a report of the institution, split into those about a node
     the institution's reports mint (``Urls.owned_prefixes``: only its own reports state
     them) and the others (shared nodes: the software, a source file, a concept)."""
-    prefixes = tuple(f"<{prefix}".encode() for prefix in urls.owned_prefixes(institution_id))
-    owned = {line for line in lines if line.startswith(prefixes)}
+    starts = owned_line_starts(urls, institution_id)
+    owned = {line for line in lines if line.startswith(starts)}
     return owned, set(lines) - owned
+
+
+def owned_line_starts(urls: Urls, institution_id: str) -> tuple[bytes, ...]:
+    """How an N-Triples line about a node the institution's reports mint starts."""
+    return tuple(f"<{prefix}".encode() for prefix in urls.owned_prefixes(institution_id))

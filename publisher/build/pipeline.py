@@ -734,9 +734,11 @@ class _Plan:
         # stated is in the default graph already, and what its entering one states stays;
         # each leaving line is then checked against the graphs still current. The mapping
         # mints a report's nodes under its institution's IRIs (``current.split_owned``), so
-        # a line about such a node can only be stated by that institution's current report
-        # or a corpus graph: a few point lookups, not a scan of every graph; and each
-        # institution is handled alone, so memory holds one institution's lines at a time.
+        # a line about such a node can only be stated by that institution's current reports
+        # or a corpus graph: the entering reports' lines are at hand, the corpus graphs'
+        # lines about its nodes are found by bisection (their lines are sorted), any other
+        # current report of the same owner is asked by point lookups; and each institution
+        # is handled alone, so memory holds one institution's lines at a time.
         corpus_names = {graph.iri for graph in graphs}
         current_of: dict[str, set[str]] = {}
         for summary in _current_reports(summaries):
@@ -759,16 +761,24 @@ class _Plan:
         for institution, moved in sorted(moves.items()):
             into: set[bytes] = set()
             out: set[bytes] = set()
+            entering_graphs = set()
             for folder, graph, sha256, entering in moved:
                 lines = self._report_triples(folder, graph, sha256).splitlines(keepends=True)
                 (into if entering else out).update(lines)
+                if entering:
+                    entering_graphs.add(graph)
             owned_in, other_in = current.split_owned(into, self.urls, institution)
             owned_out, other_out = current.split_owned(out, self.urls, institution)
             shared_in |= other_in
             shared_out |= other_out
             adding.add(b"".join(sorted(owned_in - owned_out)))
-            stating = corpus_names | current_of.get(current.owner(self.urls, institution), set())
-            store.drop_unstated(b"".join(sorted(owned_out - owned_in)), None, stating)
+            starts = current.owned_line_starts(self.urls, institution)
+            in_corpus: set[bytes] = set().union(
+                *(corpus.lines_starting(g.ntriples, starts) for g in graphs)
+            )
+            others = current_of.get(current.owner(self.urls, institution), set())
+            leaving = owned_out - owned_in - in_corpus
+            store.drop_unstated(b"".join(sorted(leaving)), None, others - entering_graphs)
         corpus_in = {line for chunk in self.corpus_added for line in chunk.splitlines(True)}
         adding.add(b"".join(sorted((shared_in - shared_out) | corpus_in)))
         adding.flush()
