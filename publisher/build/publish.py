@@ -152,8 +152,9 @@ def write_turtle_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Du
 
     Turtle allows ``@prefix`` again anywhere and a graph is a set, so the file parses to
     the union of the documents' graphs; a triple several graphs state is written once
-    per graph. The build's workers write each report's document once. Compressed, a
-    national year's 4 GB of Turtle is ~130 MB to write, keep and download.
+    per graph. The build's workers write each report's document once; a corpus graph's
+    document is its N-Triples lines (Turtle too). Compressed, the dump is a few percent
+    of its size to write, keep and download.
     """
     turtle = dumps_dir / "lotaip.ttl.gz"
     digest = concatenate(members, turtle)

@@ -206,7 +206,7 @@ def turtle_path(cache_dir: Path, sha256: str) -> Path:
 
 
 def turtle_member(triples: Iterable[TermTriple]) -> bytes:
-    """``triples`` (a report's or a corpus graph's) as one Turtle document.
+    """``triples`` (a report's) as one Turtle document.
 
     Each document declares its own prefixes; Turtle allows them again further down a
     file, so documents concatenated are one valid document whose graph is their union.
