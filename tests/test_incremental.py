@@ -456,20 +456,27 @@ def test_a_leaving_line_a_corpus_graph_states_stays_current(
 def test_history_lines_load_each_line_once_in_any_order() -> None:
     """An institution's next report needs in the history graph only what its last one
     lacked; whatever the order, the lines given out are every report's lines, once."""
-    jan, feb, mar = [b"a\n", b"b\n"], [b"a\n", b"c\n"], [b"b\n", b"c\n", b"d\n"]
-    lines = HistoryLines()
-    assert lines.new("x", jan) == jan
-    assert lines.new("x", feb) == [b"c\n"]
-    assert lines.new("y", feb) == feb  # another institution's lines are its own
-    assert lines.new("x", mar) == [b"b\n", b"d\n"]  # b: not in feb, loaded again (a set)
-    carried = HistoryLines()  # a rebuild: the published version's report is in the graph
+    reports = {"jan": b"a\nb\n", "feb": b"a\nc\n", "mar": b"b\nc\nd\n"}
+
+    def history() -> HistoryLines[str]:
+        return HistoryLines(lambda name: reports[name])
+
+    def new(lines: HistoryLines[str], institution: str, name: str) -> list[bytes]:
+        return lines.new(institution, name, reports[name].splitlines(keepends=True))
+
+    lines = history()
+    assert new(lines, "x", "jan") == [b"a\n", b"b\n"]
+    assert new(lines, "x", "feb") == [b"c\n"]
+    assert new(lines, "y", "feb") == [b"a\n", b"c\n"]  # another institution's are its own
+    assert new(lines, "x", "mar") == [b"b\n", b"d\n"]  # b: not in feb, loaded again (a set)
+    carried = history()  # a rebuild: the published version's report is in the graph
     assert not carried.knows("x")
-    carried.remember("x", jan)
+    carried.remember("x", "jan")
     assert carried.knows("x")
-    assert carried.new("x", feb) == [b"c\n"]
-    for order in ([mar, jan, feb], [feb, mar, jan]):
-        given = HistoryLines()
-        loaded = {line for report in order for line in given.new("x", report)}
+    assert new(carried, "x", "feb") == [b"c\n"]
+    for order in (["mar", "jan", "feb"], ["feb", "mar", "jan"]):
+        given = history()
+        loaded = {line for name in order for line in new(given, "x", name)}
         assert loaded == {b"a\n", b"b\n", b"c\n", b"d\n"}
 
 

@@ -412,7 +412,10 @@ class _Plan:
         self.timer = Timer()
         self.generated_at = datetime.now(UTC).replace(microsecond=0)
         self.history = str(self.urls.history())
-        self.history_lines = current.HistoryLines()
+        # a report's lines read back from its kept member: (graph IRI, sha256)
+        self.history_lines = current.HistoryLines[tuple[str, str]](
+            lambda report: self._report_triples(self.cache_dir, *report)
+        )
         #: Each institution's latest report carried from the published version.
         self.latest_carried: dict[str, ReportSummary] = {}
         #: Triples (N-Triples lines) of the report graphs withdrawn from the copied store,
@@ -631,7 +634,8 @@ class _Plan:
         with self.timer("load"):
             self._seed_history(summary.institution)
             loader.add(summary.graph, outcome.nquads)
-            history = self.history_lines.new(summary.institution, lines)
+            report = (summary.graph, summary.sha256)
+            history = self.history_lines.new(summary.institution, report, lines)
             loader.add(self.history, _with_graph(b"".join(history), self.history))
         # lines the new graph states again need no check against the union
         self.stale.difference_update(lines)
@@ -643,8 +647,7 @@ class _Plan:
             return
         held = self.latest_carried.get(institution)
         if held is not None:
-            lines = self._report_triples(self.cache_dir, held.graph, held.sha256)
-            self.history_lines.remember(institution, lines.splitlines(keepends=True))
+            self.history_lines.remember(institution, (held.graph, held.sha256))
 
     def _corpus_graphs(
         self,
