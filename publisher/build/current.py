@@ -65,9 +65,9 @@ def latest(reports: Iterable[R]) -> dict[str, R]:
 class HistoryLines(Generic[K]):
     """Which lines of a report the history graph still needs, within one build.
 
-    For each institution it remembers which report was the last given to ``new`` (a
-    ``Key``, whatever ``read`` takes); a report needs only the lines that one lacks, read
-    back with ``read`` when the next report comes. Every line of every report still
+    For each institution it remembers which report was the last given to ``new`` (as
+    the key ``read`` takes); a report needs only the lines that one lacks, read back with
+    ``read`` when the next report comes. Every line of every report still
     reaches the history graph, in whatever order the reports come: a line skipped was in
     the previous report, which either loaded it or skipped it for the same reason.
 
