@@ -85,7 +85,7 @@ def report_part(
     """The report's contribution to the corpus graphs (``snapshot``: its units and
     targets for the graph of changes, made from its graph)."""
     shares = quality.report_quality(report, urls)
-    measurements = quality.measurement_graph(shares.subject, shares.shares)
+    measurements = quality.measurement_triples(shares.subject, shares.shares)
     links = report_links(report, urls, reference)
     updated = report.metadata.updated
     return ReportPart(
@@ -301,11 +301,12 @@ def quality_stage(parts: Sequence[ReportPart], urls: Urls) -> CorpusGraph:
     of its current report (``current.latest``), like everything else the default graph
     says of it."""
     header = quality.header_graph(urls)
-    institutions = Graph()
     now = current.latest(parts).values()
-    for subject, shares in quality.pooled((part.quality for part in now), urls):
-        for triple in quality.measurement_graph(subject, shares):
-            institutions.add(triple)
+    institutions = [
+        triple
+        for subject, shares in quality.pooled((part.quality for part in now), urls)
+        for triple in quality.measurement_triples(subject, shares)
+    ]
     ntriples = merged_lines(
         canonical_ntriples(header),
         *(part.measurements for part in parts),

@@ -27,7 +27,9 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from publisher.records import Indicator, Report, Target, Unit
 from publisher.settings import PROJECT_ROOT
+from publisher.store import rdftext
 from publisher.store.embedded import Store
+from publisher.store.rdftext import TermTriple, from_ox
 from publisher.uris import Urls
 from publisher.vocab import DQV, LOTAIP, PREFIXES, sparql_prefixes
 
@@ -202,11 +204,35 @@ def header_graph(urls: Urls) -> Graph:
     return graph
 
 
-def measurement_graph(subject: URIRef, shares: dict[str, Share]) -> Graph:
-    """The measurements of one report or institution."""
-    graph = Graph()
-    _add_measurements(graph, subject, shares)
-    return graph
+def measurement_triples(subject: URIRef, shares: dict[str, Share]) -> list[TermTriple]:
+    """The measurements of one report or institution, as store terms: the build writes
+    them for every report, and an rdflib graph of them made its canonical N-Triples cost
+    1.37 ms a report against 0.37 ms from these terms."""
+    about = rdftext.iri(str(subject))
+    triples: list[TermTriple] = []
+    for key, share in shares.items():
+        value = ratio(share)
+        if value is None:
+            continue
+        metric = BY_KEY[key]
+        node = rdftext.iri(f"{subject}/calidad/{metric.slug}")
+        triples += [
+            (node, _TYPE, _MEASUREMENT),
+            (node, _OF, rdftext.iri(str(metric.iri))),
+            (node, _COMPUTED_ON, about),
+            (node, _VALUE, rdftext.typed_literal(str(value), str(XSD.decimal))),
+            (node, _COUNT, rdftext.typed_literal(str(share[0]), str(XSD.integer))),
+            (node, _TOTAL, rdftext.typed_literal(str(share[1]), str(XSD.integer))),
+            (about, _HAS_MEASUREMENT, node),
+        ]
+    return triples
+
+
+_TYPE, _MEASUREMENT = rdftext.iri(str(RDF.type)), rdftext.iri(str(DQV.QualityMeasurement))
+_OF, _COMPUTED_ON = rdftext.iri(str(DQV.isMeasurementOf)), rdftext.iri(str(DQV.computedOn))
+_VALUE, _HAS_MEASUREMENT = rdftext.iri(str(DQV.value)), rdftext.iri(str(DQV.hasQualityMeasurement))
+_COUNT = rdftext.iri(str(LOTAIP.measuredCount))
+_TOTAL = rdftext.iri(str(LOTAIP.measuredTotal))
 
 
 def pooled(parts: Iterable[ReportQuality], urls: Urls) -> Iterator[tuple[URIRef, dict[str, Share]]]:
@@ -231,19 +257,8 @@ def quality_graph(reports: Sequence[Report], urls: Urls) -> Graph:
 
 
 def _add_measurements(graph: Graph, subject: URIRef, shares: dict[str, Share]) -> None:
-    for key, share in shares.items():
-        value = ratio(share)
-        if value is None:
-            continue
-        metric = BY_KEY[key]
-        node = URIRef(f"{subject}/calidad/{metric.slug}")
-        graph.add((node, RDF.type, DQV.QualityMeasurement))
-        graph.add((node, DQV.isMeasurementOf, metric.iri))
-        graph.add((node, DQV.computedOn, subject))
-        graph.add((node, DQV.value, Literal(value, datatype=XSD.decimal)))
-        graph.add((node, LOTAIP.measuredCount, Literal(share[0], datatype=XSD.integer)))
-        graph.add((node, LOTAIP.measuredTotal, Literal(share[1], datatype=XSD.integer)))
-        graph.add((subject, DQV.hasQualityMeasurement, node))
+    for triple in measurement_triples(subject, shares):
+        graph.add((from_ox(triple[0]), from_ox(triple[1]), from_ox(triple[2])))
 
 
 # --------------------------------------------------------------------------------- read
