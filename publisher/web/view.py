@@ -140,10 +140,10 @@ def describe(store: Store, iri: URIRef, history: URIRef | None = None) -> Descri
     graph after all."""
     desc = Description(iri)
     bind: dict[str, Identifier] = {"s": iri}
-    rows = None
+    rows = []
     if history is not None and not store.ask(queries.CURRENT, bind):
-        rows = store.select(queries.HISTORY_OUTGOING, {"s": iri, "history": history}) or None
-    if rows is None:
+        rows = store.select(queries.HISTORY_OUTGOING, {"s": iri, "history": history})
+    if not rows:
         rows = store.select(queries.OUTGOING, bind)
     desc.outgoing = _collect(rows, "o", "olabel", desc.labels)
     for p in LABEL_PREDICATES:
