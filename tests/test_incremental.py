@@ -23,7 +23,7 @@ from rdflib.namespace import DCAT, DCTERMS, OWL
 from publisher import downloads as tidy
 from publisher import parse
 from publisher.build import corpus as corpus_graphs
-from publisher.build import publish
+from publisher.build import pipeline, publish
 from publisher.build.current import HistoryLines, owner, split_owned
 from publisher.build.pipeline import BuildFailed, BuildReport, build
 from publisher.build.workers import MIN_PER_WORKER, workers_for
@@ -347,6 +347,26 @@ def test_two_jobs_publish_the_same_quads_as_one(synthetic: Path, tmp_path: Path)
     assert timeless(graph_quads(tmp_path / "one")) == timeless(graph_quads(tmp_path / "two"))
     assert one.triples == two.triples
     assert [r.shacl_warnings for r in one.reports] == [r.shacl_warnings for r in two.reports]
+
+
+def test_rows_made_beside_the_parent_give_the_downloads_it_would_write(
+    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two jobs, the current reports' tidy rows are made in a process of their own
+    while the parent builds the current state; the downloads are those of one job."""
+    alone = build([synthetic], settings_for(tmp_path / "alone"), jobs=1)
+    monkeypatch.setattr(pipeline, "ROWS_IN_PROCESS", 1)  # 9 institutions: 9 reports' rows
+
+    def not_in_the_parent(*args: Any) -> None:
+        raise AssertionError("the parent made rows the process should have made")
+
+    monkeypatch.setattr(pipeline.tidy, "write_report_rows", not_in_the_parent)
+    beside = build([synthetic], settings_for(tmp_path / "beside"), jobs=2)
+    assert "tidy rows (CPU)" in beside.seconds and "tidy rows (CPU)" not in alone.seconds
+    for name in ("metas.csv", "metas-utf8.csv"):
+        made = (tmp_path / "beside" / "current" / "dumps" / name).read_bytes()
+        assert made == (tmp_path / "alone" / "current" / "dumps" / name).read_bytes()
+        assert made.count(b"\n") > 9  # a header and every current report's rows
 
 
 def test_failures_in_workers_name_every_bad_file(synthetic: Path, tmp_path: Path) -> None:

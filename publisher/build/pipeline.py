@@ -26,21 +26,20 @@ written, and the dumps and descriptions concatenated from kept files (see ``_Pla
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rdflib import URIRef
-from zlib_ng import gzip_ng
 
 from publisher import downloads as tidy
 from publisher.build import changes, corpus, current, publish
@@ -54,8 +53,11 @@ from publisher.build.workers import (
     Summary,
     gzip_compressor,
     gzip_pieces,
+    make_rows,
     member_path,
+    read_member,
     run_jobs,
+    spawning,
     turtle_path,
     workers_for,
 )
@@ -77,6 +79,10 @@ REPORTS = "reports"
 CORPUS = "corpus"
 #: N-Quads waiting for the store are written once they pass this many bytes.
 LOAD_BATCH = 32 << 20
+
+#: From this many current reports without tidy rows, a process of its own makes them
+#: (~5 ms each) beside the parent: below, starting it (~1.5 s of imports) costs more.
+ROWS_IN_PROCESS = 200
 
 #: ``progress(done, total, label)``: called after each report (the CLI draws a bar).
 Progress = Callable[[int, int, str], None]
@@ -439,25 +445,33 @@ class _Plan:
             store = self._start_store(carried)
         loader = store.bulk_loader(LOAD_BATCH)
         summaries, built = self._reports(carried, loader)
-        with self.timer("read parts"):  # each report's part of the corpus graphs, kept
-            parts = [corpus.read_part(self.cache_dir, s.sha256) for s in summaries]
-        files = {s.graph: s.sha256 for s in summaries}
-        graphs = self._corpus_graphs(parts, files, store, loader)
-        with self.timer("load"):
-            loader.flush()
-        self.timer.seconds["bulk loads"] = loader.seconds  # on the loader's thread
-        with self.timer("history"):  # the loader added what it loaded; drop what was withdrawn
-            stating = {s.graph for s in summaries}
-            store.drop_unstated(b"".join(self.stale), self.history, stating)
-        with self.timer("current"):
-            now = [graph for graph in graphs if graph.iri not in self.not_current]
-            self._current_state(store, summaries, now)
-            store.flush()
-        hashes = [s.sha256 for s in summaries]
-        dumps = self._dumps(store, summaries, graphs)
-        with self.timer("validation"):
-            results = [corpus.validation_path(self.cache_dir, h) for h in hashes]
-            publish.write_validation(results, self.version_dir / publish.VALIDATION)
+        # From here the parent works alone on the store (corpus graphs, current state),
+        # on one core: the new current reports' tidy rows are made meanwhile in a process
+        # of their own, and the dumps and validation.ttl (copies of kept files, no store
+        # read) on a thread (copies, hashing and the store's work let go of the GIL).
+        with ExitStack() as background:
+            rows = self._start_rows(summaries, background)
+            with self.timer("read parts"):  # each report's part of the corpus graphs, kept
+                parts = [corpus.read_part(self.cache_dir, s.sha256) for s in summaries]
+            files = {s.graph: s.sha256 for s in summaries}
+            graphs = self._corpus_graphs(parts, files, store, loader)
+            copying = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dumps")
+            copied = background.enter_context(copying).submit(self._copy_dumps, summaries, graphs)
+            with self.timer("load"):
+                loader.flush()
+            self.timer.seconds["bulk loads"] = loader.seconds  # on the loader's thread
+            with self.timer("history"):  # the loader added what it loaded; drop the withdrawn
+                stating = {s.graph for s in summaries}
+                store.drop_unstated(b"".join(self.stale), self.history, stating)
+            with self.timer("current"):
+                now = [graph for graph in graphs if graph.iri not in self.not_current]
+                self._current_state(store, summaries, now)
+                store.flush()
+            dumps = copied.result()
+            if rows is not None:
+                with self.timer("tidy rows (wait)"):
+                    self.timer.seconds["tidy rows (CPU)"] = rows.result()
+        dumps += self._downloads(store, summaries)
         with self.timer("void"):
             triples = self._describe(summaries, graphs, dumps)
         result = BuildReport(
@@ -478,14 +492,11 @@ class _Plan:
             result.withdrawn = len(old - {summary.graph for summary in summaries})
         return result
 
-    def _dumps(
-        self,
-        store: OxigraphStore,
-        summaries: list[ReportSummary],
-        graphs: list[corpus.CorpusGraph],
+    def _copy_dumps(
+        self, summaries: list[ReportSummary], graphs: list[corpus.CorpusGraph]
     ) -> list[Dump]:
-        """Write the dumps: the kept members concatenated (no store read), and tidy's (of
-        the current state: each institution's current report)."""
+        """Write the RDF dumps and ``validation.ttl``: the kept files concatenated (no
+        store read; ``run`` calls this on a thread of its own)."""
         hashes = [s.sha256 for s in summaries]
         stems = [self.corpus_dir / _corpus_stem(graph.iri) for graph in graphs]
         dumps_dir = self.version_dir / "dumps"
@@ -498,6 +509,33 @@ class _Plan:
                 publish.write_nquads_members(nquads, dumps_dir),
                 publish.write_turtle_members(turtle, dumps_dir),
             ]
+        with self.timer("validation"):
+            results = [corpus.validation_path(self.cache_dir, h) for h in hashes]
+            publish.write_validation(results, self.version_dir / publish.VALIDATION)
+        return dumps
+
+    def _start_rows(
+        self, summaries: Sequence[ReportSummary], background: ExitStack
+    ) -> Future[float] | None:
+        """Start making the tidy rows of the current reports that have none yet, in a
+        process of its own that ``background`` closes; None when the parent had better
+        make them (``_downloads``): one job only, or too few rows to pay for a process."""
+        missing = [
+            s.sha256
+            for s in _current_reports(summaries)
+            if not tidy.tidy_cache_path(self.cache_dir, s.sha256).is_file()
+        ]
+        if self.jobs < 2 or len(missing) < ROWS_IN_PROCESS:
+            return None
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=spawning())
+        return background.enter_context(pool).submit(make_rows, self.cache_dir, missing)
+
+    def _downloads(self, store: OxigraphStore, summaries: list[ReportSummary]) -> list[Dump]:
+        """Write tidy's downloads (of the current state: each institution's current
+        report) and the site's search index, from kept rows and the finished store."""
+        hashes = [s.sha256 for s in summaries]
+        dumps_dir = self.version_dir / "dumps"
+        dumps: list[Dump] = []
         with self.timer("tidy"):  # CSV/XLSX/CSVW of the current state, from kept rows
             now = {s.sha256 for s in _current_reports(summaries)}
             current_hashes = [h for h in hashes if h in now]
@@ -506,7 +544,7 @@ class _Plan:
             for sha256 in current_hashes:
                 if not tidy.tidy_cache_path(self.cache_dir, sha256).is_file():
                     tidy.write_report_rows(
-                        self.cache_dir, sha256, _read_member(self.cache_dir, sha256)
+                        self.cache_dir, sha256, read_member(self.cache_dir, sha256)
                     )
             dumps += tidy.write_tidy_cached(store, self.cache_dir, current_hashes, dumps_dir)
         with self.timer("search"):  # the site's search index, beside the dumps (issue 15)
@@ -790,7 +828,7 @@ class _Plan:
     @staticmethod
     def _report_triples(folder: Path, graph: str, sha256: str) -> bytes:
         """The N-Triples of a report's kept N-Quads member."""
-        return strip_graph(_read_member(folder, sha256), graph)
+        return strip_graph(read_member(folder, sha256), graph)
 
     def _previous_corpus(self, iri: str) -> bytes | None:
         """The published version's N-Triples of the corpus graph ``iri`` (None if none)."""
@@ -891,15 +929,6 @@ def kept_graph_files(version_dir: Path, manifest: dict[str, Any]) -> dict[str, P
     for iri, stem in manifest.get("corpus", {}).items():
         files[iri] = version_dir / CORPUS / f"{stem}.nq.gz"
     return files
-
-
-def _read_member(folder: Path, sha256: str) -> bytes:
-    """The N-Quads of a report's kept member in ``folder``."""
-    path = member_path(folder, sha256)
-    try:
-        return gzip_ng.decompress(path.read_bytes())
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise StoreError(f"cannot read the kept graph {path}: {err}") from err
 
 
 def _with_graph(ntriples: bytes, iri: str) -> bytes:

@@ -13,18 +13,25 @@ bounded by a window whatever the corpus size.
 
 from __future__ import annotations
 
+import gzip
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
 
-from zlib_ng import zlib_ng
+from zlib_ng import gzip_ng, zlib_ng
 
-from publisher.errors import MappingError, ParseError, PublisherError, ValidationFailed
+from publisher.errors import (
+    MappingError,
+    ParseError,
+    PublisherError,
+    StoreError,
+    ValidationFailed,
+)
 from publisher.records import ParseWarning, Report
 from publisher.settings import Settings
 from publisher.store.rdftext import TermTriple, turtle
@@ -199,6 +206,28 @@ def member_path(cache_dir: Path, sha256: str) -> Path:
     return cache_dir / f"{sha256}.nq.gz"
 
 
+def read_member(cache_dir: Path, sha256: str) -> bytes:
+    """The N-Quads of a report's kept member in ``cache_dir`` (``member_path``)."""
+    path = member_path(cache_dir, sha256)
+    try:
+        return gzip_ng.decompress(path.read_bytes())
+    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        raise StoreError(f"cannot read the kept graph {path}: {err}") from err
+
+
+def make_rows(cache_dir: Path, hashes: Sequence[str]) -> float:
+    """Make and keep the tidy rows of the reports ``hashes`` from their kept members
+    (``downloads.write_report_rows``); return the CPU seconds it took. The build runs
+    this in a process of its own while the parent makes the corpus graphs and the
+    current state."""
+    from publisher import downloads  # imported here: the parent needs it later only
+
+    start = time.process_time()
+    for sha256 in hashes:
+        downloads.write_report_rows(cache_dir, sha256, read_member(cache_dir, sha256))
+    return time.process_time() - start
+
+
 def turtle_path(cache_dir: Path, sha256: str) -> Path:
     """The cached Turtle document of the report's triples, a gzip member (its part of the
     Turtle dump)."""
@@ -263,9 +292,13 @@ def run_jobs(jobs: Iterable[Job], processes: int) -> Iterator[Built | Failed]:
     if processes <= 1:
         yield from map(build_one, jobs)
         return
-    # spawn, not fork: the parent holds an open store whose threads a fork would copy
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(processes) as pool:
+    with spawning().Pool(processes) as pool:
         iterator = iter(jobs)
         while window := list(islice(iterator, WINDOW * processes)):
             yield from pool.imap(build_one, window, chunksize=2)
+
+
+def spawning() -> multiprocessing.context.SpawnContext:
+    """How the build starts processes: spawn, not fork (the parent holds an open store
+    whose threads a fork would copy)."""
+    return multiprocessing.get_context("spawn")
