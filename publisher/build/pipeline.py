@@ -546,9 +546,12 @@ class _Plan:
                     tidy.write_report_rows(
                         self.cache_dir, sha256, read_member(self.cache_dir, sha256)
                     )
-            dumps += tidy.write_tidy_cached(store, self.cache_dir, current_hashes, dumps_dir)
+            # what the store tells of the rows (corpus columns), asked once for both
+            found = tidy.enrichment(store)
+            dumps += tidy.write_tidy_cached(store, self.cache_dir, current_hashes, dumps_dir, found)
         with self.timer("search"):  # the site's search index, beside the dumps (issue 15)
-            search.write_index(store, dumps_dir / tidy.CSV_PLAIN, self.version_dir / search.INDEX)
+            index = self.version_dir / search.INDEX
+            search.write_index(found, dumps_dir / tidy.CSV_PLAIN, index)
         return dumps
 
     def _describe(

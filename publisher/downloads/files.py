@@ -127,16 +127,20 @@ def csvw_metadata(csv_names: Sequence[str], base: str = "") -> dict[str, Any]:
 
 
 def write_tidy_cached(
-    store: Store, cache_dir: Path, hashes: Sequence[str], folder: Path
+    store: Store,
+    cache_dir: Path,
+    hashes: Sequence[str],
+    folder: Path,
+    found: Enrichment | None = None,
 ) -> list[Dump]:
     """Write the whole table as CSV (BOM and plain), XLSX and CSVW metadata into ``folder``
     from the per-report caches of the reports ``hashes`` names: the same rows as
     ``tidy_rows(store)``, one report's rows in memory at a time, the corpus columns from
-    ``store``."""
+    ``store`` (``found``: its ``enrichment``, when the caller has it already)."""
     stated = {r["level"]: r["name"] for r in select_text(store, LEVELS, {})}
     if stated != ontology_levels():
         raise StoreError("the store names process levels unlike the ontology the rows used")
-    found = enrichment(store)
+    found = found or enrichment(store)
     try:
         paths = _in_order(cache_dir, hashes)
         folder.mkdir(parents=True, exist_ok=True)

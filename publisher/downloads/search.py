@@ -219,14 +219,15 @@ def fill_rows(
     conn.commit()
 
 
-def write_index(store: Store, csv_path: Path, out: Path) -> None:
-    """Write the index of the tidy table ``csv_path`` (plain UTF-8 CSV) to ``out``."""
+def write_index(found: corpus.Enrichment, csv_path: Path, out: Path) -> None:
+    """Write the index of the tidy table ``csv_path`` (plain UTF-8 CSV) to ``out``, given
+    what the store tells of its rows (``corpus.enrichment``)."""
     tmp = out.with_name(f".{out.name}.tmp")
     tmp.unlink(missing_ok=True)
     with csv_path.open(encoding="utf-8", newline="") as stream:
         conn = sqlite3.connect(tmp)
         try:
-            _fill(conn, corpus.enrichment(store), csv.DictReader(stream))
+            _fill(conn, found, csv.DictReader(stream))
         finally:
             conn.close()
     tmp.replace(out)
