@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -367,6 +368,24 @@ def test_rows_made_beside_the_parent_give_the_downloads_it_would_write(
         made = (tmp_path / "beside" / "current" / "dumps" / name).read_bytes()
         assert made == (tmp_path / "alone" / "current" / "dumps" / name).read_bytes()
         assert made.count(b"\n") > 9  # a header and every current report's rows
+
+
+def killed(cache_dir: Path, hashes: list[str]) -> float:
+    """A rows process that dies before making any row (its pool is broken)."""
+    os._exit(1)
+
+
+def test_rows_are_made_by_the_parent_when_their_process_dies(
+    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build([synthetic], settings_for(tmp_path / "alone"), jobs=1)
+    monkeypatch.setattr(pipeline, "ROWS_IN_PROCESS", 1)
+    monkeypatch.setattr(pipeline, "make_rows", killed)
+    beside = build([synthetic], settings_for(tmp_path / "beside"), jobs=2)
+    assert "tidy rows (wait)" in beside.seconds and "tidy rows (CPU)" not in beside.seconds
+    for name in ("metas.csv", "metas-utf8.csv"):
+        made = (tmp_path / "beside" / "current" / "dumps" / name).read_bytes()
+        assert made == (tmp_path / "alone" / "current" / "dumps" / name).read_bytes()
 
 
 def test_failures_in_workers_name_every_bad_file(synthetic: Path, tmp_path: Path) -> None:

@@ -35,7 +35,8 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -471,7 +472,8 @@ class _Plan:
                 store.flush()
             dumps = copied.result()
             if rows is not None:
-                with self.timer("tidy rows (wait)"):
+                # a killed process made some rows or none: the parent makes what is missing
+                with self.timer("tidy rows (wait)"), suppress(BrokenProcessPool):
                     self.timer.seconds["tidy rows (CPU)"] = rows.result()
         dumps += self._downloads(store, summaries)
         with self.timer("void"):
