@@ -10,8 +10,8 @@
 Parse, map and validate run in worker processes (``jobs``, default one per core;
 ``workers.py``); the parent is the store's single writer. While it writes the corpus
 graphs and the current state, the current reports' tidy rows are made in a process and
-the dumps copied on a thread. Reports stream through in
-windows, and every report's contribution to what is published over the whole corpus
+the dumps copied on a thread. Reports stream through in windows, and every report's
+contribution to what is published over the whole corpus
 (dump members, tidy rows, corpus-graph part, SHACL results) is made once and kept in
 the version's ``reports/`` folder, so no step holds every graph. Every report is checked
 even after one fails, so the error names every bad file at once; then nothing is
