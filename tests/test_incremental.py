@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import multiprocessing
 import os
 import shutil
 from dataclasses import replace
@@ -27,7 +28,7 @@ from publisher.build import corpus as corpus_graphs
 from publisher.build import pipeline, publish
 from publisher.build.current import HistoryLines, owner, split_owned
 from publisher.build.pipeline import BuildFailed, BuildReport, build
-from publisher.build.workers import MIN_PER_WORKER, workers_for
+from publisher.build.workers import MIN_PER_WORKER, make_rows, workers_for
 from publisher.records import Report
 from publisher.settings import Settings, load
 from publisher.store.embedded import PublishedStore
@@ -371,8 +372,11 @@ def test_rows_made_beside_the_parent_give_the_downloads_it_would_write(
 
 
 def killed(cache_dir: Path, hashes: list[str]) -> float:
-    """A rows process that dies before making any row (its pool is broken)."""
-    os._exit(1)
+    """``make_rows`` whose process dies before making any row (its pool is broken); in
+    the parent (the build's own process) it makes them."""
+    if multiprocessing.parent_process() is not None:
+        os._exit(1)
+    return make_rows(cache_dir, hashes)
 
 
 def test_rows_are_made_by_the_parent_when_their_process_dies(

@@ -11,11 +11,10 @@ Parse, map and validate run in worker processes (``jobs``, default one per core;
 ``workers.py``); the parent is the store's single writer. While it writes the corpus
 graphs and the current state, the current reports' tidy rows are made in a process and
 the dumps copied on a thread. Reports stream through in windows, and every report's
-contribution to what is published over the whole corpus
-(dump members, tidy rows, corpus-graph part, SHACL results) is made once and kept in
-the version's ``reports/`` folder, so no step holds every graph. Every report is checked
-even after one fails, so the error names every bad file at once; then nothing is
-published.
+contribution to what is published over the whole corpus (dump members, tidy rows,
+corpus-graph part, SHACL results) is made once and kept in the version's ``reports/``
+folder, so no step holds every graph. Every report is checked even after one fails, so
+the error names every bad file at once; then nothing is published.
 
 A build whose inputs, base URI and code are those of the published version is a no-op
 (``BuildReport.skipped``). Otherwise, when the code and base URI are those of the
@@ -544,12 +543,12 @@ class _Plan:
             now = {s.sha256 for s in _current_reports(summaries)}
             current_hashes = [h for h in hashes if h in now]
             # a report's rows are made once it is current, from its kept N-Quads, and kept:
-            # a year's build makes 2,000 reports' rows, not 24,000 (3 ms each)
-            for sha256 in current_hashes:
-                if not tidy.tidy_cache_path(self.cache_dir, sha256).is_file():
-                    tidy.write_report_rows(
-                        self.cache_dir, sha256, read_member(self.cache_dir, sha256)
-                    )
+            # a year's build makes 2,000 reports' rows, not 24,000; those the rows process
+            # (``_start_rows``) did not make, the parent makes here
+            missing = [
+                h for h in current_hashes if not tidy.tidy_cache_path(self.cache_dir, h).is_file()
+            ]
+            make_rows(self.cache_dir, missing)
             # what the store tells of the rows (corpus columns), asked once for both
             found = tidy.enrichment(store)
             dumps += tidy.write_tidy_cached(store, self.cache_dir, current_hashes, dumps_dir, found)

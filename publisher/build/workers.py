@@ -219,8 +219,8 @@ def make_rows(cache_dir: Path, hashes: Sequence[str]) -> float:
     """Make and keep the tidy rows of the reports ``hashes`` from their kept members
     (``downloads.write_report_rows``); return the CPU seconds it took. The build runs
     this in a process of its own while the parent makes the corpus graphs and the
-    current state."""
-    from publisher import downloads  # imported here: the parent needs it later only
+    current state, then in the parent for any rows still missing."""
+    from publisher import downloads  # imported here: a worker that maps needs none of it
 
     start = time.process_time()
     for sha256 in hashes:

@@ -140,7 +140,8 @@ def write_tidy_cached(
     stated = {r["level"]: r["name"] for r in select_text(store, LEVELS, {})}
     if stated != ontology_levels():
         raise StoreError("the store names process levels unlike the ontology the rows used")
-    found = found or enrichment(store)
+    if found is None:
+        found = enrichment(store)
     try:
         paths = _in_order(cache_dir, hashes)
         folder.mkdir(parents=True, exist_ok=True)
