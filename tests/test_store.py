@@ -164,6 +164,47 @@ def test_drop_unstated_keeps_what_a_stating_graph_still_states(others: int) -> N
     assert store.default_graph_size() == 0
 
 
+#: Literals whose N-Triples spelling SPARQL could read otherwise: escapes, a spelled-out
+#: ``\\u``, quotes, a comment sign, braces, non-ASCII text and a non-canonical number.
+AWKWARD = [
+    f'<{EX}s> <{EX}p> "a\\\\u0041b"@es .',
+    f'<{EX}s> <{EX}p> "quo\\"te\\nline\\ttab\\\\" .',
+    f'<{EX}s> <{EX}p> "# no comment {{ }}" .',
+    f'<{EX}s> <{EX}p> "ñandú 😀 \\u0000"@es-EC .',
+    f"<{EX}s> <{EX}p> \"'''\" .",
+    f'<{EX}s> <{EX}p> "90.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .',
+    f"<{EX}a%20b?c=d&e#f> <{EX}p> <{EX}ü> .",
+]
+
+
+@pytest.mark.parametrize("graph", [None, EX + "g"])
+@pytest.mark.parametrize("piece", [1 << 20, 1])  # one update, then one a line
+def test_remove_triples_removes_exactly_the_lines_given(
+    graph: str | None, piece: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("publisher.store.embedded.REMOVE_PIECE", piece)
+    store = OxigraphStore()
+    kept = [A, B, f'<{EX}s> <{EX}p> "a\\\\u0041c"@es .']  # differs from AWKWARD[0] by a letter
+    store.add_triples(nt(*AWKWARD, *kept), graph)
+    store.remove_triples(nt(*AWKWARD), graph)
+    left = store.graph_ntriples(graph).decode()
+    assert sorted(left.splitlines()) == sorted(kept)
+
+
+def test_remove_triples_takes_blank_nodes_a_triple_at_a_time() -> None:
+    store = OxigraphStore()
+    store.add_triples(nt(f"_:b1 <{EX}p> <{EX}b> .", A))  # DELETE DATA would refuse _:b1
+    store.remove_triples(store.graph_ntriples(None), None)
+    assert store.default_graph_size() == 0
+
+
+def test_drop_unstated_with_no_stating_graph_drops_every_line() -> None:
+    store = OxigraphStore()
+    store.add_triples(nt(A, B, *AWKWARD))
+    assert store.drop_unstated(nt(B, *AWKWARD), None, set()) == 1 + len(AWKWARD)
+    assert store.graph_ntriples(None).decode() == A + "\n"
+
+
 def test_bulk_loader_queues_graphs_until_flushed_and_makes_empty_ones() -> None:
     store = OxigraphStore()
     loader = store.bulk_loader(1 << 20)

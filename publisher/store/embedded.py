@@ -306,21 +306,43 @@ class OxigraphStore:
             raise StoreError(f"cannot write to the store at {self.path}: {err}") from err
 
     def remove_triples(self, ntriples: bytes, graph: str | None = None) -> None:
-        """Remove each triple of the N-Triples lines from ``graph`` (None: the default graph)."""
-        name = _graph_name(graph)
-        for triple in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES):
-            self._store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, name))
+        """Remove each triple of the N-Triples lines from ``graph`` (None: the default graph).
+
+        The lines go to the store as one ``DELETE DATA`` update, parsed and removed in one
+        transaction without a Python object a triple: a month's update removes ~250,000
+        lines from the default graph, and one ``remove`` call a triple took 2.5 times as
+        long there (docs/performance.md). ``DELETE DATA`` takes no blank nodes, so lines
+        with one are removed a triple at a time (the build's own lines have none).
+        """
+        if not ntriples.strip():
+            return
+        if b"_:" in ntriples:
+            name = _graph_name(graph)
+            for triple in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES):
+                self._store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, name))
+            return
+        # N-Triples lines are SPARQL triples as they stand (escapes included); a piece at
+        # a time, as the parsed update holds every triple of its text
+        for piece in line_pieces(ntriples, REMOVE_PIECE):
+            lines = piece.decode("utf-8")
+            body = lines if graph is None else f"GRAPH <{graph}> {{\n{lines}\n}}"
+            try:
+                self._store.update(f"DELETE DATA {{\n{body}\n}}")
+            except (OSError, SyntaxError) as err:
+                raise StoreError(f"cannot remove lines from {self.path}: {err}") from err
 
     def drop_unstated(self, ntriples: bytes, graph: str | None, stating: Set[str]) -> int:
         """Remove from ``graph`` (None: the default graph) each triple of ``ntriples`` that
         no named graph of ``stating`` states any more; return how many were removed."""
-        name = _graph_name(graph)
         nodes = {ox.NamedNode(iri) for iri in stating}  # compared in Rust, no str per quad
         # A few graphs: a point lookup in each (~3 µs); many: one scan of the triple's
         # quads in every graph (~80 µs a triple in a national store: each quad's terms
         # are decoded).
+        if not nodes:  # nothing to ask: every line goes (an institution's own lines)
+            self.remove_triples(ntriples, graph)
+            return ntriples.count(b"\n")
         few = len(nodes) <= FEW_GRAPHS
-        dropped = 0
+        unstated = []
         for triple in ox.parse(ntriples, ox.RdfFormat.N_TRIPLES):
             s, p, o = triple.subject, triple.predicate, triple.object
             if few:
@@ -328,9 +350,9 @@ class OxigraphStore:
             else:
                 stated = any(q.graph_name in nodes for q in self._store.quads_for_pattern(s, p, o))
             if not stated:
-                self._store.remove(ox.Quad(s, p, o, name))
-                dropped += 1
-        return dropped
+                unstated.append(f"{triple} .\n")
+        self.remove_triples("".join(unstated).encode("utf-8"), graph)
+        return len(unstated)
 
     def clear_graph(self, graph: str | None = None) -> None:
         """Empty ``graph`` (None: the store's own default graph, the materialised union)."""
@@ -355,6 +377,8 @@ class OxigraphStore:
         return len(self._store) - self.default_graph_size()
 
 
+#: ``remove_triples`` sends this many bytes of lines an update at most.
+REMOVE_PIECE = 16 << 20
 #: Up to this many stating graphs, ``drop_unstated`` looks a triple up in each of them.
 FEW_GRAPHS = 32
 
