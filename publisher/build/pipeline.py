@@ -434,6 +434,9 @@ class _Plan:
         #: current state (default graph) follows both.
         self.corpus_removed: set[bytes] = set()
         self.corpus_added: list[bytes] = []
+        #: Corpus graphs whose dump members (gzip, hundreds of megabytes at national
+        #: scale) are still to be written, with their files' stem.
+        self.members: list[tuple[corpus.CorpusGraph, Path]] = []
         #: Corpus graphs about every month, outside the current state: the changes.
         self.not_current = {str(changes.changes_graph_iri(self.urls))}
 
@@ -498,11 +501,15 @@ class _Plan:
     def _copy_dumps(
         self, summaries: list[ReportSummary], graphs: list[corpus.CorpusGraph]
     ) -> list[Dump]:
-        """Write the RDF dumps and ``validation.ttl``: the kept files concatenated (no
-        store read; ``run`` calls this on a thread of its own)."""
+        """Write the changed corpus graphs' dump members, then the RDF dumps and
+        ``validation.ttl``: the kept files concatenated (no store read; ``run`` calls this
+        on a thread of its own, beside the current state's store work)."""
         hashes = [s.sha256 for s in summaries]
         stems = [self.corpus_dir / _corpus_stem(graph.iri) for graph in graphs]
         dumps_dir = self.version_dir / "dumps"
+        with self.timer("corpus members"):
+            for graph, stem in self.members:
+                _write_members(graph, stem)
         with self.timer("dumps"):
             nquads = [member_path(self.cache_dir, h) for h in hashes]
             nquads += [stem.with_suffix(".nq.gz") for stem in stems]
@@ -735,7 +742,9 @@ class _Plan:
                 _link(self.previous.folder / CORPUS, self.corpus_dir, stem.name + suffix)
             return
         stem.with_suffix(".nt").write_bytes(graph.ntriples)
-        _write_pieces(graph, stem, loader if old is None else None)
+        self.members.append((graph, stem))  # compressed beside the store's work: _copy_dumps
+        if old is None:
+            _load_pieces(graph, loader)
         in_default = graph.iri not in self.not_current  # its lines follow into the default graph
         if old is None:
             if in_default:
@@ -852,9 +861,16 @@ class _Plan:
 PIECE = 16 << 20
 
 
-def _write_pieces(graph: corpus.CorpusGraph, stem: Path, loader: NQuadsLoader | None) -> None:
-    """Write a corpus graph's dump members (``stem``.nq.gz, .ttl.gz) and, given a loader,
-    load it, a piece at a time: only one piece's N-Triples and N-Quads are held.
+def _load_pieces(graph: corpus.CorpusGraph, loader: NQuadsLoader) -> None:
+    """Load a corpus graph a piece at a time: only one piece's N-Quads are held."""
+    for piece in line_pieces(graph.ntriples, PIECE):
+        loader.add(graph.iri, _with_graph(piece, graph.iri))
+    if not graph.ntriples:
+        loader.add(graph.iri, b"")  # the graph exists, empty
+
+
+def _write_members(graph: corpus.CorpusGraph, stem: Path) -> None:
+    """Write a corpus graph's dump members (``stem``.nq.gz, .ttl.gz), a piece at a time.
 
     Its part of the Turtle dump is its N-Triples lines, which are Turtle too: a national
     quality graph is a million lines that no one reads by eye, and writing them as
@@ -867,16 +883,11 @@ def _write_pieces(graph: corpus.CorpusGraph, stem: Path, loader: NQuadsLoader | 
 
         def nquads() -> Iterator[bytes]:
             for piece in line_pieces(graph.ntriples, PIECE):
-                quads = _with_graph(piece, graph.iri)
                 ttl.write(turtle.compress(piece))
-                if loader is not None:
-                    loader.add(graph.iri, quads)
-                yield quads
+                yield _with_graph(piece, graph.iri)
 
         packed.writelines(gzip_pieces(nquads()))
         ttl.write(turtle.flush())
-    if loader is not None and not graph.ntriples:
-        loader.add(graph.iri, b"")  # the graph exists, empty
 
 
 class _Adding:
