@@ -314,7 +314,7 @@ class OxigraphStore:
         long there (docs/performance.md). ``DELETE DATA`` takes no blank nodes, so lines
         with one are removed a triple at a time (the build's own lines have none).
         """
-        if not ntriples.strip():
+        if not ntriples:
             return
         if b"_:" in ntriples:
             name = _graph_name(graph)
@@ -329,7 +329,8 @@ class OxigraphStore:
             try:
                 self._store.update(f"DELETE DATA {{\n{body}\n}}")
             except (OSError, SyntaxError) as err:
-                raise StoreError(f"cannot remove lines from {self.path}: {err}") from err
+                where = f"the store at {self.path}"
+                raise StoreError(f"cannot remove lines from {where}: {err}") from err
 
     def drop_unstated(self, ntriples: bytes, graph: str | None, stating: Set[str]) -> int:
         """Remove from ``graph`` (None: the default graph) each triple of ``ntriples`` that
