@@ -9,12 +9,13 @@
 
 Parse, map and validate run in worker processes (``jobs``, default one per core;
 ``workers.py``); the parent is the store's single writer. While it writes the corpus
-graphs and the current state, the current reports' tidy rows are made in a process and
-the dumps copied on a thread. Reports stream through in windows, and every report's
-contribution to what is published over the whole corpus (dump members, tidy rows,
-corpus-graph part, SHACL results) is made once and kept in the version's ``reports/``
-folder, so no step holds every graph. Every report is checked even after one fails, so
-the error names every bad file at once; then nothing is published.
+graphs and the current state, the current reports' tidy rows are made in a process and,
+on a thread, the changed corpus graphs' dump members compressed and the dumps copied.
+Reports stream through in windows, and every report's contribution to what is published
+over the whole corpus (dump members, tidy rows, corpus-graph part, SHACL results) is made
+once and kept in the version's ``reports/`` folder, so no step holds every graph. Every
+report is checked even after one fails, so the error names every bad file at once; then
+nothing is published.
 
 A build whose inputs, base URI and code are those of the published version is a no-op
 (``BuildReport.skipped``). Otherwise, when the code and base URI are those of the
@@ -452,8 +453,9 @@ class _Plan:
         summaries, built = self._reports(carried, loader)
         # From here the parent works alone on the store (corpus graphs, current state),
         # on one core: the new current reports' tidy rows are made meanwhile in a process
-        # of their own, and the dumps and validation.ttl (copies of kept files, no store
-        # read) on a thread (copies, hashing and the store's work let go of the GIL).
+        # of their own, and on a thread the changed corpus graphs' dump members, the dumps
+        # and validation.ttl (no store read; compression, copies and the store's work let
+        # go of the GIL).
         with ExitStack() as background:
             rows = self._start_rows(summaries, background)
             with self.timer("read parts"):  # each report's part of the corpus graphs, kept
