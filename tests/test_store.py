@@ -217,6 +217,26 @@ def test_bulk_loader_queues_graphs_until_flushed_and_makes_empty_ones() -> None:
     assert store.graph_ntriples(EX + "r1") == nt(A)
 
 
+def test_bulk_loader_names_only_the_empty_graphs_itself(tmp_path: Path) -> None:
+    # a graph with quads is named by its bulk load; a write per graph beside the loads
+    # waited whenever RocksDB held back writes for its compactions (docs/performance.md)
+    class Recording(OxigraphStore):
+        named: list[str] = []
+
+        def load_nquads(self, nquads: bytes, graphs: Iterable[str] = ()) -> None:
+            self.named.extend(graphs)
+            super().load_nquads(nquads, graphs)
+
+    store = Recording(tmp_path / "store")
+    loader = store.bulk_loader(1 << 20)
+    loader.add(EX + "r1", f"<{EX}a> <{EX}p> <{EX}b> <{EX}r1> .\n".encode())
+    loader.add(EX + "r2", b"")
+    loader.flush()
+    assert store.named == [EX + "r2"]
+    assert store.graphs() == [URIRef(EX + "r1"), URIRef(EX + "r2")]
+    assert store.graph_ntriples(EX + "r1") == nt(A) and store.graph_ntriples(EX + "r2") == b""
+
+
 def test_the_bulk_loader_loads_beside_the_build_and_its_thread_ends_at_flush() -> None:
     def loading() -> list[threading.Thread]:
         return [t for t in threading.enumerate() if t.name.startswith("bulk-load")]

@@ -457,7 +457,11 @@ class NQuadsLoader:
         is a set, so quads it holds already are kept once). A graph larger than a batch
         goes in batch-sized pieces (a national corpus graph is hundreds of megabytes: one
         call would hold them several times over)."""
-        self._names.append(graph_iri)
+        # The bulk load names every graph it loads quads into; only an empty graph is
+        # named by a write of its own. Such writes wait whenever RocksDB holds writes back
+        # while it compacts the loads' files: one a report cost a national build minutes.
+        if not nquads:
+            self._names.append(graph_iri)
         for piece in line_pieces(nquads, self.batch):
             self._queue(piece)
 
