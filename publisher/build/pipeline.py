@@ -80,8 +80,11 @@ ReportSummary = Summary
 REPORTS = "reports"
 #: Folder of a version holding each corpus graph's N-Triples and dump members.
 CORPUS = "corpus"
-#: N-Quads waiting for the store are written once they pass this many bytes.
-LOAD_BATCH = 32 << 20
+#: N-Quads waiting for the store are written once they pass this many bytes. Each load
+#: adds a file to every index's first level; past twenty such files RocksDB slows every
+#: other write until compaction has merged them: at 64 MB a month's update makes half
+#: as many as at 32 MB (docs/performance.md), for ~170 MiB more while the reports load.
+LOAD_BATCH = 64 << 20
 
 #: From this many current reports without tidy rows, a process of its own makes them
 #: (~5 ms each) beside the parent: below, starting it (~1.5 s of imports) costs more.
