@@ -8,7 +8,9 @@ Reading is split in two so that every file format shares one interpretation:
 2. ``table.read_report`` interprets the grid: header row, page headers, process-level
    banners, continuation rows, column shifts, targets, footer.
 
-Adding a format means one reader function and one line in ``READERS``.
+Adding a format means one reader function and one line in ``READERS``. A reader imports
+its format's library (pdfplumber, openpyxl, python-docx) when a file of that format
+comes: a build worker that reads text or CSV files starts ~0.3 s sooner without them.
 
 A numeral 1.3 report (2023+) is three files, a data file and its metadatos and diccionario
 siblings (``trio.py``): its data file goes through the same interpreter; ``parse_file``

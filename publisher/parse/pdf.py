@@ -44,8 +44,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pdfplumber
-
 from publisher.errors import ParseError
 from publisher.parse.cells import clean
 from publisher.parse.columns import header_layout
@@ -182,6 +180,8 @@ def read(data: bytes, name: str) -> Grid:
     check_size(data, name, MAX_BYTES)
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # it logs every odd font
     try:
+        import pdfplumber  # here: a process that reads no PDF need not load it (parse/__init__)
+
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             if len(pdf.pages) > MAX_PAGES:
                 raise ParseError(name, f"{len(pdf.pages)} pages: more than {MAX_PAGES}")

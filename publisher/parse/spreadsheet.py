@@ -25,8 +25,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import load_workbook
-
 from publisher.errors import ParseError
 from publisher.parse.grid import Grid, Row, check_size
 
@@ -48,6 +46,9 @@ def read(data: bytes, name: str) -> Grid:
     """
     check_size(data, name, MAX_BYTES)
     check_archive(data, name)
+    # here: a process that reads no workbook need not load openpyxl (parse/__init__)
+    from openpyxl import load_workbook
+
     with warnings.catch_warnings():
         # openpyxl warns about styles and extensions it ignores; they do not touch values.
         warnings.simplefilter("ignore")

@@ -19,11 +19,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from docx import Document
-from docx.oxml.ns import qn
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph
-
 from publisher.errors import ParseError
 from publisher.parse.grid import Grid, Row, check_size
 from publisher.parse.spreadsheet import MAX_BYTES, MAX_COLUMNS, MAX_ROWS, check_archive
@@ -33,6 +28,11 @@ def read(data: bytes, name: str) -> Grid:
     """Read a DOCX file into a ``Grid`` (``format="docx"``)."""
     check_size(data, name, MAX_BYTES)
     check_archive(data, name, "a DOCX")
+    # here: a process that reads no DOCX need not load python-docx (parse/__init__)
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
     try:
         document = Document(io.BytesIO(data))
     except Exception as err:  # python-docx raises many types for one cause: not a document
@@ -52,6 +52,9 @@ def read(data: bytes, name: str) -> Grid:
 
 def _cells(tr: Any, parent: Any, name: str, line: int) -> tuple[str, ...]:
     """A table row's cell texts: spans padded with blanks, merged-down cells empty."""
+    from docx.oxml.ns import qn
+    from docx.table import _Cell
+
     texts: list[str] = []
     for tc in tr.iterchildren(qn("w:tc")):
         merged_down = tc.vMerge == "continue"
