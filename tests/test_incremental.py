@@ -505,7 +505,7 @@ def test_history_lines_load_each_line_once_in_any_order() -> None:
         return HistoryLines(lambda name: reports[name])
 
     def new(lines: HistoryLines[str], institution: str, name: str) -> list[bytes]:
-        return lines.new(institution, name, reports[name].splitlines(keepends=True))
+        return lines.new(institution, reports[name].splitlines(keepends=True))
 
     lines = history()
     assert new(lines, "x", "jan") == [b"a\n", b"b\n"]

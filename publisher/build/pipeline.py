@@ -70,8 +70,8 @@ from publisher.errors import PublisherError, StoreError
 from publisher.parse import trio
 from publisher.parse.institution import MANIFEST
 from publisher.settings import PROJECT_ROOT, Settings
-from publisher.store.embedded import BuildStore, NQuadsLoader, OxigraphStore
-from publisher.store.rdftext import line_pieces
+from publisher.store.embedded import BuildStore, GraphLoader, OxigraphStore
+from publisher.store.rdftext import line_pieces, with_graph, without_graph
 from publisher.uris import Urls
 
 #: What the build made of one report file (defined beside the workers that make it).
@@ -628,7 +628,7 @@ class _Plan:
         store.drop_graph(URIRef(iri))
 
     def _reports(
-        self, carried: dict[str, ReportSummary], loader: NQuadsLoader
+        self, carried: dict[str, ReportSummary], loader: GraphLoader
     ) -> tuple[list[ReportSummary], int]:
         """Every input's summary, in input order; build the new ones; raise if any is bad."""
         slots: list[ReportSummary | None] = [None] * len(self.inputs)
@@ -675,7 +675,7 @@ class _Plan:
         index: int,
         slots: list[ReportSummary | None],
         problems: list[str],
-        loader: NQuadsLoader,
+        loader: GraphLoader,
     ) -> None:
         for stage, seconds in outcome.seconds.items():
             self.timer.seconds[stage] = self.timer.seconds.get(stage, 0.0) + seconds
@@ -686,15 +686,14 @@ class _Plan:
         slots[index] = summary
         if problems:  # once a report failed nothing is published: stop loading
             return
-        lines = strip_graph(outcome.nquads, summary.graph).splitlines(keepends=True)
+        lines = outcome.ntriples.splitlines(keepends=True)
         with self.timer("load"):
             self._seed_history(summary.institution)
-            loader.add(summary.graph, outcome.nquads)
-            report = (summary.graph, summary.sha256)
-            history = self.history_lines.new(summary.institution, report, lines)
-            loader.add(self.history, _with_graph(b"".join(history), self.history))
-        # lines the new graph states again need no check against the union
-        self.stale.difference_update(lines)
+            loader.add(summary.graph, outcome.ntriples)
+            history = self.history_lines.new(summary.institution, lines)
+            loader.add(self.history, b"".join(history))
+        if self.stale:  # lines the new graph states again need no check against the union
+            self.stale.difference_update(lines)
 
     def _seed_history(self, institution: str) -> None:
         """Before an institution's first new report, remember its latest carried one: in
@@ -710,7 +709,7 @@ class _Plan:
         parts: Sequence[corpus.ReportPart],
         files: Mapping[str, str],
         store: BuildStore,
-        loader: NQuadsLoader,
+        loader: GraphLoader,
     ) -> list[corpus.CorpusGraph]:
         """Make the corpus graphs and write each one's files and changes to the store
         (``files``: each report's graph IRI -> its file's sha256)."""
@@ -733,7 +732,7 @@ class _Plan:
         return graphs
 
     def _write_corpus_graph(
-        self, graph: corpus.CorpusGraph, store: BuildStore, loader: NQuadsLoader
+        self, graph: corpus.CorpusGraph, store: BuildStore, loader: GraphLoader
     ) -> None:
         """Keep the graph's N-Triples and dump members under ``corpus/``; load what changed.
 
@@ -749,7 +748,7 @@ class _Plan:
         stem.with_suffix(".nt").write_bytes(graph.ntriples)
         self.members.append((graph, stem))  # compressed beside the store's work: _copy_dumps
         if old is None:
-            _load_pieces(graph, loader)
+            loader.add(graph.iri, graph.ntriples)  # in pieces of a batch at most
         in_default = graph.iri not in self.not_current  # its lines follow into the default graph
         if old is None:
             if in_default:
@@ -758,7 +757,7 @@ class _Plan:
         removed, added = corpus.line_changes(old, graph.ntriples)
         loader.flush()  # no other write beside a bulk load
         store.remove_triples(removed, graph.iri)
-        loader.add(graph.iri, _with_graph(added, graph.iri))
+        loader.add(graph.iri, added)
         if in_default:
             self.corpus_removed.update(removed.splitlines(keepends=True))
             self.corpus_added.append(added)
@@ -848,7 +847,7 @@ class _Plan:
     @staticmethod
     def _report_triples(folder: Path, graph: str, sha256: str) -> bytes:
         """The N-Triples of a report's kept N-Quads member."""
-        return strip_graph(read_member(folder, sha256), graph)
+        return without_graph(read_member(folder, sha256), graph)
 
     def _previous_corpus(self, iri: str) -> bytes | None:
         """The published version's N-Triples of the corpus graph ``iri`` (None if none)."""
@@ -866,14 +865,6 @@ class _Plan:
 PIECE = 16 << 20
 
 
-def _load_pieces(graph: corpus.CorpusGraph, loader: NQuadsLoader) -> None:
-    """Load a corpus graph a piece at a time: only one piece's N-Quads are held."""
-    for piece in line_pieces(graph.ntriples, PIECE):
-        loader.add(graph.iri, _with_graph(piece, graph.iri))
-    if not graph.ntriples:
-        loader.add(graph.iri, b"")  # the graph exists, empty
-
-
 def _write_members(graph: corpus.CorpusGraph, stem: Path) -> None:
     """Write a corpus graph's dump members (``stem``.nq.gz, .ttl.gz), a piece at a time.
 
@@ -889,7 +880,7 @@ def _write_members(graph: corpus.CorpusGraph, stem: Path) -> None:
         def nquads() -> Iterator[bytes]:
             for piece in line_pieces(graph.ntriples, PIECE):
                 ttl.write(turtle.compress(piece))
-                yield _with_graph(piece, graph.iri)
+                yield with_graph(piece, graph.iri)
 
         packed.writelines(gzip_pieces(nquads()))
         ttl.write(turtle.flush())
@@ -953,19 +944,6 @@ def kept_graph_files(version_dir: Path, manifest: dict[str, Any]) -> dict[str, P
     return files
 
 
-def _with_graph(ntriples: bytes, iri: str) -> bytes:
-    """N-Triples lines as N-Quads in the graph ``iri`` (each line ends `` .\\n``; N-Triples
-    escapes line breaks in literals, so that is found only at a line's end)."""
-    return ntriples.replace(b" .\n", f" <{iri}> .\n".encode())
-
-
-def strip_graph(nquads: bytes, iri: str) -> bytes:
-    """The N-Triples of ``nquads``, every quad of which is in the graph ``iri`` (by bytes:
-    never parsed into terms)."""
-    # N-Triples escapes line breaks in literals: " <g> .\n" only ends a statement
-    return nquads.replace(f" <{iri}> .\n".encode(), b" .\n")
-
-
 def _duplicates(summaries: Sequence[ReportSummary]) -> list[str]:
     """One problem per file that is the same report (named graph) as an earlier one."""
     seen: dict[str, str] = {}
@@ -1005,12 +983,20 @@ def _manifest(
 class Timer:
     """Seconds spent per stage, summed over reports: ``with timer("parse"): ...``; and
     the stages during which the process's peak memory rose, with the peak they left
-    (MiB, from Linux's ``VmHWM``): where a national build's memory goes."""
+    (MiB, from Linux's ``VmHWM``): where a national build's memory goes.
+
+    The peak is read when a stage ends, at most every ``PEAK_EVERY`` seconds: reading it
+    costs ~0.5 ms, and the "load" stage ends once a report (a rise in a stage that
+    ends sooner is told under the next stage that reads it)."""
+
+    #: Seconds between two readings of the peak at least.
+    PEAK_EVERY = 0.02
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.peaks: dict[str, float] = {}
         self._peak = peak_mib()
+        self._read = time.perf_counter()
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
@@ -1018,11 +1004,13 @@ class Timer:
         try:
             yield
         finally:
-            spent = time.perf_counter() - start
-            self.seconds[stage] = self.seconds.get(stage, 0.0) + spent
-            peak = peak_mib()
-            if peak > self._peak:
-                self.peaks[stage], self._peak = peak, peak
+            end = time.perf_counter()
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + end - start
+            if end - self._read >= self.PEAK_EVERY:
+                self._read = end
+                peak = peak_mib()
+                if peak > self._peak:
+                    self.peaks[stage], self._peak = peak, peak
 
 
 def peak_mib() -> float:

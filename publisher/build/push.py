@@ -60,11 +60,12 @@ from rdflib import URIRef
 from zlib_ng import gzip_ng
 
 from publisher.build import current, publish
-from publisher.build.pipeline import kept_graph_files, strip_graph
+from publisher.build.pipeline import kept_graph_files
 from publisher.build.workers import Summary
 from publisher.errors import PublisherError, PushFailed, StoreError
 from publisher.settings import Settings
 from publisher.store.embedded import OxigraphStore
+from publisher.store.rdftext import without_graph
 from publisher.store.remote import RemoteStore
 from publisher.uris import Urls
 
@@ -199,7 +200,7 @@ def ntriples(member: Member) -> bytes:
     # N-Triples escapes line breaks in literals: " <g> .\n" only ever ends a statement.
     if nquads.count(f" <{member.graph}> .\n".encode()) != nquads.count(b"\n"):
         raise StoreError(f"{member.path} holds quads outside graph {member.graph}")
-    return strip_graph(nquads, member.graph)
+    return without_graph(nquads, member.graph)
 
 
 class _Record:

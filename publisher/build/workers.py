@@ -1,8 +1,9 @@
 """Per-report work of a build, run in worker processes: parse -> map -> validate.
 
 A worker turns one report file into what the parent (the single writer of the store)
-needs: the report's graph as N-Quads bytes (loaded by the parent with ``bulk_load``),
-its summary, and its SHACL results. What the report contributes to the files published
+needs: the report's triples as N-Triples bytes (loaded by the parent's ``GraphLoader``,
+compared with its institution's last report for the history graph), its summary, and its
+SHACL results. What the report contributes to the files published
 over the whole corpus is kept in the version's ``reports/`` folder (dump members, its
 parts of the corpus graphs and of ``validation.ttl``: ``corpus.keep_parts``);
 the next incremental build carries them over instead of parsing the report again.
@@ -34,7 +35,7 @@ from publisher.errors import (
 )
 from publisher.records import ParseWarning, Report
 from publisher.settings import Settings
-from publisher.store.rdftext import TermTriple, turtle
+from publisher.store.rdftext import TermTriple, turtle, with_graph
 from publisher.uris import Urls
 from publisher.vocab import PREFIXES
 
@@ -76,7 +77,7 @@ class Built:
     """A report that parsed, mapped and validated: its graph waits to be loaded."""
 
     summary: Summary
-    nquads: bytes
+    ntriples: bytes  # the report's triples, the lines SHACL read
     results: bytes  # the SHACL results graph, N-Triples
     seconds: dict[str, float]
 
@@ -110,16 +111,19 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     start = _lap(seconds, "parse", start)
     mapped = map_report(report, Urls(job.base_uri), generated_at=job.generated_at)
     start = _lap(seconds, "map", start)
-    # the N-Triples the SHACL engine reads are cut here from the N-Quads lines: only
-    # SHACL needs them, so their cost counts in "validate"
-    outcome = validate(mapped.ntriples())
+    # the N-Triples are cut here from the N-Quads lines; SHACL reads them first, so their
+    # cost counts in "validate"
+    text = mapped.ntriples()
+    outcome = validate(text)
     start = _lap(seconds, "validate", start)
     if outcome.violations:
         located = [r.located(str(job.path)) for r in outcome.results if r.severity == "Violation"]
         raise ValidationFailed(str(job.path), located)
     # each result names the file and row it came from, in validation.ttl too
     locate(outcome, Urls(job.base_uri).source_file(job.sha256), job.path.name)
-    nquads = mapped.nquads()  # written by the mapper, literals already as the store keeps them
+    ntriples = text.encode("utf-8")  # what the parent loads
+    # written by the mapper, literals already as the store keeps them
+    nquads = with_graph(ntriples, str(mapped.graph_iri))
     results = outcome.results_graph.serialize(format="nt", encoding="utf-8")
     summary = Summary(
         file=str(job.path),
@@ -152,7 +156,7 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     _lap(seconds, "parts", start)
     # its rows of the tidy table are made by the parent once it is current (most reports
     # of a year never are): ``pipeline._Plan._dumps``
-    return Built(summary, nquads, results, seconds)
+    return Built(summary, ntriples, results, seconds)
 
 
 def _issued(report: Report) -> str | None:

@@ -9,9 +9,9 @@ interpreter of those tables; it writes no vocabulary of its own.
 graph (institution, units, objectives, … and the report's dataset node), so that each
 report validates alone. ``ontology_graph()`` gives the vocabulary and the process levels.
 
-The interpreter writes pyoxigraph terms and the report's N-Quads lines directly (a build
-needs nothing else: ``MappedReport.nquads()``); the rdflib graph that SHACL, the tests and
-the link and quality stages read is made from those terms only when asked for
+The interpreter writes pyoxigraph terms and the report's N-Triples lines directly (a build
+needs nothing else: ``MappedReport.ntriples()``, ``.nquads()``); the rdflib graph that the
+tests and the link and quality stages read is made from those terms only when asked for
 (``MappedReport.graph``). What each rule needs (predicate and class terms, attribute
 readers, how a value becomes a term) is worked out once, when the mapping is loaded.
 """
@@ -35,7 +35,7 @@ from publisher.errors import MappingError, PublisherError
 from publisher.mapping.convert import CONVERTERS, LabelFormatter, Term
 from publisher.records import Report
 from publisher.settings import PROJECT_ROOT
-from publisher.store.rdftext import canonical_literal, from_ox
+from publisher.store.rdftext import canonical_literal, from_ox, with_graph
 from publisher.uris import Urls
 from publisher.vocab import PREFIXES, RDF, XSD
 
@@ -57,7 +57,7 @@ class MappedReport:
     """One report as RDF: its named graph IRI (also its dataset node) and its triples.
 
     ``triples`` hold the terms, with typed literals in the form the store keeps them;
-    ``lines`` the same triples as N-Quads lines in the report's graph.
+    ``lines`` the same triples as N-Triples lines.
     """
 
     graph_iri: URIRef
@@ -65,13 +65,13 @@ class MappedReport:
     lines: tuple[str, ...]
 
     def nquads(self) -> bytes:
-        """The report's N-Quads, byte for byte as the store will give them back."""
-        return "".join(self.lines).encode("utf-8")
+        """The report's N-Quads in its graph, byte for byte as the store will give them
+        back."""
+        return with_graph(self.ntriples().encode("utf-8"), str(self.graph_iri))
 
     def ntriples(self) -> str:
-        """The report's triples as N-Triples: its N-Quads lines without the graph name
-        (a line break ends lines only, so the graph's tail matches nowhere else)."""
-        return "".join(self.lines).replace(f" {self.graph_iri.n3()} .\n", " .\n")
+        """The report's triples as N-Triples."""
+        return "".join(self.lines)
 
     @functools.cached_property
     def graph(self) -> Graph:
@@ -288,7 +288,7 @@ def map_report(
     )
     graph_iri = urls.report(report.institution.id, report.metadata.updated, report.source.sha256)
     root = _node(str(graph_iri))
-    walker = _Walker(rules, urls, root.text, report.source.file)
+    walker = _Walker(rules, urls, report.source.file)
     walker.emit(rules.kinds[rules.root], publication, root, {rules.root: root})
     return MappedReport(
         graph_iri=graph_iri, triples=tuple(walker.triples), lines=tuple(walker.lines)
@@ -304,7 +304,7 @@ def _software_version() -> str:
 
 
 class _Node(NamedTuple):
-    """A node of the graph: its IRI, its pyoxigraph term and its N-Quads text (``<iri>``)."""
+    """A node of the graph: its IRI, its pyoxigraph term and its N-Triples text (``<iri>``)."""
 
     iri: str
     term: ox.NamedNode
@@ -325,7 +325,7 @@ def store_form(literal: ox.Literal) -> ox.Literal:
 
     Oxigraph keeps typed literals of the datatypes it knows by value, so the store (and
     its dumps) hold their canonical forms; the mapper writes those forms, so that what
-    it gives (terms and N-Quads) is byte for byte what the store holds and every reader
+    it gives (terms and lines) is byte for byte what the store holds and every reader
     of a report (SHACL, the dumps, the graph of changes) sees the published data. The
     store itself says what that form is (``store.canonical_literal``), cached here:
     values repeat (percentages, line numbers, dates).
@@ -340,15 +340,14 @@ class _Walker:
     """Walks a record tree along the mapping's kinds and writes the triples.
 
     Every triple is kept twice: as pyoxigraph terms (for the readers of the report:
-    SHACL, the dumps, the rdflib view) and as its N-Quads line in the report's graph;
-    both as the store will hold it. Repeated triples are kept once, in first-written
+    SHACL, the dumps, the rdflib view) and as its N-Triples line; both as the store will
+    hold it. Repeated triples are kept once, in first-written
     order, as a graph would.
     """
 
-    def __init__(self, mapping: Mapping, urls: Urls, graph_text: str, file: str) -> None:
+    def __init__(self, mapping: Mapping, urls: Urls, file: str) -> None:
         self.mapping = mapping
         self.urls = urls
-        self.tail = f" {graph_text} .\n"
         self.file = file
         self.minted: dict[str, int] = {}
         self.triples: list[Triple] = []
@@ -360,7 +359,7 @@ class _Walker:
 
     def add(self, subject: _Node, prop: _Node, obj: Term, obj_text: str) -> None:
         """One triple (skipped when already written)."""
-        line = f"{subject.text} {prop.text} {obj_text}{self.tail}"
+        line = f"{subject.text} {prop.text} {obj_text} .\n"
         if line not in self.seen:
             self.seen.add(line)
             self.lines.append(line)

@@ -359,19 +359,19 @@ class OxigraphStore:
         """Empty ``graph`` (None: the store's own default graph, the materialised union)."""
         self._store.clear_graph(_graph_name(graph))
 
-    def load_nquads(self, nquads: bytes, graphs: Iterable[str] = ()) -> None:
-        """Bulk-load N-Quads; each of ``graphs`` exists afterwards, even when empty."""
+    def load_trig(self, trig: bytes, graphs: Iterable[str] = ()) -> None:
+        """Bulk-load TriG; each of ``graphs`` exists afterwards, even when empty."""
         try:
-            if nquads:
-                self._store.bulk_load(nquads, ox.RdfFormat.N_QUADS, lenient=True)
+            if trig:
+                self._store.bulk_load(trig, ox.RdfFormat.TRIG, lenient=True)
             for name in graphs:
                 self._store.add_graph(ox.NamedNode(name))
         except (OSError, SyntaxError) as err:
             raise StoreError(f"cannot write to the store at {self.path}: {err}") from err
 
-    def bulk_loader(self, batch: int) -> NQuadsLoader:
+    def bulk_loader(self, batch: int) -> GraphLoader:
         """A loader that writes graphs to this store in batches of ``batch`` bytes."""
-        return NQuadsLoader(self, batch)
+        return GraphLoader(self, batch)
 
     def __len__(self) -> int:
         """Quads in the named graphs (the materialised union is not counted again)."""
@@ -394,7 +394,7 @@ class BuildStore(Protocol):
 
     The text a build loads is its own: lines pyoxigraph wrote from terms it checked (the
     mapper's, ``canonical_ntriples``), each report's parsed strictly again by the SHACL
-    engine in the workers. So ``load_nquads`` and ``add_triples`` skip the loader's own
+    engine in the workers. So ``load_trig`` and ``add_triples`` skip the loader's own
     checks of IRIs and language tags, ~20 % of a load's CPU (``bench_loader.py``).
     """
 
@@ -407,11 +407,11 @@ class BuildStore(Protocol):
     def drop_graph(self, graph_iri: URIRef) -> None:
         """Withdraw a named graph."""
 
-    def bulk_loader(self, batch: int) -> NQuadsLoader:
-        """A batching loader of whole graphs (N-Quads)."""
+    def bulk_loader(self, batch: int) -> GraphLoader:
+        """A batching loader of whole graphs (N-Triples each)."""
 
-    def load_nquads(self, nquads: bytes, graphs: Iterable[str] = ()) -> None:
-        """Bulk-load N-Quads; each of ``graphs`` exists afterwards."""
+    def load_trig(self, trig: bytes, graphs: Iterable[str] = ()) -> None:
+        """Bulk-load TriG; each of ``graphs`` exists afterwards."""
 
     def add_triples(self, ntriples: bytes, graph: str | None = None) -> None:
         """Add N-Triples lines to a graph (None: the default graph)."""
@@ -429,16 +429,22 @@ class BuildStore(Protocol):
         """Make every write durable."""
 
 
-class NQuadsLoader:
-    """Loads graphs (N-Quads bytes, one graph each) with the bulk loader.
+class GraphLoader:
+    """Loads whole graphs, each given as its N-Triples lines, with the bulk loader.
 
     pyoxigraph's bulk loader writes new files on every call, so graphs wait in a bounded
-    buffer (``batch`` bytes) and go in together. A full batch loads on a thread of its
-    own while the next one fills: pyoxigraph lets go of the GIL while it loads, so the
-    build reads the next reports' results meanwhile (at most one batch loads at a time).
-    ``flush`` waits for every load, and is called before any other write to the store
-    (the bulk loader is not meant to run beside other writes). Only for a version no
-    reader sees.
+    buffer (``batch`` bytes) and go in together, as TriG: each graph's lines in a block
+    ``<graph> { … }`` (an N-Triples line is a TriG statement as it stands). A build holds
+    every report's triples as N-Triples already (SHACL reads them, the history graph
+    compares them): as N-Quads they were rewritten twice a report, with the graph's IRI
+    added to every line and taken off again, ~2 ms a report on the build's busiest thread.
+    TriG loads as fast (``bench_loader.py``).
+
+    A full batch loads on a thread of its own while the next one fills: pyoxigraph lets
+    go of the GIL while it loads, so the build reads the next reports' results meanwhile
+    (at most one batch loads at a time). ``flush`` waits for every load, and is called
+    before any other write to the store (the bulk loader is not meant to run beside
+    other writes). Only for a version no reader sees.
     """
 
     def __init__(self, store: BuildStore, batch: int) -> None:
@@ -452,38 +458,39 @@ class NQuadsLoader:
         #: Wall seconds the store spent in bulk loads (on the loader's thread).
         self.seconds = 0.0
 
-    def add(self, graph_iri: str, nquads: bytes) -> None:
-        """Queue one graph's quads (every quad of ``nquads`` is in ``graph_iri``; a graph
-        is a set, so quads it holds already are kept once). A graph larger than a batch
-        goes in batch-sized pieces (a national corpus graph is hundreds of megabytes: one
-        call would hold them several times over)."""
+    def add(self, graph_iri: str, ntriples: bytes) -> None:
+        """Queue one graph's triples, N-Triples lines (a graph is a set: triples it holds
+        already are kept once). A graph larger than a batch goes in batch-sized pieces
+        (a national corpus graph is hundreds of megabytes: one call would hold them
+        several times over)."""
         # The bulk load names every graph it loads quads into; only an empty graph is
         # named by a write of its own. Such writes wait whenever RocksDB holds writes back
         # while it compacts the loads' files: one a report cost a national build minutes.
-        if not nquads:
+        if not ntriples:
             self._names.append(graph_iri)
-        for piece in line_pieces(nquads, self.batch):
-            self._queue(piece)
+        opening = f"<{graph_iri}> {{\n".encode()
+        for piece in line_pieces(ntriples, self.batch):
+            self._queue(opening, piece)
 
-    def _queue(self, nquads: bytes) -> None:
-        self._chunks.append(nquads)
-        self._size += len(nquads)
+    def _queue(self, opening: bytes, ntriples: bytes) -> None:
+        self._chunks += (opening, ntriples, b"}\n")
+        self._size += len(ntriples)
         if self._size >= self.batch:
             self._send()
 
     def _send(self) -> None:
         """Start loading what is queued, once the batch loading before it is in."""
-        nquads, names = b"".join(self._chunks), list(dict.fromkeys(self._names))
+        trig, names = b"".join(self._chunks), list(dict.fromkeys(self._names))
         self._chunks, self._names, self._size = [], [], 0
         self._wait()
-        if nquads or names:
+        if trig or names:
             if self._thread is None:
                 self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bulk-load")
-            self._loading = self._thread.submit(self._load, nquads, names)
+            self._loading = self._thread.submit(self._load, trig, names)
 
-    def _load(self, nquads: bytes, names: list[str]) -> None:
+    def _load(self, trig: bytes, names: list[str]) -> None:
         started = time.perf_counter()
-        self.store.load_nquads(nquads, names)
+        self.store.load_trig(trig, names)
         self.seconds += time.perf_counter() - started
 
     def _wait(self) -> None:

@@ -143,6 +143,18 @@ def line_pieces(text: bytes, size: int) -> Iterator[bytes]:
         start = end
 
 
+def with_graph(ntriples: bytes, iri: str) -> bytes:
+    """N-Triples lines as N-Quads in the graph ``iri`` (by bytes: never parsed)."""
+    # N-Triples escapes line breaks in literals: " .\n" only ends a statement
+    return ntriples.replace(b" .\n", f" <{iri}> .\n".encode())
+
+
+def without_graph(nquads: bytes, iri: str) -> bytes:
+    """The N-Triples of ``nquads``, every quad of which is in the graph ``iri`` (by bytes:
+    never parsed)."""
+    return nquads.replace(f" <{iri}> .\n".encode(), b" .\n")
+
+
 def quad_triples(nquads: bytes) -> Iterator[TermTriple]:
     """The triples of N-Quads (graph names dropped) or N-Triples, as terms."""
     for quad in ox.parse(nquads, ox.RdfFormat.N_QUADS):
