@@ -45,6 +45,11 @@ def test_build_then_rebuild_says_nothing_changed(runner: CliRunner, tmp_path: Pa
     code, output = run_build(runner, out, *EXAMPLES[:2])
     assert code == 0, output
     assert "nothing changed" in output
+    before = (out / "current").readlink()
+    code, output = run_build(runner, out, *EXAMPLES[:2], "--full")  # rebuilds all the same
+    assert code == 0, output
+    assert "nothing changed" not in output and "2 reports" in output
+    assert (out / "current").readlink() != before
 
 
 def test_build_prints_each_new_warning_with_its_file_and_line(

@@ -199,7 +199,8 @@ def build(
     publish it, or raise ``BuildFailed`` leaving the published version untouched.
 
     ``jobs`` worker processes parse, map and validate (default: one per core).
-    ``incremental=False`` rebuilds every report. ``quiet`` silences ``progress``.
+    ``incremental=False`` rebuilds every report, even when nothing changed. ``quiet``
+    silences ``progress``.
     """
     data_dir = out or settings.data_dir
     with tempfile.TemporaryDirectory(prefix="lotaip-downloads-") as downloads:
@@ -234,7 +235,8 @@ def _build_locked(
     code = code_fingerprint(settings)
     fingerprint = build_fingerprint(inputs, settings, code)
     with publish.build_lock(data_dir):
-        unchanged = _unchanged(data_dir, fingerprint)
+        # a full build is asked for when something is in doubt: it never skips
+        unchanged = _unchanged(data_dir, fingerprint) if incremental else None
         if unchanged is not None:
             # Nothing to publish, but folders an interrupted build left still go.
             publish.prune_versions(data_dir)
