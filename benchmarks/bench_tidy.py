@@ -49,6 +49,7 @@ from publisher.downloads import cells, report, table
 from publisher.mapping.rdf import map_report, ontology_graph
 from publisher.parse import parse_file
 from publisher.store.embedded import OxigraphStore
+from publisher.store.rdftext import without_graph
 from publisher.synth import synth_reports
 from publisher.uris import Urls
 from publisher.vocab import LOTAIP
@@ -66,7 +67,10 @@ def rows_before(nquads: bytes) -> list[tidy.TidyRow]:
     """The rows as the worker read them before: the report's graph loaded into a fresh
     pyoxigraph store and the two SPARQL queries run (levels named from the ontology)."""
     store = OxigraphStore()
-    store.load_nquads(nquads)
+    graph = nquads[: nquads.index(b"\n")].rsplit(b" ", 2)[1][1:-1].decode()  # the 4th term
+    loader = store.bulk_loader(len(nquads))
+    loader.add(graph, without_graph(nquads, graph))
+    loader.flush()
     select = lambda query: table.select_text(store, query, {})  # noqa: E731
     return table._rows(select, {}, tidy.ontology_levels().get)
 

@@ -500,9 +500,14 @@ def test_history_lines_load_each_line_once_in_any_order() -> None:
     """An institution's next report needs in the history graph only what its last one
     lacked; whatever the order, the lines given out are every report's lines, once."""
     reports = {"jan": b"a\nb\n", "feb": b"a\nc\n", "mar": b"b\nc\nd\n"}
+    read: list[str] = []  # a report is read back only when known by its key alone
+
+    def reading(name: str) -> bytes:
+        read.append(name)
+        return reports[name]
 
     def history() -> HistoryLines[str]:
-        return HistoryLines(lambda name: reports[name])
+        return HistoryLines(reading)
 
     def new(lines: HistoryLines[str], institution: str, name: str) -> list[bytes]:
         return lines.new(institution, reports[name].splitlines(keepends=True))
@@ -512,11 +517,13 @@ def test_history_lines_load_each_line_once_in_any_order() -> None:
     assert new(lines, "x", "feb") == [b"c\n"]
     assert new(lines, "y", "feb") == [b"a\n", b"c\n"]  # another institution's are its own
     assert new(lines, "x", "mar") == [b"b\n", b"d\n"]  # b: not in feb, loaded again (a set)
+    assert read == []
     carried = history()  # a rebuild: the published version's report is in the graph
     assert not carried.knows("x")
     carried.remember("x", "jan")
     assert carried.knows("x")
     assert new(carried, "x", "feb") == [b"c\n"]
+    assert read == ["jan"]
     for order in (["mar", "jan", "feb"], ["feb", "mar", "jan"]):
         given = history()
         loaded = {line for name in order for line in new(given, "x", name)}

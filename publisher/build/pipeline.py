@@ -693,7 +693,8 @@ class _Plan:
             self._seed_history(summary.institution)
             loader.add(summary.graph, outcome.ntriples)
             history = self.history_lines.new(summary.institution, lines)
-            loader.add(self.history, b"".join(history))
+            if history:  # an empty add would name the graph with a write of its own
+                loader.add(self.history, b"".join(history))
         if self.stale:  # lines the new graph states again need no check against the union
             self.stale.difference_update(lines)
 
