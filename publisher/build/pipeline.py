@@ -70,7 +70,7 @@ from publisher.errors import PublisherError, StoreError
 from publisher.parse import trio
 from publisher.parse.institution import MANIFEST
 from publisher.settings import PROJECT_ROOT, Settings
-from publisher.store.embedded import BuildStore, GraphLoader, OxigraphStore
+from publisher.store.embedded import PIECES_A_BATCH, BuildStore, GraphLoader, OxigraphStore
 from publisher.store.rdftext import line_pieces, with_graph, without_graph
 from publisher.uris import Urls
 
@@ -891,7 +891,9 @@ def _write_members(graph: corpus.CorpusGraph, stem: Path) -> None:
 
 class _Adding:
     """Adds N-Triples to the store's default graph in loads of about ``LOAD_BATCH`` bytes:
-    the current state of a national corpus is gigabytes of lines, never joined whole."""
+    the current state of a national corpus is gigabytes of lines, never joined whole.
+    Lines come in pieces of a quarter batch, so a load stays under 1.25 batches (a load
+    holds ~5 times its bytes while it runs: ``GraphLoader``)."""
 
     def __init__(self, store: BuildStore) -> None:
         self.store = store
@@ -900,7 +902,7 @@ class _Adding:
 
     def add(self, ntriples: bytes) -> None:
         """Queue lines; load the queue once it holds a batch."""
-        for piece in line_pieces(ntriples, LOAD_BATCH):
+        for piece in line_pieces(ntriples, LOAD_BATCH // PIECES_A_BATCH):
             self._chunks.append(piece)
             self._size += len(piece)
             if self._size >= LOAD_BATCH:

@@ -429,6 +429,10 @@ class BuildStore(Protocol):
         """Make every write durable."""
 
 
+#: A graph larger than a batch over this goes to the ``GraphLoader`` in pieces that size.
+PIECES_A_BATCH = 4
+
+
 class GraphLoader:
     """Loads whole graphs, each given as its N-Triples lines, with the bulk loader.
 
@@ -460,16 +464,17 @@ class GraphLoader:
 
     def add(self, graph_iri: str, ntriples: bytes) -> None:
         """Queue one graph's triples, N-Triples lines (a graph is a set: triples it holds
-        already are kept once). A graph larger than a batch goes in batch-sized pieces
-        (a national corpus graph is hundreds of megabytes: one call would hold them
-        several times over)."""
+        already are kept once). A graph larger than a quarter of a batch goes in pieces of
+        that size: a national corpus graph is hundreds of megabytes, and a load holds ~5
+        times its bytes while it runs, so a load stays under 1.25 batches (whole-batch
+        pieces made loads of up to two batches: +280 MiB in a national build's peak)."""
         # The bulk load names every graph it loads quads into; only an empty graph is
         # named by a write of its own. Such writes wait whenever RocksDB holds writes back
         # while it compacts the loads' files: one a report cost a national build minutes.
         if not ntriples:
             self._names.append(graph_iri)
         opening = f"<{graph_iri}> {{\n".encode()
-        for piece in line_pieces(ntriples, self.batch):
+        for piece in line_pieces(ntriples, self.batch // PIECES_A_BATCH):
             self._queue(opening, piece)
 
     def _queue(self, opening: bytes, ntriples: bytes) -> None:
