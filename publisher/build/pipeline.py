@@ -751,7 +751,7 @@ class _Plan:
         stem.with_suffix(".nt").write_bytes(graph.ntriples)
         self.members.append((graph, stem))  # compressed beside the store's work: _copy_dumps
         if old is None:
-            loader.add(graph.iri, graph.ntriples)  # in pieces of a batch at most
+            loader.add(graph.iri, graph.ntriples)  # in pieces: each load stays bounded
         in_default = graph.iri not in self.not_current  # its lines follow into the default graph
         if old is None:
             if in_default:
@@ -1001,7 +1001,7 @@ class Timer:
         self.seconds: dict[str, float] = {}
         self.peaks: dict[str, float] = {}
         self._peak = peak_mib()
-        self._read = time.perf_counter()
+        self._checked = time.perf_counter()  # when the peak was last read
 
     @contextmanager
     def __call__(self, stage: str) -> Iterator[None]:
@@ -1011,8 +1011,8 @@ class Timer:
         finally:
             end = time.perf_counter()
             self.seconds[stage] = self.seconds.get(stage, 0.0) + end - start
-            if end - self._read >= self.PEAK_EVERY:
-                self._read = end
+            if end - self._checked >= self.PEAK_EVERY:
+                self._checked = end
                 peak = peak_mib()
                 if peak > self._peak:
                     self.peaks[stage], self._peak = peak, peak

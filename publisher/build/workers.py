@@ -111,8 +111,8 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     start = _lap(seconds, "parse", start)
     mapped = map_report(report, Urls(job.base_uri), generated_at=job.generated_at)
     start = _lap(seconds, "map", start)
-    # the N-Triples are cut here from the N-Quads lines; SHACL reads them first, so their
-    # cost counts in "validate"
+    # the report's N-Triples, joined from the mapper's lines; SHACL reads them first, so
+    # their cost counts in "validate"
     text = mapped.ntriples()
     outcome = validate(text)
     start = _lap(seconds, "validate", start)
