@@ -429,7 +429,8 @@ class BuildStore(Protocol):
         """Make every write durable."""
 
 
-#: A graph larger than a batch over this goes to the ``GraphLoader`` in pieces that size.
+#: A load is filled in pieces of at most a batch over this (``GraphLoader``, the build's
+#: current state), so that it stays under ``1 + 1 / PIECES_A_BATCH`` batches.
 PIECES_A_BATCH = 4
 
 
@@ -442,7 +443,7 @@ class GraphLoader:
     every report's triples as N-Triples already (SHACL reads them, the history graph
     compares them): as N-Quads they were rewritten twice a report, with the graph's IRI
     added to every line and taken off again, ~2 ms a report on the build's busiest thread.
-    TriG loads as fast (``bench_loader.py``).
+    TriG loads as fast (docs/performance.md, ninth session).
 
     A full batch loads on a thread of its own while the next one fills: pyoxigraph lets
     go of the GIL while it loads, so the build reads the next reports' results meanwhile
