@@ -455,7 +455,15 @@ class _Plan:
         with self.timer("carry"):
             store = self._start_store(carried)
         loader = store.bulk_loader(LOAD_BATCH)
-        summaries, built = self._reports(carried, loader)
+        # The carried reports' parts of the corpus graphs are read while the new reports
+        # are built: a month's update reads 24,000 small files, ~10 s from a cold disk on
+        # the parent's critical path, while its thread mostly waits for the loader.
+        reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parts")
+        try:
+            kept = reading.submit(self._read_parts, list(carried))
+            summaries, built = self._reports(carried, loader)
+        finally:
+            reading.shutdown(wait=False)  # its one read ends on its own
         # From here the parent works alone on the store (corpus graphs, current state),
         # on one core: the new current reports' tidy rows are made meanwhile in a process
         # of their own, and on a thread the changed corpus graphs' dump members, the dumps
@@ -464,7 +472,9 @@ class _Plan:
         with ExitStack() as background:
             rows = self._start_rows(summaries, background)
             with self.timer("read parts"):  # each report's part of the corpus graphs, kept
-                parts = [corpus.read_part(self.cache_dir, s.sha256) for s in summaries]
+                held = kept.result()  # the carried ones; then this build's
+                held.update(self._read_parts([s.sha256 for s in summaries if s.sha256 not in held]))
+                parts = [held[s.sha256] for s in summaries]
             files = {s.graph: s.sha256 for s in summaries}
             graphs = self._corpus_graphs(parts, files, store, loader)
             copying = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dumps")
@@ -504,6 +514,10 @@ class _Plan:
             old = {summary.graph for summary in self.previous.reports.values()}
             result.withdrawn = len(old - {summary.graph for summary in summaries})
         return result
+
+    def _read_parts(self, hashes: Sequence[str]) -> dict[str, corpus.ReportPart]:
+        """sha256 -> the kept part of the corpus graphs of each report of ``hashes``."""
+        return {sha256: corpus.read_part(self.cache_dir, sha256) for sha256 in hashes}
 
     def _copy_dumps(
         self, summaries: list[ReportSummary], graphs: list[corpus.CorpusGraph]
