@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import random
 import shutil
 import warnings
 from pathlib import Path
@@ -280,6 +281,29 @@ def test_merged_lines_of_sorted_chunks_are_their_sorted_lines(drawn: list[list[b
     assert corpus.merged_lines(*chunks) == corpus.sorted_lines(*chunks)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(LINES), max_size=6), max_size=6),
+    st.integers(min_value=0, max_value=3),
+    st.randoms(),
+)
+def test_merged_lines_of_disjoint_repeated_and_spanning_chunks_are_their_sorted_lines(
+    drawn: list[list[bytes]], copies: int, shuffle: random.Random
+) -> None:
+    # a report's lines about its own nodes: chunks whose spans no other chunk enters, some
+    # holding a line twice (sorted, not yet distinct), some given again whole (an
+    # institution's links month after month), one spanning them all (a graph's header)
+    def own(n: int, lines: list[bytes]) -> list[bytes]:
+        return [line.replace(b"/s", f"/r{n}/s".encode()) for line in lines]
+
+    chunks = [b"".join(sorted(own(n, lines))) for n, lines in enumerate(drawn)]
+    chunks += chunks[:1] * copies
+    if drawn:
+        chunks.append(b"".join(sorted(own(0, drawn[0]) + own(len(drawn) - 1, drawn[-1]))))
+    shuffle.shuffle(chunks)
+    assert corpus.merged_lines(*chunks) == corpus.sorted_lines(*chunks)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(LINES)), st.lists(st.sampled_from(LINES)))
 def test_line_changes_are_the_two_differences(old: list[bytes], new: list[bytes]) -> None:
@@ -305,6 +329,10 @@ def test_lines_starting_are_found_by_bisection(lines: list[bytes], starts: list[
 def test_merging_lines_out_of_order_is_refused_not_misread() -> None:
     with pytest.raises(ValueError, match="not sorted"):
         corpus.merged_lines(LINES[0], LINES[5] + LINES[1])
+    with pytest.raises(ValueError, match="not sorted"):  # out of order inside one piece
+        corpus.merged_lines(LINES[5] + LINES[1])
+    with pytest.raises(ValueError, match="not sorted"):  # and across the pieces it is cut in
+        corpus.merged_lines(LINES[4], LINES[0] + LINES[5] + LINES[2])
     with pytest.raises(ValueError, match="not sorted"):
         corpus.line_changes(LINES[5] + LINES[1], b"")
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import functools
 import heapq
 import io
+import itertools
+import operator
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -177,17 +179,57 @@ def sorted_lines(*chunks: bytes) -> bytes:
 def merged_lines(*chunks: bytes) -> bytes:
     """``sorted_lines`` of chunks that are each sorted already (as ``sorted_lines`` and
     ``canonical_ntriples`` give them), merged as they stream: memory holds the result and
-    a line a chunk, not every line as an object (a national year's quality graph is over a
-    million lines, 400 MB more as a set). Raises ``ValueError`` on a chunk out of order."""
+    one piece of a chunk as line objects, not every line (a national year's quality graph
+    is over a million lines, 400 MB more as a set). Raises ``ValueError`` on a chunk out of
+    order.
+
+    The merge takes from the chunk with the least line all its lines below the next
+    chunk's least line at once (found by bisection, checked in C), not line by line: most
+    chunks are one report's lines about its own nodes, which no other chunk's lines fall
+    between, so each is copied whole (docs/performance.md, tenth session)."""
     out = io.BytesIO()
-    last = b""
-    for line in heapq.merge(*map(_lines, chunks)):
-        if line != last:
-            if line < last:
-                raise ValueError(f"merged_lines: a chunk is not sorted at {line[:80]!r}")
-            out.write(line)
-            last = line
+    last = b""  # the last line written
+    # an institution's links are the same chunk month after month: each is merged once
+    chunks = tuple(dict.fromkeys(chunk for chunk in chunks if chunk))
+    # (a chunk's least line not yet written, the chunk's index, where that line starts)
+    heap = [(_line_at(chunk, 0), index, 0) for index, chunk in enumerate(chunks)]
+    heapq.heapify(heap)
+    while heap:
+        head, index, start = heap[0]
+        chunk = chunks[index]
+        # every line of this chunk below the least line of the others goes in one piece
+        # (the second least head of a heap is one of the root's two children)
+        end = _first_line_from(chunk, min(heap[1:3])[0], start) if len(heap) > 1 else len(chunk)
+        end = max(end, start + len(head))  # an equal head: one line, kept once below
+        lines = _distinct_lines(chunk[start:end])
+        if lines[0] <= last:
+            if lines[0] < last:
+                raise ValueError(f"merged_lines: a chunk is not sorted at {lines[0][:80]!r}")
+            del lines[0]  # written already, from another chunk
+        out.write(b"".join(lines))
+        last = lines[-1] if lines else last
+        if end < len(chunk):
+            heapq.heapreplace(heap, (_line_at(chunk, end), index, end))
+        else:
+            heapq.heappop(heap)
     return out.getvalue()
+
+
+def _line_at(text: bytes, start: int) -> bytes:
+    """The line of ``text`` that starts at ``start``, with its line break."""
+    return text[start : text.find(b"\n", start) + 1 or len(text)]
+
+
+def _distinct_lines(piece: bytes) -> list[bytes]:
+    """The lines of a piece of a sorted chunk, each once; raises ``ValueError`` when the
+    piece is out of order (the comparisons run in C: ``map`` over ``operator``)."""
+    lines = piece.splitlines(keepends=True)
+    if all(map(operator.lt, lines, lines[1:])):
+        return lines
+    if not all(map(operator.le, lines, lines[1:])):
+        wrong = next(line for before, line in itertools.pairwise(lines) if line < before)
+        raise ValueError(f"merged_lines: a chunk is not sorted at {wrong[:80]!r}")
+    return list(dict.fromkeys(lines))  # sorted: equal lines are neighbours
 
 
 def line_changes(old: bytes, new: bytes) -> tuple[bytes, bytes]:
@@ -232,10 +274,10 @@ def lines_starting(ntriples: bytes, prefixes: Iterable[bytes]) -> set[bytes]:
     return found
 
 
-def _first_line_from(text: bytes, key: bytes) -> int:
-    """Where the first line of sorted ``text`` that is not below ``key`` starts
-    (``len(text)`` when none is)."""
-    low, high = 0, len(text)  # low: a line start with every line before it below key
+def _first_line_from(text: bytes, key: bytes, low: int = 0) -> int:
+    """Where the first line of sorted ``text`` from ``low`` (a line start) that is not
+    below ``key`` starts (``len(text)`` when none is)."""
+    high = len(text)  # low: a line start with every line before it below key
     while low < high:
         middle = text.rfind(b"\n", low, (low + high) // 2) + 1 or low  # a line start
         end = text.find(b"\n", middle) + 1 or len(text)
