@@ -54,12 +54,10 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=130, help="times each chunk is given")
     args = parser.parse_args()
     urls = Urls("https://example.org/")
+    reference = corpus.shipped_reference()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        synth_reports(args.reports, folder, seed=1, institutions=args.reports)
-        reference = corpus.shipped_reference()
-        files = sorted(folder.iterdir())
-        parts = [corpus.report_part(parse_file(p, None, 1 << 30), urls, reference) for p in files]
+        paths = synth_reports(args.reports, Path(tmp), seed=1, institutions=args.reports)
+        parts = [corpus.report_part(parse_file(p), urls, reference) for p in paths]
     copies = range(args.copies)
     measurements = [
         part.measurements.replace(b"/reporte/", f"/reporte/m{k:03d}/".encode())
