@@ -323,6 +323,31 @@ def test_a_failed_rebuild_leaves_the_published_version(
     assert len(list((data / "versions").iterdir())) == 1  # the failed version is gone
 
 
+def test_a_rebuild_removes_the_version_before_the_published_one_as_it_runs(
+    first: tuple[Path, BuildReport], corpus: Path
+) -> None:
+    data, result = first
+    change_one(corpus)
+    second = build([corpus], settings_for(data), jobs=1)
+    versions = data / "versions"
+    assert sorted(p.name for p in versions.iterdir()) == [result.version, second.version]
+    (corpus / "broken.txt").write_text("nothing to read here\n", encoding="utf-8")
+    before = snapshot(data)
+    with pytest.raises(BuildFailed, match="broken.txt"):
+        build([corpus], settings_for(data), jobs=1)
+    # the published version stands byte for byte; the one before it went with the build
+    # that would have replaced it, the failed version with its failure
+    assert snapshot(data) == before
+    assert [p.name for p in versions.iterdir()] == [second.version]
+    (corpus / "broken.txt").unlink()
+    changed = corpus / "loja-2019-08.txt"  # changed back: one report to build, four carried
+    changed.write_text(changed.read_text(encoding="utf-8").replace(NEW_TARGET, OLD_TARGET, 1))
+    third = build([corpus], settings_for(data), jobs=1)
+    assert (third.built, third.carried) == (1, 4)
+    assert sorted(p.name for p in versions.iterdir()) == [second.version, third.version]
+    assert_current_state(data)
+
+
 def test_renamed_files_are_carried_over(first: tuple[Path, BuildReport], corpus: Path) -> None:
     data, result = first
     (corpus / "sot-2023-01.txt").rename(corpus / "sot-enero.txt")

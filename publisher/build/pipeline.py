@@ -243,15 +243,28 @@ def _build_locked(
             return unchanged
         previous = _previous(data_dir, code) if incremental else None
         version_dir = publish.new_version(data_dir)
+        # The versions publishing this one will remove (never the current one) go while
+        # it builds, on a thread: removing files waits on the disk, not on the GIL.
+        published = publish.current_version(data_dir)
+        stale = [
+            folder
+            for folder in publish.stale_versions(data_dir, version_dir)
+            if published is None or folder.resolve() != published.resolve()
+        ]
+        removing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prune")
         try:
+            removing.submit(publish.remove_versions, stale)
             plan = _Plan(inputs, settings, version_dir, progress, jobs, previous)
             plan.timer.seconds["start"] = time.perf_counter() - started  # hashes, manifest
             result = plan.run()
             publish.write_manifest(version_dir, _manifest(result, fingerprint, code, settings))
         except BaseException:
+            removing.shutdown(wait=True)
             publish.discard_version(version_dir)
             raise
-        with plan.timer("publish"):  # switch ``current``, remove the oldest version
+        with plan.timer("prune (wait)"):
+            removing.shutdown(wait=True)
+        with plan.timer("publish"):  # switch ``current``, remove what is left to remove
             publish.publish_version(data_dir, version_dir)
     result.data_dir = data_dir
     return result
@@ -426,9 +439,10 @@ class _Plan:
         self.timer = Timer()
         self.generated_at = datetime.now(UTC).replace(microsecond=0)
         self.history = str(self.urls.history())
-        # a report's lines read back from its kept member: (graph IRI, sha256)
+        # a carried report's lines, read back from the published version's member (its
+        # link into this version may not be made yet): (graph IRI, sha256)
         self.history_lines = current.HistoryLines[tuple[str, str]](
-            lambda report: self._report_triples(self.cache_dir, *report)
+            lambda report: self._report_triples(self._previous_reports(), *report)
         )
         #: Each institution's latest report carried from the published version.
         self.latest_carried: dict[str, ReportSummary] = {}
@@ -455,15 +469,19 @@ class _Plan:
         with self.timer("carry"):
             store = self._start_store(carried)
         loader = store.bulk_loader(LOAD_BATCH)
-        # The carried reports' parts of the corpus graphs are read while the new reports
-        # are built: a month's update reads 24,000 small files, ~10 s from a cold disk on
-        # the parent's critical path, while its thread mostly waits for the loader.
+        # The carried reports' files are linked into this version and their parts of the
+        # corpus graphs read while the new reports are built: a month's update links
+        # ~130,000 files and reads 24,000 (5-7 s and ~10 s from a cold disk), work that
+        # would otherwise hold up the parent, whose thread mostly waits for the loader.
         reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parts")
         try:
-            kept = reading.submit(self._read_parts, list(carried))
+            kept = reading.submit(self._carry_files, list(carried))
             summaries, built = self._reports(carried, loader)
+            with self.timer("read parts"):  # the links, first: the rows process looks
+                held = kept.result()  # for the carried reports' kept rows
         finally:
-            reading.shutdown(wait=False)  # its one read ends on its own
+            # on failure the version is discarded: its folder must not be filled meanwhile
+            reading.shutdown(wait=True, cancel_futures=True)
         # From here the parent works alone on the store (corpus graphs, current state),
         # on one core: the new current reports' tidy rows are made meanwhile in a process
         # of their own, and on a thread the changed corpus graphs' dump members, the dumps
@@ -472,7 +490,6 @@ class _Plan:
         with ExitStack() as background:
             rows = self._start_rows(summaries, background)
             with self.timer("read parts"):  # each report's part of the corpus graphs, kept
-                held = kept.result()  # the carried ones; then this build's
                 held.update(self._read_parts([s.sha256 for s in summaries if s.sha256 not in held]))
                 parts = [held[s.sha256] for s in summaries]
             files = {s.graph: s.sha256 for s in summaries}
@@ -514,6 +531,26 @@ class _Plan:
             old = {summary.graph for summary in self.previous.reports.values()}
             result.withdrawn = len(old - {summary.graph for summary in summaries})
         return result
+
+    def _carry_files(self, carried: Sequence[str]) -> dict[str, corpus.ReportPart]:
+        """Link the kept files of the ``carried`` reports (sha256) from the published
+        version into this one; return their parts of the corpus graphs (``_read_parts``)."""
+        started = time.perf_counter()
+        if self.previous is not None:
+            kept = self._previous_reports()
+            for sha256 in carried:
+                for file_name in _cached_files(sha256):
+                    _link(kept, self.cache_dir, file_name)
+                rows = tidy.tidy_cache_path(kept, sha256)
+                if rows.is_file():
+                    _link(kept, self.cache_dir, rows.name)
+        self.timer.seconds["link (thread)"] = time.perf_counter() - started
+        return self._read_parts(carried)
+
+    def _previous_reports(self) -> Path:
+        """The published version's ``reports/`` folder (a rebuild only)."""
+        assert self.previous is not None, "only a rebuild carries reports"
+        return self.previous.folder / REPORTS
 
     def _read_parts(self, hashes: Sequence[str]) -> dict[str, corpus.ReportPart]:
         """sha256 -> the kept part of the corpus graphs of each report of ``hashes``."""
@@ -629,13 +666,7 @@ class _Plan:
         for name in store.graphs():
             if str(name) not in keep:
                 self._withdraw(store, str(name), self.stale)  # changed or removed reports
-        for sha256 in carried:
-            for file_name in _cached_files(sha256):
-                _link(self.previous.folder / REPORTS, self.cache_dir, file_name)
-            rows = tidy.tidy_cache_path(self.previous.folder / REPORTS, sha256)
-            if rows.is_file():
-                _link(rows.parent, self.cache_dir, rows.name)
-        return store
+        return store  # the carried reports' kept files: ``_carry_files``
 
     def _withdraw(self, store: BuildStore, iri: str, stale: set[bytes]) -> None:
         """Remove a named graph; its triples (added to ``stale``) may leave the history
