@@ -243,8 +243,10 @@ def _build_locked(
             return unchanged
         previous = _previous(data_dir, code) if incremental else None
         version_dir = publish.new_version(data_dir)
-        # The versions publishing this one will remove (never the current one) go while
-        # it builds, on a thread: removing files waits on the disk, not on the GIL.
+        # The versions publishing this one will remove (never the current one) go on a
+        # thread once the build reaches its last stages, which read little from the disk:
+        # removing a national version's ~130,000 files took up to 11 s after publishing,
+        # and beside the reports phase it slowed every read of the disk several times over.
         published = publish.current_version(data_dir)
         stale = [
             folder
@@ -253,8 +255,8 @@ def _build_locked(
         ]
         removing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prune")
         try:
-            removing.submit(publish.remove_versions, stale)
             plan = _Plan(inputs, settings, version_dir, progress, jobs, previous)
+            plan.on_last_stages = lambda: removing.submit(publish.remove_versions, stale)
             plan.timer.seconds["start"] = time.perf_counter() - started  # hashes, manifest
             result = plan.run()
             publish.write_manifest(version_dir, _manifest(result, fingerprint, code, settings))
@@ -459,6 +461,9 @@ class _Plan:
         self.members: list[tuple[corpus.CorpusGraph, Path]] = []
         #: Corpus graphs about every month, outside the current state: the changes.
         self.not_current = {str(changes.changes_graph_iri(self.urls))}
+        #: Called once the store and the dumps are written, before the tidy downloads, the
+        #: search index and void.ttl: ``build`` removes old versions from then on.
+        self.on_last_stages: Callable[[], object] = lambda: None
 
     def run(self) -> BuildReport:
         """Fill the version folder (store, dumps, void.ttl, validation.ttl); publish nothing."""
@@ -511,6 +516,7 @@ class _Plan:
                 # a killed process made some rows or none: the parent makes what is missing
                 with self.timer("tidy rows (wait)"), suppress(BrokenProcessPool):
                     self.timer.seconds["tidy rows (CPU)"] = rows.result()
+        self.on_last_stages()
         dumps += self._downloads(store, summaries)
         with self.timer("void"):
             triples = self._describe(summaries, graphs, dumps)

@@ -16,9 +16,8 @@ Layout of a data folder ``DATA``::
 Readers only ever follow ``current``, and a version is never changed once ``current``
 points to it, so a failed or interrupted build leaves the published files byte-for-byte
 as they were. The last ``KEEP`` versions stay on disk, so a reader still holding the
-previous version keeps working until it notices the switch. Older ones go while the next
-build runs (``stale_versions``): the version before the published one is removed even if
-that build then fails, and the published one never.
+previous version keeps working until it notices the switch. Older ones go as the next
+build nears its end (``stale_versions``), never the published one.
 """
 
 from __future__ import annotations
@@ -118,9 +117,9 @@ def prune_versions(data_dir: Path, keep: int = KEEP) -> list[Path]:
 def stale_versions(data_dir: Path, published: Path | None, keep: int = KEEP) -> list[Path]:
     """The version folders ``prune_versions`` removes once ``published`` is published.
 
-    A build asks this of the version it makes when it starts, and removes them while it
-    runs: none of them is the current one, and a month's update on a national data folder
-    otherwise spends up to 12 s removing the oldest version's ~130,000 files at its end.
+    A build asks this of the version it makes when it starts, and removes them (all but
+    the current one) before its last stages: a month's update on a national data folder
+    spent up to 11 s removing the oldest version's ~130,000 files after publishing.
     """
     folders = sorted((data_dir / "versions").iterdir(), key=lambda p: p.name, reverse=True)
     if published is not None:
