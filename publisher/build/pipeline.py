@@ -243,30 +243,15 @@ def _build_locked(
             return unchanged
         previous = _previous(data_dir, code) if incremental else None
         version_dir = publish.new_version(data_dir)
-        # The versions publishing this one will remove (never the current one) go on a
-        # thread once the build reaches its last stages, which read little from the disk:
-        # removing a national version's ~130,000 files took up to 11 s after publishing,
-        # and beside the reports phase it slowed every read of the disk several times over.
-        published = publish.current_version(data_dir)
-        stale = [
-            folder
-            for folder in publish.stale_versions(data_dir, version_dir)
-            if published is None or folder.resolve() != published.resolve()
-        ]
-        removing = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prune")
         try:
             plan = _Plan(inputs, settings, version_dir, progress, jobs, previous)
-            plan.on_last_stages = lambda: removing.submit(publish.remove_versions, stale)
             plan.timer.seconds["start"] = time.perf_counter() - started  # hashes, manifest
             result = plan.run()
             publish.write_manifest(version_dir, _manifest(result, fingerprint, code, settings))
         except BaseException:
-            removing.shutdown(wait=True)
             publish.discard_version(version_dir)
             raise
-        with plan.timer("prune (wait)"):
-            removing.shutdown(wait=True)
-        with plan.timer("publish"):  # switch ``current``, remove what is left to remove
+        with plan.timer("publish"):  # switch ``current``, remove the oldest version
             publish.publish_version(data_dir, version_dir)
     result.data_dir = data_dir
     return result
@@ -461,9 +446,6 @@ class _Plan:
         self.members: list[tuple[corpus.CorpusGraph, Path]] = []
         #: Corpus graphs about every month, outside the current state: the changes.
         self.not_current = {str(changes.changes_graph_iri(self.urls))}
-        #: Called once the store and the dumps are written, before the tidy downloads, the
-        #: search index and void.ttl: ``build`` removes old versions from then on.
-        self.on_last_stages: Callable[[], object] = lambda: None
 
     def run(self) -> BuildReport:
         """Fill the version folder (store, dumps, void.ttl, validation.ttl); publish nothing."""
@@ -476,7 +458,7 @@ class _Plan:
         loader = store.bulk_loader(LOAD_BATCH)
         # The carried reports' files are linked into this version and their parts of the
         # corpus graphs read while the new reports are built: a month's update links
-        # ~130,000 files and reads 24,000 (5-7 s and ~10 s from a cold disk), work that
+        # ~130,000 files and reads 24,000 (~3 s and ~10 s from a cold disk), work that
         # would otherwise hold up the parent, whose thread mostly waits for the loader.
         reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parts")
         try:
@@ -516,7 +498,6 @@ class _Plan:
                 # a killed process made some rows or none: the parent makes what is missing
                 with self.timer("tidy rows (wait)"), suppress(BrokenProcessPool):
                     self.timer.seconds["tidy rows (CPU)"] = rows.result()
-        self.on_last_stages()
         dumps += self._downloads(store, summaries)
         with self.timer("void"):
             triples = self._describe(summaries, graphs, dumps)

@@ -16,8 +16,7 @@ Layout of a data folder ``DATA``::
 Readers only ever follow ``current``, and a version is never changed once ``current``
 points to it, so a failed or interrupted build leaves the published files byte-for-byte
 as they were. The last ``KEEP`` versions stay on disk, so a reader still holding the
-previous version keeps working until it notices the switch. Older ones go as the next
-build nears its end (``stale_versions``), never the published one.
+previous version keeps working until it notices the switch.
 """
 
 from __future__ import annotations
@@ -109,30 +108,16 @@ def prune_versions(data_dir: Path, keep: int = KEEP) -> list[Path]:
     A version without ``build.json`` was never finished (its build was killed): it goes
     first, so that it never takes the place of the previously published version.
     """
-    removed = stale_versions(data_dir, current_version(data_dir), keep)
-    remove_versions(removed)
-    return removed
-
-
-def stale_versions(data_dir: Path, published: Path | None, keep: int = KEEP) -> list[Path]:
-    """The version folders ``prune_versions`` removes once ``published`` is published.
-
-    A build asks this of the version it makes when it starts, and removes them (all but
-    the current one) before its last stages: a month's update on a national data folder
-    spent up to 11 s removing the oldest version's ~130,000 files after publishing.
-    """
+    published = current_version(data_dir)
     folders = sorted((data_dir / "versions").iterdir(), key=lambda p: p.name, reverse=True)
     if published is not None:
         folders = [f for f in folders if f.resolve() != published.resolve()]
         keep -= 1
     complete = [f for f in folders if (f / MANIFEST).is_file()]
-    return [f for f in folders if f not in complete] + complete[max(keep, 0) :]
-
-
-def remove_versions(folders: Sequence[Path]) -> None:
-    """Remove version folders (``stale_versions``), as far as they can be removed."""
-    for folder in folders:
+    removed = [f for f in folders if f not in complete] + complete[max(keep, 0) :]
+    for folder in removed:
         shutil.rmtree(folder, ignore_errors=True)
+    return removed
 
 
 @contextmanager
