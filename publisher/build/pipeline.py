@@ -522,15 +522,16 @@ class _Plan:
     def _carry_files(self, carried: Sequence[str]) -> dict[str, corpus.ReportPart]:
         """Link the kept files of the ``carried`` reports (sha256) from the published
         version into this one; return their parts of the corpus graphs (``_read_parts``)."""
+        if not carried:  # a full build
+            return {}
         started = time.perf_counter()
-        if self.previous is not None:
-            kept = self._previous_reports()
-            for sha256 in carried:
-                for file_name in _cached_files(sha256):
-                    _link(kept, self.cache_dir, file_name)
-                rows = tidy.tidy_cache_path(kept, sha256)
-                if rows.is_file():
-                    _link(kept, self.cache_dir, rows.name)
+        kept = self._previous_reports()
+        for sha256 in carried:
+            for file_name in _cached_files(sha256):
+                _link(kept, self.cache_dir, file_name)
+            rows = tidy.tidy_cache_path(kept, sha256)
+            if rows.is_file():
+                _link(kept, self.cache_dir, rows.name)
         self.timer.seconds["link (thread)"] = time.perf_counter() - started
         return self._read_parts(carried)
 
