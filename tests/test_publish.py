@@ -50,21 +50,28 @@ def parse_nquads_gz(path: Path) -> Dataset:
     return dataset
 
 
-def test_turtle_members_concatenated_parse_to_the_union(tmp_path: Path) -> None:
+def test_dump_members_concatenated_parse_to_the_union(tmp_path: Path) -> None:
     members = []
     for label, n in (("a", 3), ("b", 2)):
         nquads = "".join(
             f"{s.n3()} {p.n3()} {o.n3()} <{EX}{label}> .\n" for s, p, o in labelled(label, n)
         )
-        members.append(turtle_member(quad_triples(nquads.encode())))
-    assert all(member.startswith(b"@prefix") for member in members)  # each declares prefixes
-    dump = publish.write_turtle_members(members, tmp_path / "dumps")
-    union = Graph().parse(tmp_path / "dumps" / dump.name, format="turtle")
+        turtle = turtle_member(quad_triples(nquads.encode()))
+        assert turtle.startswith(b"@prefix")  # each document declares its prefixes
+        members.append((gzip.compress(nquads.encode()), gzip.compress(turtle)))
+    nquads_dump, turtle_dump = publish.write_rdf_dumps(members, tmp_path / "dumps")
+    turtle_text = gzip.decompress((tmp_path / "dumps" / turtle_dump.name).read_bytes())
+    union = Graph().parse(data=turtle_text, format="turtle")
     expected = labelled("a", 3) + labelled("b", 2)
     assert set(union) == set(expected) and len(union) == 6  # the shared triple once
-    assert dump.media_type == "text/turtle"
-    path = tmp_path / "dumps" / dump.name  # size and sha256 hashed while writing: check them
-    assert (dump.size, dump.sha256) == (path.stat().st_size, publish.file_sha256(path))
+    dataset = parse_nquads_gz(tmp_path / "dumps" / nquads_dump.name)
+    graphs = [set(dataset.graph(URIRef(EX + label))) for label in "ab"]
+    assert graphs == [set(labelled("a", 3)), set(labelled("b", 2))]  # each graph its own
+    assert nquads_dump.media_type == "application/n-quads"
+    assert turtle_dump.media_type == "text/turtle"
+    for dump in (nquads_dump, turtle_dump):  # size and sha256 hashed while writing: check them
+        path = tmp_path / "dumps" / dump.name
+        assert (dump.size, dump.sha256) == (path.stat().st_size, publish.file_sha256(path))
 
 
 def results_of(*severities: URIRef) -> bytes:
@@ -85,11 +92,9 @@ def results_of(*severities: URIRef) -> bytes:
 
 def test_validation_parts_keep_each_reports_results_apart(tmp_path: Path) -> None:
     results = results_of(SH.Warning)
-    one = tmp_path / "one.nt"
-    one.write_bytes(publish.validation_part(EX + "g1", results, "r1"))
-    two = tmp_path / "two.nt"
+    one = publish.validation_part(EX + "g1", results, "r1")
     # the same blank node labels in both inputs: relabelled, the results stay two
-    two.write_bytes(publish.validation_part(EX + "g2", results, "r2"))
+    two = publish.validation_part(EX + "g2", results, "r2")
     folder = make_version(tmp_path / "data", 0)
     publish.write_validation([one, two], folder / publish.VALIDATION)
     publish.publish_version(tmp_path / "data", folder)
@@ -104,8 +109,7 @@ def test_validation_parts_keep_each_reports_results_apart(tmp_path: Path) -> Non
 
 
 def test_a_violation_makes_the_validation_report_not_conform(tmp_path: Path) -> None:
-    part = tmp_path / "part.nt"
-    part.write_bytes(publish.validation_part(EX + "g1", results_of(SH.Info, SH.Violation), "r"))
+    part = publish.validation_part(EX + "g1", results_of(SH.Info, SH.Violation), "r")
     publish.write_validation([part], tmp_path / publish.VALIDATION)
     graph = Graph().parse(tmp_path / publish.VALIDATION, format="turtle")
     report = graph.value(predicate=RDF.type, object=SH.ValidationReport)
@@ -168,12 +172,9 @@ def test_void_states_size_endpoint_dumps_licence_and_subsets(tmp_path: Path) -> 
     store = filled_store()
     nquads = io.BytesIO()
     store.dump(nquads, ox.RdfFormat.N_QUADS)
-    dumps = [
-        publish.write_nquads_members([gzip.compress(nquads.getvalue())], tmp_path / "dumps"),
-        publish.write_turtle_members(
-            [gzip.compress(turtle_member(quad_triples(nquads.getvalue())))], tmp_path / "dumps"
-        ),
-    ]
+    turtle = turtle_member(quad_triples(nquads.getvalue()))
+    members = [(gzip.compress(nquads.getvalue()), gzip.compress(turtle))]
+    dumps = publish.write_rdf_dumps(members, tmp_path / "dumps")
     urls = Urls(BASE)
     subsets = [
         Subset(URIRef(EX + "g1"), 4, "a.txt", URIRef(EX + "g1")),

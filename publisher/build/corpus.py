@@ -4,7 +4,7 @@ Besides one named graph per report, a version holds graphs over the whole corpus
 ontology, the links (``link.py``), the reference data (``registry.py``) and the quality
 measurements (``quality.py``). Each report's contribution to them (``ReportPart``: its
 links and measurements as canonical N-Triples, its institution and shares) is made once,
-when the report is built, and kept beside its other cached files; a rebuild assembles
+when the report is built, and kept in its file in ``reports/``; a rebuild assembles
 the corpus graphs from the kept parts, so it parses, maps and matches only the reports
 it builds.
 
@@ -30,7 +30,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from rdflib.term import Node
 
 from publisher.build import changes, current, publish
-from publisher.build.workers import write_atomic
+from publisher.build.workers import PART, SNAPSHOT, VALIDATION, read_kept
 from publisher.enrichment import quality
 from publisher.enrichment.link import (
     Reference,
@@ -62,7 +62,7 @@ class ReportPart:
     graph: str = ""  # the report's named graph
     issued: str | None = None  # its information date (ISO): decides the current report
     #: the digest of its units and numeric targets (``changes.Snapshot``), which are kept
-    #: in their own file (``snapshot_path``): read only when compared with the next
+    #: in an entry of their own (``SNAPSHOT``): read only when compared with the next
     #: report's, so that a build holds 24,000 reports' parts in memory, not their targets
     snapshot_digest: str | None = None
 
@@ -107,60 +107,39 @@ def shipped_reference() -> Reference:
     return Reference.load()
 
 
-def keep_parts(
-    cache_dir: Path,
+def report_entries(
     sha256: str,
     report: Report,
     urls: Urls,
     graph_iri: str,
     results: bytes,
-    triples: Iterable[TermTriple] | None = None,
-) -> None:
-    """Keep the report's part of the corpus graphs and of ``validation.ttl`` (its SHACL
-    ``results``, N-Triples), made in the worker beside its other cached files
-    (``triples``: the report's graph, read for the graph of changes)."""
-    snapshot = changes.snapshot(triples) if triples is not None else None
-    write_part(cache_dir, sha256, report_part(report, urls, shipped_reference(), snapshot))
-    if snapshot is not None:
-        write_atomic(snapshot_path(cache_dir, sha256), pickle.dumps(snapshot, PICKLE))
-    part = publish.validation_part(graph_iri, results, f"r{sha256[:16]}")
-    write_atomic(validation_path(cache_dir, sha256), part)
+    triples: Iterable[TermTriple],
+) -> dict[str, bytes]:
+    """The report's part of the corpus graphs, its snapshot for the graph of changes
+    (made from ``triples``, its graph) and its part of ``validation.ttl`` (its SHACL
+    ``results``, N-Triples), as entries of its kept file (``workers.write_kept``)."""
+    snapshot = changes.snapshot(triples)
+    part = report_part(report, urls, shipped_reference(), snapshot)
+    return {
+        PART: pickle.dumps(part, PICKLE),
+        SNAPSHOT: pickle.dumps(snapshot, PICKLE),
+        VALIDATION: publish.validation_part(graph_iri, results, f"r{sha256[:16]}"),
+    }
 
 
-def validation_path(cache_dir: Path, sha256: str) -> Path:
-    """The report's part of ``validation.ttl`` (``publish.validation_part``)."""
-    return cache_dir / f"{sha256}.shacl.nt"
-
-
-def part_path(cache_dir: Path, sha256: str) -> Path:
-    """The kept ``ReportPart`` of the report whose bytes hash to ``sha256``."""
-    return cache_dir / f"{sha256}.corpus.pickle"
-
-
-def snapshot_path(cache_dir: Path, sha256: str) -> Path:
-    """The kept ``changes.Snapshot`` of the report whose bytes hash to ``sha256``."""
-    return cache_dir / f"{sha256}.snapshot.pickle"
-
-
-def read_snapshot(cache_dir: Path, sha256: str) -> changes.Snapshot | None:
-    """The snapshot ``keep_parts`` kept (None for a report kept without one)."""
-    path = snapshot_path(cache_dir, sha256)
-    if not path.is_file():
-        return None
+def read_snapshot(cache_dir: Path, sha256: str) -> changes.Snapshot:
+    """The snapshot kept with the report whose bytes hash to ``sha256``."""
+    (data,) = read_kept(cache_dir, sha256, SNAPSHOT)
     # our own files, written by this build or the published one: not untrusted input
-    snapshot: changes.Snapshot = pickle.loads(path.read_bytes())
+    snapshot: changes.Snapshot = pickle.loads(data)
     return snapshot
 
 
-def write_part(cache_dir: Path, sha256: str, part: ReportPart) -> None:
-    """Keep ``part`` (written whole, then renamed)."""
-    write_atomic(part_path(cache_dir, sha256), pickle.dumps(part, PICKLE))
-
-
 def read_part(cache_dir: Path, sha256: str) -> ReportPart:
-    """The ``ReportPart`` kept by ``write_part``."""
+    """The ``ReportPart`` kept with the report whose bytes hash to ``sha256``."""
+    (data,) = read_kept(cache_dir, sha256, PART)
     # our own files, written by this build or the published one: not untrusted input
-    part: ReportPart = pickle.loads(part_path(cache_dir, sha256).read_bytes())
+    part: ReportPart = pickle.loads(data)
     return part
 
 

@@ -50,18 +50,21 @@ from publisher.build.describe import Subset, describe_dataset
 from publisher.build.manifest import Entry, fetch, read_list
 from publisher.build.publish import Dump
 from publisher.build.workers import (
+    NQUADS,
+    TURTLE,
+    VALIDATION,
     Built,
     Failed,
     Job,
     Summary,
     gzip_compressor,
     gzip_pieces,
+    kept_path,
     make_rows,
-    member_path,
+    read_kept,
     read_member,
     run_jobs,
     spawning,
-    turtle_path,
     workers_for,
 )
 from publisher.build.workers import problem_line as problem_line  # re-exported
@@ -363,8 +366,7 @@ def _previous(data_dir: Path, code: str) -> _Previous | None:
     reports = {}
     every = [ReportSummary(**entry) for entry in manifest["reports"]]
     for summary in every:
-        cached = _cached_files(summary.sha256)
-        if all((current / REPORTS / name).is_file() for name in cached):
+        if kept_path(current / REPORTS, summary.sha256).is_file():
             reports[summary.sha256] = summary
     now = frozenset((s.graph, s.sha256) for s in _current_reports(every))
     return _Previous(current, reports, dict(manifest.get("corpus", {})), now)
@@ -373,19 +375,6 @@ def _previous(data_dir: Path, code: str) -> _Previous | None:
 def _current_reports(summaries: Sequence[ReportSummary]) -> list[ReportSummary]:
     """Each institution's current report (``current.latest``), in graph order."""
     return sorted(current.latest(summaries).values(), key=lambda s: s.graph)
-
-
-def _cached_files(sha256: str) -> tuple[str, ...]:
-    """A report's files in ``reports/`` that a rebuild carries over (all or it is rebuilt):
-    N-Quads and Turtle members, its part of the corpus graphs and of ``validation.ttl``.
-    Its tidy rows are carried when it has them (made once it was current: ``_dumps``)."""
-    return (
-        member_path(Path(), sha256).name,
-        turtle_path(Path(), sha256).name,
-        corpus.part_path(Path(), sha256).name,
-        corpus.snapshot_path(Path(), sha256).name,
-        corpus.validation_path(Path(), sha256).name,
-    )
 
 
 def _corpus_stem(iri: str) -> str:
@@ -527,8 +516,7 @@ class _Plan:
         started = time.perf_counter()
         kept = self._previous_reports()
         for sha256 in carried:
-            for file_name in _cached_files(sha256):
-                _link(kept, self.cache_dir, file_name)
+            _link(kept, self.cache_dir, kept_path(kept, sha256).name)
             rows = tidy.tidy_cache_path(kept, sha256)
             if rows.is_file():
                 _link(kept, self.cache_dir, rows.name)
@@ -556,18 +544,23 @@ class _Plan:
         with self.timer("corpus members"):
             for graph, stem in self.members:
                 _write_members(graph, stem)
+        validation: list[bytes] = []
+
+        def members() -> Iterator[tuple[bytes, bytes]]:
+            for sha256 in hashes:  # each report's kept file read once, for all three
+                nquads, turtle, results = read_kept(
+                    self.cache_dir, sha256, NQUADS, TURTLE, VALIDATION
+                )
+                validation.append(results)
+                yield nquads, turtle
+            for stem in stems:  # each corpus graph's members
+                nquads_file, turtle_file = stem.with_suffix(".nq.gz"), stem.with_suffix(".ttl.gz")
+                yield nquads_file.read_bytes(), turtle_file.read_bytes()
+
         with self.timer("dumps"):
-            nquads = [member_path(self.cache_dir, h) for h in hashes]
-            nquads += [stem.with_suffix(".nq.gz") for stem in stems]
-            turtle = [turtle_path(self.cache_dir, h) for h in hashes]
-            turtle += [stem.with_suffix(".ttl.gz") for stem in stems]
-            dumps = [
-                publish.write_nquads_members(nquads, dumps_dir),
-                publish.write_turtle_members(turtle, dumps_dir),
-            ]
+            dumps = publish.write_rdf_dumps(members(), dumps_dir)
         with self.timer("validation"):
-            results = [corpus.validation_path(self.cache_dir, h) for h in hashes]
-            publish.write_validation(results, self.version_dir / publish.VALIDATION)
+            publish.write_validation(validation, self.version_dir / publish.VALIDATION)
         return dumps
 
     def _start_rows(
@@ -815,7 +808,7 @@ class _Plan:
         if (
             before is None
             or old_dir is None
-            or not all(member_path(old_dir, sha).is_file() for _, sha in before - now)
+            or not all(kept_path(old_dir, sha).is_file() for _, sha in before - now)
         ):  # nothing to follow: the default graph from scratch, in loads of bounded size
             store.clear_graph(None)
             adding = _Adding(store)
@@ -971,15 +964,27 @@ def changes_stage(
 
 
 def kept_graph_files(version_dir: Path, manifest: dict[str, Any]) -> dict[str, Path]:
-    """Graph IRI -> the gzip N-Quads member a version keeps of it: each report's graph
-    (``build.json`` ``reports``) and each corpus graph (``corpus``), as the dumps hold them."""
+    """Graph IRI -> the file a version keeps its gzip N-Quads member in: each report's
+    graph (``build.json`` ``reports``: the report's kept file) and each corpus graph
+    (``corpus``: the member itself). ``read_graph_member`` reads either."""
     files = {
-        entry["graph"]: member_path(version_dir / REPORTS, entry["sha256"])
+        entry["graph"]: kept_path(version_dir / REPORTS, entry["sha256"])
         for entry in manifest.get("reports", [])
     }
     for iri, stem in manifest.get("corpus", {}).items():
         files[iri] = version_dir / CORPUS / f"{stem}.nq.gz"
     return files
+
+
+def read_graph_member(path: Path) -> bytes:
+    """The gzip N-Quads member of a file ``kept_graph_files`` names, as the dump holds it."""
+    if path.suffix == ".zip":  # a report's kept file (``workers.write_kept``)
+        (member,) = read_kept(path.parent, path.stem, NQUADS)
+        return member
+    try:
+        return path.read_bytes()
+    except OSError as err:
+        raise StoreError(f"cannot read {path}: {err}") from err
 
 
 def _duplicates(summaries: Sequence[ReportSummary]) -> list[str]:

@@ -26,12 +26,12 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, XSD
@@ -135,47 +135,50 @@ def build_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def write_nquads_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Dump:
-    """Write ``lotaip.nq.gz`` as the concatenation of gzip ``members`` (files or bytes).
+def write_rdf_dumps(members: Iterable[tuple[bytes, bytes]], dumps_dir: Path) -> list[Dump]:
+    """Write ``lotaip.nq.gz`` and ``lotaip.ttl.gz`` from ``members``: for each graph its
+    N-Quads and its Turtle document, each one gzip member.
 
     A gzip file may hold several members, read as one stream (RFC 1952); the build's
-    workers compress each report's graph once, so the dump costs file copies only.
+    workers compress each report's graph once, so the dumps cost file copies only.
+    Turtle allows ``@prefix`` again anywhere and a graph is a set, so the Turtle dump
+    parses to the union of the documents' graphs; a triple several graphs state is
+    written once per graph. Compressed, it is a few percent of its size to write, keep
+    and download.
     """
     nquads = dumps_dir / "lotaip.nq.gz"
-    digest = concatenate(members, nquads)
-    return Dump(nquads.name, "application/n-quads", "application/gzip", *digest)
-
-
-def write_turtle_members(members: Sequence[Path | bytes], dumps_dir: Path) -> Dump:
-    """Write ``lotaip.ttl.gz`` as the concatenation of Turtle documents, one per graph,
-    each a gzip member.
-
-    Turtle allows ``@prefix`` again anywhere and a graph is a set, so the file parses to
-    the union of the documents' graphs; a triple several graphs state is written once
-    per graph. The build's workers write each report's document once; a corpus graph's
-    document is its N-Triples lines (Turtle too). Compressed, the dump is a few percent
-    of its size to write, keep and download.
-    """
     turtle = dumps_dir / "lotaip.ttl.gz"
-    digest = concatenate(members, turtle)
-    return Dump(turtle.name, "text/turtle", "application/gzip", *digest)
-
-
-def concatenate(members: Sequence[Path | bytes], target: Path) -> tuple[int, str]:
-    """Write ``target`` as ``members`` (files or bytes) one after the other; return its
-    size and sha256 (hashed on the way, not read back)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
+    dumps_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with target.open("wb") as out:
-            for member in members:
-                data = member.read_bytes() if isinstance(member, Path) else member
-                digest.update(data)
-                out.write(data)
-                size += len(data)
+        with nquads.open("wb") as nquads_file, turtle.open("wb") as turtle_file:
+            nquads_out, turtle_out = _Hashed(nquads_file), _Hashed(turtle_file)
+            for nquads_member, turtle_member in members:
+                nquads_out.write(nquads_member)
+                turtle_out.write(turtle_member)
     except OSError as err:
-        raise StoreError(f"cannot write {target}: {err}") from err
-    return size, digest.hexdigest()
+        raise StoreError(f"cannot write the dumps in {dumps_dir}: {err}") from err
+    return [
+        Dump(nquads.name, "application/n-quads", "application/gzip", *nquads_out.figures()),
+        Dump(turtle.name, "text/turtle", "application/gzip", *turtle_out.figures()),
+    ]
+
+
+class _Hashed:
+    """A file being written, its size and sha256 counted on the way (not read back)."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data: bytes) -> None:
+        self.handle.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+
+    def figures(self) -> tuple[int, str]:
+        """The size and hex sha256 of what was written."""
+        return self.size, self.digest.hexdigest()
 
 
 def file_sha256(path: Path) -> str:
@@ -255,19 +258,24 @@ def validation_part(graph_iri: str, results: bytes, label: str) -> bytes:
     return rdftext.ntriples(triples)
 
 
-def write_validation(parts: Sequence[Path], path: Path) -> None:
+def write_validation(parts: Sequence[bytes], path: Path) -> None:
     """Write ``validation.ttl``: one ``sh:ValidationReport`` holding every report's results.
 
     The parts are N-Triples (a subset of Turtle), concatenated after the report node; it
     conforms when no result is a violation.
     """
-    violations = sum(part.read_bytes().count(_VIOLATION) for part in parts)
+    violations = sum(part.count(_VIOLATION) for part in parts)
     conforms = rdftext.typed_literal("true" if violations == 0 else "false", str(XSD.boolean))
     header = [
         (VALIDATION_REPORT, _TYPE, _SH_VALIDATION_REPORT),
         (VALIDATION_REPORT, _SH_CONFORMS, conforms),
     ]
-    concatenate([rdftext.ntriples(header), *parts], path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as out:
+            out.writelines([rdftext.ntriples(header), *parts])
+    except OSError as err:
+        raise StoreError(f"cannot write {path}: {err}") from err
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ With ``store = "sparql"`` the site reads a SPARQL 1.1 server; ``push`` makes tha
 hold the version ``DATA/current`` points to. The version already keeps every named graph
 it holds as one gzip N-Quads member (the parts of ``dumps/lotaip.nq.gz``):
 
-- each report's graph: ``reports/<sha256>.nq.gz`` (``build.json`` ``reports``: graph, sha256);
+- each report's graph: the entry ``graph.nq.gz`` of its kept file ``reports/<sha256>.zip``
+  (``build.json`` ``reports``: graph, sha256);
 - each corpus graph (ontology, links, reference, quality, changes): ``corpus/<stem>.nq.gz``
   (``build.json`` ``corpus``: graph IRI -> stem);
 - the two graphs the build makes in its store only, read from it when sent: the history
@@ -16,7 +17,7 @@ it holds as one gzip N-Quads member (the parts of ``dumps/lotaip.nq.gz``):
   server's own default graph (record key ``DEFAULT_GRAPH``), replaced whenever
   ``B id/actual`` is; a push in another mode that finds it recorded empties it.
 
-"Changed" is decided by a graph's digest: the sha256 of its member file. The same N-Quads
+"Changed" is decided by a graph's digest: the sha256 of its member. The same N-Quads
 give the same bytes (gzip with mtime 0; the build links the files of unchanged reports
 and corpus graphs into the new version), so equal digests mean equal graphs; a graph
 re-made with the same content but compressed differently is only sent again.
@@ -60,7 +61,7 @@ from rdflib import URIRef
 from zlib_ng import gzip_ng
 
 from publisher.build import current, publish
-from publisher.build.pipeline import kept_graph_files
+from publisher.build.pipeline import kept_graph_files, read_graph_member
 from publisher.build.workers import Summary
 from publisher.errors import PublisherError, PushFailed, StoreError
 from publisher.settings import Settings
@@ -146,9 +147,10 @@ def published_members(data_dir: Path) -> tuple[str, dict[str, Member]]:
     members = {}
     for iri, path in kept_graph_files(folder, manifest).items():
         try:
-            members[iri] = Member(iri, path, publish.file_sha256(path))
-        except OSError as err:
+            digest = hashlib.sha256(read_graph_member(path)).hexdigest()
+        except StoreError as err:
             raise StoreError(f"the published version lacks graph {iri}'s N-Quads: {err}") from err
+        members[iri] = Member(iri, path, digest)
     members.update(materialised_members(folder, manifest, members))
     return str(manifest.get("version") or folder.name), members
 
@@ -194,8 +196,8 @@ def ntriples(member: Member) -> bytes:
         except (StoreError, RuntimeError) as err:
             raise StoreError(f"cannot read {member.graph} from {member.path}: {err}") from err
     try:
-        nquads = gzip_ng.decompress(member.path.read_bytes())
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
+        nquads = gzip_ng.decompress(read_graph_member(member.path))
+    except (EOFError, gzip.BadGzipFile) as err:
         raise StoreError(f"cannot read {member.path}: {err}") from err
     # N-Triples escapes line breaks in literals: " <g> .\n" only ever ends a statement.
     if nquads.count(f" <{member.graph}> .\n".encode()) != nquads.count(b"\n"):

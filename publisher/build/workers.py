@@ -3,10 +3,11 @@
 A worker turns one report file into what the parent (the single writer of the store)
 needs: the report's triples as N-Triples bytes (loaded by the parent's ``GraphLoader``,
 compared with its institution's last report for the history graph), its summary, and its
-SHACL results. What the report contributes to the files published
-over the whole corpus is kept in the version's ``reports/`` folder (dump members, its
-parts of the corpus graphs and of ``validation.ttl``: ``corpus.keep_parts``);
-the next incremental build carries them over instead of parsing the report again.
+SHACL results. What the report contributes to the files published over the whole corpus
+(dump members, its parts of the corpus graphs and of ``validation.ttl``:
+``corpus.report_entries``) is kept in one file in the version's ``reports/`` folder
+(``write_kept``); the next incremental build carries it over instead of parsing the
+report again.
 
 ``run_jobs`` streams results in input order, ``window`` jobs at a time, so memory stays
 bounded by a window whatever the corpus size.
@@ -15,10 +16,12 @@ bounded by a window whatever the corpus size.
 from __future__ import annotations
 
 import gzip
+import io
 import multiprocessing
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import islice
@@ -135,24 +138,20 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
         shacl_warnings=[str(w) for w in outcome.warnings],
         issued=_issued(report),
     )
-    # the report's part of the N-Quads dump, compressed here (in parallel) and kept, so
-    # the dump is a concatenation of gzip members and a rebuild reuses unchanged ones
-    write_atomic(member_path(job.cache_dir, job.sha256), gzip_member(nquads))
-    # and its part of the union Turtle dump (a concatenation of such documents, gzip too),
-    # written from the mapper's terms: parsing the N-Quads again would cost four times as much
-    turtle = gzip_member(turtle_member(mapped.triples))
-    write_atomic(turtle_path(job.cache_dir, job.sha256), turtle)
+    # the report's part of the N-Quads dump, compressed here (in parallel), so the dump
+    # is a concatenation of gzip members and a rebuild reuses unchanged ones; and its part
+    # of the union Turtle dump (a concatenation of such documents, gzip too), written from
+    # the mapper's terms: parsing the N-Quads again would cost four times as much
+    entries = {
+        NQUADS: gzip_member(nquads),
+        TURTLE: gzip_member(turtle_member(mapped.triples)),
+    }
     start = _lap(seconds, "serialise", start)
     # its parts of the corpus graphs and of validation.ttl, kept for every later build
-    corpus.keep_parts(
-        job.cache_dir,
-        job.sha256,
-        report,
-        Urls(job.base_uri),
-        summary.graph,
-        results,
-        mapped.triples,
+    entries |= corpus.report_entries(
+        job.sha256, report, Urls(job.base_uri), summary.graph, results, mapped.triples
     )
+    write_kept(job.cache_dir, job.sha256, entries)
     _lap(seconds, "parts", start)
     # its rows of the tidy table are made by the parent once it is current (most reports
     # of a year never are): ``pipeline._Plan._dumps``
@@ -205,18 +204,55 @@ def problem_line(path: Path, err: PublisherError) -> str:
 
 
 # --- a report's kept files ------------------------------------------------------------------
-def member_path(cache_dir: Path, sha256: str) -> Path:
-    """The cached gzip member of the report's N-Quads (its part of the dump)."""
-    return cache_dir / f"{sha256}.nq.gz"
+# What a report contributes to the files published over the whole corpus is kept as the
+# entries of one zip (stored, not compressed: the members are gzip already) named by the
+# hash of the report's bytes. One file a report, not one an entry: a worker writes one
+# file (five cost it ~2-4 ms a report more), and a national month links and removes
+# 26,000 files, not 130,000. Zip, not a layout of our own: ``unzip -l`` lists them and
+# each entry's CRC is checked when read.
+NQUADS = "graph.nq.gz"  #: its part of the N-Quads dump, a gzip member
+TURTLE = "graph.ttl.gz"  #: its part of the Turtle dump, a gzip member
+PART = "corpus.pickle"  #: its part of the corpus graphs (``corpus.ReportPart``)
+SNAPSHOT = "snapshot.pickle"  #: its units and targets, for the graph of changes
+VALIDATION = "validation.nt"  #: its part of ``validation.ttl``
+#: Every entry: a report is carried over only with all of them.
+ENTRIES = (NQUADS, TURTLE, PART, SNAPSHOT, VALIDATION)
+#: The entries' time stamp: fixed, so that the same report gives the same bytes.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def kept_path(cache_dir: Path, sha256: str) -> Path:
+    """The file holding the kept entries of the report whose bytes hash to ``sha256``."""
+    return cache_dir / f"{sha256}.zip"
+
+
+def write_kept(cache_dir: Path, sha256: str, entries: Mapping[str, bytes]) -> None:
+    """Keep ``entries`` (name -> bytes: ``ENTRIES``) as the report's one file."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as kept:
+        for name, data in entries.items():
+            kept.writestr(zipfile.ZipInfo(name, _ZIP_TIME), data)
+    write_atomic(kept_path(cache_dir, sha256), buffer.getvalue())
+
+
+def read_kept(cache_dir: Path, sha256: str, *names: str) -> tuple[bytes, ...]:
+    """The entries ``names`` of a report's kept file (``write_kept``)."""
+    path = kept_path(cache_dir, sha256)
+    try:
+        with zipfile.ZipFile(path) as kept:
+            return tuple(kept.read(name) for name in names)
+    except (OSError, KeyError, zipfile.BadZipFile) as err:
+        raise StoreError(f"cannot read {', '.join(names)} kept in {path}: {err}") from err
 
 
 def read_member(cache_dir: Path, sha256: str) -> bytes:
-    """The N-Quads of a report's kept member in ``cache_dir`` (``member_path``)."""
-    path = member_path(cache_dir, sha256)
+    """The N-Quads of a report's kept member (``NQUADS``)."""
+    (member,) = read_kept(cache_dir, sha256, NQUADS)
     try:
-        return gzip_ng.decompress(path.read_bytes())
+        return gzip_ng.decompress(member)
     except (OSError, EOFError, gzip.BadGzipFile) as err:
-        raise StoreError(f"cannot read the kept graph {path}: {err}") from err
+        path = kept_path(cache_dir, sha256)
+        raise StoreError(f"cannot read the graph kept in {path}: {err}") from err
 
 
 def make_rows(cache_dir: Path, hashes: Sequence[str]) -> float:
@@ -230,12 +266,6 @@ def make_rows(cache_dir: Path, hashes: Sequence[str]) -> float:
     for sha256 in hashes:
         downloads.write_report_rows(cache_dir, sha256, read_member(cache_dir, sha256))
     return time.process_time() - start
-
-
-def turtle_path(cache_dir: Path, sha256: str) -> Path:
-    """The cached Turtle document of the report's triples, a gzip member (its part of the
-    Turtle dump)."""
-    return cache_dir / f"{sha256}.ttl.gz"
 
 
 def turtle_member(triples: Iterable[TermTriple]) -> bytes:
