@@ -369,3 +369,17 @@ def test_corpus_graphs_written_in_pieces_are_the_same_graphs(
         assert count(store, f"GRAPH <{iri}> {{ ?s ?p ?o }}") == len(expected)
     sizes = [len((folder / f"{stem}.nt").read_bytes()) for stem in result.corpus.values()]
     assert max(sizes) > 4 * 4096  # some graph did go in several pieces
+
+
+def test_inputs_keep_their_order_and_digests_when_hashed_on_threads(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for i in range(3 * pipeline.HASHING_THREADS):  # more files than threads
+        (folder / f"r{i:03}.txt").write_bytes(f"report {i}\n".encode() * (i + 1))
+    (folder / ".hidden.txt").write_text("not a report", encoding="utf-8")
+    missing = tmp_path / "missing.txt"
+    inputs = pipeline.read_inputs([folder, missing])
+    files = sorted(folder.glob("r*.txt"))
+    assert [i.path for i in inputs] == [*files, missing]
+    expected = [hashlib.sha256(path.read_bytes()).hexdigest() for path in files]
+    assert [i.sha256 for i in inputs] == [*expected, ""]  # unreadable: the parse says why

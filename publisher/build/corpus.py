@@ -107,20 +107,21 @@ def shipped_reference() -> Reference:
     return Reference.load()
 
 
-def report_entries(
+def report_parts(
     sha256: str,
     report: Report,
     urls: Urls,
     graph_iri: str,
     results: bytes,
     triples: Iterable[TermTriple],
-) -> dict[str, bytes]:
-    """The report's part of the corpus graphs, its snapshot for the graph of changes
+) -> tuple[ReportPart, dict[str, bytes]]:
+    """The report's part of the corpus graphs, and the entries of its kept file
+    (``workers.write_kept``) made here: that part, its snapshot for the graph of changes
     (made from ``triples``, its graph) and its part of ``validation.ttl`` (its SHACL
-    ``results``, N-Triples), as entries of its kept file (``workers.write_kept``)."""
+    ``results``, N-Triples)."""
     snapshot = changes.snapshot(triples)
     part = report_part(report, urls, shipped_reference(), snapshot)
-    return {
+    return part, {
         PART: pickle.dumps(part, PICKLE),
         SNAPSHOT: pickle.dumps(snapshot, PICKLE),
         VALIDATION: publish.validation_part(graph_iri, results, f"r{sha256[:16]}"),

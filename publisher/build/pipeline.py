@@ -274,7 +274,16 @@ def read_inputs(paths: Sequence[Path]) -> list[Input]:
             files.append(path)
     if not files:
         raise BuildFailed([f"no report files in {', '.join(map(str, paths))}"])
-    return [Input(path, _sha256(path)) for path in trio.report_files(files)]
+    reports = trio.report_files(files)
+    # on threads: a cold disk answers several small reads at once (a national month hashes
+    # 26,000 files on every build, a no-op included), and hashlib lets go of the GIL
+    with ThreadPoolExecutor(HASHING_THREADS, thread_name_prefix="hash") as pool:
+        digests = list(pool.map(_sha256, reports))
+    return [Input(path, digest) for path, digest in zip(reports, digests, strict=True)]
+
+
+#: Threads reading and hashing the input files (``read_inputs``).
+HASHING_THREADS = 8
 
 
 def read_listed(entries: Sequence[Entry], downloads: Path) -> list[Input]:
@@ -422,6 +431,8 @@ class _Plan:
         )
         #: Each institution's latest report carried from the published version.
         self.latest_carried: dict[str, ReportSummary] = {}
+        #: The parts of the corpus graphs of the reports built, as their workers sent them.
+        self.built_parts: dict[str, corpus.ReportPart] = {}
         #: Triples (N-Triples lines) of the report graphs withdrawn from the copied store,
         #: less those a report loaded by this build states: the history graph keeps those
         #: another report still states.
@@ -446,9 +457,10 @@ class _Plan:
             store = self._start_store(carried)
         loader = store.bulk_loader(LOAD_BATCH)
         # The carried reports' files are linked into this version and their parts of the
-        # corpus graphs read while the new reports are built: a month's update links
-        # ~130,000 files and reads 24,000 (~3 s and ~10 s from a cold disk), work that
-        # would otherwise hold up the parent, whose thread mostly waits for the loader.
+        # corpus graphs read while the new reports are built: a month's update links and
+        # reads 24,000 files (~10 s from a cold disk), work that would otherwise hold up
+        # the parent, whose thread mostly waits for the loader. The built reports' parts
+        # come with their results.
         reading = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parts")
         try:
             kept = reading.submit(self._carry_files, list(carried))
@@ -465,8 +477,8 @@ class _Plan:
         # go of the GIL).
         with ExitStack() as background:
             rows = self._start_rows(summaries, background)
-            with self.timer("read parts"):  # each report's part of the corpus graphs, kept
-                held.update(self._read_parts([s.sha256 for s in summaries if s.sha256 not in held]))
+            with self.timer("read parts"):  # each report's part of the corpus graphs
+                held.update(self.built_parts)
                 parts = [held[s.sha256] for s in summaries]
             files = {s.graph: s.sha256 for s in summaries}
             graphs = self._corpus_graphs(parts, files, store, loader)
@@ -712,6 +724,7 @@ class _Plan:
             return
         summary = outcome.summary
         slots[index] = summary
+        self.built_parts[summary.sha256] = outcome.part
         if problems:  # once a report failed nothing is published: stop loading
             return
         lines = outcome.ntriples.splitlines(keepends=True)

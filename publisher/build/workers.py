@@ -2,12 +2,12 @@
 
 A worker turns one report file into what the parent (the single writer of the store)
 needs: the report's triples as N-Triples bytes (loaded by the parent's ``GraphLoader``,
-compared with its institution's last report for the history graph), its summary, and its
-SHACL results. What the report contributes to the files published over the whole corpus
-(dump members, its parts of the corpus graphs and of ``validation.ttl``:
-``corpus.report_entries``) is kept in one file in the version's ``reports/`` folder
-(``write_kept``); the next incremental build carries it over instead of parsing the
-report again.
+compared with its institution's last report for the history graph), its summary, its
+SHACL results and its part of the corpus graphs. What the report contributes to the
+files published over the whole corpus (dump members, its parts of the corpus graphs and
+of ``validation.ttl``: ``corpus.report_parts``) is kept in one file in the version's
+``reports/`` folder (``write_kept``); the next incremental build carries it over instead
+of parsing the report again.
 
 ``run_jobs`` streams results in input order, ``window`` jobs at a time, so memory stays
 bounded by a window whatever the corpus size.
@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zlib_ng import gzip_ng, zlib_ng
 
@@ -41,6 +42,9 @@ from publisher.settings import Settings
 from publisher.store.rdftext import TermTriple, turtle, with_graph
 from publisher.uris import Urls
 from publisher.vocab import PREFIXES
+
+if TYPE_CHECKING:  # corpus imports this module: the parent needs no worker's imports
+    from publisher.build.corpus import ReportPart
 
 #: Jobs handed to the pool at once: results of a window wait for the parent in memory.
 WINDOW = 64
@@ -82,6 +86,8 @@ class Built:
     summary: Summary
     ntriples: bytes  # the report's triples, the lines SHACL read
     results: bytes  # the SHACL results graph, N-Triples
+    #: its part of the corpus graphs (kept too: the parent need not read it back)
+    part: ReportPart
     seconds: dict[str, float]
 
 
@@ -148,14 +154,14 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     }
     start = _lap(seconds, "serialise", start)
     # its parts of the corpus graphs and of validation.ttl, kept for every later build
-    entries |= corpus.report_entries(
+    part, more = corpus.report_parts(
         job.sha256, report, Urls(job.base_uri), summary.graph, results, mapped.triples
     )
-    write_kept(job.cache_dir, job.sha256, entries)
+    write_kept(job.cache_dir, job.sha256, entries | more)
     _lap(seconds, "parts", start)
     # its rows of the tidy table are made by the parent once it is current (most reports
     # of a year never are): ``pipeline._Plan._dumps``
-    return Built(summary, ntriples, results, seconds)
+    return Built(summary, ntriples, results, part, seconds)
 
 
 def _issued(report: Report) -> str | None:
@@ -231,7 +237,9 @@ def write_kept(cache_dir: Path, sha256: str, entries: Mapping[str, bytes]) -> No
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as kept:
         for name, data in entries.items():
-            kept.writestr(zipfile.ZipInfo(name, _ZIP_TIME), data)
+            entry = zipfile.ZipInfo(name, _ZIP_TIME)
+            entry.external_attr = 0o644 << 16  # rw-r--r-- once extracted
+            kept.writestr(entry, data)
     write_atomic(kept_path(cache_dir, sha256), buffer.getvalue())
 
 
