@@ -274,16 +274,7 @@ def read_inputs(paths: Sequence[Path]) -> list[Input]:
             files.append(path)
     if not files:
         raise BuildFailed([f"no report files in {', '.join(map(str, paths))}"])
-    reports = trio.report_files(files)
-    # on threads: a cold disk answers several small reads at once (a national month hashes
-    # 26,000 files on every build, a no-op included), and hashlib lets go of the GIL
-    with ThreadPoolExecutor(HASHING_THREADS, thread_name_prefix="hash") as pool:
-        digests = list(pool.map(_sha256, reports))
-    return [Input(path, digest) for path, digest in zip(reports, digests, strict=True)]
-
-
-#: Threads reading and hashing the input files (``read_inputs``).
-HASHING_THREADS = 8
+    return [Input(path, _sha256(path)) for path in trio.report_files(files)]
 
 
 def read_listed(entries: Sequence[Entry], downloads: Path) -> list[Input]:
