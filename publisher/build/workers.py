@@ -2,12 +2,12 @@
 
 A worker turns one report file into what the parent (the single writer of the store)
 needs: the report's triples as N-Triples bytes (loaded by the parent's ``GraphLoader``,
-compared with its institution's last report for the history graph), its summary, its
-SHACL results and its part of the corpus graphs. What the report contributes to the
-files published over the whole corpus (dump members, its parts of the corpus graphs and
-of ``validation.ttl``: ``corpus.report_parts``) is kept in one file in the version's
-``reports/`` folder (``write_kept``); the next incremental build carries it over instead
-of parsing the report again.
+compared with its institution's last report for the history graph), its summary and its
+part of the corpus graphs. What the report contributes to the files published over the
+whole corpus (dump members, its parts of the corpus graphs and of ``validation.ttl``:
+``corpus.report_parts``) is kept in one file in the version's ``reports/`` folder
+(``write_kept``); the next incremental build carries it over instead of parsing the
+report again.
 
 ``run_jobs`` streams results in input order, ``window`` jobs at a time, so memory stays
 bounded by a window whatever the corpus size.
@@ -85,7 +85,6 @@ class Built:
 
     summary: Summary
     ntriples: bytes  # the report's triples, the lines SHACL read
-    results: bytes  # the SHACL results graph, N-Triples
     #: its part of the corpus graphs (kept too: the parent need not read it back)
     part: ReportPart
     seconds: dict[str, float]
@@ -161,7 +160,7 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     _lap(seconds, "parts", start)
     # its rows of the tidy table are made by the parent once it is current (most reports
     # of a year never are): ``pipeline._Plan._dumps``
-    return Built(summary, ntriples, results, part, seconds)
+    return Built(summary, ntriples, part, seconds)
 
 
 def _issued(report: Report) -> str | None:
