@@ -513,7 +513,7 @@ class _Plan:
 
     def _carry_files(self, carried: Sequence[str]) -> dict[str, corpus.ReportPart]:
         """Link the kept files of the ``carried`` reports (sha256) from the published
-        version into this one; return their parts of the corpus graphs (``_read_parts``)."""
+        version into this one; return their parts of the corpus graphs (sha256 -> part)."""
         if not carried:  # a full build
             return {}
         started = time.perf_counter()
@@ -524,16 +524,12 @@ class _Plan:
             if rows.is_file():
                 _link(kept, self.cache_dir, rows.name)
         self.timer.seconds["link (thread)"] = time.perf_counter() - started
-        return self._read_parts(carried)
+        return {sha256: corpus.read_part(self.cache_dir, sha256) for sha256 in carried}
 
     def _previous_reports(self) -> Path:
         """The published version's ``reports/`` folder (a rebuild only)."""
         assert self.previous is not None, "only a rebuild carries reports"
         return self.previous.folder / REPORTS
-
-    def _read_parts(self, hashes: Sequence[str]) -> dict[str, corpus.ReportPart]:
-        """sha256 -> the kept part of the corpus graphs of each report of ``hashes``."""
-        return {sha256: corpus.read_part(self.cache_dir, sha256) for sha256 in hashes}
 
     def _copy_dumps(
         self, summaries: list[ReportSummary], graphs: list[corpus.CorpusGraph]

@@ -220,8 +220,6 @@ TURTLE = "graph.ttl.gz"  #: its part of the Turtle dump, a gzip member
 PART = "corpus.pickle"  #: its part of the corpus graphs (``corpus.ReportPart``)
 SNAPSHOT = "snapshot.pickle"  #: its units and targets, for the graph of changes
 VALIDATION = "validation.nt"  #: its part of ``validation.ttl``
-#: Every entry: a report is carried over only with all of them.
-ENTRIES = (NQUADS, TURTLE, PART, SNAPSHOT, VALIDATION)
 #: The entries' time stamp: fixed, so that the same report gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -232,7 +230,8 @@ def kept_path(cache_dir: Path, sha256: str) -> Path:
 
 
 def write_kept(cache_dir: Path, sha256: str, entries: Mapping[str, bytes]) -> None:
-    """Keep ``entries`` (name -> bytes: ``ENTRIES``) as the report's one file."""
+    """Keep ``entries`` (name -> bytes: ``NQUADS`` … ``VALIDATION``) as the report's one
+    file."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as kept:
         for name, data in entries.items():
