@@ -416,57 +416,6 @@ def test_rows_are_made_by_the_parent_when_their_process_dies(
         assert made == (tmp_path / "alone" / "current" / "dumps" / name).read_bytes()
 
 
-def changes_quads(data: Path) -> set[str]:
-    """The graph of changes' quads, without those stating when the build ran."""
-    changes = str(Urls(settings_for(data).base_uri).changes())
-    return timeless(graph_quads(data))[changes]
-
-
-def test_the_graph_of_changes_made_beside_the_parent_is_the_one_it_would_make(
-    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With two jobs, the graph of changes is made in a process of its own while the
-    parent makes the other corpus graphs; it is the graph one job makes."""
-    alone = build([synthetic], settings_for(tmp_path / "alone"), jobs=1)
-    monkeypatch.setattr(pipeline, "CHANGES_IN_PROCESS", 1)
-
-    def not_in_the_parent(*args: Any) -> None:
-        raise AssertionError("the parent compared reports the process should have compared")
-
-    monkeypatch.setattr(pipeline.changes, "changes_ntriples", not_in_the_parent)
-    beside = build([synthetic], settings_for(tmp_path / "beside"), jobs=2)
-    made = changes_quads(tmp_path / "beside")
-    assert made == changes_quads(tmp_path / "alone")
-    assert sum("/cambio/" in quad for quad in made) > 9  # changes, not the header alone
-    assert beside.seconds["changes (CPU)"] > 0 and alone.seconds["changes (CPU)"] > 0
-    # its kept per-institution files, which the next build links, are the same too
-    kept = sorted(p.name for p in (tmp_path / "beside" / "current" / "corpus").glob("changes-*"))
-    assert kept == sorted(
-        p.name for p in (tmp_path / "alone" / "current" / "corpus").glob("changes-*")
-    )
-
-
-MAKE_CHANGES = pipeline.changes_stage  # the real one, when a test patches it
-
-
-def killed_changes(*args: Any) -> tuple[corpus_graphs.CorpusGraph, float]:
-    """``changes_stage`` whose process dies before making anything; in the parent (the
-    build's own process) it makes the graph."""
-    if multiprocessing.parent_process() is not None:
-        os._exit(1)
-    return MAKE_CHANGES(*args)
-
-
-def test_the_graph_of_changes_is_made_by_the_parent_when_its_process_dies(
-    synthetic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    build([synthetic], settings_for(tmp_path / "alone"), jobs=1)
-    monkeypatch.setattr(pipeline, "CHANGES_IN_PROCESS", 1)
-    monkeypatch.setattr(pipeline, "changes_stage", killed_changes)
-    build([synthetic], settings_for(tmp_path / "beside"), jobs=2)
-    assert changes_quads(tmp_path / "beside") == changes_quads(tmp_path / "alone")
-
-
 def test_failures_in_workers_name_every_bad_file(synthetic: Path, tmp_path: Path) -> None:
     (synthetic / "a-broken.txt").write_text("nothing\n", encoding="utf-8")
     (synthetic / "z-broken.csv").write_text("x,y\n", encoding="utf-8")

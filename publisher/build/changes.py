@@ -144,17 +144,6 @@ class Part(current.Reported, Protocol):
     def snapshot_digest(self) -> str | None: ...
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A report as the graph of changes lists it (a ``Part`` without the rest of its
-    corpus part): what the build sends to the process that makes the graph."""
-
-    graph: str
-    institution: str
-    issued: str | None
-    snapshot_digest: str | None
-
-
 class Compared(current.Reported, Protocol):
     """A report with its snapshot, as compared with the next."""
 

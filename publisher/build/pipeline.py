@@ -93,11 +93,6 @@ LOAD_BATCH = 64 << 20
 #: (~5 ms each) beside the parent: below, starting it (~1.5 s of imports) costs more.
 ROWS_IN_PROCESS = 200
 
-#: From this many reports built, the graph of changes is made in a process of its own
-#: (``changes_stage``) beside the parent's other corpus graphs and current state: a
-#: national year's took 29 CPU-s of the parent's thread, a month's 10.
-CHANGES_IN_PROCESS = 200
-
 #: ``progress(done, total, label)``: called after each report (the CLI draws a bar).
 Progress = Callable[[int, int, str], None]
 #: Folders whose contents change what a build produces (besides the inputs), the
@@ -467,18 +462,17 @@ class _Plan:
             # on failure the version is discarded: its folder must not be filled meanwhile
             reading.shutdown(wait=True, cancel_futures=True)
         # From here the parent works alone on the store (corpus graphs, current state),
-        # on one core: the new current reports' tidy rows and the graph of changes are
-        # made meanwhile in processes of their own, and on a thread the changed corpus
-        # graphs' dump members, the dumps and validation.ttl (no store read; compression,
-        # copies and the store's work let go of the GIL).
+        # on one core: the new current reports' tidy rows are made meanwhile in a process
+        # of their own, and on a thread the changed corpus graphs' dump members, the dumps
+        # and validation.ttl (no store read; compression, copies and the store's work let
+        # go of the GIL).
         with ExitStack() as background:
             rows = self._start_rows(summaries, background)
             with self.timer("read parts"):  # each report's part of the corpus graphs
                 held.update(self.built_parts)
                 parts = [held[s.sha256] for s in summaries]
             files = {s.graph: s.sha256 for s in summaries}
-            changing = self._start_changes(parts, files, background)
-            graphs = self._corpus_graphs(parts, files, store, loader, changing)
+            graphs = self._corpus_graphs(parts, files, store, loader)
             copying = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dumps")
             copied = background.enter_context(copying).submit(self._copy_dumps, summaries, graphs)
             with self.timer("load"):
@@ -567,33 +561,6 @@ class _Plan:
         with self.timer("validation"):
             publish.write_validation(validation, self.version_dir / publish.VALIDATION)
         return dumps
-
-    def _start_changes(
-        self,
-        parts: Sequence[corpus.ReportPart],
-        files: Mapping[str, str],
-        background: ExitStack,
-    ) -> Future[tuple[corpus.CorpusGraph, float]] | None:
-        """Start making the graph of changes in a process of its own that ``background``
-        closes; None when the parent had better make it (``_corpus_graphs``): one job
-        only, or too few reports built to pay for a process."""
-        if self.jobs < 2 or len(self.built_parts) < CHANGES_IN_PROCESS:
-            return None
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=spawning())
-        return background.enter_context(pool).submit(
-            changes_stage, *self._changes_arguments(parts, files)
-        )
-
-    def _changes_arguments(
-        self, parts: Sequence[corpus.ReportPart], files: Mapping[str, str]
-    ) -> tuple[list[changes.Entry], str, Path, Path | None, Path, dict[str, str]]:
-        """``changes_stage``'s arguments: what it needs of each part, not the whole part
-        (the process gets them pickled)."""
-        entries = [
-            changes.Entry(p.graph, p.institution, p.issued, p.snapshot_digest) for p in parts
-        ]
-        kept = self.previous.folder / CORPUS if self.previous is not None else None
-        return entries, self.base_uri, self.corpus_dir, kept, self.cache_dir, dict(files)
 
     def _start_rows(
         self, summaries: Sequence[ReportSummary], background: ExitStack
@@ -772,11 +739,9 @@ class _Plan:
         files: Mapping[str, str],
         store: BuildStore,
         loader: GraphLoader,
-        changing: Future[tuple[corpus.CorpusGraph, float]] | None,
     ) -> list[corpus.CorpusGraph]:
         """Make the corpus graphs and write each one's files and changes to the store
-        (``files``: each report's graph IRI -> its file's sha256; ``changing``: the graph
-        of changes on its way from its process, if it has one)."""
+        (``files``: each report's graph IRI -> its file's sha256)."""
         graphs = []
         for stage in corpus.CORPUS_STAGES:
             with self.timer(stage.__name__.removesuffix("_stage")):
@@ -784,13 +749,9 @@ class _Plan:
                 self._write_corpus_graph(graph, store, loader)
             graphs.append(graph)
         with self.timer("changes"):  # id/cambios: per institution, kept under corpus/
-            result = None
-            if changing is not None:
-                with suppress(BrokenProcessPool):  # a killed process: made here instead
-                    result = changing.result()
-            if result is None:
-                result = changes_stage(*self._changes_arguments(parts, files))
-            graph, self.timer.seconds["changes (CPU)"] = result
+            graph = changes_stage(
+                parts, self.urls, self.corpus_dir, self.previous, self.cache_dir, files
+            )
             self._write_corpus_graph(graph, store, loader)
         graphs.append(graph)
         made = {graph.iri for graph in graphs}
@@ -981,28 +942,25 @@ class _Adding:
 
 
 def changes_stage(
-    parts: Sequence[changes.Part],
-    base_uri: str,
+    parts: Sequence[corpus.ReportPart],
+    urls: Urls,
     folder: Path,
-    kept: Path | None,
+    previous: _Previous | None,
     cache_dir: Path,
     sha256: Mapping[str, str],
-) -> tuple[corpus.CorpusGraph, float]:
+) -> corpus.CorpusGraph:
     """The graph of changes (``changes.py``), from the kept per-institution files of the
-    published version (``kept``: its ``corpus/``) where an institution's reports did not
-    change; the snapshots of the others are read from ``cache_dir`` (the reports' kept
-    files; ``sha256``: report graph IRI -> the file's hash). Also returns the CPU seconds
-    it took: the build runs it in a process of its own (``_Plan._start_changes``)."""
-    started = time.process_time()
-    urls = Urls(base_uri)
+    published version where an institution's reports did not change; the snapshots of
+    the others are read from ``cache_dir`` (the reports' kept files; ``sha256``: report
+    graph IRI -> the file's hash)."""
+    kept = previous.folder / CORPUS if previous is not None else None
 
     def read(part: changes.Part) -> changes.Snapshot | None:
         return corpus.read_snapshot(cache_dir, sha256[part.graph])
 
     ntriples, _ = changes.changes_ntriples(parts, urls, folder, kept, read)
     iri = changes.changes_graph_iri(urls)
-    graph = corpus.CorpusGraph(str(iri), ntriples, "Cambios entre informes consecutivos")
-    return graph, time.process_time() - started
+    return corpus.CorpusGraph(str(iri), ntriples, "Cambios entre informes consecutivos")
 
 
 def kept_graph_files(version_dir: Path, manifest: dict[str, Any]) -> dict[str, Path]:
