@@ -122,8 +122,9 @@ def alternatives(mapped: list[MappedReport], texts: dict[int, bytes], repeat: in
     print(f"  {'Turtle member (terms; a store)':<36} {built:8.2f} {other:8.2f}")
     print("  gzip of the N-Quads member, by level: CPU ms a report, KiB a report")
     for level in (6, 4, 1):
-        members = [zlib_ng.compress(texts[id(m)], level, 31) for m in mapped]
-        spent = best_ms(functools.partial(_gzip, texts, level), mapped, repeat)
+        compress = functools.partial(_gzip, texts, level)
+        members = [compress(m) for m in mapped]
+        spent = best_ms(compress, mapped, repeat)
         note = " (the build)" if level == 6 else ""
         size = sum(map(len, members)) / len(members) / 1024
         print(f"    level {level}{note}: {spent:.2f} ms, {size:.1f} KiB")
