@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import multiprocessing
 import os
 import shutil
+import zlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,16 @@ from publisher.build import corpus as corpus_graphs
 from publisher.build import pipeline, publish
 from publisher.build.current import HistoryLines, owner, split_owned
 from publisher.build.pipeline import BuildFailed, BuildReport, build
-from publisher.build.workers import MIN_PER_WORKER, make_rows, workers_for
+from publisher.build.workers import (
+    MIN_PER_WORKER,
+    NQUADS,
+    TURTLE,
+    VALIDATION,
+    make_rows,
+    read_kept,
+    workers_for,
+)
+from publisher.errors import StoreError
 from publisher.records import Report
 from publisher.settings import Settings, load
 from publisher.store.embedded import PublishedStore
@@ -283,6 +294,109 @@ def test_a_rebuild_reads_only_the_reports_it_builds(
     again = build([corpus], settings_for(data), jobs=1)
     assert (again.built, again.carried) == (1, 4)
     assert parsed == [changed.name]
+
+
+def test_a_version_keeps_every_report_s_part_in_one_file(
+    first: tuple[Path, BuildReport], corpus: Path
+) -> None:
+    data, result = first
+    parts = corpus_graphs.read_parts(data / "current" / "corpus" / corpus_graphs.PARTS)
+    assert {sha256: part.graph for sha256, part in parts.items()} == {
+        r.sha256: r.graph for r in result.reports
+    }
+    change_one(corpus)
+    again = build([corpus], settings_for(data), jobs=1)
+    assert (again.built, again.carried) == (1, 4)
+    kept = corpus_graphs.read_parts(data / "current" / "corpus" / corpus_graphs.PARTS)
+    assert {sha256: part.graph for sha256, part in kept.items()} == {
+        r.sha256: r.graph for r in again.reports
+    }
+    carried = set(parts) & set(kept)
+    assert len(carried) == 4 and all(kept[sha] == parts[sha] for sha in carried)
+
+
+def test_without_the_parts_file_a_rebuild_builds_every_report(
+    first: tuple[Path, BuildReport], corpus: Path
+) -> None:
+    data, result = first
+    (data / "current" / "corpus" / corpus_graphs.PARTS).unlink()
+    change_one(corpus)
+    again = build([corpus], settings_for(data), jobs=1)
+    assert (again.built, again.carried) == (5, 0)
+    assert_current_state(data)
+
+
+def test_a_damaged_parts_file_fails_the_rebuild_and_keeps_the_published_version(
+    first: tuple[Path, BuildReport], corpus: Path
+) -> None:
+    data, _ = first
+    parts = data / "current" / "corpus" / corpus_graphs.PARTS
+    parts.write_bytes(parts.read_bytes()[:100])  # cut short
+    before = snapshot(data)
+    change_one(corpus)
+    with pytest.raises(StoreError, match="parts.pickle.gz"):
+        build([corpus], settings_for(data), jobs=1)
+    assert snapshot(data) == before
+
+
+def spans_hold_the_kept_members(data: Path, reports: list[Any]) -> None:
+    """Each report's spans (``pipeline.SPANS``) in the published dumps and validation.ttl
+    hold exactly its kept members."""
+    version = data / (data / "current").readlink()
+    spans = json.loads((version / "corpus" / pipeline.SPANS).read_bytes())
+    assert set(spans) == {r.sha256 for r in reports}
+    files = [
+        (version / "dumps" / publish.NQUADS_DUMP).read_bytes(),
+        (version / "dumps" / publish.TURTLE_DUMP).read_bytes(),
+        (version / publish.VALIDATION).read_bytes(),
+    ]
+    for report in reports:
+        kept = read_kept(version / "reports", report.sha256, NQUADS, TURTLE, VALIDATION)
+        span = spans[report.sha256]
+        held = [f[at : at + n] for f, at, n in zip(files, span[0:6:2], span[1:6:2], strict=True)]
+        assert held == list(kept)
+        assert span[6] == zlib.crc32(b"".join(kept))
+
+
+def test_a_rebuild_copies_the_carried_members_from_the_published_dumps(
+    first: tuple[Path, BuildReport], corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, result = first
+    spans_hold_the_kept_members(data, result.reports)
+    opened: list[str] = []
+    real_read_kept = pipeline.read_kept
+
+    def spy(cache_dir: Path, sha256: str, *names: str) -> tuple[bytes, ...]:
+        opened.append(sha256)
+        return real_read_kept(cache_dir, sha256, *names)
+
+    monkeypatch.setattr(pipeline, "read_kept", spy)
+    changed = change_one(corpus)
+    again = build([corpus], settings_for(data), jobs=1)
+    assert (again.built, again.carried) == (1, 4)
+    assert opened == [_sha256(changed)]  # only the report built now: its kept file
+    spans_hold_the_kept_members(data, again.reports)
+
+
+@pytest.mark.parametrize("damage", ["cut short", "one byte changed"])
+def test_damaged_dumps_fail_the_rebuild_and_keep_the_published_version(
+    first: tuple[Path, BuildReport], corpus: Path, damage: str
+) -> None:
+    data, _ = first
+    dump = data / "current" / "dumps" / publish.NQUADS_DUMP
+    spans = json.loads((data / "current" / "corpus" / pipeline.SPANS).read_bytes())
+    offset, length = spans[_sha256(corpus / "sot-2023-01.txt")][:2]  # a carried report's
+    held = bytearray(dump.read_bytes())
+    if damage == "cut short":
+        del held[offset + length // 2 :]
+    else:
+        held[offset + length // 2] ^= 0xFF
+    dump.write_bytes(held)
+    before = snapshot(data)
+    change_one(corpus)
+    with pytest.raises(StoreError, match="dumps .* differ from what it kept"):
+        build([corpus], settings_for(data), jobs=1)
+    assert snapshot(data) == before
 
 
 def test_a_removed_report_is_withdrawn(first: tuple[Path, BuildReport], corpus: Path) -> None:

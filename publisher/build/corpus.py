@@ -4,9 +4,9 @@ Besides one named graph per report, a version holds graphs over the whole corpus
 ontology, the links (``link.py``), the reference data (``registry.py``) and the quality
 measurements (``quality.py``). Each report's contribution to them (``ReportPart``: its
 links and measurements as canonical N-Triples, its institution and shares) is made once,
-when the report is built, and kept in its file in ``reports/``; a rebuild assembles
-the corpus graphs from the kept parts, so it parses, maps and matches only the reports
-it builds.
+when the report is built, and every report's part is kept in one file of the version
+(``PARTS``); a rebuild assembles the corpus graphs from the kept parts, so it parses,
+maps and matches only the reports it builds.
 
 A corpus graph is held as canonical N-Triples (terms as the store gives them back,
 distinct lines, sorted), so the same inputs give the same bytes whichever build made
@@ -21,16 +21,17 @@ import io
 import itertools
 import operator
 import pickle
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from rdflib.term import Node
+from zlib_ng import gzip_ng
 
 from publisher.build import changes, current, publish
-from publisher.build.workers import PART, SNAPSHOT, VALIDATION, read_kept
+from publisher.build.workers import SNAPSHOT, VALIDATION, read_kept
 from publisher.enrichment import quality
 from publisher.enrichment.link import (
     Reference,
@@ -40,6 +41,7 @@ from publisher.enrichment.link import (
     report_links,
 )
 from publisher.enrichment.registry import reference_graph, reference_graph_iri
+from publisher.errors import StoreError
 from publisher.mapping.rdf import ontology_graph
 from publisher.records import Report
 from publisher.store.rdftext import TermTriple, iri_value, parse_ntriples
@@ -116,13 +118,13 @@ def report_parts(
     triples: Iterable[TermTriple],
 ) -> tuple[ReportPart, dict[str, bytes]]:
     """The report's part of the corpus graphs, and the entries of its kept file
-    (``workers.write_kept``) made here: that part, its snapshot for the graph of changes
-    (made from ``triples``, its graph) and its part of ``validation.ttl`` (its SHACL
-    ``results``, N-Triples)."""
+    (``workers.write_kept``) made here: its snapshot for the graph of changes (made from
+    ``triples``, its graph) and its part of ``validation.ttl`` (its SHACL ``results``,
+    N-Triples). The part itself goes back to the parent, which keeps every report's
+    (``write_parts``)."""
     snapshot = changes.snapshot(triples)
     part = report_part(report, urls, shipped_reference(), snapshot)
     return part, {
-        PART: pickle.dumps(part, PICKLE),
         SNAPSHOT: pickle.dumps(snapshot, PICKLE),
         VALIDATION: publish.validation_part(graph_iri, results, f"r{sha256[:16]}"),
     }
@@ -136,12 +138,33 @@ def read_snapshot(cache_dir: Path, sha256: str) -> changes.Snapshot:
     return snapshot
 
 
-def read_part(cache_dir: Path, sha256: str) -> ReportPart:
-    """The ``ReportPart`` kept with the report whose bytes hash to ``sha256``."""
-    (data,) = read_kept(cache_dir, sha256, PART)
-    # our own files, written by this build or the published one: not untrusted input
-    part: ReportPart = pickle.loads(data)
-    return part
+#: The file of a version's ``corpus/`` folder keeping every report's part (sha256 of the
+#: report's bytes -> ``ReportPart``), gzip-compressed pickle. One file, not an entry of
+#: each report's kept file: a national month carries 24,000 reports' parts, and reading
+#: them from 24,000 small files took its parts thread 9-13 CPU-s and, on a cold disk,
+#: 10-70 s; this file (~24 MB) is read in under a second (docs/performance.md).
+PARTS = "parts.pickle.gz"
+
+
+def write_parts(path: Path, parts: Mapping[str, ReportPart]) -> None:
+    """Keep ``parts`` (sha256 -> the report's part) in ``path``, streamed: a national
+    corpus's parts pickle to ~300 MB, never held whole."""
+    try:
+        with gzip_ng.open(path, "wb", compresslevel=1) as packed:  # 12x smaller, 0.6 s
+            pickle.dump(dict(parts), packed, PICKLE)
+    except OSError as err:
+        raise StoreError(f"cannot write the reports' parts to {path}: {err}") from err
+
+
+def read_parts(path: Path) -> dict[str, ReportPart]:
+    """The parts ``write_parts`` kept in ``path`` (sha256 -> the report's part)."""
+    try:
+        with gzip_ng.open(path, "rb") as packed:
+            # our own file, written by the published version: not untrusted input
+            parts: dict[str, ReportPart] = pickle.load(packed)
+    except (OSError, EOFError, pickle.UnpicklingError) as err:
+        raise StoreError(f"cannot read the reports' parts kept in {path}: {err}") from err
+    return parts
 
 
 def canonical_ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:

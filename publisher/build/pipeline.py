@@ -29,6 +29,7 @@ written, and the dumps and descriptions concatenated from kept files (see ``_Pla
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import URIRef
+from zlib_ng import zlib_ng
 
 from publisher import downloads as tidy
 from publisher.build import changes, corpus, current, publish
@@ -66,6 +68,7 @@ from publisher.build.workers import (
     run_jobs,
     spawning,
     workers_for,
+    write_atomic,
 )
 from publisher.build.workers import problem_line as problem_line  # re-exported
 from publisher.downloads import search
@@ -363,6 +366,8 @@ def _previous(data_dir: Path, code: str) -> _Previous | None:
         return None
     if not (current / "store").is_dir() or not (current / REPORTS).is_dir():
         return None
+    if not (current / CORPUS / corpus.PARTS).is_file():  # its reports' parts: a full build
+        return None
     reports = {}
     every = [ReportSummary(**entry) for entry in manifest["reports"]]
     for summary in every:
@@ -474,7 +479,9 @@ class _Plan:
             files = {s.graph: s.sha256 for s in summaries}
             graphs = self._corpus_graphs(parts, files, store, loader)
             copying = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dumps")
-            copied = background.enter_context(copying).submit(self._copy_dumps, summaries, graphs)
+            copied = background.enter_context(copying).submit(
+                self._copy_dumps, summaries, parts, graphs
+            )
             with self.timer("load"):
                 loader.flush()
             self.timer.seconds["bulk loads"] = loader.seconds  # on the loader's thread
@@ -513,7 +520,8 @@ class _Plan:
 
     def _carry_files(self, carried: Sequence[str]) -> dict[str, corpus.ReportPart]:
         """Link the kept files of the ``carried`` reports (sha256) from the published
-        version into this one; return their parts of the corpus graphs (sha256 -> part)."""
+        version into this one; return their parts of the corpus graphs (sha256 -> part),
+        from the published version's file of every report's part."""
         if not carried:  # a full build
             return {}
         started = time.perf_counter()
@@ -524,7 +532,13 @@ class _Plan:
             if rows.is_file():
                 _link(kept, self.cache_dir, rows.name)
         self.timer.seconds["link (thread)"] = time.perf_counter() - started
-        return {sha256: corpus.read_part(self.cache_dir, sha256) for sha256 in carried}
+        assert self.previous is not None, "only a rebuild carries reports"
+        path = self.previous.folder / CORPUS / corpus.PARTS
+        every = corpus.read_parts(path)
+        missing = [sha256 for sha256 in carried if sha256 not in every]
+        if missing:  # the same code wrote both: the published version is damaged
+            raise StoreError(f"{path} lacks the part of {len(missing)} kept report(s)")
+        return {sha256: every[sha256] for sha256 in carried}
 
     def _previous_reports(self) -> Path:
         """The published version's ``reports/`` folder (a rebuild only)."""
@@ -532,34 +546,51 @@ class _Plan:
         return self.previous.folder / REPORTS
 
     def _copy_dumps(
-        self, summaries: list[ReportSummary], graphs: list[corpus.CorpusGraph]
+        self,
+        summaries: list[ReportSummary],
+        parts: Sequence[corpus.ReportPart],
+        graphs: list[corpus.CorpusGraph],
     ) -> list[Dump]:
         """Write the changed corpus graphs' dump members, then the RDF dumps and
-        ``validation.ttl``: the kept files concatenated (no store read; ``run`` calls this
-        on a thread of its own, beside the current state's store work)."""
+        ``validation.ttl``: the kept members concatenated (no store read; ``run`` calls
+        this on a thread of its own, beside the current state's store work). A carried
+        report's members are copied from the published version's dumps (``SPANS``).
+        Keep what the next build carries: every report's ``parts`` and ``SPANS``."""
         hashes = [s.sha256 for s in summaries]
+        with self.timer("keep parts"):
+            kept = {s.sha256: part for s, part in zip(summaries, parts, strict=True)}
+            corpus.write_parts(self.corpus_dir / corpus.PARTS, kept)
         stems = [self.corpus_dir / _corpus_stem(graph.iri) for graph in graphs]
         dumps_dir = self.version_dir / "dumps"
         with self.timer("corpus members"):
             for graph, stem in self.members:
                 _write_members(graph, stem)
         validation: list[bytes] = []
+        spans: dict[str, list[int]] = {}
+        ends = [0, 0, 0]  # bytes written so far: N-Quads dump, Turtle dump, validation parts
 
-        def members() -> Iterator[tuple[bytes, bytes]]:
-            for sha256 in hashes:  # each report's kept file read once, for all three
-                nquads, turtle, results = read_kept(
+        def members(carried: _CarriedMembers) -> Iterator[tuple[bytes, bytes]]:
+            for sha256 in hashes:
+                # built now, or not in the published version's dumps: its kept file
+                nquads, turtle, results = carried.read(sha256) or read_kept(
                     self.cache_dir, sha256, NQUADS, TURTLE, VALIDATION
                 )
+                spans[sha256] = [ends[0], len(nquads), ends[1], len(turtle), ends[2]]
+                spans[sha256] += [len(results), _crc(nquads, turtle, results)]
+                ends[:] = [ends[0] + len(nquads), ends[1] + len(turtle), ends[2] + len(results)]
                 validation.append(results)
                 yield nquads, turtle
             for stem in stems:  # each corpus graph's members
                 nquads_file, turtle_file = stem.with_suffix(".nq.gz"), stem.with_suffix(".ttl.gz")
                 yield nquads_file.read_bytes(), turtle_file.read_bytes()
 
-        with self.timer("dumps"):
-            dumps = publish.write_rdf_dumps(members(), dumps_dir)
+        with self.timer("dumps"), _CarriedMembers(self.previous) as carried:
+            dumps = publish.write_rdf_dumps(members(carried), dumps_dir)
         with self.timer("validation"):
-            publish.write_validation(validation, self.version_dir / publish.VALIDATION)
+            header = publish.write_validation(validation, self.version_dir / publish.VALIDATION)
+        for span in spans.values():
+            span[4] += header
+        write_atomic(self.corpus_dir / SPANS, json.dumps(spans).encode())
         return dumps
 
     def _start_rows(
@@ -887,6 +918,64 @@ class _Plan:
             return path.read_bytes()
         except OSError as err:
             raise StoreError(f"cannot read the published corpus graph {path}: {err}") from err
+
+
+#: The file of a version's ``corpus/`` folder telling where each report's members sit in
+#: the version's N-Quads dump, Turtle dump and ``validation.ttl`` (JSON: sha256 -> the
+#: offset and length in each, then the CRC-32 of the three, as the kept file's entries
+#: have). A month's update copies the 24,000 carried reports' members from those three
+#: files, read front to back, instead of opening 24,000 kept files on a cold disk
+#: (docs/performance.md, fourteenth session).
+SPANS = "spans.json"
+
+
+def _crc(*members: bytes) -> int:
+    """The CRC-32 of ``members`` one after the other (~0.2 s for a national year's)."""
+    crc = 0
+    for member in members:
+        crc = zlib_ng.crc32(member, crc)
+    return crc
+
+
+class _CarriedMembers:
+    """The published version's dumps and ``validation.ttl``, open to copy a carried
+    report's members from (``SPANS``); a version without them gives none."""
+
+    def __init__(self, previous: _Previous | None) -> None:
+        self._spans: dict[str, list[int]] = {}
+        self._files: list[int] = []
+        self._folder = previous.folder if previous is not None else None
+
+    def __enter__(self) -> _CarriedMembers:
+        folder = self._folder
+        if folder is None or not (folder / CORPUS / SPANS).is_file():
+            return self
+        names = [f"dumps/{publish.NQUADS_DUMP}", f"dumps/{publish.TURTLE_DUMP}", publish.VALIDATION]
+        try:
+            self._spans = json.loads((folder / CORPUS / SPANS).read_bytes())
+            for name in names:
+                self._files.append(os.open(folder / name, os.O_RDONLY))
+        except (OSError, ValueError) as err:
+            self.__exit__()
+            raise StoreError(f"cannot read the published dumps in {folder}: {err}") from err
+        return self
+
+    def read(self, sha256: str) -> tuple[bytes, bytes, bytes] | None:
+        """The report's N-Quads member, Turtle member and validation part, as the
+        published version's files hold them; None if they do not hold the report."""
+        span = self._spans.get(sha256)
+        if span is None or not self._files:
+            return None
+        offsets, lengths = span[0:6:2], span[1:6:2]
+        held = [os.pread(f, n, at) for f, at, n in zip(self._files, offsets, lengths, strict=True)]
+        if [len(data) for data in held] != lengths or _crc(*held) != span[6]:
+            raise StoreError(f"the published dumps in {self._folder} differ from what it kept")
+        return held[0], held[1], held[2]
+
+    def __exit__(self, *_: object) -> None:
+        for handle in self._files:
+            os.close(handle)
+        self._files = []
 
 
 #: A corpus graph goes through its writers this many bytes of lines at a time: a national

@@ -135,6 +135,11 @@ def build_lock(data_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+#: The RDF dumps' file names, in a version's ``dumps/`` folder.
+NQUADS_DUMP = "lotaip.nq.gz"
+TURTLE_DUMP = "lotaip.ttl.gz"
+
+
 def write_rdf_dumps(members: Iterable[tuple[bytes, bytes]], dumps_dir: Path) -> list[Dump]:
     """Write ``lotaip.nq.gz`` and ``lotaip.ttl.gz`` from ``members``: for each graph its
     N-Quads and its Turtle document, each one gzip member.
@@ -146,8 +151,8 @@ def write_rdf_dumps(members: Iterable[tuple[bytes, bytes]], dumps_dir: Path) -> 
     written once per graph. Compressed, it is a few percent of its size to write, keep
     and download.
     """
-    nquads = dumps_dir / "lotaip.nq.gz"
-    turtle = dumps_dir / "lotaip.ttl.gz"
+    nquads = dumps_dir / NQUADS_DUMP
+    turtle = dumps_dir / TURTLE_DUMP
     dumps_dir.mkdir(parents=True, exist_ok=True)
     try:
         with nquads.open("wb") as nquads_file, turtle.open("wb") as turtle_file:
@@ -258,8 +263,9 @@ def validation_part(graph_iri: str, results: bytes, label: str) -> bytes:
     return rdftext.ntriples(triples)
 
 
-def write_validation(parts: Sequence[bytes], path: Path) -> None:
-    """Write ``validation.ttl``: one ``sh:ValidationReport`` holding every report's results.
+def write_validation(parts: Sequence[bytes], path: Path) -> int:
+    """Write ``validation.ttl``: one ``sh:ValidationReport`` holding every report's results;
+    return where the first part begins (the bytes before it).
 
     The parts are N-Triples (a subset of Turtle), concatenated after the report node; it
     conforms when no result is a violation.
@@ -272,10 +278,12 @@ def write_validation(parts: Sequence[bytes], path: Path) -> None:
     ]
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        lines = rdftext.ntriples(header)
         with path.open("wb") as out:
-            out.writelines([rdftext.ntriples(header), *parts])
+            out.writelines([lines, *parts])
     except OSError as err:
         raise StoreError(f"cannot write {path}: {err}") from err
+    return len(lines)
 
 
 @dataclass(frozen=True)

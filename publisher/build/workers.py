@@ -4,10 +4,11 @@ A worker turns one report file into what the parent (the single writer of the st
 needs: the report's triples as N-Triples bytes (loaded by the parent's ``GraphLoader``,
 compared with its institution's last report for the history graph), its summary and its
 part of the corpus graphs. What the report contributes to the files published over the
-whole corpus (dump members, its parts of the corpus graphs and of ``validation.ttl``:
+whole corpus (dump members, its snapshot and its part of ``validation.ttl``:
 ``corpus.report_parts``) is kept in one file in the version's ``reports/`` folder
-(``write_kept``); the next incremental build carries it over instead of parsing the
-report again.
+(``write_kept``), its part of the corpus graphs in the version's file of every report's
+part (``corpus.write_parts``); the next incremental build carries them over instead of
+parsing the report again.
 
 ``run_jobs`` streams results in input order, ``window`` jobs at a time, so memory stays
 bounded by a window whatever the corpus size.
@@ -85,7 +86,7 @@ class Built:
 
     summary: Summary
     ntriples: bytes  # the report's triples, the lines SHACL read
-    #: its part of the corpus graphs (kept too: the parent need not read it back)
+    #: its part of the corpus graphs (the parent keeps every report's: ``corpus.PARTS``)
     part: ReportPart
     seconds: dict[str, float]
 
@@ -153,6 +154,7 @@ def _build(job: Job, seconds: dict[str, float]) -> Built:
     }
     start = _lap(seconds, "serialise", start)
     # its parts of the corpus graphs and of validation.ttl, kept for every later build
+    # (the former by the parent, with every report's)
     part, more = corpus.report_parts(
         job.sha256, report, Urls(job.base_uri), summary.graph, results, mapped.triples
     )
@@ -217,7 +219,6 @@ def problem_line(path: Path, err: PublisherError) -> str:
 # each entry's CRC is checked when read.
 NQUADS = "graph.nq.gz"  #: its part of the N-Quads dump, a gzip member
 TURTLE = "graph.ttl.gz"  #: its part of the Turtle dump, a gzip member
-PART = "corpus.pickle"  #: its part of the corpus graphs (``corpus.ReportPart``)
 SNAPSHOT = "snapshot.pickle"  #: its units and targets, for the graph of changes
 VALIDATION = "validation.nt"  #: its part of ``validation.ttl``
 #: The entries' time stamp: fixed, so that the same report gives the same bytes.
