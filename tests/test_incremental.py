@@ -378,6 +378,19 @@ def test_a_rebuild_copies_the_carried_members_from_the_published_dumps(
     spans_hold_the_kept_members(data, again.reports)
 
 
+def test_a_report_rebuilt_for_a_lost_kept_file_dumps_its_new_members(
+    first: tuple[Path, BuildReport], corpus: Path
+) -> None:
+    data, _ = first
+    lost = _sha256(corpus / "sot-2023-01.txt")
+    (data / "current" / "reports" / f"{lost}.zip").unlink()  # its members stay in the dumps
+    change_one(corpus)
+    again = build([corpus], settings_for(data), jobs=1)
+    assert (again.built, again.carried) == (2, 3)
+    assert dumped_quads(data) == {line for quads in graph_quads(data).values() for line in quads}
+    spans_hold_the_kept_members(data, again.reports)
+
+
 @pytest.mark.parametrize("damage", ["cut short", "one byte changed"])
 def test_damaged_dumps_fail_the_rebuild_and_keep_the_published_version(
     first: tuple[Path, BuildReport], corpus: Path, damage: str

@@ -571,8 +571,9 @@ class _Plan:
 
         def members(carried: _CarriedMembers) -> Iterator[tuple[bytes, bytes]]:
             for sha256 in hashes:
-                # built now, or not in the published version's dumps: its kept file
-                nquads, turtle, results = carried.read(sha256) or read_kept(
+                # a report built now (maybe again: its kept file was lost) has new members
+                held = None if sha256 in self.built_parts else carried.read(sha256)
+                nquads, turtle, results = held or read_kept(
                     self.cache_dir, sha256, NQUADS, TURTLE, VALIDATION
                 )
                 spans[sha256] = [ends[0], len(nquads), ends[1], len(turtle), ends[2]]
