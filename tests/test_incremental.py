@@ -697,3 +697,19 @@ def test_a_report_line_about_its_institution_s_nodes_is_owned() -> None:
     assert len(owned) == 3
     assert other == {line for line in lines if b"gad-x-2" in line or b"software" in line}
     assert owner(urls, "gad-x") != owner(urls, "gad-x-2")
+
+
+def test_a_line_about_a_moving_report_s_source_file_is_owned() -> None:
+    """A source file's node is named by the file's content, so only reports read from that
+    file state it: a line about it is checked against those reports only, not against
+    every current graph; another file's node stays shared."""
+    urls = Urls(BASE)
+    this, other_file = "ab" * 32, "cd" * 32
+    lines = {
+        f"<{urls.source_file(this)}> <p> <o> .\n".encode(),
+        f"<{urls.source_file(other_file)}> <p> <o> .\n".encode(),
+        f"<{urls.source_file(this)}/x> <p> <o> .\n".encode(),  # not that node
+    }
+    owned, other = split_owned(lines, urls, "gad-x", {this})
+    assert owned == {f"<{urls.source_file(this)}> <p> <o> .\n".encode()}
+    assert split_owned(lines, urls, "gad-x") == (set(), lines)

@@ -114,16 +114,22 @@ def owner(urls: Urls, institution_id: str) -> str:
 
 
 def split_owned(
-    lines: Set[bytes], urls: Urls, institution_id: str
+    lines: Set[bytes], urls: Urls, institution_id: str, files: Iterable[str] = ()
 ) -> tuple[set[bytes], set[bytes]]:
-    """N-Triples ``lines`` of a report of the institution, split into those about a node
-    the institution's reports mint (``Urls.owned_prefixes``: only its own reports state
-    them) and the others (shared nodes: the software, a source file, a concept)."""
-    starts = owned_line_starts(urls, institution_id)
+    """N-Triples ``lines`` of reports of the institution, split into those about a node
+    only some reports state (``owned_line_starts``) and the others (shared nodes: the
+    software, a concept)."""
+    starts = owned_line_starts(urls, institution_id, files)
     owned = {line for line in lines if line.startswith(starts)}
     return owned, set(lines) - owned
 
 
-def owned_line_starts(urls: Urls, institution_id: str) -> tuple[bytes, ...]:
-    """How an N-Triples line about a node the institution's reports mint starts."""
-    return tuple(f"<{prefix}".encode() for prefix in urls.owned_prefixes(institution_id))
+def owned_line_starts(
+    urls: Urls, institution_id: str, files: Iterable[str] = ()
+) -> tuple[bytes, ...]:
+    """How an N-Triples line starts that only the institution's reports, or a report read
+    from one of ``files`` (sha256), state: one about a node the institution's reports mint
+    (``Urls.owned_prefixes``), or about one of those source files (named by content)."""
+    prefixes = [f"<{prefix}" for prefix in urls.owned_prefixes(institution_id)]
+    prefixes += [f"<{urls.source_file(sha256)}>" for sha256 in sorted(files)]
+    return tuple(prefix.encode() for prefix in prefixes)

@@ -853,17 +853,25 @@ class _Plan:
         # An institution's next month restates most of its last: what its leaving report
         # stated is in the default graph already, and what its entering one states stays;
         # each leaving line is then checked against the graphs still current. The mapping
-        # mints a report's nodes under its institution's IRIs (``current.split_owned``), so
-        # a line about such a node can only be stated by that institution's current reports
-        # or a corpus graph: the entering reports' lines are at hand, the corpus graphs'
-        # lines about its nodes are found by bisection (their lines are sorted), any other
-        # current report of the same owner is asked by point lookups; and each institution
-        # is handled alone, so memory holds one institution's lines at a time.
+        # mints a report's nodes under its institution's IRIs, and names its source file's
+        # node by the file's content (``current.split_owned``), so a line about such a node
+        # can only be stated by that institution's current reports, a current report read
+        # from the same file, or a corpus graph: the entering reports' lines are at hand,
+        # the corpus graphs' lines about those nodes are found by bisection (their lines
+        # are sorted), any other such current report is asked by point lookups; and each
+        # institution is handled alone, so memory holds one institution's lines at a time.
+        # What the corpus graphs stopped stating about those nodes (an institution's quality
+        # measurements) goes the same way. Only lines about shared nodes are checked against
+        # every current graph (a scan of the triple's quads in every graph): a national
+        # month's 17,603 lines about source files and quality measurements took 4.4 s that
+        # way (docs/performance.md).
         corpus_names = {graph.iri for graph in graphs}
         current_of: dict[str, set[str]] = {}
+        current_from: dict[str, set[str]] = {}  # a source file's sha256 -> current graphs
         for summary in _current_reports(summaries):
             key = current.owner(self.urls, summary.institution)
             current_of.setdefault(key, set()).add(summary.graph)
+            current_from.setdefault(summary.sha256, set()).add(summary.graph)
         institution_of = {s.sha256: s.institution for s in summaries}
         # institution -> its reports entering (True) and leaving (False) the current state
         moves: dict[str, list[tuple[Path, str, str, bool]]] = {}
@@ -877,7 +885,9 @@ class _Plan:
             )
         adding = _Adding(store)
         shared_in: set[bytes] = set()
-        shared_out: set[bytes] = set(self.corpus_removed)
+        shared_out: set[bytes] = set()
+        removed = b"".join(sorted(self.corpus_removed))  # sorted, for lines_starting
+        routed: set[bytes] = set()  # of those, lines about a moving institution's nodes
         for institution, moved in sorted(moves.items()):
             into: set[bytes] = set()
             out: set[bytes] = set()
@@ -887,18 +897,24 @@ class _Plan:
                 (into if entering else out).update(lines)
                 if entering:
                     entering_graphs.add(graph)
-            owned_in, other_in = current.split_owned(into, self.urls, institution)
-            owned_out, other_out = current.split_owned(out, self.urls, institution)
+            files = {sha256 for _, _, sha256, _ in moved}
+            owned_in, other_in = current.split_owned(into, self.urls, institution, files)
+            owned_out, other_out = current.split_owned(out, self.urls, institution, files)
             shared_in |= other_in
             shared_out |= other_out
             adding.add(b"".join(sorted(owned_in - owned_out)))
-            starts = current.owned_line_starts(self.urls, institution)
+            starts = current.owned_line_starts(self.urls, institution, files)
             in_corpus: set[bytes] = set().union(
                 *(corpus.lines_starting(g.ntriples, starts) for g in graphs)
             )
-            others = current_of.get(current.owner(self.urls, institution), set())
-            leaving = owned_out - owned_in - in_corpus
+            others = current_of.get(current.owner(self.urls, institution), set()).union(
+                *(current_from.get(sha256, ()) for sha256 in files)
+            )
+            unstated = corpus.lines_starting(removed, starts)
+            routed |= unstated
+            leaving = (owned_out | unstated) - owned_in - in_corpus
             store.drop_unstated(b"".join(sorted(leaving)), None, others - entering_graphs)
+        shared_out |= self.corpus_removed - routed
         corpus_in = {line for chunk in self.corpus_added for line in chunk.splitlines(True)}
         adding.add(b"".join(sorted((shared_in - shared_out) | corpus_in)))
         adding.flush()
